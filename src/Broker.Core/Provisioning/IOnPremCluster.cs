@@ -1,0 +1,74 @@
+namespace Broker.Core.Provisioning;
+
+/// <summary>
+/// An on-prem GPU cluster (Slurm through slurmrestd). Contract:
+/// <list type="bullet">
+/// <item><see cref="GetInventoryAsync"/> never throws for an unreachable cluster: it returns <see cref="ClusterInventory.Available"/> = false
+/// with the reason, so the engine simply sees no on-prem capacity until it comes back.</item>
+/// <item><see cref="SubmitAsync"/> is idempotent by <see cref="OnPremJobRequest.AllocationId"/>: the cluster job is named after it and a
+/// retry that finds a job of that name returns it instead of submitting a second one.</item>
+/// <item><see cref="CancelAsync"/> of an unknown or finished job succeeds.</item>
+/// <item>Drained or down nodes are reported but <see cref="OnPremNodeInfo.IsSchedulable"/> is false for them.</item>
+/// </list>
+/// </summary>
+public interface IOnPremCluster
+{
+    Task<ClusterInventory> GetInventoryAsync(CancellationToken cancellationToken);
+
+    Task<OnPremJobStatus> SubmitAsync(OnPremJobRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The job run for this allocation, or null when the cluster has no such job.</summary>
+    Task<OnPremJobStatus?> GetJobAsync(Guid allocationId, CancellationToken cancellationToken);
+
+    Task CancelAsync(Guid allocationId, CancellationToken cancellationToken);
+}
+
+public enum OnPremNodeState
+{
+    Idle,
+    Mixed,
+    Allocated,
+    Drained,
+    Down,
+    Unknown,
+}
+
+public sealed record OnPremNodeInfo(string Name, string GpuModel, int GpuTotal, int GpuUsed, OnPremNodeState State, int Cpus, int MemoryMb)
+{
+    public int GpuIdle => Math.Max(0, GpuTotal - GpuUsed);
+
+    public bool IsSchedulable => State is OnPremNodeState.Idle or OnPremNodeState.Mixed or OnPremNodeState.Allocated;
+}
+
+public sealed record ClusterInventory(bool Available, string? UnavailableReason, IReadOnlyList<OnPremNodeInfo> Nodes)
+{
+    public static ClusterInventory Unavailable(string reason) => new(false, reason, []);
+}
+
+/// <param name="Node">The node the engine chose; the job is pinned to it.</param>
+/// <param name="TimeLimit">Wall-clock limit; the adapter rounds up to whole minutes.</param>
+public sealed record OnPremJobRequest(
+    Guid AllocationId,
+    Guid JobId,
+    string Node,
+    string GpuType,
+    int Gpus,
+    TimeSpan TimeLimit,
+    string Script,
+    IReadOnlyDictionary<string, string> Environment);
+
+/// <summary>Broker's view of a cluster job's state (Slurm PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, PREEMPTED...).</summary>
+public enum OnPremJobState
+{
+    Pending,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+    TimedOut,
+    NodeFailed,
+    Preempted,
+}
+
+public sealed record OnPremJobStatus(string ClusterJobId, Guid AllocationId, OnPremJobState State, string? Node,
+    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, int? ExitCode);
