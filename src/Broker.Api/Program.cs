@@ -1,5 +1,18 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Broker.Api.Hosting;
 
+var builder = WebApplication.CreateBuilder(args);
+builder.AddBrokerLogging();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+builder.Services
+    .AddBrokerCore(builder.Configuration)
+    .AddBrokerApi(builder.Configuration)
+    .AddBrokerBackgroundJobs(builder.Configuration);
+
+var app = builder.Build();
+await app.PrepareDatabaseAsync();
+app.UseBrokerPipeline();
+app.MapBrokerEndpoints();
+await app.RunAsync();
+
+/// <summary>Visible to WebApplicationFactory in the API tests.</summary>
 public partial class Program;

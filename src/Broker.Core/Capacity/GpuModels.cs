@@ -44,5 +44,8 @@ public static class GpuModels
         return Aliases.TryGetValue(trimmed, out var normalized) ? normalized : trimmed.ToUpperInvariant();
     }
 
-    public static bool IsKnown(string raw) => Aliases.ContainsKey(raw.Trim()) || Aliases.Values.Contains(raw.Trim());
+    /// <summary>Every normalized name, sorted.</summary>
+    public static IReadOnlyList<string> All { get; } = [.. Aliases.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    public static bool IsKnown(string raw) => Aliases.ContainsKey(raw.Trim()) || All.Contains(raw.Trim(), StringComparer.OrdinalIgnoreCase);
 }

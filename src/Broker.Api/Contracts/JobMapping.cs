@@ -1,0 +1,46 @@
+using Broker.Core.Capacity;
+using Broker.Core.Jobs;
+
+namespace Broker.Api.Contracts;
+
+public static class JobMapping
+{
+    public static JobSubmission ToSubmission(this SubmitJobRequest r) => new(
+        r.Name,
+        r.Gpu.Count,
+        [.. (r.Gpu.Models ?? []).Select(GpuModels.Normalize).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+        r.Gpu.MinMemoryGb,
+        r.CpuCores,
+        r.MemoryGb,
+        r.Image,
+        r.Command,
+        TimeSpan.FromMinutes(r.EstimatedDurationMinutes),
+        r.Deadline?.ToUniversalTime(),
+        r.Priority,
+        r.Spot?.Allowed ?? false,
+        r.Spot?.CheckpointIntervalMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+        r.MaxPricePerGpuHour,
+        r.Labels ?? []);
+
+    public static JobResponse ToResponse(this Job j, bool withTimeline) => new(
+        j.Id,
+        j.Team,
+        j.Name,
+        Wire(j.State),
+        new GpuRequestDto(j.Gpu.Count, [.. j.Gpu.Models], j.Gpu.MinMemoryGb),
+        j.CpuCores,
+        j.MemoryGb,
+        j.Image,
+        j.Command,
+        (int)j.EstimatedDuration.TotalMinutes,
+        j.Deadline,
+        j.Priority,
+        new SpotDto(j.SpotAllowed, j.CheckpointInterval is { } c ? (int)c.TotalMinutes : null),
+        j.MaxPricePerGpuHour,
+        j.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Value),
+        j.SubmittedAt,
+        j.UpdatedAt,
+        withTimeline ? [.. j.Events.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new JobEventResponse(e.At, Wire(e.Kind), e.Message))] : null);
+
+    public static string Wire<T>(T value) where T : struct, Enum => JsonNaming.Wire(value);
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Broker.Api.Contracts;
+
+/// <summary>A job submission. The team comes from the caller's key; team, state, ids and costs are not fields here.</summary>
+public sealed record SubmitJobRequest(
+    [property: Required, StringLength(128, MinimumLength = 1), RegularExpression(SubmitJobRequest.NamePattern,
+        ErrorMessage = "Use letters, digits, '.', '_' and '-' (1-128 characters).")] string Name,
+    [property: Required] GpuRequestDto Gpu,
+    [property: Range(1, 1024)] int CpuCores,
+    [property: Range(1, 16384)] int MemoryGb,
+    [property: Required, StringLength(512, MinimumLength = 1)] string Image,
+    [property: Required, MinLength(1), MaxLength(64)] string[] Command,
+    [property: Range(1, 43200)] int EstimatedDurationMinutes,
+    DateTimeOffset? Deadline,
+    [property: Range(0, 100)] int Priority,
+    SpotDto? Spot,
+    [property: Range(0.0, 1000.0)] decimal? MaxPricePerGpuHour,
+    Dictionary<string, string>? Labels)
+{
+    public const string NamePattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+}
+
+public sealed record GpuRequestDto(
+    [property: Range(1, 64)] int Count,
+    [property: MaxLength(16)] string[]? Models,
+    [property: Range(1, 1024)] int? MinMemoryGb);
+
+public sealed record SpotDto(
+    bool Allowed,
+    [property: Range(1, 1440)] int? CheckpointIntervalMinutes);

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using Broker.Api.Auth;
+using Broker.Api.Contracts;
+using Broker.Core.Jobs;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Broker.Api.Endpoints;
+
+public static class JobsEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/v1/jobs").WithTags("Jobs");
+        jobs.MapPost("/", Submit).RequireAuthorization(Policies.SubmitJobs)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .WithSummary("Submit a GPU job for the caller's team")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        jobs.MapGet("/{id}", Get).RequireAuthorization(Policies.ReadJobs)
+            .WithSummary("A job with its state and timeline").ProducesProblem(StatusCodes.Status404NotFound);
+        jobs.MapGet("/", List).RequireAuthorization(Policies.ReadJobs)
+            .WithSummary("Jobs, newest first, with filters and keyset paging").ProducesValidationProblem();
+        jobs.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelJobs)
+            .WithSummary("Cancel a job (idempotent)").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    public static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem>> Submit(
+        SubmitJobRequest request,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        ClaimsPrincipal user, JobService jobs, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = SubmitJobRules.Check(request, clock.GetUtcNow());
+        if (idempotencyKey is not null && !IdempotencyKeys.IsValid(idempotencyKey))
+        {
+            errors["Idempotency-Key"] = [IdempotencyKeys.Rule];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The job submission is not valid");
+        }
+        var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
+        var result = await jobs.SubmitAsync(team, request.ToSubmission(), idempotencyKey, ct);
+        var body = result.Job.ToResponse(withTimeline: true);
+        return result.Created ? TypedResults.Created($"/v1/jobs/{body.Id}", body) : TypedResults.Ok(body);
+    }
+
+    public static async Task<Ok<JobResponse>> Get(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
+        TypedResults.Ok((await jobs.GetAsync(JobIds.Parse(id), user.TeamScope(), ct)).ToResponse(withTimeline: true));
+
+    public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> List(
+        [AsParameters] JobListQuery query, ClaimsPrincipal user, JobService jobs, CancellationToken ct)
+    {
+        var (filter, errors) = query.ToFilter(user);
+        if (filter is null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The list query is not valid");
+        }
+        var page = await jobs.ListAsync(filter, ct);
+        return TypedResults.Ok(new JobListResponse(
+            [.. page.Items.Select(j => j.ToResponse(withTimeline: false))],
+            page.NextSeq is { } next ? JobCursor.Encode(next) : null));
+    }
+
+    public static async Task<Ok<JobResponse>> Cancel(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
+        TypedResults.Ok((await jobs.CancelAsync(JobIds.Parse(id), user.TeamScope(), ct)).ToResponse(withTimeline: true));
+}

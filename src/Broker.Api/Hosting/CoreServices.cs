@@ -1,0 +1,19 @@
+using Broker.Core.Auth;
+using Broker.Core.Jobs;
+using Broker.Core.Persistence;
+
+namespace Broker.Api.Hosting;
+
+public static class CoreServices
+{
+    public static IServiceCollection AddBrokerCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("Broker")
+            ?? throw new InvalidOperationException("ConnectionStrings:Broker is not set (env: ConnectionStrings__Broker).");
+        services.AddDbContextPool<BrokerDbContext>(options => options.UseBrokerDatabase(connectionString));
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<JobService>();
+        services.AddScoped<ApiKeyService>();
+        return services;
+    }
+}

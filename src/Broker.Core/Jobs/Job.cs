@@ -1,0 +1,61 @@
+namespace Broker.Core.Jobs;
+
+/// <summary>A team's GPU job. Its state only changes through <see cref="MoveTo"/>, which enforces <see cref="JobStateMachine"/>.</summary>
+public sealed class Job
+{
+    public Guid Id { get; set; }
+
+    /// <summary>Insertion order, used as the keyset for paging.</summary>
+    public long Seq { get; set; }
+
+    public string Team { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public JobState State { get; private set; } = JobState.Pending;
+
+    public GpuRequest Gpu { get; set; } = new();
+
+    public int CpuCores { get; set; }
+
+    public int MemoryGb { get; set; }
+
+    public string Image { get; set; } = "";
+
+    public List<string> Command { get; set; } = [];
+
+    public TimeSpan EstimatedDuration { get; set; }
+
+    public DateTimeOffset? Deadline { get; set; }
+
+    public int Priority { get; set; }
+
+    public bool SpotAllowed { get; set; }
+
+    public TimeSpan? CheckpointInterval { get; set; }
+
+    public decimal? MaxPricePerGpuHour { get; set; }
+
+    public List<JobLabel> Labels { get; set; } = [];
+
+    public DateTimeOffset SubmittedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public string? IdempotencyKey { get; set; }
+
+    public string? RequestHash { get; set; }
+
+    public List<JobEvent> Events { get; set; } = [];
+
+    /// <summary>PostgreSQL <c>xmin</c>: concurrent writers of one job fail instead of overwriting each other.</summary>
+    public uint Version { get; set; }
+
+    public void MoveTo(JobState next, JobEventKind kind, string message, DateTimeOffset at)
+    {
+        JobStateMachine.EnsureCanMove(State, next);
+        State = next;
+        UpdatedAt = at;
+        Events.Add(new JobEvent { JobId = Id, At = at, Kind = kind, Message = message });
+    }
+}

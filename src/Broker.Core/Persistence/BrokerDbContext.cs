@@ -1,0 +1,27 @@
+using Broker.Core.Auth;
+using Broker.Core.Jobs;
+using Microsoft.EntityFrameworkCore;
+
+namespace Broker.Core.Persistence;
+
+/// <summary>
+/// Broker's one database. Each entity has its own <see cref="IEntityTypeConfiguration{TEntity}"/> in Configurations/;
+/// conventions: snake_case names, enums as strings, money as numeric(18,6), times as timestamptz.
+/// </summary>
+public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) : DbContext(options)
+{
+    public DbSet<Job> Jobs => Set<Job>();
+
+    public DbSet<JobEvent> JobEvents => Set<JobEvent>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<decimal>().HavePrecision(18, 6);
+    }
+}
