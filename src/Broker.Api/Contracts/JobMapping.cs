@@ -36,7 +36,7 @@ public static class JobMapping
         j.Deadline,
         j.Priority,
         new SpotDto(j.SpotAllowed, j.CheckpointInterval is { } c ? (int)c.TotalMinutes : null),
-        j.MaxPricePerGpuHour,
+        j.MaxPricePerGpuHour is { } price ? Money.Trim(price) : null,
         j.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Value),
         j.SubmittedAt,
         j.UpdatedAt,

@@ -10,6 +10,8 @@ public static class Pipeline
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<BodySizeLimit>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

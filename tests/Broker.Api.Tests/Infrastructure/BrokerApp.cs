@@ -1,0 +1,73 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Broker.Core.Persistence;
+using Broker.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Broker.Api.Tests.Infrastructure;
+
+/// <summary>The real API in-process, on its own fresh PostgreSQL database, migrated by the app's own start-up.</summary>
+public class BrokerApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminKey = "brk_test-admin-key-0123456789abcdefghijklmnop";
+
+    public string ConnectionString { get; private set; } = "";
+
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["RateLimiting:PermitsPerSecond"] = "100000",
+        ["RateLimiting:Burst"] = "100000",
+    };
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await PostgresServer.CreateDatabaseAsync("api");
+        _ = Server;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Broker", ConnectionString);
+        builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("Hangfire:ServerEnabled", "false");
+        builder.UseSetting("Bootstrap:AdminKey", AdminKey);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
+    }
+
+    public async Task<string> CreateKeyAsync(string role, string? team = null)
+    {
+        using var admin = ClientWithKey(AdminKey);
+        var response = await admin.PostAsJsonAsync("/v1/api-keys", new { name = $"{role} {team}", role, team });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<CreatedKey>();
+        return body!.Key;
+    }
+
+    public BrokerDbContext NewDbContext()
+    {
+        var options = new DbContextOptionsBuilder<BrokerDbContext>();
+        options.UseBrokerDatabase(ConnectionString);
+        return new BrokerDbContext(options.Options);
+    }
+
+    private sealed record CreatedKey(Guid Id, string Key);
+}
