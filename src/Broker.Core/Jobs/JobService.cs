@@ -109,7 +109,7 @@ public sealed class JobService(BrokerDbContext db, TimeProvider clock)
     }
 
     private Task<Job?> FindByKeyAsync(string team, string key, CancellationToken ct) =>
-        db.Jobs.AsNoTracking().Include(j => j.Labels).Include(j => j.Events)
+        db.Jobs.AsNoTracking().Include(j => j.Labels).Include(j => j.Events).AsSplitQuery()
             .FirstOrDefaultAsync(j => j.Team == team && j.IdempotencyKey == key, ct);
 
     private static SubmitResult Replay(Job earlier, string hash) => earlier.RequestHash == hash

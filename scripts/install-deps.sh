@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what Broker's run and test commands need on a fresh Debian machine: PostgreSQL 15, Slurm with slurmrestd and
+# munge, docker-compose (to validate docker-compose.yml) and the pinned dotnet tools. Does nothing that is already there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+need=()
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+command -v psql >/dev/null || need+=(postgresql-client-15)
+command -v slurmctld >/dev/null || need+=(slurm-wlm)
+command -v slurmrestd >/dev/null || need+=(slurmrestd)
+command -v munged >/dev/null || need+=(munge)
+command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v curl >/dev/null || need+=(curl)
+command -v python3 >/dev/null || need+=(python3)
+
+if [ ${#need[@]} -gt 0 ]; then
+    echo "installing: ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y -qq "${need[@]}" >&2 || { $SUDO apt-get update -qq >&2 && $SUDO apt-get install -y -qq "${need[@]}" >&2; }
+fi
+(cd "$root" && dotnet tool restore >/dev/null)

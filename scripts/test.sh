@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite on a throwaway PostgreSQL (and Slurm cluster), exactly as CI runs it:  scripts/test.sh
+# Extra arguments go to `dotnet test` (for example: scripts/test.sh --filter FullyQualifiedName~Jobs).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/install-deps.sh
+
+work=$(mktemp -d /tmp/broker-test.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+    scripts/pg.sh stop "$work/pg" >/dev/null 2>&1 || true
+    rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+echo "== docker-compose.yml"
+BROKER_ADMIN_KEY=brk_compose-config-validation-only-0000 docker-compose -f docker-compose.yml config -q
+echo "docker-compose.yml is valid"
+
+echo "== PostgreSQL"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BROKER_TEST_PG=$(PG_FSYNC=off scripts/pg.sh start "$work/pg" "$port")
+export BROKER_TEST_PG
+echo "throwaway PostgreSQL on 127.0.0.1:$port"
+
+echo "== build"
+dotnet build Broker.sln -c Release -warnaserror -nologo -v quiet
+
+echo "== tests"
+set +e
+dotnet test Broker.sln -c Release --no-build --nologo "$@" 2>&1 | tee "$work/test.log"
+status=${PIPESTATUS[0]}
+set -e
+python3 - "$work/test.log" <<'PY'
+import re, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.search(r"(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)", line)
+    if m:
+        failed += int(m.group(2)); passed += int(m.group(3)); skipped += int(m.group(4))
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit "$status"
