@@ -2,7 +2,7 @@ namespace Broker.Core.Capacity.Catalog;
 
 /// <summary>
 /// What <see cref="SeedCatalog.Load"/> produced and what it left out. Every seed row is either an offer or counted in
-/// exactly one skip bucket, checked in this order: no accelerator listed, not NVIDIA, a fraction of a GPU, no on-demand price.
+/// exactly one skip bucket, checked in this order: no on-demand price, no accelerator listed, not NVIDIA, a fraction of a GPU.
 /// The caller logs <see cref="Summary"/> at start-up.
 /// </summary>
 /// <param name="GpuCountsCorrected">Rows whose GPU count the source states wrongly (see <see cref="SeedCorrections"/>).</param>

@@ -6,10 +6,10 @@ namespace Broker.Core.Capacity.Catalog;
 public enum SeedSkip
 {
     None,
+    WithoutPrice,
     NoAccelerator,
     NonNvidia,
     FractionalGpu,
-    WithoutPrice,
 }
 
 /// <summary>Builds one offer from one corrected seed row, or says which skip rule it fell under (first match wins).</summary>
@@ -17,6 +17,10 @@ public static class SeedOfferBuilder
 {
     public static (CatalogOffer? Offer, SeedSkip Skip) Build(SeedRow row)
     {
+        if (ParseDecimal(row.OnDemandUsdPerHour) is not { } onDemand || onDemand <= 0)
+        {
+            return (null, SeedSkip.WithoutPrice);
+        }
         if (string.IsNullOrWhiteSpace(row.Accelerator))
         {
             return (null, SeedSkip.NoAccelerator);
@@ -29,10 +33,6 @@ public static class SeedOfferBuilder
         if (gpuCount is not { } count || count < 1 || count != decimal.Truncate(count))
         {
             return (null, SeedSkip.FractionalGpu);
-        }
-        if (ParseDecimal(row.OnDemandUsdPerHour) is not { } onDemand || onDemand <= 0)
-        {
-            return (null, SeedSkip.WithoutPrice);
         }
         var gpus = (int)count;
         var memoryPerGpu = ParseDouble(row.GpuMemoryGibTotal) / gpus;
