@@ -21,6 +21,12 @@ public static class GpuModels
     public const string V100_32GB = "V100-32GB";
     public const string K80 = "K80";
     public const string P100 = "P100";
+    public const string M60 = "M60";
+    public const string K520 = "K520";
+    public const string T4G = "T4G";
+    public const string B200 = "B200";
+    public const string B300 = "B300";
+    public const string RtxPro6000 = "RTX-PRO-6000";
 
     private static readonly FrozenDictionary<string, string> Aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -34,6 +40,15 @@ public static class GpuModels
         ["v100"] = V100_16GB, ["v100-16gb"] = V100_16GB, ["v100m16"] = V100_16GB, ["nvidia-tesla-v100"] = V100_16GB,
         ["v100-32gb"] = V100_32GB, ["v100m32"] = V100_32GB,
         ["k80"] = K80, ["p100"] = P100, ["nvidia-tesla-p100"] = P100,
+        // Seed catalog spellings: AWS (ec2instances.info), Azure (SkyPilot catalog), GCP (Cloud Billing Catalog).
+        ["nvidia h100"] = H100_80GB, ["h100-80gb-mega"] = H100_80GB, ["nvidia h200"] = H200_141GB,
+        ["nvidia a10g"] = A10G, ["nvidia l4"] = L4, ["nvidia l40s"] = L40S, ["nvidia t4 tensor core"] = T4,
+        ["nvidia tesla k80"] = K80, ["nvidia tesla v100"] = V100_16GB, ["nvidia a100"] = A100_40GB,
+        ["m60"] = M60, ["nvidia tesla m60"] = M60, ["k520"] = K520, ["nvidia grid k520"] = K520,
+        // T4G is a T4 on an Arm (Graviton) host: kept apart so x86 images are never placed on it.
+        ["t4g"] = T4G, ["nvidia t4g tensor core"] = T4G,
+        ["b200"] = B200, ["nvidia b200"] = B200, ["b300"] = B300, ["nvidia b300"] = B300,
+        ["rtx pro 6000"] = RtxPro6000, ["rtx-pro-6000"] = RtxPro6000, ["nvidia-rtx-pro-6000"] = RtxPro6000,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Returns the normalized name, or the trimmed raw name upper-cased when it is not a known alias.</summary>

@@ -1,0 +1,187 @@
+using Broker.Core.Capacity;
+using Broker.Core.Capacity.Catalog;
+using Broker.Core.Provisioning;
+
+namespace Broker.Providers.Simulated;
+
+/// <summary>
+/// An in-memory cloud (aws, azure or gcp) selling the catalog's offers of that provider, honouring the
+/// <see cref="IComputeProvider"/> contract: create is idempotent by allocation id (a different request for the same id is
+/// refused), every instance it creates carries <see cref="ManagedTags"/>, terminating an unknown instance (or one in
+/// another region) succeeds, <see cref="ListManagedAsync"/> returns live managed instances only.
+/// <para>An instance is Pending for <see cref="SimulatedCloudOptions.ProvisioningDelay"/>, then Running; its job runs for the
+/// <see cref="ISimulatedWorkload"/>'s duration; spot instances may be interrupted first (<see cref="SpotInterruptionDraw"/>).
+/// Each offer (region, instance type, market) holds at most <see cref="SimulatedCloudOptions.CapacityPerOffer"/> live
+/// instances. State advances on the injected <see cref="TimeProvider"/>'s timer and on every call; what happens is
+/// published to <see cref="SimulatedInstanceEvents"/>.</para>
+/// </summary>
+public sealed class SimulatedCloud : IComputeProvider, IDisposable
+{
+    public static readonly IReadOnlyList<string> ProviderNames = ["aws", "azure", "gcp"];
+
+    private readonly Lock gate = new();
+    private readonly List<SimulatedInstance> instances = [];
+    private readonly Dictionary<(string Region, string InstanceType), CatalogOffer> offers;
+    private readonly SimulatedCloudOptions options;
+    private readonly TimeProvider clock;
+    private readonly SimulatedInstanceEvents events;
+    private readonly ISimulatedWorkload workload;
+    private readonly SpotInterruptionDraw interruptions;
+    private readonly ITimer timer;
+    private int externalCount;
+
+    public SimulatedCloud(string name, IEnumerable<CatalogOffer> catalog, SimulatedCloudOptions options, TimeProvider clock,
+        SimulatedInstanceEvents events, ISimulatedWorkload workload, Random random, SpotAvailabilityTrace? trace = null)
+    {
+        if (!ProviderNames.Contains(name))
+        {
+            throw new ArgumentException($"unknown provider '{name}'", nameof(name));
+        }
+        options.Validate();
+        Name = name;
+        this.options = options;
+        this.clock = clock;
+        this.events = events;
+        this.workload = workload;
+        offers = catalog.Where(o => o.Provider == name).ToDictionary(o => (o.Region, o.InstanceType));
+        interruptions = new SpotInterruptionDraw(options, random, trace, clock.GetUtcNow());
+        timer = clock.CreateTimer(_ => Advance(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public string Name { get; }
+
+    public Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Mutate(now =>
+        {
+            if (instances.FirstOrDefault(i => i.Request?.AllocationId == request.AllocationId) is { } existing)
+            {
+                return SameRequest(existing.Request!, request)
+                    ? existing.Snapshot(Name)
+                    : throw SimulatedCloudErrors.IdempotencyMismatch(Name, request);
+            }
+            var offer = CheckCanLaunch(request, now);
+            var runningAt = now + options.ToClock(options.ProvisioningDelay);
+            var run = workload.Plan(request);
+            var finishesAt = runningAt + options.ToClock(run.Duration);
+            var instance = new SimulatedInstance
+            {
+                InstanceId = InstanceIdFor(request.AllocationId), Region = request.Region, Zone = request.Zone,
+                InstanceType = request.InstanceType, Market = request.Market, Request = request, LaunchedAt = now,
+                RunningAt = runningAt, FinishesAt = finishesAt, ExitCode = run.ExitCode,
+                InterruptedAt = request.Market == CapacityType.Spot ? interruptions.InterruptionAt(offer, now, finishesAt) : null,
+            };
+            instances.Add(instance);
+            return instance.Snapshot(Name);
+        }));
+    }
+
+    public Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Mutate(_ =>
+        {
+            if (instances.FirstOrDefault(i => i.InstanceId == instanceId && i.Region == region) is { } instance)
+            {
+                instance.State = InstanceState.Terminated;
+            }
+            return true;
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ProviderInstance>> ListManagedAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Mutate<IReadOnlyList<ProviderInstance>>(_ =>
+            instances.Where(i => i.IsManaged && i.IsLive).Select(i => i.Snapshot(Name)).ToList()));
+    }
+
+    /// <summary>Starts an instance without Broker's tags, as someone else in the same account would. It uses capacity.</summary>
+    public ProviderInstance LaunchExternal(string region, string instanceType, CapacityType market = CapacityType.OnDemand) =>
+        Mutate(now =>
+        {
+            var instance = new SimulatedInstance
+            {
+                InstanceId = $"external-{Name}-{++externalCount}", Region = region, InstanceType = instanceType, Market = market,
+                LaunchedAt = now, RunningAt = now + options.ToClock(options.ProvisioningDelay),
+            };
+            instances.Add(instance);
+            return instance.Snapshot(Name);
+        });
+
+    /// <summary>Applies everything due by now; the timer calls this, and so does every other call.</summary>
+    public void Advance() => Mutate(_ => true);
+
+    public void Dispose() => timer.Dispose();
+
+    private CatalogOffer CheckCanLaunch(InstanceRequest request, DateTimeOffset now)
+    {
+        if (!offers.TryGetValue((request.Region, request.InstanceType), out var offer))
+        {
+            throw SimulatedCloudErrors.UnknownOffer(Name, request, "not sold here");
+        }
+        if (request.Market == CapacityType.Spot)
+        {
+            if (offer.SpotPerHour is not { } spotPrice)
+            {
+                throw SimulatedCloudErrors.UnknownOffer(Name, request, "no spot market for this offer");
+            }
+            if (Name != "gcp" && request.MaxPricePerHour is { } max && max < spotPrice)
+            {
+                throw SimulatedCloudErrors.MaxPriceTooLow(Name, request, spotPrice);
+            }
+            if (!interruptions.HasCapacity(now))
+            {
+                throw SimulatedCloudErrors.NoCapacity(Name, request, "the availability trace shows none");
+            }
+        }
+        else if (request.Market != CapacityType.OnDemand)
+        {
+            throw SimulatedCloudErrors.UnknownOffer(Name, request, "a cloud sells spot or on-demand only");
+        }
+        var live = instances.Count(i => i.IsLive && i.Region == request.Region && i.InstanceType == request.InstanceType
+            && i.Market == request.Market);
+        return live < options.CapacityPerOffer
+            ? offer
+            : throw SimulatedCloudErrors.NoCapacity(Name, request, $"all {options.CapacityPerOffer} are in use");
+    }
+
+    private T Mutate<T>(Func<DateTimeOffset, T> change)
+    {
+        IReadOnlyList<SimulatedInstanceEvent> happened = [];
+        try
+        {
+            lock (gate)
+            {
+                var now = clock.GetUtcNow();
+                happened = events.Record(SimulatedTransitions.Apply(Name, instances, now));
+                try
+                {
+                    return change(now);
+                }
+                finally
+                {
+                    Reschedule(now);
+                }
+            }
+        }
+        finally
+        {
+            events.Raise(happened);
+        }
+    }
+
+    private void Reschedule(DateTimeOffset now)
+    {
+        var next = instances.Select(i => i.NextDue(now)).Where(d => d is not null).Min();
+        timer.Change(next is { } due ? due - now : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    private string InstanceIdFor(Guid allocationId) =>
+        Name == "aws" ? "i-" + allocationId.ToString("N")[..17] : "broker-" + allocationId.ToString("N");
+
+    private static bool SameRequest(InstanceRequest a, InstanceRequest b) =>
+        a.Region == b.Region && a.Zone == b.Zone && a.InstanceType == b.InstanceType && a.Market == b.Market && a.JobId == b.JobId;
+}

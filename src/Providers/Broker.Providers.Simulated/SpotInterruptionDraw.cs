@@ -1,0 +1,32 @@
+using Broker.Core.Capacity.Catalog;
+
+namespace Broker.Providers.Simulated;
+
+/// <summary>
+/// Decides at create time when a spot instance will be interrupted, if before its job ends.
+/// From a trace: the first tick with no capacity. From a rate λ per simulated instance-hour: an exponential draw,
+/// <c>-ln(1 - U) / λ</c> hours with U from the cloud's seeded <see cref="Random"/>, one draw per spot create.
+/// </summary>
+internal sealed class SpotInterruptionDraw(SimulatedCloudOptions options, Random random, SpotAvailabilityTrace? trace,
+    DateTimeOffset traceStart)
+{
+    public bool HasCapacity(DateTimeOffset now) => trace is null || trace.IsAvailable(options.ToSimulated(now - traceStart));
+
+    public DateTimeOffset? InterruptionAt(CatalogOffer offer, DateTimeOffset now, DateTimeOffset jobEnds)
+    {
+        if (trace is not null)
+        {
+            var first = trace.FirstUnavailable(options.ToSimulated(now - traceStart), options.ToSimulated(jobEnds - traceStart));
+            return first is { } t ? traceStart + options.ToClock(t) : null;
+        }
+        var rate = options.SpotInterruptionsPerHour ?? offer.SpotInterruptionPerHour;
+        var u = random.NextDouble();
+        if (rate <= 0)
+        {
+            return null;
+        }
+        var hours = -Math.Log(1 - u) / rate;
+        var window = options.ToSimulated(jobEnds - now).TotalHours;
+        return hours < window ? now + options.ToClock(TimeSpan.FromHours(hours)) : null;
+    }
+}
