@@ -29,7 +29,10 @@ public sealed class AzureOptions
     /// <summary>Resource Manager endpoint; null means the public cloud. Tests point it at a loopback fake.</summary>
     public Uri? ArmEndpoint { get; set; }
 
-    /// <summary>Interval between polls of long-running operations; null leaves the SDK's default.</summary>
+    /// <summary>
+    /// Interval between polls of long-running operations when ARM sends no Retry-After; null leaves the SDK's default.
+    /// Azure.Core never polls more often than once a second.
+    /// </summary>
     public TimeSpan? OperationPollingInterval { get; set; }
 
     /// <summary>api-version for the NIC calls (Microsoft.Network is reached through generic resources, not its SDK).</summary>

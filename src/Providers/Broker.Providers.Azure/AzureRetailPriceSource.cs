@@ -23,10 +23,9 @@ public sealed class AzureRetailPriceSource(HttpClient http, AzureOptions options
         {
             var items = await FetchItemsAsync(key, cancellationToken);
             quotes.AddRange(items
-                .Select(item => (item, market: MarketOf(item)))
-                .Where(x => x.market is not null && x.item.RetailPrice > 0)
-                .GroupBy(x => x.market!.Value)
-                .Select(g => new PriceQuote(Provider, key.Region, null, key.InstanceType, g.Key, g.Min(x => x.item.RetailPrice), observedAt)));
+                .Where(item => item.RetailPrice > 0)
+                .GroupBy(MarketOf)
+                .Select(g => new PriceQuote(Provider, key.Region, null, key.InstanceType, g.Key, g.Min(item => item.RetailPrice), observedAt)));
         }
         return quotes;
     }
@@ -44,7 +43,7 @@ public sealed class AzureRetailPriceSource(HttpClient http, AzureOptions options
             var body = await http.GetFromJsonAsync<RetailPricePage>(next, cancellationToken)
                 ?? throw new InvalidOperationException("Azure Retail Prices returned an empty body.");
             items.AddRange(body.Items?.Where(i => Matches(i, key)) ?? []);
-            next = string.IsNullOrEmpty(body.NextPageLink) ? null : new Uri(body.NextPageLink);
+            next = string.IsNullOrEmpty(body.NextPageLink) ? null : new Uri(options.RetailPricesEndpoint, body.NextPageLink);
         }
         return items;
     }
@@ -69,7 +68,7 @@ public sealed class AzureRetailPriceSource(HttpClient http, AzureOptions options
         && !Contains(item.ProductName, "Windows")
         && !Contains(item.MeterName, "Low Priority");
 
-    private static CapacityType? MarketOf(RetailPriceItem item) =>
+    private static CapacityType MarketOf(RetailPriceItem item) =>
         Contains(item.MeterName, "Spot") ? CapacityType.Spot : CapacityType.OnDemand;
 
     private static bool Contains(string? text, string word) => text?.Contains(word, StringComparison.OrdinalIgnoreCase) ?? false;

@@ -34,6 +34,18 @@ public sealed class AzureCreateTests
     }
 
     [Fact]
+    public async Task Create_polls_the_long_running_operation_until_it_succeeds()
+    {
+        await using var harness = await AzureFakeHarness.StartAsync();
+        harness.Arm.PollsBeforeDone = 1;
+
+        var instance = await harness.Provider.CreateAsync(AzureFakeHarness.Request(), CancellationToken.None);
+
+        Assert.Equal(InstanceState.Running, instance.State);
+        Assert.Equal(2, harness.Arm.CallsTo("GET", "").Count(c => c.Path.Contains("/operations/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Retried_create_with_the_same_allocation_puts_the_same_vm_name_and_makes_no_second_vm()
     {
         await using var harness = await AzureFakeHarness.StartAsync();

@@ -33,7 +33,6 @@ internal sealed class AzureFakeHarness : IAsyncDisposable
             SubnetId = $"/subscriptions/{FakeArm.Subscription}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/broker/subnets/gpu",
             SshPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTests broker@test",
             ArmEndpoint = arm.HttpsBase,
-            OperationPollingInterval = TimeSpan.FromMilliseconds(5),
         };
         var client = AzureArmClientFactory.Create(options, credential ?? new FakeTokenCredential(), new SchemeRewritingHandler());
         return new AzureFakeHarness(arm, options, new AzureComputeProvider(client, options, clock ?? TimeProvider.System));

@@ -63,5 +63,6 @@ public sealed class AzureTerminateAndListTests
         Assert.Equal((CapacityType.Spot, spot.JobId, "1", InstanceState.Running), (listedSpot.Market, listedSpot.JobId, listedSpot.Zone, listedSpot.State));
         Assert.Equal(2, managed.Count(i => i.Market == CapacityType.OnDemand));
         Assert.True(harness.Arm.CallsTo("GET", "/virtualMachines").Count >= 3, "five VMs at two per page need three list pages");
+        Assert.Empty(harness.Arm.UnknownCalls);
     }
 }

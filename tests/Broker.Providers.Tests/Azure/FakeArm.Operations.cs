@@ -6,8 +6,11 @@ internal sealed partial class FakeArm
 {
     private readonly Dictionary<string, FakeOperation> operations = new(StringComparer.Ordinal);
 
-    /// <summary>Polls answered InProgress before an operation finishes.</summary>
-    public int PollsBeforeDone { get; set; } = 1;
+    /// <summary>
+    /// Polls answered InProgress before an operation finishes. Azure.Core waits at least one second between polls
+    /// (its fixed polling delay has a 1 s floor) but polls once at once, so 0 keeps most tests fast.
+    /// </summary>
+    public int PollsBeforeDone { get; set; }
 
     /// <summary>Registers an operation and returns the Azure-AsyncOperation header that points at it.</summary>
     private Dictionary<string, string> StartOperation(string location, FakeArmFault? failure, Action finish)
