@@ -1,0 +1,132 @@
+using Azure;
+using Azure.ResourceManager;
+using Azure.ResourceManager.Compute;
+using Azure.ResourceManager.Resources;
+using Broker.Core.Provisioning;
+
+namespace Broker.Providers.Azure;
+
+/// <summary>
+/// Azure Compute adapter. Idempotency comes from the VM name, derived from the allocation id: create is a PUT of that
+/// name, so a retry (even after a lost response) updates the same VM with the same body instead of making a second one.
+/// Each VM gets one NIC of the same derived name, created first; both are removed by <see cref="TerminateAsync"/>.
+/// </summary>
+public sealed class AzureComputeProvider : IComputeProvider
+{
+    private readonly ArmClient arm;
+    private readonly AzureOptions options;
+    private readonly TimeProvider clock;
+    private readonly AzureNetworkInterfaces nics;
+
+    public AzureComputeProvider(ArmClient arm, AzureOptions options, TimeProvider clock)
+    {
+        if (options.SubscriptionId.Length == 0 || options.ResourceGroup.Length == 0)
+        {
+            throw new ArgumentException("Providers:Azure needs SubscriptionId and ResourceGroup.", nameof(options));
+        }
+        this.arm = arm;
+        this.options = options;
+        this.clock = clock;
+        nics = new AzureNetworkInterfaces(arm, options);
+    }
+
+    public string Name => "azure";
+
+    public async Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
+    {
+        if (options.Regions.Count > 0 && !options.Regions.Contains(request.Region, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ProviderException(Name, ProviderErrorKind.InvalidRequest, BlockScope.None, "RegionNotConfigured",
+                $"Region '{request.Region}' is not among Providers:Azure:Regions.");
+        }
+        var vmName = AzureNames.VirtualMachine(request.AllocationId);
+        try
+        {
+            var nicId = await nics.EnsureAsync(vmName, request.Region, ManagedTags.For(request), cancellationToken);
+            var data = AzureVmSpec.Build(request, options, vmName, nicId);
+            var operation = await VirtualMachines().CreateOrUpdateAsync(WaitUntil.Started, vmName, data, cancellationToken);
+            var vm = await AzureOperations.WaitAsync(operation, options, cancellationToken);
+            return AzureInstances.ToInstance(vm.Data);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var error = e is ArgumentException invalid
+                ? new ProviderException(Name, ProviderErrorKind.InvalidRequest, BlockScope.None, "InvalidRequest", invalid.Message, inner: e)
+                : AzureErrors.Translate(e, clock);
+            if (error.Kind == ProviderErrorKind.Capacity)
+            {
+                // A VM whose allocation failed stays behind in state Failed with its NIC; the next option may reuse
+                // this allocation's name in another region, so clear the way now (garbage collection is the backstop).
+                await TryDeleteAsync(vmName, cancellationToken);
+            }
+            throw error;
+        }
+    }
+
+    public async Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeleteAsync(AzureNames.VmNameFromInstanceId(instanceId), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw AzureErrors.Translate(e, clock);
+        }
+    }
+
+    /// <summary>
+    /// The Compute list API has no tag filter (its $filter only knows scale-set membership), so this lists the resource
+    /// group's VMs and keeps those tagged broker-managed=true.
+    /// </summary>
+    public async Task<IReadOnlyList<ProviderInstance>> ListManagedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var managed = new List<ProviderInstance>();
+            await foreach (var vm in VirtualMachines().GetAllAsync(cancellationToken: cancellationToken))
+            {
+                if (AzureInstances.IsManaged(vm.Data))
+                {
+                    managed.Add(AzureInstances.ToInstance(vm.Data));
+                }
+            }
+            return managed;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw AzureErrors.Translate(e, clock);
+        }
+    }
+
+    private VirtualMachineCollection VirtualMachines() =>
+        arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(options.SubscriptionId, options.ResourceGroup))
+            .GetVirtualMachines();
+
+    private async Task DeleteAsync(string vmName, CancellationToken cancellationToken)
+    {
+        var id = VirtualMachineResource.CreateResourceIdentifier(options.SubscriptionId, options.ResourceGroup, vmName);
+        try
+        {
+            var operation = await arm.GetVirtualMachineResource(id).DeleteAsync(WaitUntil.Started, forceDeletion: null, cancellationToken);
+            await AzureOperations.WaitAsync(operation, options, cancellationToken);
+        }
+        catch (RequestFailedException e) when (AzureErrors.IsNotFound(e))
+        {
+        }
+        // Normally already gone with the VM (DeleteOption.Delete); not when the VM was never created.
+        await nics.DeleteAsync(vmName, cancellationToken);
+    }
+
+    private async Task TryDeleteAsync(string vmName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeleteAsync(vmName, cancellationToken);
+        }
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException)
+        {
+            // Best effort: ListManagedAsync still reports the leftover VM for garbage collection.
+        }
+    }
+}
