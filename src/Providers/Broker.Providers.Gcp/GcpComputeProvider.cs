@@ -31,7 +31,7 @@ public sealed class GcpComputeProvider(GcpComputeClient client, GcpOptions optio
             try
             {
                 var operation = await client.InsertInstanceAsync(options.Project, zone, body, requestId, cancellationToken);
-                await client.WaitZoneOperationAsync(options.Project, zone, operation.Name!, cancellationToken);
+                await FinishAsync(zone, operation, cancellationToken);
             }
             catch (GcpApiException e) when (e.HttpStatus == 409 && e.Codes.Contains("alreadyExists"))
             {
@@ -77,12 +77,27 @@ public sealed class GcpComputeProvider(GcpComputeClient client, GcpOptions optio
         log.LogInformation("Deleting {Instance} in {Zone}", name, zone);
         try
         {
-            await client.WaitZoneOperationAsync(options.Project, zone, operation.Name!, cancellationToken);
+            await FinishAsync(zone, operation, cancellationToken);
         }
         catch (GcpApiException e) when (e.FromOperation && (e.HttpStatus == 404 || e.Codes.Contains("RESOURCE_NOT_FOUND")))
         {
             // Deleted by someone else (or preempted) while our delete was queued: the goal is reached.
         }
+    }
+
+    /// <summary>Waits for the operation unless it is already DONE (a repeated requestId returns the first, finished one).</summary>
+    private async Task FinishAsync(string zone, GceOperation operation, CancellationToken cancellationToken)
+    {
+        if (operation.IsDone)
+        {
+            if (operation.Failed)
+            {
+                throw GcpApiException.ForFailedOperation(operation);
+            }
+            return;
+        }
+        var name = operation.Name ?? throw new JsonException("Compute Engine returned an operation without a name");
+        await client.WaitZoneOperationAsync(options.Project, zone, name, cancellationToken);
     }
 
     private string ZoneFor(InstanceRequest request)
