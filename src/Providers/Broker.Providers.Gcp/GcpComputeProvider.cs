@@ -1,0 +1,143 @@
+using System.Text.Json;
+using Broker.Core.Provisioning;
+using Broker.Providers.Gcp.Compute;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Broker.Providers.Gcp;
+
+/// <summary>
+/// Compute Engine behind <see cref="IComputeProvider"/>. Idempotency rests on two things: the instance name is derived from
+/// the allocation id (GCE refuses a second instance of that name with 409 alreadyExists, which is answered by reading the
+/// existing one), and the insert carries a deterministic requestId (a retry after a lost response gets the first
+/// operation back). Nothing here retries: <see cref="GuardedComputeProvider"/> is the only retry layer.
+/// </summary>
+public sealed class GcpComputeProvider(GcpComputeClient client, GcpOptions options, ILogger<GcpComputeProvider>? logger = null)
+    : IComputeProvider
+{
+    private readonly ILogger log = logger ?? NullLogger<GcpComputeProvider>.Instance;
+
+    public string Name => GcpErrorMap.Provider;
+
+    public Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken) =>
+        Translate(async () =>
+        {
+            var zone = ZoneFor(request);
+            var body = GceInstanceFactory.Build(request, zone, options);
+            var name = body.Name!;
+            var requestId = GcpNaming.InsertRequestId(request.AllocationId, zone, request.InstanceType, request.Market);
+            log.LogInformation("Creating {Instance} ({MachineType}, {Market}) in {Zone} for allocation {AllocationId}",
+                name, request.InstanceType, request.Market, zone, request.AllocationId);
+            try
+            {
+                var operation = await client.InsertInstanceAsync(options.Project, zone, body, requestId, cancellationToken);
+                await FinishAsync(zone, operation, cancellationToken);
+            }
+            catch (GcpApiException e) when (e.HttpStatus == 409 && e.Codes.Contains("alreadyExists"))
+            {
+                log.LogInformation("{Instance} already exists: created by an earlier attempt", name);
+            }
+            var instance = await client.GetInstanceAsync(options.Project, zone, name, cancellationToken)
+                ?? throw new ProviderException(Name, ProviderErrorKind.Transient, BlockScope.None, "InstanceVanished",
+                    $"{name} in {zone} was created but is gone (deleted or preempted meanwhile)");
+            return GceInstanceMapper.ToProviderInstance(instance);
+        }, cancellationToken);
+
+    public Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken) =>
+        Translate(async () =>
+        {
+            var zones = zone is not null ? [zone] : options.ZonesOf(region);
+            if (zones.Count == 0)
+            {
+                throw new ProviderException(Name, ProviderErrorKind.InvalidRequest, BlockScope.None, "ZoneUnknown",
+                    $"no zone given for {instanceId} and none configured for region {region}");
+            }
+            foreach (var candidate in zones)
+            {
+                await DeleteInZoneAsync(candidate, instanceId, cancellationToken);
+            }
+            return true;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<ProviderInstance>> ListManagedAsync(CancellationToken cancellationToken) =>
+        Translate<IReadOnlyList<ProviderInstance>>(async () =>
+        {
+            var instances = await client.ListAllInstancesAsync(options.Project, GcpLabels.ManagedFilter, cancellationToken);
+            return instances.Where(i => GcpLabels.IsManaged(i.Labels)).Select(GceInstanceMapper.ToProviderInstance).ToList();
+        }, cancellationToken);
+
+    private async Task DeleteInZoneAsync(string zone, string name, CancellationToken cancellationToken)
+    {
+        var operation = await client.DeleteInstanceAsync(options.Project, zone, name, GcpNaming.DeleteRequestId(zone, name),
+            cancellationToken);
+        if (operation is null)
+        {
+            return;
+        }
+        log.LogInformation("Deleting {Instance} in {Zone}", name, zone);
+        try
+        {
+            await FinishAsync(zone, operation, cancellationToken);
+        }
+        catch (GcpApiException e) when (e.FromOperation && (e.HttpStatus == 404 || e.Codes.Contains("RESOURCE_NOT_FOUND")))
+        {
+            // Deleted by someone else (or preempted) while our delete was queued: the goal is reached.
+        }
+    }
+
+    /// <summary>Waits for the operation unless it is already DONE (a repeated requestId returns the first, finished one).</summary>
+    private async Task FinishAsync(string zone, GceOperation operation, CancellationToken cancellationToken)
+    {
+        if (operation.IsDone)
+        {
+            if (operation.Failed)
+            {
+                throw GcpApiException.ForFailedOperation(operation);
+            }
+            return;
+        }
+        var name = operation.Name ?? throw new JsonException("Compute Engine returned an operation without a name");
+        await client.WaitZoneOperationAsync(options.Project, zone, name, cancellationToken);
+    }
+
+    private string ZoneFor(InstanceRequest request)
+    {
+        var zone = request.Zone ?? options.ZonesOf(request.Region).FirstOrDefault()
+            ?? throw new ProviderException(Name, ProviderErrorKind.InvalidRequest, BlockScope.None, "ZoneUnknown",
+                $"request has no zone and no zone is configured for region {request.Region}");
+        if (GcpNaming.RegionOf(zone) != request.Region)
+        {
+            throw new ProviderException(Name, ProviderErrorKind.InvalidRequest, BlockScope.None, "ZoneNotInRegion",
+                $"zone {zone} is not in region {request.Region}");
+        }
+        return zone;
+    }
+
+    private async Task<T> Translate<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (GcpApiException e)
+        {
+            throw GcpErrorMap.ToProviderException(e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ProviderException(Name, ProviderErrorKind.Transient, BlockScope.None, "NetworkError", e.Message, inner: e);
+        }
+        catch (TimeoutException e)
+        {
+            throw new ProviderException(Name, ProviderErrorKind.Transient, BlockScope.None, "OperationTimeout", e.Message, inner: e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProviderException(Name, ProviderErrorKind.Transient, BlockScope.None, "HttpTimeout", e.Message, inner: e);
+        }
+        catch (JsonException e)
+        {
+            throw new ProviderException(Name, ProviderErrorKind.Transient, BlockScope.None, "MalformedResponse", e.Message, inner: e);
+        }
+    }
+}
