@@ -1,0 +1,33 @@
+using Broker.Core.Provisioning;
+using Broker.Providers.Slurm.Rest;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Broker.Providers.Slurm;
+
+public static class SlurmServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IOnPremCluster"/> backed by slurmrestd, configured from the <c>Slurm</c> section
+    /// (<see cref="SlurmOptions"/>: BaseUrl, UserName, Token, Partition, RequestTimeout, WorkingDirectory).
+    /// Options are read on every call, so a reloaded token is picked up without a restart.
+    /// </summary>
+    public static IServiceCollection AddSlurmCluster(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.Configure<SlurmOptions>(configuration.GetSection(SlurmOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SlurmClusterState>();
+        // slurmrestd timeouts are applied per request from SlurmOptions.RequestTimeout.
+        services.AddHttpClient<SlurmRestClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddTransient<IOnPremCluster>(sp => new SlurmCluster(
+            sp.GetRequiredService<SlurmRestClient>(),
+            sp.GetRequiredService<SlurmClusterState>(),
+            sp.GetRequiredService<IOptionsMonitor<SlurmOptions>>(),
+            sp.GetRequiredService<ILogger<SlurmCluster>>()));
+        return services;
+    }
+}
