@@ -26,7 +26,8 @@ nodes=(gpu-h100-1:h100:8:32:256000 gpu-h100-2:h100:8:32:256000 gpu-a100-1:a100:4
 log() { echo "slurm.sh: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Runs a command as root with stdin from /dev/null and output appended to a root-owned log file.
-as_root_logged() { as_root sh -c 'log=$1; shift; exec "$@" </dev/null >>"$log" 2>&1' sh "$@"; }
+# Daemons must not inherit fd 9 (the start/stop lock) or they would hold it forever.
+as_root_logged() { as_root sh -c 'log=$1; shift; exec "$@" </dev/null >>"$log" 2>&1' sh "$@" 9>&-; }
 pid_alive() { [ -f "$1" ] && as_root kill -0 "$(cat "$1")" 2>/dev/null; }
 node_names() { local n; for n in "${nodes[@]}"; do echo "${n%%:*}"; done; }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
@@ -52,7 +51,9 @@ internal sealed class SlurmRestClient(HttpClient http, IOptionsMonitor<SlurmOpti
 
     public async Task<long> SubmitJobAsync(SlurmJobSubmission submission, CancellationToken ct)
     {
-        var body = JsonContent.Create(submission, SlurmJsonContext.Default.SlurmJobSubmission);
+        // A buffered body with Content-Length: slurmrestd does not accept chunked transfer encoding.
+        var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(submission, SlurmJsonContext.Default.SlurmJobSubmission));
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         var response = await SendAsync(HttpMethod.Post, Api + "job/submit", body, SlurmJsonContext.Default.SlurmJobSubmissionResponse, ct);
         var errors = response.Errors ?? [];
         if (response.JobId is not { } jobId || errors.Count > 0)
