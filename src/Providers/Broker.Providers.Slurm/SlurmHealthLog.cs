@@ -3,23 +3,24 @@ using Microsoft.Extensions.Logging;
 namespace Broker.Providers.Slurm;
 
 /// <summary>
-/// Logs a slurmrestd problem once when it starts (or changes), and once when calls succeed again, instead of once per
-/// poll. Messages come from <see cref="Rest.SlurmApiException"/> and never contain the token.
+/// Logs a slurmrestd problem once when it starts (or turns into another kind of problem), and once when calls succeed
+/// again, instead of once per poll. Messages come from <see cref="Rest.SlurmApiException"/> and never contain the token.
 /// </summary>
 internal sealed class SlurmHealthLog
 {
     private readonly Lock _gate = new();
     private string? _currentProblem;
+    private bool _currentIsConfigurationError;
 
     public void Failed(ILogger logger, string problem, bool isConfigurationError)
     {
         lock (_gate)
         {
-            if (_currentProblem == problem)
+            if (_currentProblem is not null && _currentIsConfigurationError == isConfigurationError)
             {
                 return;
             }
-            _currentProblem = problem;
+            (_currentProblem, _currentIsConfigurationError) = (problem, isConfigurationError);
         }
         if (isConfigurationError)
         {
