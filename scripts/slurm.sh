@@ -35,12 +35,14 @@ node_names() { local n; for n in "${nodes[@]}"; do echo "${n%%:*}"; done; }
 [ -f "$dir/rest.port" ] && rest_port=$(cat "$dir/rest.port")
 
 install_packages() {
-    command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v slurmrestd >/dev/null && return 0
+    # /usr/sbin is not on a normal user's PATH, so look for the daemons by path.
+    [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/sbin/slurmrestd ] && return 0
     log "installing slurm-wlm slurmrestd"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! as_root apt-get install -y -qq slurm-wlm slurmrestd >&2; then
-        as_root apt-get update -qq >&2
-        as_root apt-get install -y -qq slurm-wlm slurmrestd >&2
+    # Wait for another apt/dpkg run instead of failing on its lock; update the package lists only if needed.
+    local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 -y -qq)
+    if ! as_root "${apt[@]}" install slurm-wlm slurmrestd >&2; then
+        as_root "${apt[@]}" update >&2
+        as_root "${apt[@]}" install slurm-wlm slurmrestd >&2
     fi
 }
 
@@ -48,9 +50,11 @@ ensure_munge() {
     if munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; then return 0; fi
     log "starting munged"
     as_root install -d -o munge -g munge -m 755 /run/munge
-    as_root runuser -u munge -- /usr/sbin/munged --force >&2 || as_root /usr/sbin/munged --force >&2
+    # Like every daemon here: no inherited stdio (callers read ours to EOF) and no lock fd.
+    as_root runuser -u munge -- /usr/sbin/munged --force </dev/null >/dev/null 2>&1 9>&- \
+        || as_root /usr/sbin/munged --force </dev/null >/dev/null 2>&1 9>&- || true
     for _ in $(seq 50); do munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 && return 0; sleep 0.1; done
-    log "munged did not come up"; exit 1
+    log "munged did not come up (try: sudo munged --foreground)"; exit 1
 }
 
 write_config() {
@@ -197,7 +201,7 @@ stop_pidfiles() {
 
 # Serialize start/stop of one DIR across concurrent callers (two test runs, a demo and a test run).
 case "$cmd" in start | stop | start-rest | stop-rest)
-    if exec 9>>"${dir%/}.lock" 2>/dev/null; then flock 9; fi ;;
+    if { exec 9>>"${dir%/}.lock"; } 2>/dev/null; then flock 9; fi ;;
 esac
 
 case "$cmd" in
