@@ -21,8 +21,9 @@ public static class SlurmServiceCollectionExtensions
         services.Configure<SlurmOptions>(configuration.GetSection(SlurmOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SlurmClusterState>();
-        // slurmrestd timeouts are applied per request from SlurmOptions.RequestTimeout.
-        services.AddHttpClient<SlurmRestClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        // Timeouts are applied per request from SlurmOptions.RequestTimeout. The per-request HttpClient logs are dropped:
+        // inventory polls would flood the log, and SlurmHealthLog already reports outages and recoveries once.
+        services.AddHttpClient<SlurmRestClient>(http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddTransient<IOnPremCluster>(sp => new SlurmCluster(
             sp.GetRequiredService<SlurmRestClient>(),
             sp.GetRequiredService<SlurmClusterState>(),
