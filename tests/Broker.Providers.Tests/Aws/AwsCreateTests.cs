@@ -78,15 +78,16 @@ public sealed class AwsCreateTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(LostResponse.InternalError)]
-    [InlineData(LostResponse.AbortConnection)]
-    public async Task Create_whose_answer_was_lost_is_transient_and_the_retry_returns_the_instance_already_made(LostResponse how)
+    [InlineData(LostResponse.InternalError, "InternalError")]
+    [InlineData(LostResponse.AbortConnection, "NetworkError")]
+    public async Task Create_whose_answer_was_lost_is_transient_and_the_retry_returns_the_instance_already_made(LostResponse how,
+        string expectedCode)
     {
         rig.Fake.Faults.LoseResponse("RunInstances", how);
         var request = AwsRig.Request();
 
         var error = await Assert.ThrowsAsync<ProviderException>(() => rig.Provider.CreateAsync(request, CancellationToken.None));
-        Assert.Equal(ProviderErrorKind.Transient, error.Kind);
+        Assert.Equal((ProviderErrorKind.Transient, expectedCode), (error.Kind, error.ProviderCode));
         var made = Assert.Single(rig.Fake.Cloud.Instances);
         Assert.Single(rig.Fake.Calls);
 
