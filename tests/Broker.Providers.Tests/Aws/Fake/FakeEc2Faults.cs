@@ -14,9 +14,13 @@ public sealed class FakeEc2Faults
     private readonly List<FaultRule> rules = [];
     private readonly Lock gate = new();
 
-    /// <summary>Answers <paramref name="code"/> to <paramref name="action"/>, <paramref name="times"/> times (null: until cleared).</summary>
-    public void Inject(string action, string code, string? instanceType = null, int? times = null, string? message = null) =>
-        Add(new FaultRule(action, instanceType, times) { Code = code, Message = message ?? $"Injected {code}" });
+    /// <summary>
+    /// Answers <paramref name="code"/> to <paramref name="action"/> (only for one instance type and/or region when given),
+    /// <paramref name="times"/> times, or until cleared when null.
+    /// </summary>
+    public void Inject(string action, string code, string? instanceType = null, int? times = null, string? message = null,
+        string? region = null) =>
+        Add(new FaultRule(action, instanceType, times) { Code = code, Message = message ?? $"Injected {code}", Region = region });
 
     /// <summary>Answers a bare HTTP status with a non-XML body, as a load balancer in front of EC2 might.</summary>
     public void InjectRawStatus(string action, int status, string body, int? times = null) =>
@@ -34,11 +38,12 @@ public sealed class FakeEc2Faults
         }
     }
 
-    internal FaultRule? Take(string action, string? instanceType)
+    internal FaultRule? Take(string action, string? instanceType, string region)
     {
         lock (gate)
         {
-            var rule = rules.FirstOrDefault(r => r.Action == action && (r.InstanceType is null || r.InstanceType == instanceType));
+            var rule = rules.FirstOrDefault(r => r.Action == action && (r.InstanceType is null || r.InstanceType == instanceType)
+                && (r.Region is null || r.Region == region));
             if (rule?.Remaining is not null && --rule.Remaining == 0)
             {
                 rules.Remove(rule);
@@ -62,6 +67,7 @@ public sealed class FakeEc2Faults
         public int? Remaining { get; set; } = remaining;
         public string? Code { get; init; }
         public string Message { get; init; } = "";
+        public string? Region { get; init; }
         public int? RawStatus { get; init; }
         public LostResponse? Lost { get; init; }
     }

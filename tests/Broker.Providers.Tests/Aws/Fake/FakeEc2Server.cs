@@ -72,7 +72,7 @@ public sealed class FakeEc2Server : IAsyncDisposable
             calls.Add(call);
         }
         var requestId = $"req-{Interlocked.Increment(ref requests):D8}";
-        var fault = Faults.Take(action, parameters.GetValueOrDefault("InstanceType"));
+        var fault = Faults.Take(action, parameters.GetValueOrDefault("InstanceType"), call.Region);
         if (fault is { RawStatus: { } rawStatus })
         {
             context.Response.StatusCode = rawStatus;

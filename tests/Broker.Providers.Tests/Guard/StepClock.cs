@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Broker.Providers.Tests.Guard;
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> that tells the test when code starts waiting on it (Task.Delay creates a timer), so
+/// the test advances time only once a delay is pending and never sleeps for real.
+/// </summary>
+public sealed class StepClock(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+    private readonly SemaphoreSlim timersCreated = new(0);
+
+    public int TimersCreated { get; private set; }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        TimersCreated++;
+        timersCreated.Release();
+        return timer;
+    }
+
+    /// <summary>Waits until someone is waiting on this clock, then moves time on by <paramref name="by"/>.</summary>
+    public async Task AdvanceOnceWaitingAsync(TimeSpan by)
+    {
+        if (!await timersCreated.WaitAsync(HangGuard))
+        {
+            throw new TimeoutException("nothing started waiting on the clock");
+        }
+        Advance(by);
+    }
+}
