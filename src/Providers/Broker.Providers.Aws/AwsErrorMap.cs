@@ -36,25 +36,21 @@ internal static class AwsErrorMap
         e.ErrorCode is "InvalidInstanceID.NotFound" or "InvalidInstanceID.Malformed";
 
     /// <summary>Returns null for exceptions that are not the cloud's (cancellation by the caller, programming errors).</summary>
-    public static ProviderException? Translate(Exception error, CancellationToken callerToken)
+    public static ProviderException? Translate(Exception error, CancellationToken callerToken) => error switch
     {
-        switch (error)
-        {
-            case AmazonServiceException service when !string.IsNullOrEmpty(service.ErrorCode):
-                return FromCode(service.ErrorCode, service.StatusCode, service.Message, service);
-            case AmazonServiceException service when (int)service.StatusCode >= 500:
-                return new ProviderException(Provider, ProviderErrorKind.Transient, BlockScope.None,
-                    $"Http{(int)service.StatusCode}", service.Message, inner: service);
-            case OperationCanceledException when callerToken.IsCancellationRequested:
-                return null;
-            case HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException
-                or AmazonClientException:
-                return new ProviderException(Provider, ProviderErrorKind.Transient, BlockScope.None, "NetworkError",
-                    error.Message, inner: error);
-            default:
-                return null;
-        }
-    }
+        OperationCanceledException when callerToken.IsCancellationRequested => null,
+        AmazonUnmarshallingException => Transient("UnreadableResponse", error),
+        AmazonServiceException { ErrorCode.Length: > 0 } service => FromCode(service.ErrorCode, service.StatusCode, service.Message, service),
+        AmazonServiceException service => FromStatus(service),
+        HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException =>
+            Transient("NetworkError", error),
+        AmazonClientException { InnerException: HttpRequestException or IOException or SocketException } => Transient("NetworkError", error),
+        // What is left of the SDK's client-side failures is credentials that cannot be resolved (no profile, no chain
+        // source, a failing credential process) or configuration: retrying cannot help, the provider is unhealthy.
+        AmazonClientException => new ProviderException(Provider, ProviderErrorKind.Auth, BlockScope.Provider, "CredentialsUnavailable",
+            error.Message, inner: error),
+        _ => null,
+    };
 
     public static ProviderException FromCode(string code, HttpStatusCode status, string message, Exception? inner = null)
     {
@@ -63,4 +59,23 @@ internal static class AwsErrorMap
             : ((int)status >= 500 ? ProviderErrorKind.Transient : ProviderErrorKind.InvalidRequest, BlockScope.None);
         return new ProviderException(Provider, kind, scope, code, message, inner: inner);
     }
+
+    /// <summary>An error answer without an EC2 error body (a proxy or load balancer spoke, or the connection broke).</summary>
+    private static ProviderException FromStatus(AmazonServiceException error)
+    {
+        var status = (int)error.StatusCode;
+        var kind = status switch
+        {
+            0 => ProviderErrorKind.Transient,
+            429 => ProviderErrorKind.Throttled,
+            401 or 403 => ProviderErrorKind.Auth,
+            >= 500 => ProviderErrorKind.Transient,
+            _ => ProviderErrorKind.InvalidRequest,
+        };
+        return new ProviderException(Provider, kind, kind == ProviderErrorKind.Auth ? BlockScope.Provider : BlockScope.None,
+            status == 0 ? "NetworkError" : $"Http{status}", error.Message, inner: error);
+    }
+
+    private static ProviderException Transient(string code, Exception error) =>
+        new(Provider, ProviderErrorKind.Transient, BlockScope.None, code, error.Message, inner: error);
 }

@@ -1,4 +1,7 @@
+using Amazon.Runtime;
 using Broker.Core.Provisioning;
+using Broker.Providers.Aws;
+using Microsoft.Extensions.Options;
 
 namespace Broker.Providers.Tests.Aws;
 
@@ -59,6 +62,32 @@ public sealed class AwsErrorMappingTests : IAsyncLifetime
         Assert.Empty(rig.Fake.Cloud.Instances);
     }
 
+    [Theory]
+    [InlineData(429, ProviderErrorKind.Throttled)]
+    [InlineData(403, ProviderErrorKind.Auth)]
+    [InlineData(502, ProviderErrorKind.Transient)]
+    [InlineData(404, ProviderErrorKind.InvalidRequest)]
+    public async Task Bare_http_status_without_an_ec2_error_body_maps_by_status(int status, ProviderErrorKind kind)
+    {
+        rig.Fake.Faults.InjectRawStatus("RunInstances", status, "<html>nope</html>");
+
+        var error = await Assert.ThrowsAsync<ProviderException>(() => rig.Provider.CreateAsync(AwsRig.Request(), CancellationToken.None));
+
+        Assert.Equal(kind, error.Kind);
+    }
+
+    [Fact]
+    public async Task Credentials_that_cannot_be_resolved_are_an_auth_error_and_nothing_is_sent()
+    {
+        using var clients = new AwsClientFactory(Options.Create(rig.Options), new UnresolvableCredentials());
+        var provider = new AwsComputeProvider(clients, Options.Create(rig.Options));
+
+        var error = await Assert.ThrowsAsync<ProviderException>(() => provider.CreateAsync(AwsRig.Request(), CancellationToken.None));
+
+        Assert.Equal((ProviderErrorKind.Auth, BlockScope.Provider, "CredentialsUnavailable"), (error.Kind, error.Scope, error.ProviderCode));
+        Assert.Empty(rig.Fake.Calls);
+    }
+
     [Fact]
     public async Task Unreachable_endpoint_is_a_transient_network_error()
     {
@@ -81,4 +110,13 @@ public sealed class AwsErrorMappingTests : IAsyncLifetime
         Assert.Equal((ProviderErrorKind.InvalidRequest, "IdempotentParameterMismatch"), (error.Kind, error.ProviderCode));
         Assert.Single(rig.Fake.Cloud.Instances);
     }
+}
+
+/// <summary>Stands for a default chain that finds nothing (no environment, profile or instance role).</summary>
+internal sealed class UnresolvableCredentials : AWSCredentials
+{
+    public override ImmutableCredentials GetCredentials() =>
+        throw new AmazonClientException("Failed to resolve AWS credentials. No source of credentials was found.");
+
+    public override Task<ImmutableCredentials> GetCredentialsAsync() => Task.FromResult(GetCredentials());
 }
