@@ -1,3 +1,4 @@
+using System.Text;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
 using Broker.Core.Provisioning;
@@ -10,6 +11,9 @@ public sealed class AwsComputeProvider(AwsClientFactory clients, IOptions<AwsOpt
 {
     public const string ProviderName = "aws";
 
+    /// <summary>EC2's limit on user data before base64 encoding.</summary>
+    public const int MaxUserDataBytes = 16 * 1024;
+
     private static readonly string[] LiveStates = ["pending", "running", "shutting-down", "stopping", "stopped"];
 
     private readonly AwsOptions settings = options.Value;
@@ -21,11 +25,21 @@ public sealed class AwsComputeProvider(AwsClientFactory clients, IOptions<AwsOpt
         EnsureConfigured(request.Region);
         var image = settings.ImageFor(request.Region) ?? throw new ProviderException(ProviderName, ProviderErrorKind.InvalidRequest,
             BlockScope.None, "NoImageConfigured", $"no AMI configured for region {request.Region}");
+        if (Encoding.UTF8.GetByteCount(request.StartupScript) > MaxUserDataBytes)
+        {
+            throw new ProviderException(ProviderName, ProviderErrorKind.InvalidRequest, BlockScope.None, "UserDataTooLarge",
+                $"the startup script exceeds EC2's {MaxUserDataBytes} bytes of user data");
+        }
         var run = RunInstancesRequestFactory.Build(request, settings, image);
         var response = await Call(() => clients.For(request.Region).RunInstancesAsync(run, cancellationToken), cancellationToken);
         var instance = response.Reservation?.Instances?.FirstOrDefault() ?? throw new ProviderException(ProviderName,
             ProviderErrorKind.Transient, BlockScope.None, "EmptyReservation", "RunInstances answered without an instance");
-        return Ec2InstanceMapper.ToProviderInstance(instance, request.Region);
+        // The ClientToken ties the instance to this allocation even if EC2 left the tags out of its answer.
+        return Ec2InstanceMapper.ToProviderInstance(instance, request.Region) with
+        {
+            AllocationId = request.AllocationId,
+            JobId = request.JobId,
+        };
     }
 
     public async Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken)

@@ -147,6 +147,17 @@ public sealed class AwsCreateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Startup_script_beyond_the_user_data_limit_is_refused_without_a_call()
+    {
+        var request = AwsRig.Request() with { StartupScript = new string('#', 16 * 1024 + 1) };
+
+        var error = await Assert.ThrowsAsync<ProviderException>(() => rig.Provider.CreateAsync(request, CancellationToken.None));
+
+        Assert.Equal((ProviderErrorKind.InvalidRequest, "UserDataTooLarge"), (error.Kind, error.ProviderCode));
+        Assert.Empty(rig.Fake.Calls);
+    }
+
+    [Fact]
     public async Task Create_uses_the_image_configured_for_the_region()
     {
         await rig.Provider.CreateAsync(AwsRig.Request(region: AwsRig.OtherRegion, zone: "us-west-2b"), CancellationToken.None);

@@ -9,22 +9,24 @@ namespace Broker.Providers.Tests.Guard;
 public sealed class StepClock(DateTimeOffset start) : FakeTimeProvider(start)
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
-    private readonly SemaphoreSlim timersCreated = new(0);
+    private readonly SemaphoreSlim timerSignal = new(0);
 
-    public int TimersCreated { get; private set; }
+    private int timers;
+
+    public int TimersCreated => Volatile.Read(ref timers);
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = base.CreateTimer(callback, state, dueTime, period);
-        TimersCreated++;
-        timersCreated.Release();
+        Interlocked.Increment(ref timers);
+        timerSignal.Release();
         return timer;
     }
 
     /// <summary>Waits until someone is waiting on this clock, then moves time on by <paramref name="by"/>.</summary>
     public async Task AdvanceOnceWaitingAsync(TimeSpan by)
     {
-        if (!await timersCreated.WaitAsync(HangGuard))
+        if (!await timerSignal.WaitAsync(HangGuard))
         {
             throw new TimeoutException("nothing started waiting on the clock");
         }
