@@ -6,7 +6,8 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services
     .AddBrokerCore(builder.Configuration)
     .AddBrokerApi(builder.Configuration)
-    .AddBrokerBackgroundJobs(builder.Configuration);
+    .AddBrokerBackgroundJobs(builder.Configuration)
+    .AddBrokerProviders(builder.Configuration);
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();

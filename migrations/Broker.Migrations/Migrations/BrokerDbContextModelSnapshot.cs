@@ -77,6 +77,173 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Broker.Core.Capacity.Offer", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Available")
+                        .HasColumnType("boolean")
+                        .HasColumnName("available");
+
+                    b.Property<int>("GpuCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("gpu_count");
+
+                    b.Property<double?>("GpuMemoryGb")
+                        .HasColumnType("double precision")
+                        .HasColumnName("gpu_memory_gb");
+
+                    b.Property<string>("GpuModel")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("gpu_model");
+
+                    b.Property<string>("InstanceType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("instance_type");
+
+                    b.Property<double>("MemoryGb")
+                        .HasColumnType("double precision")
+                        .HasColumnName("memory_gb");
+
+                    b.Property<int>("ObservedInterruptions")
+                        .HasColumnType("integer")
+                        .HasColumnName("observed_interruptions");
+
+                    b.Property<decimal>("OnDemandPerHour")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("on_demand_per_hour");
+
+                    b.Property<DateOnly>("PricesAsOf")
+                        .HasColumnType("date")
+                        .HasColumnName("prices_as_of");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("region");
+
+                    b.Property<double>("SpotInstanceHours")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spot_instance_hours");
+
+                    b.Property<double>("SpotInterruptionPerHour")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spot_interruption_per_hour");
+
+                    b.Property<double>("SpotInterruptionPriorPerHour")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spot_interruption_prior_per_hour");
+
+                    b.Property<decimal?>("SpotPerHour")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("spot_per_hour");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("VCpus")
+                        .HasColumnType("integer")
+                        .HasColumnName("v_cpus");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<string>("Zone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("zone");
+
+                    b.HasKey("Id")
+                        .HasName("pk_offers");
+
+                    b.HasIndex("GpuModel", "GpuCount")
+                        .HasDatabaseName("ix_offers_gpu_model_gpu_count");
+
+                    b.HasIndex("Provider", "Region", "Zone", "InstanceType")
+                        .IsUnique()
+                        .HasDatabaseName("ux_offers_natural_key");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Provider", "Region", "Zone", "InstanceType"), false);
+
+                    b.ToTable("offers", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Capacity.PriceRefreshRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<int>("OffersUpdated")
+                        .HasColumnType("integer")
+                        .HasColumnName("offers_updated");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("provider");
+
+                    b.Property<int>("QuotesApplied")
+                        .HasColumnType("integer")
+                        .HasColumnName("quotes_applied");
+
+                    b.Property<int>("QuotesRejected")
+                        .HasColumnType("integer")
+                        .HasColumnName("quotes_rejected");
+
+                    b.Property<int>("QuotesUnknown")
+                        .HasColumnType("integer")
+                        .HasColumnName("quotes_unknown");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("succeeded");
+
+                    b.HasKey("Id")
+                        .HasName("pk_price_refreshes");
+
+                    b.HasIndex("Provider", "At")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_price_refreshes_provider_at");
+
+                    b.ToTable("price_refreshes", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,4 +1,5 @@
 using Broker.Api.Endpoints;
+using Broker.Api.Background;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 
@@ -26,6 +27,9 @@ public static class Pipeline
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapJobs();
         app.MapApiKeys();
+        app.MapOffers();
+        app.MapProviders();
+        app.SchedulePriceRefreshes();
         app.MapBrokerDashboard();
         return app;
     }

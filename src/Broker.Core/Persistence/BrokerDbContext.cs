@@ -1,4 +1,5 @@
 using Broker.Core.Auth;
+using Broker.Core.Capacity;
 using Broker.Core.Jobs;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,6 +16,10 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<JobEvent> JobEvents => Set<JobEvent>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<Offer> Offers => Set<Offer>();
+
+    public DbSet<PriceRefreshRun> PriceRefreshes => Set<PriceRefreshRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);

@@ -4,7 +4,9 @@ using Broker.Core.Persistence;
 using Broker.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Broker.Api.Tests.Infrastructure;
 
@@ -20,6 +22,11 @@ public class BrokerApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["RateLimiting:PermitsPerSecond"] = "100000",
         ["RateLimiting:Burst"] = "100000",
     };
+
+    /// <summary>Registers test doubles after the app's own services (the last registration wins).</summary>
+    protected virtual void OverrideServices(IServiceCollection services)
+    {
+    }
 
     public async Task InitializeAsync()
     {
@@ -41,6 +48,7 @@ public class BrokerApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureTestServices(OverrideServices);
     }
 
     public HttpClient ClientWithKey(string? key)

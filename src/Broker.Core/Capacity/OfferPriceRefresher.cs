@@ -1,0 +1,62 @@
+using Broker.Core.Capacity.Catalog;
+using Broker.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Broker.Core.Capacity;
+
+/// <summary>
+/// Refreshes one provider's persisted prices from its <see cref="IPriceSource"/> and records the run in
+/// <c>price_refreshes</c>. The source is asked outside any transaction; the changed prices are then written in one
+/// transaction over the provider's rows locked in id order, so two runs at once serialize and the same quotes give the same
+/// rows. A failed source changes no price (the last good ones stay) and the run records why.
+/// </summary>
+public sealed class OfferPriceRefresher(BrokerDbContext db, TimeProvider clock)
+{
+    public async Task<PriceRefreshRun> RefreshAsync(IPriceSource source, CancellationToken ct)
+    {
+        var snapshot = (await db.Offers.AsNoTracking().Where(o => o.Provider == source.Provider).OrderBy(o => o.Id).ToListAsync(ct))
+            .ConvertAll(o => o.ToCatalogOffer());
+        var result = await PriceRefresh.RefreshAsync(snapshot, source, ct);
+        // Only offers this run's quotes changed are written, so a slower run never undoes a newer run's other prices.
+        var changed = new Dictionary<(string, string?, string), CatalogOffer>();
+        for (var i = 0; result.Succeeded && i < snapshot.Count; i++)
+        {
+            if (result.Offers[i] != snapshot[i])
+            {
+                changed[(snapshot[i].Region, snapshot[i].Zone, snapshot[i].InstanceType)] = result.Offers[i];
+            }
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var now = PostgresTime.Now(clock);
+        var updated = 0;
+        if (changed.Count > 0)
+        {
+            var rows = await db.Offers
+                .FromSql($"SELECT *, xmin FROM offers WHERE provider = {source.Provider} ORDER BY id FOR UPDATE")
+                .ToListAsync(ct);
+            foreach (var row in rows)
+            {
+                if (changed.TryGetValue((row.Region, row.Zone, row.InstanceType), out var offer) && row.TakePrices(offer, now))
+                {
+                    updated++;
+                }
+            }
+        }
+        var run = new PriceRefreshRun
+        {
+            Provider = source.Provider,
+            At = now,
+            Succeeded = result.Succeeded,
+            OffersUpdated = updated,
+            QuotesApplied = result.QuotesApplied,
+            QuotesUnknown = result.QuotesIgnoredUnknown,
+            QuotesRejected = result.QuotesRejected,
+            Reason = PriceRefreshRun.Shorten(result.FailureReason),
+        };
+        db.PriceRefreshes.Add(run);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return run;
+    }
+}
