@@ -1,0 +1,15 @@
+namespace Broker.Core.Placement;
+
+/// <summary>How a strategy looks at cloud offers.</summary>
+/// <param name="UseSpot">Consider spot markets at all (where the job and the policy allow it).</param>
+/// <param name="RankByExpectedCost">Rank by expected run cost (boot and spot rework included); otherwise by hourly price.</param>
+/// <param name="DeadlineAware">Refuse spot when the deadline slack cannot absorb an interruption (Uniform Progress).</param>
+internal sealed record CloudRules(bool UseSpot, bool RankByExpectedCost, bool DeadlineAware);
+
+/// <summary>One way to run a job in the cloud: an offer and a market.</summary>
+internal sealed record CloudCandidate(CloudOffer Offer, Capacity.CapacityType Market, decimal PricePerHour,
+    decimal ExpectedCost, decimal Score)
+{
+    public string Describe() =>
+        $"{Offer.Id} {(Market == Capacity.CapacityType.Spot ? "spot" : "on-demand")} at ${PricePerHour:0.####}/h";
+}
