@@ -1,3 +1,5 @@
+using Broker.Core.Capacity;
+
 namespace Broker.Core.Placement;
 
 /// <summary>How a strategy looks at cloud offers.</summary>
@@ -6,10 +8,22 @@ namespace Broker.Core.Placement;
 /// <param name="DeadlineAware">Refuse spot when the deadline slack cannot absorb an interruption (Uniform Progress).</param>
 internal sealed record CloudRules(bool UseSpot, bool RankByExpectedCost, bool DeadlineAware);
 
-/// <summary>One way to run a job in the cloud: an offer and a market.</summary>
-internal sealed record CloudCandidate(CloudOffer Offer, Capacity.CapacityType Market, decimal PricePerHour,
+/// <summary>One way to run a job in the cloud: an offer and a market, priced for the job.</summary>
+internal readonly record struct CloudCandidate(CloudOffer Offer, CapacityType Market, decimal PricePerHour,
     decimal ExpectedCost, decimal Score)
 {
     public string Describe() =>
-        $"{Offer.Id} {(Market == Capacity.CapacityType.Spot ? "spot" : "on-demand")} at ${PricePerHour:0.####}/h";
+        $"{Offer.Id} {(Market == CapacityType.Spot ? "spot" : "on-demand")} at ${PricePerHour:0.####}/h";
+
+    /// <summary>Total order: score, then offer, then market, so ties break the same way every time.</summary>
+    public static int Order(CloudCandidate a, CloudCandidate b)
+    {
+        var byScore = a.Score.CompareTo(b.Score);
+        if (byScore != 0)
+        {
+            return byScore;
+        }
+        var byOffer = OfferOrder.Compare(a.Offer, b.Offer);
+        return byOffer != 0 ? byOffer : a.Market.CompareTo(b.Market);
+    }
 }

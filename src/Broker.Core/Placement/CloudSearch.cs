@@ -9,14 +9,17 @@ namespace Broker.Core.Placement;
 /// </summary>
 internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateTimeOffset now, PlacementOptions options)
 {
+    private readonly List<OfferBucket> buckets = [];
+
     public CloudSearchResult Search(PendingJob job, BurstPolicy policy, CloudRules rules)
     {
         var result = new CloudSearchResult(options.ExplainTopRejected);
-        var scale = rules.RankByExpectedCost ? (decimal)(job.RemainingWork + options.CloudStartup).TotalHours : 1m;
-        var spotRisk = rules.DeadlineAware
+        var context = new Context(job, policy, rules, rules.DeadlineAware
             ? UniformProgress.SpotRisk(job, now, options.CloudStartup, options.NonCheckpointReworkFraction)
-            : null;
-        foreach (var bucket in offers.BucketsFor(job))
+            : null, PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy));
+        var scale = rules.RankByExpectedCost ? (decimal)(job.RemainingWork + options.CloudStartup).TotalHours : 1m;
+        offers.CollectBuckets(job, buckets);
+        foreach (var bucket in buckets)
         {
             foreach (var offer in bucket.Offers)
             {
@@ -24,86 +27,100 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
                 {
                     break;
                 }
-                Consider(job, policy, rules, offer, CapacityType.OnDemand, null, result);
+                Consider(context, offer, CapacityType.OnDemand, result);
                 if (rules.UseSpot && offer.SpotPricePerHour is not null)
                 {
-                    Consider(job, policy, rules, offer, CapacityType.Spot, spotRisk, result);
+                    Consider(context, offer, CapacityType.Spot, result);
                 }
             }
         }
         return result;
     }
 
-    private void Consider(PendingJob job, BurstPolicy policy, CloudRules rules, CloudOffer offer, CapacityType market,
-        string? spotRisk, CloudSearchResult result)
+    private void Consider(in Context c, CloudOffer offer, CapacityType market, CloudSearchResult result)
     {
-        var candidate = Price(job, rules, offer, market);
-        var rejection = Check(job, policy, offer, market, spotRisk, candidate);
-        if (rejection is { } r)
-        {
-            result.Reject(candidate, r.Reason, r.Detail);
-        }
-        else
+        var candidate = Price(c, offer, market);
+        var reason = Check(c, offer, market, candidate);
+        if (reason is not { } r)
         {
             result.Accept(candidate);
         }
+        else if (result.WouldKeepRejected(candidate))
+        {
+            result.Reject(candidate, r, Detail(c, offer, r, candidate));
+        }
+        else
+        {
+            result.NoteRejected(candidate, r);
+        }
     }
 
-    private CloudCandidate Price(PendingJob job, CloudRules rules, CloudOffer offer, CapacityType market)
+    private CloudCandidate Price(in Context c, CloudOffer offer, CapacityType market)
     {
-        var work = job.RemainingWork;
+        var work = c.Job.RemainingWork;
         var (price, cost) = market == CapacityType.Spot
             ? (offer.SpotPricePerHour!.Value, CostModel.SpotExpected(offer.SpotPricePerHour.Value, offer.SpotInterruptionsPerHour,
-                work, options.CloudStartup, job.CheckpointInterval, options.NonCheckpointReworkFraction))
+                work, options.CloudStartup, c.Job.CheckpointInterval, options.NonCheckpointReworkFraction))
             : (offer.OnDemandPricePerHour, CostModel.OnDemand(offer.OnDemandPricePerHour, work, options.CloudStartup));
-        return new CloudCandidate(offer, market, price, cost, rules.RankByExpectedCost ? cost : price);
+        return new CloudCandidate(offer, market, price, cost, c.Rules.RankByExpectedCost ? cost : price);
     }
 
-    private (RejectionReason Reason, string Detail)? Check(PendingJob job, BurstPolicy policy, CloudOffer offer,
-        CapacityType market, string? spotRisk, CloudCandidate candidate)
+    private RejectionReason? Check(in Context c, CloudOffer offer, CapacityType market, CloudCandidate candidate)
     {
-        if (offer.GpuMemoryGb < job.MinGpuMemoryGb)
+        if (offer.GpuMemoryGb < c.Job.MinGpuMemoryGb)
         {
-            return (RejectionReason.Constraint, $"{offer.GpuMemoryGb} GB GPUs, job needs {job.MinGpuMemoryGb} GB");
+            return RejectionReason.Constraint;
         }
-        if (offer.BlockedReason is { } blocked)
+        if (offer.BlockedReason is not null)
         {
-            return (RejectionReason.BlockedOffer, blocked);
+            return RejectionReason.BlockedOffer;
         }
-        if (!policy.AllowsProvider(offer.Provider) || !policy.AllowsRegion(offer.Region))
+        if (!c.Policy.AllowsProvider(offer.Provider) || !c.Policy.AllowsRegion(offer.Region))
         {
-            return (RejectionReason.Policy, $"team policy does not allow {offer.Provider}/{offer.Region}");
+            return RejectionReason.Policy;
         }
-        if (market == CapacityType.Spot && SpotRejection(job, policy, offer, spotRisk) is { } spot)
+        if (market == CapacityType.Spot && SpotRejection(c, offer) is { } spot)
         {
             return spot;
         }
-        if (PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy) is { } cap && candidate.PricePerHour / job.Gpus > cap)
+        if (c.PriceCap is { } cap && candidate.PricePerHour / c.Job.Gpus > cap)
         {
-            return (RejectionReason.Price, $"${candidate.PricePerHour / job.Gpus:0.####} per GPU-hour is above the cap ${cap:0.####}");
+            return RejectionReason.Price;
         }
-        if (!budgets.CanAfford(job.Team, candidate.ExpectedCost))
-        {
-            return (RejectionReason.Budget,
-                $"expected ${candidate.ExpectedCost:0.##} exceeds the ${budgets.Remaining(job.Team) ?? 0:0.##} left in {job.Team}'s budget");
-        }
-        return null;
+        return budgets.CanAfford(c.Job.Team, candidate.ExpectedCost) ? null : RejectionReason.Budget;
     }
 
-    private static (RejectionReason, string)? SpotRejection(PendingJob job, BurstPolicy policy, CloudOffer offer, string? spotRisk)
+    private static RejectionReason? SpotRejection(in Context c, CloudOffer offer)
     {
-        if (!job.SpotAllowed)
+        if (!c.Job.SpotAllowed)
         {
-            return (RejectionReason.Constraint, "job does not tolerate spot interruptions");
+            return RejectionReason.Constraint;
         }
-        if (!policy.AllowSpot)
+        if (!c.Policy.AllowSpot)
         {
-            return (RejectionReason.Policy, "team policy does not allow spot");
+            return RejectionReason.Policy;
         }
-        if (offer.SpotBlockedReason is { } blocked)
+        if (offer.SpotBlockedReason is not null)
         {
-            return (RejectionReason.BlockedOffer, blocked);
+            return RejectionReason.BlockedOffer;
         }
-        return spotRisk is null ? null : (RejectionReason.Deadline, spotRisk);
+        return c.SpotRisk is null ? null : RejectionReason.Deadline;
     }
+
+    private string Detail(in Context c, CloudOffer offer, RejectionReason reason, CloudCandidate candidate) => reason switch
+    {
+        RejectionReason.Constraint when candidate.Market == CapacityType.Spot && !c.Job.SpotAllowed =>
+            "job does not tolerate spot interruptions",
+        RejectionReason.Constraint => $"{offer.GpuMemoryGb} GB GPUs, job needs {c.Job.MinGpuMemoryGb} GB",
+        RejectionReason.BlockedOffer => offer.BlockedReason ?? offer.SpotBlockedReason ?? "blocked",
+        RejectionReason.Policy when candidate.Market == CapacityType.Spot && !c.Policy.AllowSpot => "team policy does not allow spot",
+        RejectionReason.Policy => $"team policy does not allow {offer.Provider}/{offer.Region}",
+        RejectionReason.Deadline => c.SpotRisk ?? "deadline",
+        RejectionReason.Price => $"${candidate.PricePerHour / c.Job.Gpus:0.####} per GPU-hour is above the cap ${c.PriceCap:0.####}",
+        RejectionReason.Budget =>
+            $"expected ${candidate.ExpectedCost:0.##} exceeds the ${budgets.Remaining(c.Job.Team) ?? 0:0.##} left in {c.Job.Team}'s budget",
+        _ => reason.Code(),
+    };
+
+    private readonly record struct Context(PendingJob Job, BurstPolicy Policy, CloudRules Rules, string? SpotRisk, decimal? PriceCap);
 }

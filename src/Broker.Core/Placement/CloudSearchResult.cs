@@ -1,10 +1,14 @@
+using Broker.Core.Capacity;
+
 namespace Broker.Core.Placement;
 
-/// <summary>The best cloud candidate found and the cheapest losers, kept in a small sorted list.</summary>
-internal sealed class CloudSearchResult(int keepRejected)
+/// <summary>The best cloud candidate found and the cheapest losers, kept in small sorted lists.</summary>
+internal sealed class CloudSearchResult(int keep)
 {
     private readonly List<(CloudCandidate Candidate, RejectionReason Reason, string Detail)> rejected = [];
     private readonly List<CloudCandidate> runnersUp = [];
+    private RejectionReason? leading;
+    private CloudCandidate? leadingCandidate;
 
     public CloudCandidate? Best { get; private set; }
 
@@ -14,76 +18,89 @@ internal sealed class CloudSearchResult(int keepRejected)
     /// <summary>A spot candidate was turned down because the deadline slack cannot absorb an interruption.</summary>
     public bool RiskySpotSeen { get; private set; }
 
+    /// <summary>The reason of the cheapest rejected option: why the job cannot have the cloud when nothing was accepted.</summary>
+    public RejectionReason? LeadingRejection => leading;
+
     public void Accept(CloudCandidate candidate)
     {
-        if (Best is null || Order(candidate, Best) < 0)
+        if (Best is not { } best || CloudCandidate.Order(candidate, best) < 0)
         {
-            if (Best is not null)
+            if (Best is { } previous)
             {
-                Keep(runnersUp, Best);
+                Insert(runnersUp, previous);
             }
             Best = candidate;
         }
         else
         {
-            Keep(runnersUp, candidate);
+            Insert(runnersUp, candidate);
         }
     }
 
+    public bool WouldKeepRejected(CloudCandidate candidate) =>
+        rejected.Count < keep || CloudCandidate.Order(candidate, rejected[^1].Candidate) < 0;
+
     public void Reject(CloudCandidate candidate, RejectionReason reason, string detail)
     {
-        if (candidate.Market == Capacity.CapacityType.Spot)
+        NoteRejected(candidate, reason);
+        var index = 0;
+        while (index < rejected.Count && CloudCandidate.Order(rejected[index].Candidate, candidate) <= 0)
         {
-            BlockedSpotSeen |= reason == RejectionReason.BlockedOffer;
-            RiskySpotSeen |= reason == RejectionReason.Deadline;
+            index++;
         }
-        var index = rejected.FindIndex(r => Order(candidate, r.Candidate) < 0);
-        if (index < 0 && rejected.Count >= keepRejected)
-        {
-            return;
-        }
-        rejected.Insert(index < 0 ? rejected.Count : index, (candidate, reason, detail));
-        if (rejected.Count > keepRejected)
+        rejected.Insert(index, (candidate, reason, detail));
+        if (rejected.Count > keep)
         {
             rejected.RemoveAt(rejected.Count - 1);
         }
     }
 
-    /// <summary>The reason of the cheapest rejected option: why the job cannot have the cloud when nothing was accepted.</summary>
-    public RejectionReason? LeadingRejection => rejected.Count > 0 ? rejected[0].Reason : null;
-
-    /// <summary>The best rejected options, cheapest first: constraint failures and valid-but-costlier candidates.</summary>
-    public IEnumerable<RejectedOption> Explain()
+    public void NoteRejected(CloudCandidate candidate, RejectionReason reason)
     {
-        var losers = rejected.Select(r => (r.Candidate, Option: new RejectedOption(r.Candidate.Describe(), r.Reason, r.Detail, r.Candidate.ExpectedCost)))
-            .Concat(runnersUp.Select(c => (Candidate: c, Option: new RejectedOption(c.Describe(), RejectionReason.Price,
-                $"expected ${c.ExpectedCost:0.##} vs ${Best!.ExpectedCost:0.##} for the chosen option", c.ExpectedCost))));
-        return losers.OrderBy(l => l.Candidate, Comparer<CloudCandidate>.Create(Order)).Take(keepRejected).Select(l => l.Option);
+        if (candidate.Market == CapacityType.Spot)
+        {
+            BlockedSpotSeen |= reason == RejectionReason.BlockedOffer;
+            RiskySpotSeen |= reason == RejectionReason.Deadline;
+        }
+        if (leadingCandidate is not { } current || CloudCandidate.Order(candidate, current) < 0)
+        {
+            leadingCandidate = candidate;
+            leading = reason;
+        }
     }
 
-    private void Keep(List<CloudCandidate> list, CloudCandidate candidate)
+    /// <summary>The best rejected options, cheapest first: constraint failures and valid-but-costlier candidates.</summary>
+    public IReadOnlyList<RejectedOption> Explain()
     {
-        var index = list.FindIndex(c => Order(candidate, c) < 0);
-        if (index < 0 && list.Count >= keepRejected)
+        var all = new List<(CloudCandidate Candidate, RejectedOption Option)>(rejected.Count + runnersUp.Count);
+        foreach (var r in rejected)
+        {
+            all.Add((r.Candidate, new RejectedOption(r.Candidate.Describe(), r.Reason, r.Detail, r.Candidate.ExpectedCost)));
+        }
+        foreach (var c in runnersUp)
+        {
+            all.Add((c, new RejectedOption(c.Describe(), RejectionReason.Price,
+                $"expected ${c.ExpectedCost:0.####} vs ${Best!.Value.ExpectedCost:0.####} for the chosen option", c.ExpectedCost)));
+        }
+        all.Sort((a, b) => CloudCandidate.Order(a.Candidate, b.Candidate));
+        return all.Take(keep).Select(a => a.Option).ToArray();
+    }
+
+    private void Insert(List<CloudCandidate> list, CloudCandidate candidate)
+    {
+        var index = 0;
+        while (index < list.Count && CloudCandidate.Order(list[index], candidate) <= 0)
+        {
+            index++;
+        }
+        if (index >= keep)
         {
             return;
         }
-        list.Insert(index < 0 ? list.Count : index, candidate);
-        if (list.Count > keepRejected)
+        list.Insert(index, candidate);
+        if (list.Count > keep)
         {
             list.RemoveAt(list.Count - 1);
         }
-    }
-
-    /// <summary>Total order: score, then offer id, then market, so ties break the same way every time.</summary>
-    internal static int Order(CloudCandidate a, CloudCandidate b)
-    {
-        var byScore = a.Score.CompareTo(b.Score);
-        if (byScore != 0)
-        {
-            return byScore;
-        }
-        var byOffer = OfferOrder.Compare(a.Offer, b.Offer);
-        return byOffer != 0 ? byOffer : a.Market.CompareTo(b.Market);
     }
 }

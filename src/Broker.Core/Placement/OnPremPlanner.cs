@@ -9,7 +9,7 @@ internal sealed class OnPremPlanner
     private readonly long now;
     private readonly NodeSlots[] nodes;
     private readonly OnPremPool[] pools;
-    private readonly Dictionary<string, int[]> poolsBySignature = new(StringComparer.Ordinal);
+    private readonly Dictionary<RequestShape, int[]> poolsByShape = [];
 
     public OnPremPlanner(PlacementSnapshot snapshot, PlacementOptions options)
     {
@@ -39,14 +39,14 @@ internal sealed class OnPremPlanner
     /// <summary>Indices of the pools whose model and memory the job accepts (cached per distinct request shape).</summary>
     public int[] PoolsFor(PendingJob job)
     {
-        var signature = job.MinGpuMemoryGb + "|" + string.Join('|', job.AcceptableGpuModels);
-        if (!poolsBySignature.TryGetValue(signature, out var result))
+        var shape = new RequestShape(job.AcceptableGpuModels, job.MinGpuMemoryGb);
+        if (!poolsByShape.TryGetValue(shape, out var result))
         {
             result = Enumerable.Range(0, pools.Length)
                 .Where(i => pools[i].MemoryGb >= job.MinGpuMemoryGb
                     && (job.AcceptsAnyModel || job.AcceptableGpuModels.Contains(pools[i].Model, StringComparer.OrdinalIgnoreCase)))
                 .ToArray();
-            poolsBySignature[signature] = result;
+            poolsByShape[shape] = result;
         }
         return result;
     }

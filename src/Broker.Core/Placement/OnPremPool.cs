@@ -7,8 +7,8 @@ namespace Broker.Core.Placement;
 /// </summary>
 internal sealed class OnPremPool
 {
-    private readonly SortedSet<int>[] byFree;
-    private readonly SortedSet<(long At, int Node)>[] byKthFree;
+    private readonly SortedSet<int>?[] byFree;
+    private readonly SortedSet<(long At, int Node)>?[] byKthFree;
     private readonly SortedSet<int> withHolds = [];
 
     public OnPremPool(string model, int memoryGb, int maxGpus)
@@ -16,13 +16,8 @@ internal sealed class OnPremPool
         Model = model;
         MemoryGb = memoryGb;
         MaxGpus = maxGpus;
-        byFree = new SortedSet<int>[maxGpus + 1];
-        byKthFree = new SortedSet<(long, int)>[maxGpus + 1];
-        for (var i = 0; i <= maxGpus; i++)
-        {
-            byFree[i] = [];
-            byKthFree[i] = [];
-        }
+        byFree = new SortedSet<int>?[maxGpus + 1];
+        byKthFree = new SortedSet<(long, int)>?[maxGpus + 1];
     }
 
     public string Model { get; }
@@ -44,9 +39,9 @@ internal sealed class OnPremPool
     {
         for (var free = gpus; free <= MaxGpus; free++)
         {
-            if (byFree[free].Count > 0)
+            if (byFree[free] is { Count: > 0 } nodes)
             {
-                return (free, byFree[free].Min);
+                return (free, nodes.Min);
             }
         }
         return (-1, -1);
@@ -54,26 +49,26 @@ internal sealed class OnPremPool
 
     /// <summary>The node whose <paramref name="gpus"/>-th GPU frees first in the plan, or null when none is that big.</summary>
     public (long At, int Node)? EarliestStart(int gpus) =>
-        gpus <= MaxGpus && byKthFree[gpus].Count > 0 ? byKthFree[gpus].Min : null;
+        gpus <= MaxGpus && byKthFree[gpus] is { Count: > 0 } nodes ? nodes.Min : null;
 
     public IEnumerable<int> NodesWithHolds => withHolds;
 
     public void Remove(NodeSlots node, long now)
     {
-        byFree[node.FreeAt(now)].Remove(node.Index);
+        byFree[node.FreeAt(now)]?.Remove(node.Index);
         for (var g = 1; g <= node.Total; g++)
         {
-            byKthFree[g].Remove((node.KthFree(g), node.Index));
+            byKthFree[g]?.Remove((node.KthFree(g), node.Index));
         }
         withHolds.Remove(node.Index);
     }
 
     public void Index(NodeSlots node, long now)
     {
-        byFree[node.FreeAt(now)].Add(node.Index);
+        (byFree[node.FreeAt(now)] ??= []).Add(node.Index);
         for (var g = 1; g <= node.Total; g++)
         {
-            byKthFree[g].Add((node.KthFree(g), node.Index));
+            (byKthFree[g] ??= []).Add((node.KthFree(g), node.Index));
         }
         if (node.HasHolds)
         {

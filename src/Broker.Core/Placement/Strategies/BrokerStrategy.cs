@@ -83,14 +83,14 @@ public sealed class BrokerStrategy : PassStrategy
     /// of the uniform line waits for spot instead of paying on-demand.
     /// </summary>
     private static bool ShouldIdleForSpot(PlacementPass pass, PendingJob job, BurstPolicy policy, CloudSearchResult result) =>
-        job.Deadline is not null && result.Best!.Market == CapacityType.OnDemand && job.SpotAllowed && policy.AllowSpot
+        job.Deadline is not null && result.Best is { Market: CapacityType.OnDemand } && job.SpotAllowed && policy.AllowSpot
         && result.BlockedSpotSeen && !result.RiskySpotSeen && !UniformProgress.IsBehind(job, pass.Now + pass.Options.RecheckInterval);
 
     private static WaitDecision IdleForSpot(PlacementPass pass, PendingJob job, CloudSearchResult result, RejectedOption notNow,
         (DateTimeOffset Start, NodeSlots Node)? estimate)
     {
         var start = OnPremSteps.Queue(pass, job, estimate);
-        var best = result.Best!;
+        var best = result.Best!.Value;
         var onDemand = new RejectedOption(best.Describe(), RejectionReason.BlockedOffer,
             "spot is blocked but progress is ahead of the uniform-progress line; waiting for spot", best.ExpectedCost);
         return new WaitDecision(job.JobId, WaitReason.BlockedOffer, pass.NextLook, start,
