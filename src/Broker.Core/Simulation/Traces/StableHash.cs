@@ -2,7 +2,10 @@ using System.Text;
 
 namespace Broker.Core.Simulation;
 
-/// <summary>FNV-1a (32-bit) over UTF-8: the same value on every machine and run, unlike string.GetHashCode.</summary>
+/// <summary>
+/// FNV-1a (32-bit) over UTF-8 followed by the murmur3 finalizer (so similar names spread evenly): the same value on every
+/// machine and run, unlike string.GetHashCode.
+/// </summary>
 public static class StableHash
 {
     public static uint Of(string text)
@@ -12,6 +15,11 @@ public static class StableHash
         {
             hash = (hash ^ b) * 16777619u;
         }
+        hash ^= hash >> 16;
+        hash *= 0x85ebca6bu;
+        hash ^= hash >> 13;
+        hash *= 0xc2b2ae35u;
+        hash ^= hash >> 16;
         return hash;
     }
 
