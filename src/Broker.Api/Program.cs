@@ -7,7 +7,9 @@ builder.Services
     .AddBrokerCore(builder.Configuration)
     .AddBrokerApi(builder.Configuration)
     .AddBrokerBackgroundJobs(builder.Configuration)
-    .AddBrokerProviders(builder.Configuration);
+    .AddBrokerProviders(builder.Configuration)
+    .AddBrokerOnPrem(builder.Configuration)
+    .AddBrokerLifecycle(builder.Configuration);
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();

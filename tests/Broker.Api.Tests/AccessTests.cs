@@ -12,7 +12,7 @@ public sealed class AccessTests(BrokerApp app) : IClassFixture<BrokerApp>
     {
         using var owner = app.ClientWithKey(await app.CreateKeyAsync("submitter", "owner"));
         using var other = app.ClientWithKey(await app.CreateKeyAsync("submitter", "other"));
-        var job = await Jobs.SubmitAsync(owner);
+        var job = await JobApi.SubmitAsync(owner);
 
         using var get = await other.GetAsync($"/v1/jobs/{job.Id()}");
         using var cancel = await other.PostAsync($"/v1/jobs/{job.Id()}/cancel", null);
@@ -30,8 +30,8 @@ public sealed class AccessTests(BrokerApp app) : IClassFixture<BrokerApp>
     {
         using var a = app.ClientWithKey(await app.CreateKeyAsync("submitter", "ops-a"));
         using var b = app.ClientWithKey(await app.CreateKeyAsync("submitter", "ops-b"));
-        var jobA = await Jobs.SubmitAsync(a);
-        await Jobs.SubmitAsync(b);
+        var jobA = await JobApi.SubmitAsync(a);
+        await JobApi.SubmitAsync(b);
         using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
 
         var onlyA = await ops.GetFromJsonAsync<JsonObject>("/v1/jobs?team=ops-a");
@@ -60,7 +60,7 @@ public sealed class AccessTests(BrokerApp app) : IClassFixture<BrokerApp>
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method == "POST")
         {
-            request.Content = JsonContent.Create(Jobs.ValidBody());
+            request.Content = JsonContent.Create(JobApi.ValidBody());
         }
 
         using var response = await client.SendAsync(request);
@@ -68,7 +68,7 @@ public sealed class AccessTests(BrokerApp app) : IClassFixture<BrokerApp>
         Assert.Equal(expected, response.StatusCode);
         if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && !path.StartsWith("/hangfire", StringComparison.Ordinal))
         {
-            (await Jobs.ProblemAsync(response)).Dispose();
+            (await JobApi.ProblemAsync(response)).Dispose();
         }
     }
 
@@ -77,7 +77,7 @@ public sealed class AccessTests(BrokerApp app) : IClassFixture<BrokerApp>
     {
         using var admin = app.ClientWithKey(BrokerApp.AdminKey);
         using var create = await admin.PostAsJsonAsync("/v1/api-keys", new { name = "short-lived", role = "submitter", team = "t" });
-        var created = await Jobs.ReadAsync(create);
+        var created = await JobApi.ReadAsync(create);
         using var revoke = await admin.DeleteAsync($"/v1/api-keys/{created.Str("id")}");
         using var again = await admin.DeleteAsync($"/v1/api-keys/{created.Str("id")}");
 
@@ -115,6 +115,6 @@ public sealed class AccessTests(BrokerApp app) : IClassFixture<BrokerApp>
         using var response = await admin.PostAsync("/v1/api-keys", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(expected, response.StatusCode);
-        (await Jobs.ProblemAsync(response)).Dispose();
+        (await JobApi.ProblemAsync(response)).Dispose();
     }
 }

@@ -11,24 +11,24 @@ public sealed class IdempotencyTests(BrokerApp app) : IClassFixture<BrokerApp>
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "idem"));
 
-        using var first = await Jobs.PostAsync(client, Jobs.ValidBody(), "key-1");
-        using var second = await Jobs.PostAsync(client, Jobs.ValidBody(), "key-1");
+        using var first = await JobApi.PostAsync(client, JobApi.ValidBody(), "key-1");
+        using var second = await JobApi.PostAsync(client, JobApi.ValidBody(), "key-1");
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal((await Jobs.ReadAsync(first)).ToJsonString(), (await Jobs.ReadAsync(second)).ToJsonString());
+        Assert.Equal((await JobApi.ReadAsync(first)).ToJsonString(), (await JobApi.ReadAsync(second)).ToJsonString());
     }
 
     [Fact]
     public async Task Same_key_with_a_different_body_is_409()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "idem"));
-        (await Jobs.PostAsync(client, Jobs.ValidBody("a"), "key-2")).Dispose();
+        (await JobApi.PostAsync(client, JobApi.ValidBody("a"), "key-2")).Dispose();
 
-        using var response = await Jobs.PostAsync(client, Jobs.ValidBody("b"), "key-2");
+        using var response = await JobApi.PostAsync(client, JobApi.ValidBody("b"), "key-2");
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        (await Jobs.ProblemAsync(response)).Dispose();
+        (await JobApi.ProblemAsync(response)).Dispose();
     }
 
     [Fact]
@@ -37,8 +37,8 @@ public sealed class IdempotencyTests(BrokerApp app) : IClassFixture<BrokerApp>
         using var a = app.ClientWithKey(await app.CreateKeyAsync("submitter", "idem-a"));
         using var b = app.ClientWithKey(await app.CreateKeyAsync("submitter", "idem-b"));
 
-        var jobA = await Jobs.SubmitAsync(a, idempotencyKey: "shared");
-        var jobB = await Jobs.SubmitAsync(b, idempotencyKey: "shared");
+        var jobA = await JobApi.SubmitAsync(a, idempotencyKey: "shared");
+        var jobB = await JobApi.SubmitAsync(b, idempotencyKey: "shared");
 
         Assert.NotEqual(jobA.Id(), jobB.Id());
     }
@@ -48,11 +48,11 @@ public sealed class IdempotencyTests(BrokerApp app) : IClassFixture<BrokerApp>
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "race"));
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Jobs.PostAsync(client, Jobs.ValidBody("race"), "race-key")));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => JobApi.PostAsync(client, JobApi.ValidBody("race"), "race-key")));
 
         Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
-        var ids = await Task.WhenAll(responses.Select(async r => (await Jobs.ReadAsync(r)).Id()));
+        var ids = await Task.WhenAll(responses.Select(async r => (await JobApi.ReadAsync(r)).Id()));
         Assert.Single(ids.Distinct());
         await using var db = app.NewDbContext();
         Assert.Equal(1, await db.Jobs.CountAsync(j => j.Team == "race"));

@@ -13,10 +13,10 @@ public sealed class JobIntakeTests(BrokerApp app) : IClassFixture<BrokerApp>
     public async Task Submit_returns_201_with_location_normalized_request_and_submitted_event()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "vision"));
-        using var response = await Jobs.PostAsync(client, Jobs.ValidBody());
+        using var response = await JobApi.PostAsync(client, JobApi.ValidBody());
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var job = await Jobs.ReadAsync(response);
+        var job = await JobApi.ReadAsync(response);
         Assert.Equal($"/v1/jobs/{job.Id()}", response.Headers.Location?.ToString());
         Assert.Equal("vision", job.Str("team"));
         Assert.Equal("pending", job.Str("state"));
@@ -28,7 +28,7 @@ public sealed class JobIntakeTests(BrokerApp app) : IClassFixture<BrokerApp>
     public async Task Get_returns_the_stored_job_with_its_timeline()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "vision"));
-        var submitted = await Jobs.SubmitAsync(client);
+        var submitted = await JobApi.SubmitAsync(client);
 
         var job = await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{submitted.Id()}");
 
@@ -40,14 +40,14 @@ public sealed class JobIntakeTests(BrokerApp app) : IClassFixture<BrokerApp>
     public async Task Cancel_is_idempotent_and_records_one_cancelled_event()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "vision"));
-        var job = await Jobs.SubmitAsync(client);
+        var job = await JobApi.SubmitAsync(client);
 
         using var first = await client.PostAsync($"/v1/jobs/{job.Id()}/cancel", null);
         using var second = await client.PostAsync($"/v1/jobs/{job.Id()}/cancel", null);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        var after = await Jobs.ReadAsync(second);
+        var after = await JobApi.ReadAsync(second);
         Assert.Equal("cancelled", after.Str("state"));
         Assert.Equal(["submitted", "cancelled"], after["timeline"]!.AsArray().Select(e => e!.Str("kind")));
     }
@@ -56,7 +56,7 @@ public sealed class JobIntakeTests(BrokerApp app) : IClassFixture<BrokerApp>
     public async Task Cancelling_a_finished_job_is_409_with_a_clear_message()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "vision"));
-        var job = await Jobs.SubmitAsync(client);
+        var job = await JobApi.SubmitAsync(client);
         await using (var db = app.NewDbContext())
         {
             var row = await db.Jobs.Include(j => j.Events).SingleAsync(j => j.Id == Guid.Parse(job.Id()));
@@ -70,7 +70,7 @@ public sealed class JobIntakeTests(BrokerApp app) : IClassFixture<BrokerApp>
         using var response = await client.PostAsync($"/v1/jobs/{job.Id()}/cancel", null);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        using var problem = await Jobs.ProblemAsync(response);
+        using var problem = await JobApi.ProblemAsync(response);
         Assert.Contains("already succeeded", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
@@ -84,6 +84,6 @@ public sealed class JobIntakeTests(BrokerApp app) : IClassFixture<BrokerApp>
 
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, malformed.StatusCode);
-        (await Jobs.ProblemAsync(unknown)).Dispose();
+        (await JobApi.ProblemAsync(unknown)).Dispose();
     }
 }

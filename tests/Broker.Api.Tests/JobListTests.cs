@@ -14,7 +14,7 @@ public sealed class JobListTests(BrokerApp app) : IClassFixture<BrokerApp>
         var submitted = new List<string>();
         for (var i = 0; i < 7; i++)
         {
-            submitted.Add((await Jobs.SubmitAsync(client, Jobs.ValidBody($"job-{i}"))).Id());
+            submitted.Add((await JobApi.SubmitAsync(client, JobApi.ValidBody($"job-{i}"))).Id());
         }
 
         var seen = new List<string>();
@@ -38,10 +38,10 @@ public sealed class JobListTests(BrokerApp app) : IClassFixture<BrokerApp>
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "filters"));
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
-        var tagged = Jobs.ValidBody("tagged");
+        var tagged = JobApi.ValidBody("tagged");
         tagged["labels"] = new JsonObject { ["sweep"] = "lr-3" };
-        var taggedJob = await Jobs.SubmitAsync(client, tagged);
-        var cancelled = await Jobs.SubmitAsync(client, Jobs.ValidBody("to-cancel"));
+        var taggedJob = await JobApi.SubmitAsync(client, tagged);
+        var cancelled = await JobApi.SubmitAsync(client, JobApi.ValidBody("to-cancel"));
         (await client.PostAsync($"/v1/jobs/{cancelled.Id()}/cancel", null)).Dispose();
 
         var byLabel = await client.GetFromJsonAsync<JsonObject>("/v1/jobs?label=sweep=lr-3");
@@ -91,7 +91,7 @@ public sealed class JobListTests(BrokerApp app) : IClassFixture<BrokerApp>
         using var response = await client.GetAsync(url);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var problem = await Jobs.ProblemAsync(response);
+        using var problem = await JobApi.ProblemAsync(response);
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), problem.RootElement.ToString());
     }
 
@@ -106,7 +106,7 @@ public sealed class JobListTests(BrokerApp app) : IClassFixture<BrokerApp>
         using var response = await client.GetAsync(url);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        (await Jobs.ProblemAsync(response)).Dispose();
+        (await JobApi.ProblemAsync(response)).Dispose();
     }
 
     private static Broker.Core.Jobs.JobSubmission Sample(int i) => new(

@@ -13,7 +13,7 @@ public sealed class MalformedInputTests(BrokerApp app) : IClassFixture<BrokerApp
     {
         string With(Action<JsonObject> change)
         {
-            var body = Jobs.ValidBody();
+            var body = JobApi.ValidBody();
             change(body);
             return body.ToJsonString();
         }
@@ -24,7 +24,7 @@ public sealed class MalformedInputTests(BrokerApp app) : IClassFixture<BrokerApp
             { "empty body", "", 400 },
             { "wrong type", With(b => b["gpu"]!["count"] = "two"), 400 },
             { "huge number", With(b => b["gpu"]!["count"] = JsonValue.Create(1e300)), 400 },
-            { "overflowing integer", Jobs.ValidBody().ToJsonString().Replace("\"cpuCores\":16", "\"cpuCores\":99999999999999999999", StringComparison.Ordinal), 400 },
+            { "overflowing integer", JobApi.ValidBody().ToJsonString().Replace("\"cpuCores\":16", "\"cpuCores\":99999999999999999999", StringComparison.Ordinal), 400 },
             { "too many gpus", With(b => b["gpu"]!["count"] = 65), 400 },
             { "zero gpus", With(b => b["gpu"]!["count"] = 0), 400 },
             { "unknown gpu model", With(b => b["gpu"]!["models"] = new JsonArray("H9000")), 400 },
@@ -55,7 +55,7 @@ public sealed class MalformedInputTests(BrokerApp app) : IClassFixture<BrokerApp
         using var response = await client.PostAsync("/v1/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.True(expected == (int)response.StatusCode, $"{name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        using var problem = await Jobs.ProblemAsync(response);
+        using var problem = await JobApi.ProblemAsync(response);
         Assert.Equal(expected, problem.RootElement.GetProperty("status").GetInt32());
         Assert.Equal(before, await CountRowsAsync());
     }
@@ -64,12 +64,12 @@ public sealed class MalformedInputTests(BrokerApp app) : IClassFixture<BrokerApp
     public async Task Field_errors_name_the_json_field()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "malformed"));
-        var body = Jobs.ValidBody();
+        var body = JobApi.ValidBody();
         body["gpu"]!["count"] = 100;
 
-        using var response = await Jobs.PostAsync(client, body);
+        using var response = await JobApi.PostAsync(client, body);
 
-        using var problem = await Jobs.ProblemAsync(response);
+        using var problem = await JobApi.ProblemAsync(response);
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("gpu.count", out _), problem.RootElement.ToString());
     }
 
@@ -81,7 +81,7 @@ public sealed class MalformedInputTests(BrokerApp app) : IClassFixture<BrokerApp
         using var response = await client.PostAsync("/v1/jobs", new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded"));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-        (await Jobs.ProblemAsync(response)).Dispose();
+        (await JobApi.ProblemAsync(response)).Dispose();
     }
 
     private async Task<(int Jobs, int Events, int Labels)> CountRowsAsync()

@@ -43,6 +43,6 @@ public sealed class OperabilityTests(BrokerApp app) : IClassFixture<BrokerApp>
         using var response = await client.GetAsync("/v1/nothing-here");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        (await Jobs.ProblemAsync(response)).Dispose();
+        (await JobApi.ProblemAsync(response)).Dispose();
     }
 }

@@ -39,7 +39,7 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
 
         Assert.NotNull(limited);
         Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "Retry-After missing");
-        (await Jobs.ProblemAsync(limited)).Dispose();
+        (await JobApi.ProblemAsync(limited)).Dispose();
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
         limited.Dispose();
     }

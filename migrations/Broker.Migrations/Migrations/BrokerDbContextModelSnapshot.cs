@@ -251,6 +251,10 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<TimeSpan?>("CheckpointInterval")
                         .HasColumnType("interval")
                         .HasColumnName("checkpoint_interval");
@@ -283,6 +287,14 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("character varying(512)")
                         .HasColumnName("image");
 
+                    b.Property<int>("Interruptions")
+                        .HasColumnType("integer")
+                        .HasColumnName("interruptions");
+
+                    b.Property<string>("LatestExplanation")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("latest_explanation");
+
                     b.Property<decimal?>("MaxPricePerGpuHour")
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)")
@@ -306,6 +318,10 @@ namespace Broker.Migrations.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("request_hash");
+
+                    b.Property<TimeSpan>("SavedProgress")
+                        .HasColumnType("interval")
+                        .HasColumnName("saved_progress");
 
                     b.Property<long>("Seq")
                         .ValueGeneratedOnAdd()
@@ -429,6 +445,217 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("job_labels", (string)null);
                 });
 
+            modelBuilder.Entity("Broker.Core.OnPrem.NodeUtilizationSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("GpuModel")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("gpu_model");
+
+                    b.Property<int>("GpuTotal")
+                        .HasColumnType("integer")
+                        .HasColumnName("gpu_total");
+
+                    b.Property<int>("GpuUsed")
+                        .HasColumnType("integer")
+                        .HasColumnName("gpu_used");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("node");
+
+                    b.HasKey("Id")
+                        .HasName("pk_node_utilization_samples");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_node_utilization_samples_at");
+
+                    b.HasIndex("Node", "At")
+                        .IsUnique()
+                        .HasDatabaseName("ix_node_utilization_samples_node_at");
+
+                    b.ToTable("node_utilization_samples", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.OnPrem.OnPremNodeRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Cpus")
+                        .HasColumnType("integer")
+                        .HasColumnName("cpus");
+
+                    b.Property<string>("GpuModel")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("gpu_model");
+
+                    b.Property<int>("GpuTotal")
+                        .HasColumnType("integer")
+                        .HasColumnName("gpu_total");
+
+                    b.Property<int>("GpuUsed")
+                        .HasColumnType("integer")
+                        .HasColumnName("gpu_used");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<int>("MemoryMb")
+                        .HasColumnType("integer")
+                        .HasColumnName("memory_mb");
+
+                    b.Property<bool>("Present")
+                        .HasColumnType("boolean")
+                        .HasColumnName("present");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Name")
+                        .HasName("pk_onprem_nodes");
+
+                    b.ToTable("onprem_nodes", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Provisioning.Allocation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CallbackTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("callback_token_hash");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("End")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("end");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("end_reason");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("external_id");
+
+                    b.Property<string>("GpuModel")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("gpu_model");
+
+                    b.Property<int>("Gpus")
+                        .HasColumnType("integer")
+                        .HasColumnName("gpus");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("instance_type");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Market")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("market");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("node");
+
+                    b.Property<decimal>("PricePerHour")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("price_per_hour");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("region");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("state");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<string>("Zone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("zone");
+
+                    b.HasKey("Id")
+                        .HasName("pk_allocations");
+
+                    b.HasIndex("JobId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_allocations_job_id")
+                        .HasFilter("state <> 'Closed'");
+
+                    b.HasIndex("State", "Provider")
+                        .HasDatabaseName("ix_allocations_state_provider");
+
+                    b.ToTable("allocations", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>
                 {
                     b.OwnsOne("Broker.Core.Jobs.GpuRequest", "Gpu", b1 =>
@@ -481,6 +708,16 @@ namespace Broker.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_job_labels_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Broker.Core.Provisioning.Allocation", b =>
+                {
+                    b.HasOne("Broker.Core.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_allocations_jobs_job_id");
                 });
 
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>

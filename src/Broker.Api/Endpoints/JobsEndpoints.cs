@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Broker.Api.Auth;
+using Broker.Api.Background;
 using Broker.Api.Contracts;
 using Broker.Core.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,7 +33,7 @@ public static class JobsEndpoints
     public static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem>> Submit(
         SubmitJobRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ClaimsPrincipal user, JobService jobs, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, JobService jobs, PlacementTrigger placement, TimeProvider clock, CancellationToken ct)
     {
         var errors = SubmitJobRules.Check(request, clock.GetUtcNow());
         if (idempotencyKey is not null && !IdempotencyKeys.IsValid(idempotencyKey))
@@ -46,6 +47,10 @@ public static class JobsEndpoints
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
         var result = await jobs.SubmitAsync(team, request.ToSubmission(), idempotencyKey, ct);
         var body = result.Job.ToResponse(withTimeline: true);
+        if (result.Created)
+        {
+            placement.Request();
+        }
         return result.Created ? TypedResults.Created($"/v1/jobs/{body.Id}", body) : TypedResults.Ok(body);
     }
 

@@ -29,7 +29,11 @@ public static class Pipeline
         app.MapApiKeys();
         app.MapOffers();
         app.MapProviders();
+        app.MapOnPrem();
+        app.MapPlacement();
+        app.MapInstanceCallbacks();
         app.SchedulePriceRefreshes();
+        app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();
         return app;
     }

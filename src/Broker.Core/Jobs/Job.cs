@@ -48,6 +48,17 @@ public sealed class Job
 
     public List<JobEvent> Events { get; set; } = [];
 
+    /// <summary>Run segments started so far (each placement that reached a machine).</summary>
+    public int Attempts { get; set; }
+
+    public int Interruptions { get; set; }
+
+    /// <summary>Work kept by checkpoints of earlier segments; a requeued job resumes from here.</summary>
+    public TimeSpan SavedProgress { get; set; }
+
+    /// <summary>The placement engine's latest explanation for this job, as JSON.</summary>
+    public string? LatestExplanation { get; set; }
+
     /// <summary>PostgreSQL <c>xmin</c>: concurrent writers of one job fail instead of overwriting each other.</summary>
     public uint Version { get; set; }
 

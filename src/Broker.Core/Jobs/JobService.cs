@@ -1,5 +1,6 @@
 using Broker.Core.Errors;
 using Broker.Core.Persistence;
+using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -95,7 +96,12 @@ public sealed class JobService(BrokerDbContext db, TimeProvider clock)
             {
                 return job;
             }
-            job.MoveTo(JobState.Cancelled, JobEventKind.Cancelled, "Cancelled by request.", PostgresTime.Now(clock));
+            var now = PostgresTime.Now(clock);
+            job.MoveTo(JobState.Cancelled, JobEventKind.Cancelled, "Cancelled by request.", now);
+            foreach (var allocation in await db.Allocations.Where(a => a.JobId == id && a.State != AllocationState.Closed).ToListAsync(ct))
+            {
+                JobLifecycle.Cancelled(allocation, now);
+            }
             try
             {
                 await db.SaveChangesAsync(ct);

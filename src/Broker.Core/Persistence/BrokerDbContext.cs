@@ -1,6 +1,8 @@
 using Broker.Core.Auth;
 using Broker.Core.Capacity;
 using Broker.Core.Jobs;
+using Broker.Core.OnPrem;
+using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
 
 namespace Broker.Core.Persistence;
@@ -20,6 +22,12 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<Offer> Offers => Set<Offer>();
 
     public DbSet<PriceRefreshRun> PriceRefreshes => Set<PriceRefreshRun>();
+
+    public DbSet<Allocation> Allocations => Set<Allocation>();
+
+    public DbSet<OnPremNodeRecord> OnPremNodes => Set<OnPremNodeRecord>();
+
+    public DbSet<NodeUtilizationSample> NodeUtilizationSamples => Set<NodeUtilizationSample>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);

@@ -43,6 +43,7 @@ public class BrokerApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Hangfire:ServerEnabled", "false");
         builder.UseSetting("Bootstrap:AdminKey", AdminKey);
+        builder.UseSetting("Callbacks:Secret", "test-callback-secret-0123456789abcdefghij");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in Settings)
         {

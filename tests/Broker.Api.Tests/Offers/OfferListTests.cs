@@ -72,7 +72,7 @@ public sealed class OfferListTests(BrokerApp app) : IClassFixture<BrokerApp>
         using var response = await client.GetAsync($"/v1/offers?{query}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var problem = await Jobs.ProblemAsync(response);
+        using var problem = await JobApi.ProblemAsync(response);
         Assert.Equal([field], problem.RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
     }
 

@@ -19,6 +19,7 @@ public sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         job.Property(j => j.IdempotencyKey).HasMaxLength(128);
         job.Property(j => j.RequestHash).HasMaxLength(64);
         job.Property(j => j.Version).IsRowVersion();
+        job.Property(j => j.LatestExplanation).HasColumnType("jsonb");
         job.OwnsOne(j => j.Gpu, gpu =>
         {
             gpu.Property(g => g.Count).HasColumnName("gpu_count");

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Broker.Api.Tests.Infrastructure;
 
 /// <summary>Request bodies and response reading shared by the API tests.</summary>
-public static class Jobs
+public static class JobApi
 {
     public static JsonObject ValidBody(string name = "train-resnet") => new()
     {

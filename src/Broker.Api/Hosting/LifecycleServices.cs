@@ -1,0 +1,27 @@
+using Broker.Core.Provisioning;
+using Broker.Core.Scheduling;
+using Broker.Providers.Simulated;
+
+namespace Broker.Api.Hosting;
+
+public static class LifecycleServices
+{
+    /// <summary>Placement passes, provisioning, instance events and reconciliation.</summary>
+    public static IServiceCollection AddBrokerLifecycle(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(configuration.GetSection("Placement").Get<PlacementSettings>() ?? new PlacementSettings());
+        services.AddSingleton(configuration.GetSection("Lifecycle").Get<LifecycleOptions>() ?? new LifecycleOptions());
+        services.AddSingleton(CallbackTokens.FromConfiguredSecret(configuration["Callbacks:Secret"]
+            ?? throw new InvalidOperationException("Callbacks:Secret is not set: instance callback tokens are derived from it.")));
+        services.AddSingleton<Background.PlacementTrigger>();
+        services.AddScoped<PlacementSnapshotBuilder>();
+        services.AddScoped<PlacementRound>();
+        services.AddScoped<AllocationWorker>();
+        services.AddScoped<Reconciler>();
+        if (services.Any(s => s.ServiceType == typeof(SimulatedInstanceEvents)))
+        {
+            services.AddHostedService<SimulatedInstanceBridge>();
+        }
+        return services;
+    }
+}

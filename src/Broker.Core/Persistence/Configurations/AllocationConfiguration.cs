@@ -1,0 +1,27 @@
+using Broker.Core.Provisioning;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Broker.Core.Persistence.Configurations;
+
+public sealed class AllocationConfiguration : IEntityTypeConfiguration<Allocation>
+{
+    public void Configure(EntityTypeBuilder<Allocation> a)
+    {
+        a.ToTable("allocations");
+        a.HasKey(x => x.Id);
+        a.Property(x => x.Provider).HasMaxLength(16);
+        a.Property(x => x.Region).HasMaxLength(64);
+        a.Property(x => x.Zone).HasMaxLength(64);
+        a.Property(x => x.InstanceType).HasMaxLength(64);
+        a.Property(x => x.Node).HasMaxLength(128);
+        a.Property(x => x.GpuModel).HasMaxLength(32);
+        a.Property(x => x.ExternalId).HasMaxLength(256);
+        a.Property(x => x.CallbackTokenHash).HasMaxLength(64);
+        a.Property(x => x.EndReason).HasMaxLength(1000);
+        a.Property(x => x.Version).IsRowVersion();
+        a.HasOne<Jobs.Job>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
+        a.HasIndex(x => x.JobId).IsUnique().HasFilter("state <> 'Closed'");
+        a.HasIndex(x => new { x.State, x.Provider });
+    }
+}

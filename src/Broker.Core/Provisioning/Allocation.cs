@@ -1,0 +1,81 @@
+using Broker.Core.Capacity;
+
+namespace Broker.Core.Provisioning;
+
+public enum AllocationState
+{
+    /// <summary>The intent is written; nothing exists outside yet.</summary>
+    Requested,
+    /// <summary>Create was sent (instance or Slurm job); waiting for it to run.</summary>
+    Provisioning,
+    Running,
+    /// <summary>The job ended or was cancelled; the instance or Slurm job must go.</summary>
+    Releasing,
+    /// <summary>Nothing is left outside; the allocation is history.</summary>
+    Closed,
+}
+
+public enum AllocationEnd
+{
+    Completed,
+    Failed,
+    Cancelled,
+    Interrupted,
+    LaunchFailed,
+    LaunchTimeout,
+    Vanished,
+}
+
+/// <summary>
+/// The intent to run one segment of a job somewhere: written before any side effect, its id is the idempotency token for
+/// the cloud (ClientToken, requestId, VM name) and the Slurm job name.
+/// </summary>
+public sealed class Allocation
+{
+    public Guid Id { get; set; }
+
+    public Guid JobId { get; set; }
+
+    public CapacityType Market { get; set; }
+
+    /// <summary><c>slurm</c> for on-prem, else the cloud (<c>aws</c>, <c>azure</c>, <c>gcp</c>).</summary>
+    public string Provider { get; set; } = "";
+
+    public string? Region { get; set; }
+
+    public string? Zone { get; set; }
+
+    public string? InstanceType { get; set; }
+
+    public string? Node { get; set; }
+
+    public string GpuModel { get; set; } = "";
+
+    public int Gpus { get; set; }
+
+    public decimal PricePerHour { get; set; }
+
+    public AllocationState State { get; set; }
+
+    public AllocationEnd? End { get; set; }
+
+    public string? EndReason { get; set; }
+
+    /// <summary>Instance id or Slurm job id, once known.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>SHA-256 of the per-instance callback token; the token itself only travels in the boot script.</summary>
+    public string? CallbackTokenHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? EndedAt { get; set; }
+
+    public uint Version { get; set; }
+
+    public bool IsOnPrem => Market == CapacityType.OnPrem;
+
+    public bool IsLive => State is not AllocationState.Closed;
+}

@@ -1,0 +1,112 @@
+using Broker.Core.Jobs;
+
+namespace Broker.Core.Provisioning;
+
+/// <summary>
+/// The paired moves of a job and its allocation. Pure state changes on tracked entities: callers load both, apply one move
+/// and save once, so a move is all-or-nothing, and the xmin tokens on both rows make a concurrent duplicate fail instead of
+/// applying twice. Every move is a no-op when it was already applied.
+/// </summary>
+public static class JobLifecycle
+{
+    public static void Provisioning(Job job, Allocation allocation, string externalId, DateTimeOffset at)
+    {
+        if (allocation.State == AllocationState.Requested)
+        {
+            allocation.State = AllocationState.Provisioning;
+        }
+        allocation.ExternalId ??= externalId;
+        if (job.State == JobState.Placed)
+        {
+            job.MoveTo(JobState.Starting, JobEventKind.Starting, $"Launching on {Where(allocation)} ({externalId}).", at);
+        }
+    }
+
+    public static void Started(Job job, Allocation allocation, DateTimeOffset at)
+    {
+        if (allocation.State is not (AllocationState.Requested or AllocationState.Provisioning))
+        {
+            return;
+        }
+        allocation.State = AllocationState.Running;
+        allocation.StartedAt = at;
+        if (job.State is JobState.Placed or JobState.Starting)
+        {
+            job.Attempts++;
+            job.MoveTo(JobState.Running, JobEventKind.Started, $"Running on {Where(allocation)}.", at);
+        }
+    }
+
+    public static void Finished(Job job, Allocation allocation, int exitCode, DateTimeOffset at)
+    {
+        if (!allocation.IsLive || allocation.State == AllocationState.Releasing)
+        {
+            return;
+        }
+        Started(job, allocation, at);
+        Release(allocation, exitCode == 0 ? AllocationEnd.Completed : AllocationEnd.Failed, $"exit code {exitCode}", at);
+        if (job.State == JobState.Running)
+        {
+            job.MoveTo(exitCode == 0 ? JobState.Succeeded : JobState.Failed, exitCode == 0 ? JobEventKind.Finished : JobEventKind.Failed,
+                $"Finished with exit code {exitCode} on {Where(allocation)}.", at);
+        }
+    }
+
+    /// <summary>A spot interruption or a vanished machine: the segment ends, the job goes back to the queue with its checkpoints.</summary>
+    public static void Interrupted(Job job, Allocation allocation, AllocationEnd end, string reason, DateTimeOffset at)
+    {
+        if (!allocation.IsLive || allocation.State == AllocationState.Releasing)
+        {
+            return;
+        }
+        var wasRunning = allocation.State == AllocationState.Running;
+        Release(allocation, end, reason, at);
+        if (job.State is JobState.Running or JobState.Starting or JobState.Placed)
+        {
+            if (wasRunning && allocation.StartedAt is { } started && job.CheckpointInterval is { } every && every > TimeSpan.Zero)
+            {
+                var kept = TimeSpan.FromTicks((at - started).Ticks / every.Ticks * every.Ticks);
+                job.SavedProgress = Min(job.EstimatedDuration, job.SavedProgress + kept);
+            }
+            if (end == AllocationEnd.Interrupted)
+            {
+                job.Interruptions++;
+            }
+            var kind = wasRunning ? JobEventKind.Preempted : JobEventKind.Requeued;
+            job.MoveTo(JobState.Pending, kind, $"{reason} on {Where(allocation)}; requeued" +
+                (job.SavedProgress > TimeSpan.Zero ? $" with {job.SavedProgress.TotalMinutes:0} min checkpointed." : "."), at);
+        }
+    }
+
+    /// <summary>The job was cancelled: whatever its allocation created must go.</summary>
+    public static void Cancelled(Allocation allocation, DateTimeOffset at)
+    {
+        if (allocation.IsLive && allocation.State != AllocationState.Releasing)
+        {
+            Release(allocation, AllocationEnd.Cancelled, "job cancelled", at);
+        }
+    }
+
+    public static void Closed(Allocation allocation, DateTimeOffset at)
+    {
+        if (allocation.State == AllocationState.Releasing)
+        {
+            allocation.State = AllocationState.Closed;
+            allocation.EndedAt = at;
+        }
+    }
+
+    public static string Where(Allocation a) => a.IsOnPrem
+        ? $"on-prem node {a.Node}"
+        : $"{a.Provider} {a.Region}{(a.Zone is null ? "" : "/" + a.Zone)} {a.InstanceType} ({a.Market.ToString().ToLowerInvariant()})";
+
+    private static void Release(Allocation allocation, AllocationEnd end, string reason, DateTimeOffset at)
+    {
+        allocation.State = AllocationState.Releasing;
+        allocation.End = end;
+        allocation.EndReason = reason;
+        allocation.EndedAt = at;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

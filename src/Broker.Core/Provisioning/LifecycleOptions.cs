@@ -1,0 +1,23 @@
+namespace Broker.Core.Provisioning;
+
+/// <summary>Timeouts and graces of the job lifecycle (configuration section <c>Lifecycle</c>).</summary>
+public sealed class LifecycleOptions
+{
+    /// <summary>Base URL instances call back to (<c>/v1/instances/{id}/events</c>).</summary>
+    public Uri CallbackBaseUrl { get; set; } = new("http://127.0.0.1:5080/");
+
+    /// <summary>An intent row not yet carried out after this long is handed to provisioning again (a lost enqueue).</summary>
+    public TimeSpan RequeueRequestedAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>No running instance (no started callback) after this long: terminate and place elsewhere.</summary>
+    public TimeSpan LaunchTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a created instance may be missing from the provider's list before it counts as vanished.</summary>
+    public TimeSpan VanishGrace { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>A managed instance with no live allocation is terminated once it is older than this.</summary>
+    public TimeSpan OrphanGrace { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>No segment outlives its job's estimate times this factor.</summary>
+    public double LeaseFactor { get; set; } = 3;
+}

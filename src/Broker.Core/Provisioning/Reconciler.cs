@@ -1,0 +1,147 @@
+using Broker.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Core.Provisioning;
+
+/// <summary>
+/// Level-triggered convergence, run on a short schedule by any replica: lists every provider first, then reads the live
+/// allocations, and moves each towards what the world says. Releases what finished segments left, fails and requeues
+/// segments whose machine vanished or never came up, and terminates managed instances nobody owns after a grace.
+/// </summary>
+public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, AllocationWorker worker,
+    LifecycleOptions options, TimeProvider clock, ILogger<Reconciler> logger)
+{
+    public sealed record Result(IReadOnlyList<Guid> ToProvision, int Released, int Vanished, int TimedOut, int OrphansTerminated);
+
+    public async Task<Result> RunAsync(CancellationToken ct)
+    {
+        var listed = await ListProvidersAsync(ct);
+        db.ChangeTracker.Clear();
+        var live = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        int released = 0, vanished = 0, timedOut = 0;
+        var toProvision = new List<Guid>();
+
+        foreach (var a in live)
+        {
+            switch (a.State)
+            {
+                case AllocationState.Requested when now - a.CreatedAt > options.RequeueRequestedAfter:
+                    toProvision.Add(a.Id);
+                    break;
+                case AllocationState.Releasing:
+                    await worker.ReleaseAsync(a.Id, ct);
+                    released++;
+                    break;
+                case AllocationState.Provisioning or AllocationState.Running when a.IsOnPrem:
+                    vanished += await ReconcileOnPremAsync(a, ct);
+                    break;
+                case AllocationState.Provisioning or AllocationState.Running:
+                    var outcome = await ReconcileCloudAsync(a, listed, now, ct);
+                    vanished += outcome == CloudOutcome.Vanished ? 1 : 0;
+                    timedOut += outcome == CloudOutcome.TimedOut ? 1 : 0;
+                    break;
+            }
+        }
+        var orphans = await TerminateOrphansAsync(listed, live, now, ct);
+        return new Result(toProvision, released, vanished, timedOut, orphans);
+    }
+
+    private enum CloudOutcome { Fine, Vanished, TimedOut }
+
+    private async Task<CloudOutcome> ReconcileCloudAsync(Allocation a, IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> listed,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        if (a.State == AllocationState.Provisioning && a.ExternalId is null)
+        {
+            return CloudOutcome.Fine;
+        }
+        if (a.State == AllocationState.Provisioning && now - a.CreatedAt > options.LaunchTimeout)
+        {
+            await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Interrupted(j, x, AllocationEnd.LaunchTimeout, "No running instance in time", t), ct);
+            await worker.ReleaseAsync(a.Id, ct);
+            return CloudOutcome.TimedOut;
+        }
+        if (listed.TryGetValue(a.Provider, out var instances)
+            && !instances.Any(i => i.InstanceId == a.ExternalId || i.AllocationId == a.Id)
+            && now - (a.StartedAt ?? a.CreatedAt) > options.VanishGrace)
+        {
+            var end = a.Market == Capacity.CapacityType.Spot ? AllocationEnd.Interrupted : AllocationEnd.Vanished;
+            await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Interrupted(j, x, end, "The instance vanished", t), ct);
+            await worker.ReleaseAsync(a.Id, ct);
+            return CloudOutcome.Vanished;
+        }
+        return CloudOutcome.Fine;
+    }
+
+    private async Task<int> ReconcileOnPremAsync(Allocation a, CancellationToken ct)
+    {
+        OnPremJobStatus? status;
+        try
+        {
+            status = await cluster.GetJobAsync(a.Id, ct);
+        }
+        catch (ClusterUnavailableException e)
+        {
+            logger.LogWarning("Cannot check on-prem allocation {Allocation}: {Reason}", a.Id, e.Message);
+            return 0;
+        }
+        Action<Jobs.Job, Allocation, DateTimeOffset>? move = status?.State switch
+        {
+            null when a.State == AllocationState.Running || clock.GetUtcNow() - a.CreatedAt > options.VanishGrace =>
+                (j, x, t) => JobLifecycle.Interrupted(j, x, AllocationEnd.Vanished, "The Slurm job vanished", t),
+            null => null,
+            OnPremJobState.Pending => null,
+            OnPremJobState.Running => (j, x, t) => JobLifecycle.Started(j, x, t),
+            OnPremJobState.Completed => (j, x, t) => JobLifecycle.Finished(j, x, 0, t),
+            OnPremJobState.Failed or OnPremJobState.TimedOut => (j, x, t) => JobLifecycle.Finished(j, x, status.ExitCode is > 0 ? status.ExitCode.Value : 1, t),
+            _ => (j, x, t) => JobLifecycle.Interrupted(j, x, AllocationEnd.Interrupted, $"Slurm job {status.State}", t),
+        };
+        if (move is null)
+        {
+            return 0;
+        }
+        if (await worker.ApplyAsync(a.Id, move, ct))
+        {
+            await worker.ReleaseAsync(a.Id, ct);
+        }
+        return status is null ? 1 : 0;
+    }
+
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>>> ListProvidersAsync(CancellationToken ct)
+    {
+        var listed = new Dictionary<string, IReadOnlyList<ProviderInstance>>(StringComparer.Ordinal);
+        foreach (var provider in clouds.Names.Select(clouds.Get))
+        {
+            try
+            {
+                listed[provider.Name] = await provider.ListManagedAsync(ct);
+            }
+            catch (ProviderException e)
+            {
+                logger.LogWarning("Listing {Provider} failed ({Code}); its allocations are left alone this round", provider.Name, e.ProviderCode);
+            }
+        }
+        return listed;
+    }
+
+    private async Task<int> TerminateOrphansAsync(IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> listed,
+        IReadOnlyList<Allocation> live, DateTimeOffset now, CancellationToken ct)
+    {
+        var owned = live.Where(a => a.State != AllocationState.Releasing).Select(a => a.Id).ToHashSet();
+        var terminated = 0;
+        foreach (var (provider, instances) in listed)
+        {
+            foreach (var orphan in instances.Where(i => i.State != InstanceState.Terminated
+                && (i.AllocationId is not { } id || !owned.Contains(id))
+                && now - (i.LaunchedAt ?? now) > options.OrphanGrace))
+            {
+                logger.LogWarning("Terminating orphan {Provider} instance {Instance} (allocation {Allocation})", provider, orphan.InstanceId, orphan.AllocationId);
+                await clouds.Get(provider).TerminateAsync(orphan.Region, orphan.Zone, orphan.InstanceId, ct);
+                terminated++;
+            }
+        }
+        return terminated;
+    }
+}

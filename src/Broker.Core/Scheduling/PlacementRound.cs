@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Broker.Core.Capacity;
+using Broker.Core.Jobs;
+using Broker.Core.Persistence;
+using Broker.Core.Placement;
+using Broker.Core.Provisioning;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Broker.Core.Scheduling;
+
+/// <summary>
+/// One placement pass over the live queue: snapshot, engine, then each decision becomes an allocation row (the intent) with
+/// its job moved to Placed, in one transaction per job. Passes of several replicas are serialized by a PostgreSQL advisory
+/// lock, so on-prem GPUs are counted once; the unique live-allocation index and the jobs' xmin tokens make a duplicate
+/// placement fail even without it.
+/// </summary>
+public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder snapshots, PlacementSettings settings,
+    TimeProvider clock, ILogger<PlacementRound> logger)
+{
+    private const long LockKey = 0x42_726F6B6572; // "Broker"
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<PlacementPlan> PreviewAsync(CancellationToken ct) =>
+        PlacementStrategies.Get(settings.Strategy).Place(await snapshots.BuildAsync(PostgresTime.Now(clock), ct));
+
+    /// <summary>Runs a pass and returns the ids of the allocations it wrote; empty when another replica holds the lock.</summary>
+    public async Task<IReadOnlyList<Guid>> RunAsync(CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            if (!await TryLockAsync(ct))
+            {
+                return [];
+            }
+            var plan = await PreviewAsync(ct);
+            var created = new List<Guid>();
+            foreach (var decision in plan.Decisions)
+            {
+                if (await PersistAsync(decision, plan, ct) is { } allocationId)
+                {
+                    created.Add(allocationId);
+                }
+            }
+            return created;
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock_all()", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<bool> TryLockAsync(CancellationToken ct) =>
+        await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"").SingleAsync(ct);
+
+    private async Task<Guid?> PersistAsync(PlacementDecision decision, PlacementPlan plan, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == Guid.Parse(decision.JobId), ct);
+        if (job is not { State: JobState.Pending })
+        {
+            return null;
+        }
+        var view = DecisionView.From(decision, plan);
+        var allocation = ToAllocation(decision, job, plan.Now);
+        if (allocation is null && SameWait(job.LatestExplanation, view))
+        {
+            return null;
+        }
+        job.LatestExplanation = JsonSerializer.Serialize(view, Json);
+        if (allocation is not null)
+        {
+            db.Allocations.Add(allocation);
+            job.MoveTo(JobState.Placed, JobEventKind.Placed, $"Placed {JobLifecycle.Where(allocation)}: {view.Chosen}", plan.Now);
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return allocation?.Id;
+        }
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            logger.LogInformation("Job {Job} changed during the pass; it is looked at again next pass", job.Id);
+            return null;
+        }
+    }
+
+    /// <summary>A waiting job is rewritten only when why it waits changes, not on every pass.</summary>
+    private static bool SameWait(string? previousJson, DecisionView view)
+    {
+        if (previousJson is null)
+        {
+            return false;
+        }
+        var previous = JsonSerializer.Deserialize<DecisionView>(previousJson, Json);
+        return previous is not null && previous.Action == view.Action && previous.WaitReason == view.WaitReason && previous.Chosen == view.Chosen;
+    }
+
+    private static Allocation? ToAllocation(PlacementDecision decision, Job job, DateTimeOffset now) => decision switch
+    {
+        OnPremDecision d => new Allocation
+        {
+            Id = Guid.CreateVersion7(now), JobId = job.Id, Market = CapacityType.OnPrem, Provider = "slurm", Node = d.Node,
+            GpuModel = d.GpuModel, Gpus = d.Gpus, PricePerHour = d.CostPerHour, State = AllocationState.Requested, CreatedAt = now,
+        },
+        CloudDecision d => new Allocation
+        {
+            Id = Guid.CreateVersion7(now), JobId = job.Id, Market = d.Market, Provider = d.Offer.Provider, Region = d.Offer.Region,
+            Zone = d.Offer.Zone, InstanceType = d.Offer.InstanceType, GpuModel = d.Offer.GpuModel, Gpus = d.Offer.GpusPerInstance,
+            PricePerHour = d.PricePerHour, State = AllocationState.Requested, CreatedAt = now,
+        },
+        _ => null,
+    };
+}

@@ -1,0 +1,47 @@
+using Broker.Core.Jobs;
+using Broker.Core.Provisioning;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Broker.Api.Tests.Lifecycle;
+
+/// <summary>What must hold after any sequence of steps and faults.</summary>
+public static class Invariants
+{
+    public static async Task CheckAsync(LifecycleApp app)
+    {
+        await using var db = app.NewDbContext();
+        var live = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync();
+        Assert.All(live.GroupBy(a => a.JobId), g => Assert.Single(g));
+        var nodes = await db.OnPremNodes.AsNoTracking().ToDictionaryAsync(n => n.Name);
+        foreach (var node in live.Where(a => a.IsOnPrem && a.State != AllocationState.Releasing).GroupBy(a => a.Node!))
+        {
+            Assert.True(node.Sum(a => a.Gpus) <= nodes[node.Key].GpuTotal, $"node {node.Key} has more GPUs allocated than it holds");
+        }
+        var instances = await app.WithScopeAsync(async s =>
+        {
+            var clouds = s.GetRequiredService<ComputeProviders>();
+            var all = new List<ProviderInstance>();
+            foreach (var name in clouds.Names)
+            {
+                all.AddRange(await clouds.Get(name).ListManagedAsync(default));
+            }
+            return all;
+        });
+        var liveIds = live.Select(a => a.Id).ToHashSet();
+        Assert.All(instances, i => Assert.True(i.AllocationId is { } id && liveIds.Contains(id), $"instance {i.InstanceId} has no live allocation"));
+        Assert.All(instances.GroupBy(i => i.AllocationId), g => Assert.Single(g));
+        var terminalWithLive = await db.Jobs.AsNoTracking()
+            .Where(j => (j.State == JobState.Succeeded || j.State == JobState.Failed || j.State == JobState.Cancelled)
+                && db.Allocations.Any(a => a.JobId == j.Id && a.State != AllocationState.Closed && a.State != AllocationState.Releasing))
+            .CountAsync();
+        Assert.Equal(0, terminalWithLive);
+    }
+
+    public static async Task AssertNothingLeftAsync(LifecycleApp app)
+    {
+        await CheckAsync(app);
+        await using var db = app.NewDbContext();
+        Assert.Equal(0, await db.Allocations.CountAsync(a => a.State != AllocationState.Closed));
+    }
+}

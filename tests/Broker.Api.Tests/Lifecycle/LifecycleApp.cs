@@ -1,0 +1,65 @@
+using Broker.Api.Tests.Infrastructure;
+using Broker.Core.OnPrem;
+using Broker.Core.Provisioning;
+using Broker.Core.Scheduling;
+using Broker.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Broker.Api.Tests.Lifecycle;
+
+/// <summary>
+/// The API on the real PostgreSQL, driving the real local Slurm cluster and the simulated clouds (one simulated hour per
+/// real second). Background work is stepped by the test instead of Hangfire's timers, so every run is repeatable.
+/// </summary>
+public sealed class LifecycleApp : BrokerApp
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["RateLimiting:PermitsPerSecond"] = "100000",
+        ["RateLimiting:Burst"] = "100000",
+        ["Slurm:BaseUrl"] = SlurmServer.Url,
+        ["Slurm:Token"] = SlurmServer.Token,
+        ["Slurm:UserName"] = SlurmServer.User,
+        ["Providers:Simulated:TimeScale"] = "3600",
+        ["Providers:Simulated:ProvisioningDelay"] = "00:05:00",
+        ["Providers:Simulated:SpotInterruptionsPerHour"] = "0",
+        ["Lifecycle:OrphanGrace"] = "00:00:00",
+        ["Lifecycle:VanishGrace"] = "00:00:01",
+        ["Lifecycle:RequeueRequestedAfter"] = "00:00:00",
+        ["Placement:MaxWaitBeforeBurst"] = "00:00:00",
+    };
+
+    public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    /// <summary>One round of what Hangfire would do: sync inventory, place, provision, reconcile (and provision again what it hands back).</summary>
+    public async Task StepAsync()
+    {
+        await WithScopeAsync(s => s.GetRequiredService<InventorySync>().RunAsync(default));
+        var placed = await WithScopeAsync(s => s.GetRequiredService<PlacementRound>().RunAsync(default));
+        foreach (var allocation in placed)
+        {
+            await WithScopeAsync(async s => { await s.GetRequiredService<AllocationWorker>().ProvisionAsync(allocation, default); return 0; });
+        }
+        var reconciled = await WithScopeAsync(s => s.GetRequiredService<Reconciler>().RunAsync(default));
+        foreach (var allocation in reconciled.ToProvision)
+        {
+            await WithScopeAsync(async s => { await s.GetRequiredService<AllocationWorker>().ProvisionAsync(allocation, default); return 0; });
+        }
+    }
+
+    /// <summary>Steps until <paramref name="done"/> holds, with a deadline in real time.</summary>
+    public async Task StepUntilAsync(Func<Task<bool>> done, string what, int seconds = 90)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await StepAsync();
+            await Task.Delay(250);
+        }
+    }
+}
