@@ -1,5 +1,8 @@
 using Broker.Core.Capacity;
+using System.Text.Json;
 using Broker.Core.Jobs;
+using Broker.Core.Provisioning;
+using Broker.Core.Scheduling;
 
 namespace Broker.Api.Contracts;
 
@@ -40,7 +43,20 @@ public static class JobMapping
         j.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Value),
         j.SubmittedAt,
         j.UpdatedAt,
-        withTimeline ? [.. j.Events.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new JobEventResponse(e.At, Wire(e.Kind), e.Message))] : null);
+        withTimeline ? [.. j.Events.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new JobEventResponse(e.At, Wire(e.Kind), e.Message))] : null,
+        j.Attempts,
+        j.Interruptions,
+        (int)j.SavedProgress.TotalMinutes,
+        withTimeline && j.LatestExplanation is { } explanation ? JsonSerializer.Deserialize<DecisionView>(explanation, Web) : null);
+
+    public static JobResponse WithSegments(this JobResponse job, IEnumerable<Allocation> allocations) => job with
+    {
+        Segments = [.. allocations.OrderBy(a => a.CreatedAt).Select(a => new SegmentResponse(a.Id, a.IsOnPrem ? "onprem" : "cloud", a.Node,
+            a.Provider, a.Region, a.Zone, a.InstanceType, Wire(a.Market), a.GpuModel, a.Gpus, Money.Trim(a.PricePerHour), Wire(a.State),
+            a.End is { } end ? Wire(end) : null, a.EndReason, a.CreatedAt, a.StartedAt, a.EndedAt))],
+    };
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     public static string Wire<T>(T value) where T : struct, Enum => JsonNaming.Wire(value);
 }

@@ -1,3 +1,5 @@
+using Broker.Core.Scheduling;
+
 namespace Broker.Api.Contracts;
 
 public sealed record JobResponse(
@@ -18,7 +20,17 @@ public sealed record JobResponse(
     IReadOnlyDictionary<string, string> Labels,
     DateTimeOffset SubmittedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<JobEventResponse>? Timeline);
+    IReadOnlyList<JobEventResponse>? Timeline,
+    int Attempts,
+    int Interruptions,
+    int SavedProgressMinutes,
+    DecisionView? Placement = null,
+    IReadOnlyList<SegmentResponse>? Segments = null);
+
+/// <summary>One run segment of a job: where it ran (or was meant to), how it is paid for, and how it ended.</summary>
+public sealed record SegmentResponse(Guid AllocationId, string Location, string? Node, string Provider, string? Region, string? Zone,
+    string? InstanceType, string Market, string GpuModel, int Gpus, decimal PricePerHour, string State, string? End, string? EndReason,
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt);
 
 public sealed record JobEventResponse(DateTimeOffset At, string Kind, string Message);
 

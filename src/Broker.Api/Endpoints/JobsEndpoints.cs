@@ -54,8 +54,11 @@ public static class JobsEndpoints
         return result.Created ? TypedResults.Created($"/v1/jobs/{body.Id}", body) : TypedResults.Ok(body);
     }
 
-    public static async Task<Ok<JobResponse>> Get(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
-        TypedResults.Ok((await jobs.GetAsync(JobIds.Parse(id), user.TeamScope(), ct)).ToResponse(withTimeline: true));
+    public static async Task<Ok<JobResponse>> Get(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct)
+    {
+        var job = await jobs.GetAsync(JobIds.Parse(id), user.TeamScope(), ct);
+        return TypedResults.Ok(job.ToResponse(withTimeline: true).WithSegments(await jobs.SegmentsAsync(job.Id, ct)));
+    }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> List(
         [AsParameters] JobListQuery query, ClaimsPrincipal user, JobService jobs, CancellationToken ct)

@@ -49,6 +49,10 @@ public sealed class JobService(BrokerDbContext db, TimeProvider clock)
         return job is not null && (team is null || job.Team == team) ? job : throw new NotFoundException("job", id);
     }
 
+    /// <summary>The job's allocations (run segments), oldest first.</summary>
+    public Task<List<Allocation>> SegmentsAsync(Guid jobId, CancellationToken ct) =>
+        db.Allocations.AsNoTracking().Where(a => a.JobId == jobId).OrderBy(a => a.CreatedAt).ToListAsync(ct);
+
     public async Task<JobPage> ListAsync(JobFilter filter, CancellationToken ct)
     {
         var query = db.Jobs.AsNoTracking().Include(j => j.Labels).AsQueryable();
