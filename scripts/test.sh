@@ -9,6 +9,7 @@ scripts/install-deps.sh
 work=$(mktemp -d /tmp/broker-test.XXXXXX)
 chmod 755 "$work"
 cleanup() {
+    scripts/slurm.sh stop "$work/slurm" >/dev/null 2>&1 || true
     scripts/pg.sh stop "$work/pg" >/dev/null 2>&1 || true
     rm -rf "$work" 2>/dev/null || true
 }
@@ -23,6 +24,11 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 BROKER_TEST_PG=$(PG_FSYNC=off scripts/pg.sh start "$work/pg" "$port")
 export BROKER_TEST_PG
 echo "throwaway PostgreSQL on 127.0.0.1:$port"
+
+echo "== Slurm"
+export BROKER_SLURM_DIR="$work/slurm"
+eval "$(scripts/slurm.sh start "$BROKER_SLURM_DIR" | sed 's/^/export /')"
+echo "local Slurm cluster at $SLURM_URL"
 
 echo "== build"
 dotnet build Broker.sln -c Release -warnaserror -nologo -v quiet

@@ -1,0 +1,126 @@
+using Broker.Core.Capacity;
+using Broker.Core.Policies;
+
+namespace Broker.Core.Placement;
+
+/// <summary>
+/// Finds the best cloud option for one job under a strategy's <see cref="CloudRules"/>, the team policy, price caps and
+/// the budget, and keeps the cheapest rejected options (with why) for the explanation.
+/// </summary>
+internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateTimeOffset now, PlacementOptions options)
+{
+    private readonly List<OfferBucket> buckets = [];
+
+    public CloudSearchResult Search(PendingJob job, BurstPolicy policy, CloudRules rules)
+    {
+        var result = new CloudSearchResult(options.ExplainTopRejected);
+        var context = new Context(job, policy, rules, rules.DeadlineAware
+            ? UniformProgress.SpotRisk(job, now, options.CloudStartup, options.NonCheckpointReworkFraction)
+            : null, PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy));
+        var scale = rules.RankByExpectedCost ? (decimal)(job.RemainingWork + options.CloudStartup).TotalHours : 1m;
+        offers.CollectBuckets(job, buckets);
+        foreach (var bucket in buckets)
+        {
+            foreach (var offer in bucket.Offers)
+            {
+                if (result.Best is { } best && OfferIndex.FloorPrice(offer) * scale > best.Score)
+                {
+                    break;
+                }
+                Consider(context, offer, CapacityType.OnDemand, result);
+                if (rules.UseSpot && offer.SpotPricePerHour is not null)
+                {
+                    Consider(context, offer, CapacityType.Spot, result);
+                }
+            }
+        }
+        return result;
+    }
+
+    private void Consider(in Context c, CloudOffer offer, CapacityType market, CloudSearchResult result)
+    {
+        var candidate = Price(c, offer, market);
+        var reason = Check(c, offer, market, candidate);
+        if (reason is not { } r)
+        {
+            result.Accept(candidate);
+        }
+        else if (result.WouldKeepRejected(candidate))
+        {
+            result.Reject(candidate, r, Detail(c, offer, r, candidate));
+        }
+        else
+        {
+            result.NoteRejected(candidate, r);
+        }
+    }
+
+    private CloudCandidate Price(in Context c, CloudOffer offer, CapacityType market)
+    {
+        var work = c.Job.RemainingWork;
+        var (price, cost) = market == CapacityType.Spot
+            ? (offer.SpotPricePerHour!.Value, CostModel.SpotExpected(offer.SpotPricePerHour.Value, offer.SpotInterruptionsPerHour,
+                work, options.CloudStartup, c.Job.CheckpointInterval, options.NonCheckpointReworkFraction))
+            : (offer.OnDemandPricePerHour, CostModel.OnDemand(offer.OnDemandPricePerHour, work, options.CloudStartup));
+        return new CloudCandidate(offer, market, price, cost, c.Rules.RankByExpectedCost ? cost : price);
+    }
+
+    private RejectionReason? Check(in Context c, CloudOffer offer, CapacityType market, CloudCandidate candidate)
+    {
+        if (offer.GpuMemoryGb < c.Job.MinGpuMemoryGb)
+        {
+            return RejectionReason.Constraint;
+        }
+        if (offer.BlockedReason is not null)
+        {
+            return RejectionReason.BlockedOffer;
+        }
+        if (!c.Policy.AllowsProvider(offer.Provider) || !c.Policy.AllowsRegion(offer.Region))
+        {
+            return RejectionReason.Policy;
+        }
+        if (market == CapacityType.Spot && SpotRejection(c, offer) is { } spot)
+        {
+            return spot;
+        }
+        if (c.PriceCap is { } cap && candidate.PricePerHour / c.Job.Gpus > cap)
+        {
+            return RejectionReason.Price;
+        }
+        return budgets.CanAfford(c.Job.Team, candidate.ExpectedCost) ? null : RejectionReason.Budget;
+    }
+
+    private static RejectionReason? SpotRejection(in Context c, CloudOffer offer)
+    {
+        if (!c.Job.SpotAllowed)
+        {
+            return RejectionReason.Constraint;
+        }
+        if (!c.Policy.AllowSpot)
+        {
+            return RejectionReason.Policy;
+        }
+        if (offer.SpotBlockedReason is not null)
+        {
+            return RejectionReason.BlockedOffer;
+        }
+        return c.SpotRisk is null ? null : RejectionReason.Deadline;
+    }
+
+    private string Detail(in Context c, CloudOffer offer, RejectionReason reason, CloudCandidate candidate) => reason switch
+    {
+        RejectionReason.Constraint when candidate.Market == CapacityType.Spot && !c.Job.SpotAllowed =>
+            "job does not tolerate spot interruptions",
+        RejectionReason.Constraint => $"{offer.GpuMemoryGb} GB GPUs, job needs {c.Job.MinGpuMemoryGb} GB",
+        RejectionReason.BlockedOffer => offer.BlockedReason ?? offer.SpotBlockedReason ?? "blocked",
+        RejectionReason.Policy when candidate.Market == CapacityType.Spot && !c.Policy.AllowSpot => "team policy does not allow spot",
+        RejectionReason.Policy => $"team policy does not allow {offer.Provider}/{offer.Region}",
+        RejectionReason.Deadline => c.SpotRisk ?? "deadline",
+        RejectionReason.Price => $"${candidate.PricePerHour / c.Job.Gpus:0.####} per GPU-hour is above the cap ${c.PriceCap:0.####}",
+        RejectionReason.Budget =>
+            $"expected ${candidate.ExpectedCost:0.##} exceeds the ${budgets.Remaining(c.Job.Team) ?? 0:0.##} left in {c.Job.Team}'s budget",
+        _ => reason.Code(),
+    };
+
+    private readonly record struct Context(PendingJob Job, BurstPolicy Policy, CloudRules Rules, string? SpotRisk, decimal? PriceCap);
+}

@@ -1,0 +1,106 @@
+using Broker.Core.Capacity;
+
+namespace Broker.Core.Placement;
+
+/// <summary>The best cloud candidate found and the cheapest losers, kept in small sorted lists.</summary>
+internal sealed class CloudSearchResult(int keep)
+{
+    private readonly List<(CloudCandidate Candidate, RejectionReason Reason, string Detail)> rejected = [];
+    private readonly List<CloudCandidate> runnersUp = [];
+    private RejectionReason? leading;
+    private CloudCandidate? leadingCandidate;
+
+    public CloudCandidate? Best { get; private set; }
+
+    /// <summary>A spot candidate was turned down only because its market is blocked.</summary>
+    public bool BlockedSpotSeen { get; private set; }
+
+    /// <summary>A spot candidate was turned down because the deadline slack cannot absorb an interruption.</summary>
+    public bool RiskySpotSeen { get; private set; }
+
+    /// <summary>The reason of the cheapest rejected option: why the job cannot have the cloud when nothing was accepted.</summary>
+    public RejectionReason? LeadingRejection => leading;
+
+    public void Accept(CloudCandidate candidate)
+    {
+        if (Best is not { } best || CloudCandidate.Order(candidate, best) < 0)
+        {
+            if (Best is { } previous)
+            {
+                Insert(runnersUp, previous);
+            }
+            Best = candidate;
+        }
+        else
+        {
+            Insert(runnersUp, candidate);
+        }
+    }
+
+    public bool WouldKeepRejected(CloudCandidate candidate) =>
+        rejected.Count < keep || CloudCandidate.Order(candidate, rejected[^1].Candidate) < 0;
+
+    public void Reject(CloudCandidate candidate, RejectionReason reason, string detail)
+    {
+        NoteRejected(candidate, reason);
+        var index = 0;
+        while (index < rejected.Count && CloudCandidate.Order(rejected[index].Candidate, candidate) <= 0)
+        {
+            index++;
+        }
+        rejected.Insert(index, (candidate, reason, detail));
+        if (rejected.Count > keep)
+        {
+            rejected.RemoveAt(rejected.Count - 1);
+        }
+    }
+
+    public void NoteRejected(CloudCandidate candidate, RejectionReason reason)
+    {
+        if (candidate.Market == CapacityType.Spot)
+        {
+            BlockedSpotSeen |= reason == RejectionReason.BlockedOffer;
+            RiskySpotSeen |= reason == RejectionReason.Deadline;
+        }
+        if (leadingCandidate is not { } current || CloudCandidate.Order(candidate, current) < 0)
+        {
+            leadingCandidate = candidate;
+            leading = reason;
+        }
+    }
+
+    /// <summary>The best rejected options, cheapest first: constraint failures and valid-but-costlier candidates.</summary>
+    public IReadOnlyList<RejectedOption> Explain()
+    {
+        var all = new List<(CloudCandidate Candidate, RejectedOption Option)>(rejected.Count + runnersUp.Count);
+        foreach (var r in rejected)
+        {
+            all.Add((r.Candidate, new RejectedOption(r.Candidate.Describe(), r.Reason, r.Detail, r.Candidate.ExpectedCost)));
+        }
+        foreach (var c in runnersUp)
+        {
+            all.Add((c, new RejectedOption(c.Describe(), RejectionReason.Price,
+                $"expected ${c.ExpectedCost:0.####} vs ${Best!.Value.ExpectedCost:0.####} for the chosen option", c.ExpectedCost)));
+        }
+        all.Sort((a, b) => CloudCandidate.Order(a.Candidate, b.Candidate));
+        return all.Take(keep).Select(a => a.Option).ToArray();
+    }
+
+    private void Insert(List<CloudCandidate> list, CloudCandidate candidate)
+    {
+        var index = 0;
+        while (index < list.Count && CloudCandidate.Order(list[index], candidate) <= 0)
+        {
+            index++;
+        }
+        if (index >= keep)
+        {
+            return;
+        }
+        list.Insert(index, candidate);
+        if (list.Count > keep)
+        {
+            list.RemoveAt(list.Count - 1);
+        }
+    }
+}

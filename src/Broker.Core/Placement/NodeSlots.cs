@@ -1,0 +1,120 @@
+namespace Broker.Core.Placement;
+
+/// <summary>
+/// The planned timeline of one on-prem node's GPUs during a pass. Each slot has the tick at which it becomes free in
+/// the plan; a slot that is idle now but held for a queued job also remembers when that job starts, so a short job
+/// may backfill the gap without delaying it.
+/// </summary>
+internal sealed class NodeSlots
+{
+    private readonly Slot[] slots;
+
+    public NodeSlots(int index, OnPremNode node, int pool, long[] freeAt)
+    {
+        Index = index;
+        Node = node;
+        Pool = pool;
+        slots = new Slot[freeAt.Length];
+        for (var i = 0; i < freeAt.Length; i++)
+        {
+            slots[i] = new Slot(freeAt[i], 0);
+        }
+        Sort();
+    }
+
+    public int Index { get; }
+
+    public OnPremNode Node { get; }
+
+    public int Pool { get; }
+
+    public int Total => slots.Length;
+
+    public bool HasHolds { get; private set; }
+
+    public int FreeAt(long now)
+    {
+        var count = 0;
+        foreach (var slot in slots)
+        {
+            count += slot.FreeAt <= now ? 1 : 0;
+        }
+        return count;
+    }
+
+    /// <summary>When the g-th earliest slot becomes free (g is 1-based).</summary>
+    public long KthFree(int g) => slots[g - 1].FreeAt;
+
+    /// <summary>Held-but-idle slots whose holder starts no earlier than <paramref name="end"/>.</summary>
+    public int Backfillable(long now, long end)
+    {
+        var count = 0;
+        foreach (var slot in slots)
+        {
+            count += slot.FreeAt > now && slot.HeldStart >= end ? 1 : 0;
+        }
+        return count;
+    }
+
+    /// <summary>Starts a job on this node now: free slots first, then backfill gaps that end before their holder starts.</summary>
+    public void PlaceNow(int gpus, long now, long end)
+    {
+        var needed = gpus;
+        for (var i = 0; i < slots.Length && needed > 0; i++)
+        {
+            if (slots[i].FreeAt <= now)
+            {
+                slots[i] = new Slot(end, 0);
+                needed--;
+            }
+        }
+        for (var i = 0; i < slots.Length && needed > 0; i++)
+        {
+            if (slots[i].FreeAt > now && slots[i].HeldStart >= end)
+            {
+                slots[i] = slots[i] with { HeldStart = 0 };
+                needed--;
+            }
+        }
+        if (needed > 0)
+        {
+            throw new InvalidOperationException($"Node {Node.Name} cannot take {gpus} GPUs now.");
+        }
+        Sort();
+    }
+
+    /// <summary>Queues a job on the earliest-free slots (list scheduling); returns its planned start.</summary>
+    public long Reserve(int gpus, long now, long duration)
+    {
+        var start = Math.Max(now, slots[gpus - 1].FreeAt);
+        for (var i = 0; i < gpus; i++)
+        {
+            var heldStart = slots[i].FreeAt <= now && start > now ? start : 0;
+            slots[i] = new Slot(start + duration, heldStart);
+            HasHolds |= heldStart > 0;
+        }
+        Sort();
+        return start;
+    }
+
+    private void Sort()
+    {
+        // At most a few dozen slots: insertion sort keeps it allocation-free and stable.
+        for (var i = 1; i < slots.Length; i++)
+        {
+            var current = slots[i];
+            var j = i - 1;
+            while (j >= 0 && Compare(slots[j], current) > 0)
+            {
+                slots[j + 1] = slots[j];
+                j--;
+            }
+            slots[j + 1] = current;
+        }
+    }
+
+    private static int Compare(Slot a, Slot b) =>
+        a.FreeAt != b.FreeAt ? a.FreeAt.CompareTo(b.FreeAt) : a.HeldStart.CompareTo(b.HeldStart);
+
+    private readonly record struct Slot(long FreeAt, long HeldStart);
+}

@@ -1,0 +1,150 @@
+namespace Broker.Core.Placement;
+
+/// <summary>
+/// The on-prem side of a pass: best-fit gang placement on idle GPUs now, and a list-scheduling timeline (running jobs'
+/// expected ends plus the jobs queued ahead in this pass) for wait estimates and backfill.
+/// </summary>
+internal sealed class OnPremPlanner
+{
+    private readonly long now;
+    private readonly NodeSlots[] nodes;
+    private readonly OnPremPool[] pools;
+    private readonly Dictionary<RequestShape, int[]> poolsByShape = [];
+
+    public OnPremPlanner(PlacementSnapshot snapshot, PlacementOptions options)
+    {
+        now = snapshot.Now.UtcTicks;
+        var runningByNode = snapshot.RunningJobs.ToLookup(r => r.Node, StringComparer.Ordinal);
+        var usable = snapshot.Nodes.Where(n => n.Schedulable && n.TotalGpus > 0)
+            .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
+        var poolKeys = usable.Select(n => (n.GpuModel, n.GpuMemoryGb)).Distinct()
+            .OrderBy(k => k.GpuModel, StringComparer.Ordinal).ThenBy(k => k.GpuMemoryGb).ToArray();
+        pools = poolKeys.Select(k => new OnPremPool(k.GpuModel, k.GpuMemoryGb,
+            usable.Where(n => n.GpuModel == k.GpuModel && n.GpuMemoryGb == k.GpuMemoryGb).Max(n => n.TotalGpus))).ToArray();
+        var poolIndex = poolKeys.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i);
+        nodes = new NodeSlots[usable.Length];
+        for (var i = 0; i < usable.Length; i++)
+        {
+            var node = usable[i];
+            var pool = poolIndex[(node.GpuModel, node.GpuMemoryGb)];
+            nodes[i] = new NodeSlots(i, node, pool, InitialFreeTimes(node, runningByNode[node.Name], options));
+            pools[pool].Add(nodes[i], now);
+        }
+    }
+
+    public NodeSlots Node(int index) => nodes[index];
+
+    public OnPremPool Pool(int index) => pools[index];
+
+    /// <summary>Indices of the pools whose model and memory the job accepts (cached per distinct request shape).</summary>
+    public int[] PoolsFor(PendingJob job)
+    {
+        var shape = new RequestShape(job.AcceptableGpuModels, job.MinGpuMemoryGb);
+        if (!poolsByShape.TryGetValue(shape, out var result))
+        {
+            result = Enumerable.Range(0, pools.Length)
+                .Where(i => pools[i].MemoryGb >= job.MinGpuMemoryGb
+                    && (job.AcceptsAnyModel || job.AcceptableGpuModels.Contains(pools[i].Model, StringComparer.OrdinalIgnoreCase)))
+                .ToArray();
+            poolsByShape[shape] = result;
+        }
+        return result;
+    }
+
+    /// <summary>True when some acceptable node had enough idle GPUs before this pass placed anything.</summary>
+    public bool FitsInitially(int[] jobPools, int gpus) => jobPools.Any(p => pools[p].InitialMaxFree >= gpus);
+
+    /// <summary>Best-fit now: the acceptable node left with the fewest free GPUs; backfill into held gaps as a fallback.</summary>
+    public NodeSlots? TryPlaceNow(int[] jobPools, int gpus, TimeSpan duration)
+    {
+        var end = now + Math.Max(1, duration.Ticks);
+        (int Free, int Node) best = (int.MaxValue, int.MaxValue);
+        foreach (var p in jobPools)
+        {
+            var fit = pools[p].BestFit(gpus);
+            if (fit.Node >= 0 && (fit.Free, fit.Node).CompareTo(best) < 0)
+            {
+                best = fit;
+            }
+        }
+        if (best.Node == int.MaxValue)
+        {
+            best = BestBackfill(jobPools, gpus, end);
+        }
+        if (best.Node == int.MaxValue)
+        {
+            return null;
+        }
+        var node = nodes[best.Node];
+        Update(node, n => n.PlaceNow(gpus, now, end));
+        return node;
+    }
+
+    /// <summary>The earliest planned start for the job on any acceptable node, or null when no node is big enough.</summary>
+    public (DateTimeOffset Start, NodeSlots Node)? EstimateStart(int[] jobPools, int gpus)
+    {
+        (long At, int Node)? best = null;
+        foreach (var p in jobPools)
+        {
+            if (pools[p].EarliestStart(gpus) is { } candidate && (best is null || candidate.CompareTo(best.Value) < 0))
+            {
+                best = candidate;
+            }
+        }
+        return best is { } b ? (new DateTimeOffset(Math.Max(b.At, now), TimeSpan.Zero), nodes[b.Node]) : null;
+    }
+
+    /// <summary>Queues the job on the node's timeline so later jobs see it in their wait estimates.</summary>
+    public void Reserve(NodeSlots node, int gpus, TimeSpan duration) =>
+        Update(node, n => n.Reserve(gpus, now, Math.Max(1, duration.Ticks)));
+
+    private (int, int) BestBackfill(int[] jobPools, int gpus, long end)
+    {
+        (int, int) best = (int.MaxValue, int.MaxValue);
+        foreach (var p in jobPools)
+        {
+            foreach (var index in pools[p].NodesWithHolds)
+            {
+                var node = nodes[index];
+                var usableNow = node.FreeAt(now) + node.Backfillable(now, end);
+                if (usableNow >= gpus && (usableNow, index).CompareTo(best) < 0)
+                {
+                    best = (usableNow, index);
+                }
+            }
+        }
+        return best;
+    }
+
+    private void Update(NodeSlots node, Action<NodeSlots> change)
+    {
+        var pool = pools[node.Pool];
+        pool.Remove(node, now);
+        change(node);
+        pool.Index(node, now);
+    }
+
+    private long[] InitialFreeTimes(OnPremNode node, IEnumerable<RunningOnPremJob> running, PlacementOptions options)
+    {
+        var idle = Math.Clamp(node.IdleGpus, 0, node.TotalGpus);
+        var freeAt = new long[node.TotalGpus];
+        var next = 0;
+        for (; next < idle; next++)
+        {
+            freeAt[next] = now;
+        }
+        var overdue = now + options.RecheckInterval.Ticks;
+        foreach (var job in running.OrderBy(r => r.ExpectedEnd).ThenBy(r => r.JobId, StringComparer.Ordinal))
+        {
+            for (var g = 0; g < job.Gpus && next < freeAt.Length; g++)
+            {
+                freeAt[next++] = job.ExpectedEnd.UtcTicks > now ? job.ExpectedEnd.UtcTicks : overdue;
+            }
+        }
+        for (; next < freeAt.Length; next++)
+        {
+            freeAt[next] = now + options.UnknownBusyEstimate.Ticks;
+        }
+        return freeAt;
+    }
+}

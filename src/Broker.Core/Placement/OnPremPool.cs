@@ -1,0 +1,78 @@
+namespace Broker.Core.Placement;
+
+/// <summary>
+/// The nodes of one GPU model and memory size, indexed for a pass: by free-now count (best-fit) and, for each gang
+/// size g, by when the g-th GPU of each node becomes free (wait estimate). Keys end in the node index, which follows
+/// node-name order, so ties break deterministically.
+/// </summary>
+internal sealed class OnPremPool
+{
+    private readonly SortedSet<int>?[] byFree;
+    private readonly SortedSet<(long At, int Node)>?[] byKthFree;
+    private readonly SortedSet<int> withHolds = [];
+
+    public OnPremPool(string model, int memoryGb, int maxGpus)
+    {
+        Model = model;
+        MemoryGb = memoryGb;
+        MaxGpus = maxGpus;
+        byFree = new SortedSet<int>?[maxGpus + 1];
+        byKthFree = new SortedSet<(long, int)>?[maxGpus + 1];
+    }
+
+    public string Model { get; }
+
+    public int MemoryGb { get; }
+
+    public int MaxGpus { get; }
+
+    public int InitialMaxFree { get; private set; }
+
+    public void Add(NodeSlots node, long now)
+    {
+        Index(node, now);
+        InitialMaxFree = Math.Max(InitialMaxFree, node.FreeAt(now));
+    }
+
+    /// <summary>The node with the fewest free GPUs that still fits <paramref name="gpus"/> (best-fit), or -1.</summary>
+    public (int Free, int Node) BestFit(int gpus)
+    {
+        for (var free = gpus; free <= MaxGpus; free++)
+        {
+            if (byFree[free] is { Count: > 0 } nodes)
+            {
+                return (free, nodes.Min);
+            }
+        }
+        return (-1, -1);
+    }
+
+    /// <summary>The node whose <paramref name="gpus"/>-th GPU frees first in the plan, or null when none is that big.</summary>
+    public (long At, int Node)? EarliestStart(int gpus) =>
+        gpus <= MaxGpus && byKthFree[gpus] is { Count: > 0 } nodes ? nodes.Min : null;
+
+    public IEnumerable<int> NodesWithHolds => withHolds;
+
+    public void Remove(NodeSlots node, long now)
+    {
+        byFree[node.FreeAt(now)]?.Remove(node.Index);
+        for (var g = 1; g <= node.Total; g++)
+        {
+            byKthFree[g]?.Remove((node.KthFree(g), node.Index));
+        }
+        withHolds.Remove(node.Index);
+    }
+
+    public void Index(NodeSlots node, long now)
+    {
+        (byFree[node.FreeAt(now)] ??= []).Add(node.Index);
+        for (var g = 1; g <= node.Total; g++)
+        {
+            (byKthFree[g] ??= []).Add((node.KthFree(g), node.Index));
+        }
+        if (node.HasHolds)
+        {
+            withHolds.Add(node.Index);
+        }
+    }
+}

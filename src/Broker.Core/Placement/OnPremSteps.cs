@@ -1,0 +1,51 @@
+namespace Broker.Core.Placement;
+
+/// <summary>The on-prem moves every strategy shares: place on idle GPUs now, explain why not, queue on the timeline.</summary>
+internal static class OnPremSteps
+{
+    public static OnPremDecision? PlaceNow(PlacementPass pass, PendingJob job, int[] pools)
+    {
+        var node = pass.OnPrem.TryPlaceNow(pools, job.Gpus, job.RemainingWork);
+        if (node is null)
+        {
+            return null;
+        }
+        var rate = pass.Policies.For(job.Team).OnPremRatePerGpuHour * job.Gpus;
+        var chosen = $"on-prem {node.Node.Name} ({job.Gpus}x {node.Node.GpuModel}): idle on-prem GPUs first, best-fit node";
+        return new OnPremDecision(job.JobId, node.Node.Name, job.Gpus, node.Node.GpuModel, rate, new Explanation(chosen, []));
+    }
+
+    /// <summary>Why the job did not get on-prem GPUs now, with the expected start when there is one.</summary>
+    public static RejectedOption NotNow(PlacementPass pass, PendingJob job, int[] pools,
+        (DateTimeOffset Start, NodeSlots Node)? estimate, bool orderedByFairShare)
+    {
+        if (estimate is not { } e)
+        {
+            return new RejectedOption("on-prem", RejectionReason.Capacity,
+                $"no schedulable node of an acceptable model has {job.Gpus} GPUs");
+        }
+        var when = $"expected on {e.Node.Node.Name} in {UniformProgress.Format(e.Start - pass.Now)}";
+        if (pass.OnPrem.FitsInitially(pools, job.Gpus))
+        {
+            return orderedByFairShare
+                ? new RejectedOption("on-prem now", RejectionReason.Fairness,
+                    $"idle GPUs went to teams further below their fair share or to higher priorities; {when}")
+                : new RejectedOption("on-prem now", RejectionReason.Capacity, $"idle GPUs went to earlier jobs; {when}");
+        }
+        return new RejectedOption("on-prem now", RejectionReason.Capacity, $"no acceptable node has {job.Gpus} idle GPUs; {when}");
+    }
+
+    /// <summary>Puts the job in the on-prem queue (the timeline later jobs estimate against); returns its planned start.</summary>
+    public static DateTimeOffset? Queue(PlacementPass pass, PendingJob job, (DateTimeOffset Start, NodeSlots Node)? estimate)
+    {
+        if (estimate is not { } e)
+        {
+            return null;
+        }
+        pass.OnPrem.Reserve(e.Node, job.Gpus, job.RemainingWork);
+        return e.Start;
+    }
+
+    public static DateTimeOffset Later(PlacementPass pass, DateTimeOffset at) =>
+        at > pass.Now ? at : pass.Now + TimeSpan.FromSeconds(1);
+}

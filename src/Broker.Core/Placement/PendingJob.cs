@@ -1,0 +1,39 @@
+namespace Broker.Core.Placement;
+
+/// <summary>A job waiting for placement, as the engine sees it.</summary>
+/// <param name="AcceptableGpuModels">Normalized GPU model names (see <c>GpuModels</c>); empty means any model.</param>
+/// <param name="MinGpuMemoryGb">Smallest GPU memory the job can use; 0 when it does not care.</param>
+/// <param name="EstimatedDuration">Total work at full speed, without cloud boot time.</param>
+/// <param name="CheckpointInterval">Null when the job does not checkpoint (an interruption loses all progress).</param>
+/// <param name="MaxPricePerGpuHour">The job's own price cap; null for none (the team policy may still cap).</param>
+/// <param name="Attempts">Placements tried so far (launches, runs).</param>
+/// <param name="Interruptions">Spot interruptions suffered so far.</param>
+/// <param name="SavedProgress">Work already checkpointed by earlier runs; the remaining work is duration minus this.</param>
+public sealed record PendingJob(
+    string JobId,
+    string Team,
+    int Gpus,
+    IReadOnlyList<string> AcceptableGpuModels,
+    int MinGpuMemoryGb,
+    TimeSpan EstimatedDuration,
+    DateTimeOffset? Deadline,
+    int Priority,
+    bool SpotAllowed,
+    TimeSpan? CheckpointInterval,
+    decimal? MaxPricePerGpuHour,
+    DateTimeOffset SubmittedAt,
+    int Attempts = 0,
+    int Interruptions = 0,
+    TimeSpan SavedProgress = default)
+{
+    public TimeSpan RemainingWork
+    {
+        get
+        {
+            var remaining = EstimatedDuration - SavedProgress;
+            return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+        }
+    }
+
+    public bool AcceptsAnyModel => AcceptableGpuModels.Count == 0;
+}

@@ -1,0 +1,31 @@
+using Broker.Core.Policies;
+
+namespace Broker.Core.Placement;
+
+/// <summary>The working state of one pass over a snapshot, shared by every strategy.</summary>
+internal sealed class PlacementPass
+{
+    public PlacementPass(PlacementSnapshot snapshot)
+    {
+        Now = snapshot.Now;
+        Options = snapshot.Options ?? PlacementOptions.Default;
+        OnPrem = new OnPremPlanner(snapshot, Options);
+        Policies = new PolicyBook(snapshot.Policies, snapshot.DefaultPolicy);
+        Budgets = new BudgetLedger(snapshot.Budgets);
+        Cloud = new CloudSearch(new OfferIndex(snapshot.Offers), Budgets, Now, Options);
+    }
+
+    public DateTimeOffset Now { get; }
+
+    public PlacementOptions Options { get; }
+
+    public OnPremPlanner OnPrem { get; }
+
+    public PolicyBook Policies { get; }
+
+    public BudgetLedger Budgets { get; }
+
+    public CloudSearch Cloud { get; }
+
+    public DateTimeOffset NextLook => Now + Options.RecheckInterval;
+}

@@ -1,0 +1,41 @@
+namespace Broker.Core.Placement.Strategies;
+
+/// <summary>Turns a cloud search into a launch or a wait, with the explanation.</summary>
+internal static class CloudSteps
+{
+    public static CloudDecision Launch(PlacementPass pass, PendingJob job, CloudSearchResult result, RejectedOption onPrem, string why)
+    {
+        var best = result.Best ?? throw new InvalidOperationException("No cloud candidate to launch.");
+        pass.Budgets.Commit(job.Team, best.ExpectedCost);
+        var chosen = $"cloud {best.Describe()}, expected ${best.ExpectedCost:0.##}: {why}";
+        return new CloudDecision(job.JobId, best.Offer, best.Market, best.PricePerHour, best.ExpectedCost,
+            new Explanation(chosen, [onPrem, .. result.Explain()]));
+    }
+
+    /// <summary>No cloud option survived: wait for on-prem (queued) with the reason of the cheapest rejected option.</summary>
+    public static WaitDecision NoCloud(PlacementPass pass, PendingJob job, CloudSearchResult result, RejectedOption onPrem,
+        (DateTimeOffset Start, NodeSlots Node)? estimate)
+    {
+        var start = OnPremSteps.Queue(pass, job, estimate);
+        var reason = result.LeadingRejection?.ToWaitReason() ?? WaitReason.Capacity;
+        var retry = reason == WaitReason.Capacity && start is { } s && s < pass.NextLook ? s : pass.NextLook;
+        var cloud = result.LeadingRejection is null
+            ? [new RejectedOption("cloud", RejectionReason.Capacity, $"no offer of an acceptable model has {job.Gpus} GPUs per instance")]
+            : result.Explain().ToArray();
+        var chosen = start is { } at
+            ? $"wait ({reason.Code()}): queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
+            : $"wait ({reason.Code()}): no on-prem node fits and no cloud option is allowed";
+        return new WaitDecision(job.JobId, reason, OnPremSteps.Later(pass, retry), start, new Explanation(chosen, [onPrem, .. cloud]));
+    }
+
+    public static WaitDecision BurstNotAllowed(PlacementPass pass, PendingJob job, RejectedOption onPrem,
+        (DateTimeOffset Start, NodeSlots Node)? estimate)
+    {
+        var start = OnPremSteps.Queue(pass, job, estimate);
+        var chosen = start is { } at
+            ? $"wait (policy): queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
+            : "wait (policy): no on-prem node fits";
+        return new WaitDecision(job.JobId, WaitReason.Policy, OnPremSteps.Later(pass, start ?? pass.NextLook), start,
+            new Explanation(chosen, [onPrem, new RejectedOption("cloud", RejectionReason.Policy, $"team {job.Team} does not allow bursting")]));
+    }
+}

@@ -1,0 +1,26 @@
+namespace Broker.Core.Placement.Strategies;
+
+/// <summary>The status quo: FIFO on the on-prem cluster with (conservative) backfill; never bursts.</summary>
+public sealed class OnPremOnlyStrategy : PassStrategy
+{
+    public override string Name => PlacementStrategies.OnPremOnly;
+
+    private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot) => new FifoOrder(snapshot.PendingJobs);
+
+    private protected override PlacementDecision Decide(PlacementPass pass, PendingJob job)
+    {
+        var pools = pass.OnPrem.PoolsFor(job);
+        if (OnPremSteps.PlaceNow(pass, job, pools) is { } placed)
+        {
+            return placed;
+        }
+        var estimate = pass.OnPrem.EstimateStart(pools, job.Gpus);
+        var notNow = OnPremSteps.NotNow(pass, job, pools, estimate, orderedByFairShare: false);
+        var start = OnPremSteps.Queue(pass, job, estimate);
+        var chosen = start is { } at
+            ? $"wait (capacity): FIFO on-prem queue with backfill, expected start in {UniformProgress.Format(at - pass.Now)}"
+            : "wait (capacity): no on-prem node can ever fit this job";
+        return new WaitDecision(job.JobId, WaitReason.Capacity, OnPremSteps.Later(pass, start ?? pass.NextLook), start,
+            new Explanation(chosen, [notNow, new RejectedOption("cloud", RejectionReason.Policy, "strategy onprem-only never bursts")]));
+    }
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Broker.Core.Provisioning;
+
+/// <summary>What the boot script of one cloud instance runs and whom it reports to.</summary>
+/// <param name="Command">Arguments after the image, passed to the container as they are (each one shell-quoted).</param>
+/// <param name="CallbackToken">Per-instance secret; it is written only into the curl configuration that carries the
+/// Authorization header, never onto a command line, into the container or into logs.</param>
+/// <param name="CheckpointDir">Path inside the container where the job keeps checkpoints; mounted from the host when set.</param>
+public sealed record StartupScriptSpec(
+    Guid JobId,
+    Guid AllocationId,
+    string Image,
+    IReadOnlyList<string> Command,
+    int GpuCount,
+    IReadOnlyDictionary<string, string> Environment,
+    Uri CallbackBaseUrl,
+    string CallbackToken,
+    string? CheckpointDir = null);
+
+/// <summary>
+/// Renders the one bash boot script shared by AWS, Azure and GCP. The script posts <c>started</c>, runs the job's container,
+/// posts <c>finished</c> with its exit code, and meanwhile polls the cloud's interruption notice (AWS IMDSv2
+/// <c>spot/instance-action</c>, GCP <c>instance/preempted</c>, Azure scheduled events <c>Preempt</c>) and posts
+/// <c>interruption-notice</c>. Events go to <c>POST {callback}/v1/instances/{allocationId}/events</c> with
+/// <c>Authorization: Bearer {token}</c> and a JSON body <c>{"kind":"started"|"interruption-notice"}</c> or
+/// <c>{"kind":"finished","exitCode":N}</c>. A marker file keeps a reboot (GCP reruns startup scripts) from running the job twice.
+/// </summary>
+public static partial class StartupScript
+{
+    public static string EventsUrl(Uri callbackBaseUrl, Guid allocationId) =>
+        $"{callbackBaseUrl.AbsoluteUri.TrimEnd('/')}/v1/instances/{allocationId:D}/events";
+
+    /// <summary>Quotes a value as one bash word: single quotes, each embedded quote written as <c>'\''</c>.</summary>
+    public static string ShellQuote(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("bash cannot pass a NUL character in an argument", nameof(value));
+        }
+        return "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    }
+
+    public static string Render(StartupScriptSpec spec)
+    {
+        Validate(spec);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["JOB"] = spec.JobId.ToString("D"),
+            ["ALLOCATION"] = spec.AllocationId.ToString("D"),
+            ["EVENTS_URL"] = ShellQuote(EventsUrl(spec.CallbackBaseUrl, spec.AllocationId)),
+            ["TOKEN"] = spec.CallbackToken,
+            ["DOCKER_RUN"] = DockerRun(spec),
+        };
+        // One pass over the template only: text inserted from the job's own values is never scanned for placeholders.
+        return Placeholder().Replace(Template, m => values[m.Groups[1].Value]);
+    }
+
+    private static string DockerRun(StartupScriptSpec spec)
+    {
+        var line = new StringBuilder("docker run --rm --name ").Append(ShellQuote($"broker-{spec.AllocationId:D}"));
+        if (spec.GpuCount > 0)
+        {
+            line.Append(" --gpus all");
+        }
+        var environment = new List<KeyValuePair<string, string>>
+        {
+            new("BROKER_JOB_ID", spec.JobId.ToString("D")),
+            new("BROKER_ALLOCATION_ID", spec.AllocationId.ToString("D")),
+            new("BROKER_GPU_COUNT", spec.GpuCount.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (spec.CheckpointDir is { } checkpoints)
+        {
+            line.Append(" \\\n    --volume \"$BROKER_STATE_DIR/checkpoints\":").Append(ShellQuote(checkpoints));
+            environment.Add(new("BROKER_CHECKPOINT_DIR", checkpoints));
+        }
+        foreach (var (name, value) in environment.Concat(spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal)))
+        {
+            line.Append(" \\\n    --env ").Append(ShellQuote($"{name}={value}"));
+        }
+        line.Append(" \\\n    ").Append(ShellQuote(spec.Image));
+        foreach (var argument in spec.Command)
+        {
+            line.Append(" \\\n    ").Append(ShellQuote(argument));
+        }
+        return line.ToString();
+    }
+
+    private static void Validate(StartupScriptSpec spec)
+    {
+        if (string.IsNullOrWhiteSpace(spec.Image) || spec.Image.StartsWith('-'))
+        {
+            throw new ArgumentException("the image must be a name, not empty and not an option", nameof(spec));
+        }
+        if (spec.Environment.Keys.FirstOrDefault(name => !EnvironmentName().IsMatch(name)) is { } badName)
+        {
+            throw new ArgumentException($"'{badName}' is not a valid environment variable name", nameof(spec));
+        }
+        if (!TokenCharacters().IsMatch(spec.CallbackToken))
+        {
+            throw new ArgumentException("the callback token must be non-empty base64 or URL-safe text", nameof(spec));
+        }
+        if (!spec.CallbackBaseUrl.IsAbsoluteUri || spec.CallbackBaseUrl.Scheme is not ("https" or "http"))
+        {
+            throw new ArgumentException("the callback base URL must be an absolute http(s) URL", nameof(spec));
+        }
+        if (spec.CheckpointDir is { } dir && (!dir.StartsWith('/') || dir.Contains(':', StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("the checkpoint directory must be an absolute path without ':'", nameof(spec));
+        }
+    }
+
+    [GeneratedRegex("@(JOB|ALLOCATION|EVENTS_URL|TOKEN|DOCKER_RUN)@")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
+
+    // Safe inside the double-quoted curl config value and the quoted heredoc that carries it.
+    [GeneratedRegex("^[A-Za-z0-9._~+/=-]+$")]
+    private static partial Regex TokenCharacters();
+
+    private const string Template = """
+        #!/bin/bash
+        # Broker boot script: job @JOB@, allocation @ALLOCATION@.
+        set -u
+        BROKER_EVENTS_URL=@EVENTS_URL@
+        BROKER_STATE_DIR="${BROKER_STATE_DIR:-/var/lib/broker}"
+        BROKER_POLL_SECONDS="${BROKER_POLL_SECONDS:-5}"
+        BROKER_DONE="$BROKER_STATE_DIR/@ALLOCATION@.done"
+
+        # Some clouds run startup scripts at every boot: the job runs once.
+        if [ -e "$BROKER_DONE" ]; then
+            exit 0
+        fi
+        mkdir -p "$BROKER_STATE_DIR/checkpoints"
+
+        # The token travels in curl's config on stdin, so it never shows on a command line.
+        broker_post() {
+            if ! curl --silent --show-error --fail --retry 8 --retry-connrefused --retry-delay 2 --max-time 20 \
+                --request POST --header 'Content-Type: application/json' --data-binary "$1" \
+                --config - "$BROKER_EVENTS_URL" >/dev/null <<'BROKER_CURL_CONFIG'
+        header = "Authorization: Bearer @TOKEN@"
+        BROKER_CURL_CONFIG
+            then
+                echo "broker: could not post event $1" >&2
+            fi
+        }
+
+        broker_cloud() {
+            if curl -sf --max-time 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+                'http://169.254.169.254/latest/api/token' >/dev/null; then
+                echo aws
+            elif curl -sf --max-time 2 -H 'Metadata-Flavor: Google' \
+                'http://metadata.google.internal/computeMetadata/v1/instance/id' >/dev/null; then
+                echo gcp
+            elif curl -sf --max-time 2 -H 'Metadata: true' \
+                'http://169.254.169.254/metadata/instance?api-version=2021-02-01' >/dev/null; then
+                echo azure
+            else
+                echo unknown
+            fi
+        }
+
+        broker_interrupted() {
+            local imds_token
+            case "$1" in
+            aws)
+                imds_token=$(curl -sf --max-time 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' \
+                    'http://169.254.169.254/latest/api/token') || return 1
+                curl -sf --max-time 2 -H "X-aws-ec2-metadata-token: $imds_token" \
+                    'http://169.254.169.254/latest/meta-data/spot/instance-action' >/dev/null
+                ;;
+            gcp)
+                [ "$(curl -sf --max-time 2 -H 'Metadata-Flavor: Google' \
+                    'http://metadata.google.internal/computeMetadata/v1/instance/preempted')" = TRUE ]
+                ;;
+            azure)
+                curl -sf --max-time 2 -H 'Metadata: true' \
+                    'http://169.254.169.254/metadata/scheduledevents?api-version=2020-07-01' |
+                    grep -q '"EventType" *: *"Preempt"'
+                ;;
+            *)
+                return 1
+                ;;
+            esac
+        }
+
+        broker_watch_interruption() {
+            local cloud
+            cloud=$(broker_cloud)
+            if [ "$cloud" = unknown ]; then
+                return 0
+            fi
+            while true; do
+                if broker_interrupted "$cloud"; then
+                    broker_post '{"kind":"interruption-notice"}'
+                    return 0
+                fi
+                sleep "$BROKER_POLL_SECONDS"
+            done
+        }
+
+        broker_post '{"kind":"started"}'
+        broker_watch_interruption >>"$BROKER_STATE_DIR/watcher.log" 2>&1 &
+        BROKER_WATCHER=$!
+
+        @DOCKER_RUN@
+        BROKER_EXIT=$?
+
+        kill "$BROKER_WATCHER" 2>/dev/null
+        broker_post "{\"kind\":\"finished\",\"exitCode\":$BROKER_EXIT}"
+        touch "$BROKER_DONE"
+        exit "$BROKER_EXIT"
+
+        """;
+}

@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace Broker.Core.Simulation;
+
+/// <summary>Writes one CSV row per run segment, with a fixed header and invariant formatting (byte-stable).</summary>
+public static class DecisionLogCsv
+{
+    public const string Header =
+        "job_id,team,gpus,submit_s,start_s,end_s,location,node,provider,region,instance_type,market,gpu_model,price_per_hour,outcome";
+
+    public static void Write(TextWriter writer, IEnumerable<RunSegment> segments)
+    {
+        writer.Write(Header + "\n");
+        foreach (var s in segments)
+        {
+            writer.Write(string.Join(',',
+                s.JobId, s.Team, N(s.Gpus), N(s.SubmitS), N(s.StartS), N(s.EndS), s.Location, s.Node, s.Provider, s.Region,
+                s.InstanceType, s.Market, s.GpuModel, s.PricePerHour.ToString("0.######", CultureInfo.InvariantCulture), s.Outcome));
+            writer.Write('\n');
+        }
+    }
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

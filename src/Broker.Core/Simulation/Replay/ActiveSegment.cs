@@ -1,0 +1,29 @@
+namespace Broker.Core.Simulation;
+
+/// <summary>A segment while it runs. Its end and outcome are known at start: completion, or the next spot loss.</summary>
+internal sealed class ActiveSegment
+{
+    public required long Id { get; init; }
+
+    public required SimJob Job { get; init; }
+
+    public required long StartS { get; init; }
+
+    public required long EndS { get; init; }
+
+    public required string Outcome { get; init; }
+
+    public required string Market { get; init; }
+
+    public required decimal PricePerHour { get; init; }
+
+    public required string GpuModel { get; init; }
+
+    public string Node { get; init; } = "";
+
+    public int OfferIndex { get; init; } = -1;
+
+    public long StartupS { get; init; }
+
+    public bool IsCloud => OfferIndex >= 0;
+}

@@ -1,0 +1,45 @@
+namespace Broker.Core.Simulation;
+
+/// <summary>Everything one replay produced: the summary, every run segment (sorted) and the chart series.</summary>
+public sealed record ReplayResult(ReplaySummary Summary, IReadOnlyList<RunSegment> Segments, IReadOnlyList<ReplaySample> Samples)
+{
+    public string Strategy => Summary.Strategy;
+}
+
+/// <summary>The headline figures of one replay. Money in USD, times in seconds, utilization in [0, 1].</summary>
+/// <param name="OnPremCost">GPU-hours used on-prem × the amortized rate (what teams are charged back).</param>
+/// <param name="OnPremCapacityCost">The whole fleet × window length × rate: what the fleet costs whether used or not.</param>
+/// <param name="OnPremUtilization">Busy on-prem GPU time / fleet GPU time, within the trace window.</param>
+/// <param name="OnPremUtilizationWhileWaiting">Busy / total GPU time of the pools some pending job could use, over those moments (window and drain).</param>
+/// <param name="WaitSeconds">From submit to the first placement; jobs never placed count with their wait up to the end.</param>
+public sealed record ReplaySummary(
+    string Strategy,
+    string Scenario,
+    long WindowStartS,
+    long WindowEndS,
+    int Jobs,
+    int JobsCompleted,
+    int JobsUnfinished,
+    decimal TotalCost,
+    decimal OnPremCost,
+    decimal CloudCost,
+    MarketSpend CloudSpendByMarket,
+    decimal OnPremCapacityCost,
+    double OnPremUtilization,
+    double OnPremUtilizationWhileWaiting,
+    WaitStats WaitSeconds,
+    int JobsWithDeadline,
+    int DeadlineMisses,
+    int Preemptions,
+    int CloudLaunches,
+    int FailedSpotLaunches,
+    GpuHours GpuHours,
+    int Passes,
+    double PolicyMaxWaitSeconds);
+
+public sealed record MarketSpend(decimal Spot, decimal OnDemand);
+
+public sealed record WaitStats(double P50, double P95, double P99, double Mean, double Max);
+
+/// <summary>GPU-hours of run segments by where they ran (cloud hours include boot time and lost work).</summary>
+public sealed record GpuHours(double OnPrem, double Spot, double OnDemand);

@@ -1,0 +1,161 @@
+using Broker.Core.Capacity;
+using Broker.Core.Placement;
+
+namespace Broker.Core.Simulation;
+
+internal sealed partial class ReplayRun
+{
+    private readonly Dictionary<string, decimal> closedCloudCostByTeam = new(StringComparer.Ordinal);
+
+    /// <summary>One placement pass; returns when the engine wants to look again (long.MaxValue for never).</summary>
+    private long Pass(long t)
+    {
+        passes++;
+        var snapshot = new PlacementSnapshot(
+            ReplayClock.At(t),
+            pending.Values.Select(j => j.Pending).ToArray(),
+            fleet.Snapshot(),
+            running.Values.Where(s => !s.IsCloud)
+                .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, s.Job.Trace.Gpus, ReplayClock.At(s.EndS)))
+                .ToArray(),
+            cloud.Snapshot(t),
+            inputs.Policies,
+            inputs.DefaultPolicy,
+            inputs.Budgets(team => CloudSpendOf(team, t)),
+            inputs.Shares(GpusInUseByTeam()),
+            inputs.Options);
+        var retry = long.MaxValue;
+        foreach (var decision in strategy.Place(snapshot).Decisions)
+        {
+            var job = jobsById[decision.JobId];
+            switch (decision)
+            {
+                case OnPremDecision d:
+                    StartOnPrem(job, d, t);
+                    break;
+                case CloudDecision d when !TryStartCloud(job, d, t):
+                    retry = Math.Min(retry, t + 1);
+                    break;
+                case WaitDecision { Reason: WaitReason.Capacity, EstimatedOnPremStart: not null }:
+                    // Merely queued for on-prem GPUs: only an arrival or a job's end can change that, and both trigger a pass.
+                    break;
+                case WaitDecision w:
+                    retry = Math.Min(retry, ReplayClock.Seconds(w.RetryAt));
+                    break;
+            }
+        }
+        return retry;
+    }
+
+    private void StartOnPrem(SimJob job, OnPremDecision d, long t)
+    {
+        fleet.Allocate(d.Node, d.Gpus);
+        Begin(job, new ActiveSegment
+        {
+            Id = nextSegmentId++, Job = job, StartS = t, EndS = t + job.RemainingS, Outcome = Outcomes.Completed,
+            Market = Markets.OnPrem, PricePerHour = d.CostPerHour, GpuModel = d.GpuModel, Node = d.Node,
+        });
+    }
+
+    /// <summary>Launches the instance; a spot launch where the trace has no capacity fails and blocks that market.</summary>
+    private bool TryStartCloud(SimJob job, CloudDecision d, long t)
+    {
+        var index = cloud.IndexOf(d.Offer);
+        var spot = d.Market == CapacityType.Spot;
+        if (spot && !cloud.SpotAvailable(index, t))
+        {
+            cloud.BlockSpot(index, t);
+            failedLaunches++;
+            return false;
+        }
+        var startup = scenario.Cloud.StartupS;
+        var end = t + startup + job.RemainingS;
+        var loss = spot ? cloud.NextSpotLoss(index, t) : null;
+        var preempted = loss is { } l && l < end;
+        Begin(job, new ActiveSegment
+        {
+            Id = nextSegmentId++, Job = job, StartS = t, EndS = preempted ? loss!.Value : end,
+            Outcome = preempted ? Outcomes.Preempted : Outcomes.Completed,
+            Market = spot ? Markets.Spot : Markets.OnDemand, PricePerHour = d.PricePerHour, GpuModel = d.Offer.GpuModel,
+            OfferIndex = index, StartupS = startup,
+        });
+        return true;
+    }
+
+    private void Begin(SimJob job, ActiveSegment segment)
+    {
+        RemovePending(job);
+        job.State = SimJobState.Running;
+        job.FirstStartS ??= segment.StartS;
+        job.Launched();
+        running.Add(segment.Id, segment);
+        ends.Enqueue(segment, (segment.EndS, segment.Id));
+    }
+
+    private void Finish(ActiveSegment s, long t)
+    {
+        var work = Math.Max(0, t - s.StartS - s.StartupS);
+        var job = s.Job;
+        long saved;
+        if (s.Outcome == Outcomes.Completed)
+        {
+            saved = job.RemainingS;
+            job.State = SimJobState.Done;
+            job.CompletedS = t;
+        }
+        else
+        {
+            saved = job.Trace.CheckpointS is { } c && c > 0 ? Math.Min(job.RemainingS, work / c * c) : 0;
+            job.Interrupted(saved);
+            AddPending(job);
+            cloud.BlockSpot(s.OfferIndex, t);
+        }
+        Close(s, t, s.Outcome, work, saved);
+    }
+
+    private void CancelRunning(long stop)
+    {
+        foreach (var s in running.Values.ToArray())
+        {
+            Close(s, stop, Outcomes.Cancelled, Math.Max(0, stop - s.StartS - s.StartupS), 0);
+        }
+    }
+
+    private void Close(ActiveSegment s, long end, string outcome, long work, long saved)
+    {
+        running.Remove(s.Id);
+        var job = s.Job.Trace;
+        decimal cost;
+        var offer = s.IsCloud ? cloud.Offer(s.OfferIndex) : null;
+        if (offer is null)
+        {
+            fleet.Release(s.Node, job.Gpus);
+            cost = s.PricePerHour * (end - s.StartS) / 3600m;
+        }
+        else
+        {
+            cost = s.PricePerHour * Math.Max(end - s.StartS, scenario.Cloud.MinimumBilledS) / 3600m;
+            closedCloudCost += cost;
+            closedCloudCostByTeam[job.Team] = closedCloudCostByTeam.GetValueOrDefault(job.Team) + cost;
+        }
+        segments.Add(new RunSegment(job.JobId, job.Team, job.Gpus, job.SubmitS, s.StartS, end,
+            offer is null ? "onprem" : "cloud", s.Node, offer?.Provider ?? "", offer?.Region ?? "", offer?.Zone ?? "",
+            offer?.InstanceType ?? "", s.Market, s.GpuModel, s.PricePerHour, outcome, work, saved, cost,
+            s.Market == Markets.Spot ? offer!.SpotTrace : null));
+    }
+
+    private decimal CloudSpendOf(string team, long t) =>
+        closedCloudCostByTeam.GetValueOrDefault(team)
+        + running.Values.Where(s => s.IsCloud && s.Job.Trace.Team == team)
+            .Sum(s => s.PricePerHour * Math.Max(0, t - s.StartS) / 3600m);
+
+    private Dictionary<string, int> GpusInUseByTeam()
+    {
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var s in running.Values)
+        {
+            result[s.Job.Trace.Team] = result.GetValueOrDefault(s.Job.Trace.Team) + s.Job.Trace.Gpus;
+        }
+        return result;
+    }
+}

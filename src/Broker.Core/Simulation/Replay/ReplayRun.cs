@@ -1,0 +1,119 @@
+using Broker.Core.Placement;
+
+namespace Broker.Core.Simulation;
+
+/// <summary>One replay: the event loop over arrivals, segment ends and placement passes.</summary>
+internal sealed partial class ReplayRun
+{
+    private readonly Scenario scenario;
+    private readonly TraceWindow window;
+    private readonly IPlacementStrategy strategy;
+    private readonly SimJob[] arrivals;
+    private readonly Dictionary<string, SimJob> jobsById;
+    private readonly SortedDictionary<(long Submit, string Id), SimJob> pending = new(PendingOrder.Instance);
+    private readonly SortedDictionary<long, ActiveSegment> running = [];
+    private readonly PriorityQueue<ActiveSegment, (long End, long Id)> ends = new();
+    private readonly List<RunSegment> segments = [];
+    private readonly SimFleet fleet;
+    private readonly SimCloud cloud;
+    private readonly ReplayMetrics metrics;
+    private readonly ReplayEngineInputs inputs;
+    private readonly long horizon;
+    private long nextSegmentId;
+    private decimal closedCloudCost;
+    private int passes;
+    private int failedLaunches;
+
+    public ReplayRun(LoadedScenario loaded, TraceWindow window, IReadOnlyList<TraceJob> jobs, IPlacementStrategy strategy)
+    {
+        scenario = loaded.Scenario;
+        this.window = window;
+        this.strategy = strategy;
+        arrivals = jobs.OrderBy(j => j.SubmitS).ThenBy(j => j.JobId, StringComparer.Ordinal).Select(j => new SimJob(j)).ToArray();
+        jobsById = arrivals.ToDictionary(j => j.Trace.JobId, StringComparer.Ordinal);
+        fleet = new SimFleet(scenario.OnPrem);
+        cloud = new SimCloud(loaded, window.StartS);
+        metrics = new ReplayMetrics(window, fleet.Capacity, scenario.Simulation.SampleIntervalS);
+        inputs = new ReplayEngineInputs(scenario);
+        horizon = window.EndS + (long)Math.Round(scenario.Simulation.DrainDays * 86400);
+    }
+
+    public ReplayResult Execute()
+    {
+        var interval = scenario.Simulation.PassIntervalS;
+        var t = window.StartS;
+        var nextArrival = 0;
+        var nextPass = long.MaxValue;
+        var lastPass = long.MinValue / 2;
+        while (true)
+        {
+            var tArrival = nextArrival < arrivals.Length ? arrivals[nextArrival].Trace.SubmitS : long.MaxValue;
+            var tEnd = ends.TryPeek(out _, out var key) ? key.End : long.MaxValue;
+            var next = Math.Min(Math.Min(tArrival, tEnd), nextPass);
+            if (next == long.MaxValue || next > horizon)
+            {
+                var stop = next == long.MaxValue ? Math.Max(t, LastEnd()) : horizon;
+                Advance(t, stop);
+                CancelRunning(stop);
+                break;
+            }
+            Advance(t, next);
+            t = next;
+            var changed = false;
+            for (; nextArrival < arrivals.Length && arrivals[nextArrival].Trace.SubmitS == t; nextArrival++)
+            {
+                AddPending(arrivals[nextArrival]);
+                changed = true;
+            }
+            while (ends.TryPeek(out var segment, out key) && key.End == t)
+            {
+                ends.Dequeue();
+                Finish(segment, t);
+                changed = true;
+            }
+            if (changed)
+            {
+                nextPass = Math.Min(nextPass, Math.Max(t, lastPass + interval));
+            }
+            if (nextPass == t)
+            {
+                lastPass = t;
+                var retryAt = Pass(t);
+                nextPass = retryAt == long.MaxValue ? long.MaxValue : Math.Max(retryAt, t + interval);
+            }
+        }
+        return ReplaySummaryBuilder.Build(scenario, window, strategy.Name, arrivals, segments, metrics, fleet.Capacity,
+            passes, failedLaunches, horizon);
+    }
+
+    private void AddPending(SimJob job)
+    {
+        pending.Add((job.Trace.SubmitS, job.Trace.JobId), job);
+        fleet.StartsWaiting(job.Pools ??= fleet.PoolsFor(job.Trace), +1);
+    }
+
+    private void RemovePending(SimJob job)
+    {
+        pending.Remove((job.Trace.SubmitS, job.Trace.JobId));
+        fleet.StartsWaiting(job.Pools!, -1);
+    }
+
+    private long LastEnd() => segments.Count == 0 ? window.StartS : segments.Max(s => s.EndS);
+
+    private void Advance(long from, long to) =>
+        metrics.Advance(from, to, fleet, pending.Count, CloudSpendAt);
+
+    private decimal CloudSpendAt(long t) =>
+        closedCloudCost + running.Values.Where(s => s.IsCloud).Sum(s => s.PricePerHour * Math.Max(0, t - s.StartS) / 3600m);
+
+    private sealed class PendingOrder : IComparer<(long Submit, string Id)>
+    {
+        public static readonly PendingOrder Instance = new();
+
+        public int Compare((long Submit, string Id) x, (long Submit, string Id) y)
+        {
+            var c = x.Submit.CompareTo(y.Submit);
+            return c != 0 ? c : string.CompareOrdinal(x.Id, y.Id);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Broker.Core.Placement;
+
+namespace Broker.Core.Simulation;
+
+internal enum SimJobState
+{
+    Pending,
+    Running,
+    Done,
+}
+
+/// <summary>A trace job's life in the replay: its pending view for the engine, progress, and timings.</summary>
+internal sealed class SimJob(TraceJob trace)
+{
+    private PendingJob? pending;
+
+    public TraceJob Trace { get; } = trace;
+
+    public SimJobState State { get; set; } = SimJobState.Pending;
+
+    /// <summary>On-prem pools the job could run on (set by the fleet on first arrival).</summary>
+    public int[]? Pools { get; set; }
+
+    public long SavedS { get; private set; }
+
+    public int Attempts { get; set; }
+
+    public int Interruptions { get; private set; }
+
+    public long? FirstStartS { get; set; }
+
+    public long? CompletedS { get; set; }
+
+    public long RemainingS => Trace.DurationS - SavedS;
+
+    public PendingJob Pending => pending ??= new PendingJob(
+        Trace.JobId,
+        Trace.Team,
+        Trace.Gpus,
+        Trace.GpuModels,
+        0,
+        TimeSpan.FromSeconds(Trace.DurationS),
+        Trace.DeadlineS is { } d ? ReplayClock.At(d) : null,
+        Trace.Priority,
+        Trace.SpotOk,
+        Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null,
+        null,
+        ReplayClock.At(Trace.SubmitS),
+        Attempts,
+        Interruptions,
+        TimeSpan.FromSeconds(SavedS));
+
+    public void Interrupted(long savedS)
+    {
+        SavedS += savedS;
+        Interruptions++;
+        State = SimJobState.Pending;
+        pending = null;
+    }
+
+    public void Launched()
+    {
+        Attempts++;
+        pending = null;
+    }
+}
+
+/// <summary>Maps trace seconds onto the engine's clock.</summary>
+public static class ReplayClock
+{
+    public static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
+
+    public static DateTimeOffset At(long seconds) => Epoch.AddSeconds(seconds);
+
+    /// <summary>Trace seconds for an engine time, rounded up so a retry never happens before it is due.</summary>
+    public static long Seconds(DateTimeOffset at) =>
+        at >= DateTimeOffset.MaxValue.AddDays(-1) ? long.MaxValue : (long)Math.Ceiling((at - Epoch).TotalSeconds);
+}

@@ -1,0 +1,41 @@
+namespace Broker.Core.Simulation;
+
+/// <summary>Checks a scenario before anything runs, so mistakes fail with the field named.</summary>
+internal static class ScenarioValidator
+{
+    public static void Validate(Scenario s, string path)
+    {
+        var problems = new List<string>();
+        if (s.Trace.Format is not (ScenarioLoader.CsvFormat or ScenarioLoader.AlibabaFormat))
+        {
+            problems.Add($"trace.format must be '{ScenarioLoader.CsvFormat}' or '{ScenarioLoader.AlibabaFormat}'");
+        }
+        if (s.Trace.Format == ScenarioLoader.AlibabaFormat && s.Alibaba is null)
+        {
+            problems.Add("alibaba (the pod-to-job mapping) is required for the alibaba-openb format");
+        }
+        if (s.OnPrem.Nodes.Any(n => n.Count < 0 || n.GpusPerNode < 1))
+        {
+            problems.Add("onPrem.nodes: count must be >= 0 and gpusPerNode >= 1");
+        }
+        foreach (var o in s.Cloud.Offers)
+        {
+            if (o.Gpus < 1 || o.OnDemandPerHour <= 0 || o.SpotPerHour is <= 0)
+            {
+                problems.Add($"offer {o.Provider}/{o.Region}/{o.InstanceType}: gpus and prices must be positive");
+            }
+            if (o.SpotPerHour is not null && (o.SpotTrace is null || !s.SpotTraces.ContainsKey(o.SpotTrace)))
+            {
+                problems.Add($"offer {o.Provider}/{o.Region}/{o.Zone}/{o.InstanceType} has a spot price but its spotTrace '{o.SpotTrace}' is not in spotTraces");
+            }
+        }
+        if (s.Simulation.PassIntervalS < 1 || s.Simulation.SampleIntervalS < 1)
+        {
+            problems.Add("simulation.passIntervalS and sampleIntervalS must be >= 1");
+        }
+        if (problems.Count > 0)
+        {
+            throw new TraceFormatException($"{path}: invalid scenario: {string.Join("; ", problems)}");
+        }
+    }
+}

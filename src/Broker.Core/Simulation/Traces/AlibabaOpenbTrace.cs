@@ -1,0 +1,102 @@
+using System.Globalization;
+using Broker.Core.Capacity;
+
+namespace Broker.Core.Simulation;
+
+/// <summary>
+/// Reads an Alibaba <c>openb_pod_list_*.csv</c> (cluster-trace-gpu-v2023). Rules: GPU pods only (num_gpu ≥ 1); a
+/// fractional GPU (gpu_milli &lt; 1000) is rounded up to one whole GPU; pods never scheduled are skipped (they never ran,
+/// so they have no duration); duration = deletion_time − scheduled_time (pods still "Running" at the end of observation
+/// end there); submit = creation_time; team = team-N with N = FNV-1a(name) mod the scenario's team count; priority and
+/// spot tolerance from qos; gpu_spec names go through the scenario's equivalences; deadlines and checkpointing are
+/// assigned by stable hash per the scenario's rules.
+/// </summary>
+public static class AlibabaOpenbTrace
+{
+    private static readonly string[] Required =
+        ["name", "num_gpu", "gpu_milli", "gpu_spec", "qos", "creation_time", "deletion_time", "scheduled_time"];
+
+    public static IReadOnlyList<TraceJob> Read(TextReader reader, string source, AlibabaMapping mapping,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> equivalences, DeadlineRule? deadlines)
+    {
+        var header = (reader.ReadLine() ?? "").TrimEnd('\r').TrimStart('\uFEFF').Split(',');
+        var column = Required.ToDictionary(c => c, c => Array.IndexOf(header, c), StringComparer.Ordinal);
+        if (Required.FirstOrDefault(c => column[c] < 0) is { } missing)
+        {
+            throw TraceFormatException.AtLine(source, 1, $"missing column '{missing}' (need {string.Join(",", Required)})");
+        }
+        var jobs = new List<TraceJob>();
+        var lineNumber = 1;
+        while (reader.ReadLine() is { } raw)
+        {
+            lineNumber++;
+            var line = raw.TrimEnd('\r');
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            var f = line.Split(',');
+            if (f.Length != header.Length)
+            {
+                throw TraceFormatException.AtLine(source, lineNumber, $"expected {header.Length} fields, found {f.Length}");
+            }
+            if (ParsePod(f, column, source, lineNumber, mapping, equivalences, deadlines) is { } job)
+            {
+                jobs.Add(job);
+            }
+        }
+        return jobs;
+    }
+
+    private static TraceJob? ParsePod(string[] f, Dictionary<string, int> column, string source, int lineNumber,
+        AlibabaMapping mapping, IReadOnlyDictionary<string, IReadOnlyList<string>> equivalences, DeadlineRule? deadlines)
+    {
+        string Field(string name) => f[column[name]].Trim();
+        long Number(string name) => long.TryParse(Field(name), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
+            ? v : throw TraceFormatException.AtLine(source, lineNumber, $"{name} '{Field(name)}' is not a whole number");
+        var gpus = (int)Number("num_gpu");
+        if (gpus < 1 || Field("scheduled_time").Length == 0)
+        {
+            return null;
+        }
+        var duration = Number("deletion_time") - Number("scheduled_time");
+        if (duration <= 0)
+        {
+            return null;
+        }
+        var name = Field("name");
+        var qos = Field("qos");
+        var submit = Number("creation_time");
+        var spotOk = mapping.SpotOkQos.Contains(qos, StringComparer.OrdinalIgnoreCase);
+        var checkpoint = spotOk && duration >= mapping.CheckpointMinDurationS
+            && StableHash.Unit(name, "checkpoint") < mapping.CheckpointFraction ? mapping.CheckpointIntervalS : (long?)null;
+        long? deadline = deadlines is { } rule && StableHash.Unit(name, "deadline") < rule.Fraction
+            ? submit + (long)Math.Ceiling(rule.SlackFactor * duration) + rule.MinSlackS
+            : null;
+        return new TraceJob(
+            name,
+            $"team-{StableHash.Of(name) % (uint)Math.Max(1, mapping.Teams)}",
+            submit,
+            duration,
+            gpus,
+            Models(Field("gpu_spec"), equivalences, source, lineNumber),
+            deadline,
+            spotOk,
+            checkpoint,
+            mapping.PriorityByQos.TryGetValue(qos, out var priority) ? priority : 0);
+    }
+
+    private static string[] Models(string spec, IReadOnlyDictionary<string, IReadOnlyList<string>> equivalences, string source, int line)
+    {
+        if (spec.Length == 0 || spec.Equals("nan", StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+        return spec.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .SelectMany(raw => equivalences.TryGetValue(raw, out var mapped) ? mapped
+                : throw TraceFormatException.AtLine(source, line, $"gpu_spec model '{raw}' has no entry in gpuModelEquivalences"))
+            .Select(GpuModels.Normalize)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+    }
+}

@@ -1,0 +1,56 @@
+using Broker.Core.Provisioning;
+using Broker.Providers.Slurm.Rest;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Providers.Slurm;
+
+/// <summary>One idempotent submit: look for the allocation's job, submit only when there is none, then converge on the winner.</summary>
+internal sealed class SlurmSubmitter(SlurmRestClient client, SlurmClusterState state, SlurmOptions options, ILogger logger)
+{
+    public async Task<OnPremJobStatus> SubmitAsync(OnPremJobRequest request, CancellationToken ct)
+    {
+        var lookup = new SlurmJobLookup(client, state, logger);
+        var gate = state.SubmitLockFor(request.AllocationId);
+        await gate.WaitAsync(ct);
+        try
+        {
+            var existing = await lookup.FindAsync(request.AllocationId, ct);
+            if (existing is not null)
+            {
+                return SlurmJobMapper.ToStatus(existing, request.AllocationId);
+            }
+            var gresType = await ResolveGresTypeAsync(request, ct);
+            var submitted = await client.SubmitJobAsync(SlurmSubmissionBuilder.Build(request, gresType, options), ct);
+            logger.LogInformation("Submitted Slurm job {JobId} for allocation {AllocationId} on {Node} ({Gpus} x {GpuType})",
+                submitted, request.AllocationId, request.Node, request.Gpus, gresType);
+            // Another replica may have submitted at the same moment: re-read so both sides keep the lowest job id.
+            var winner = (await lookup.FindAllAsync(request.AllocationId, ct)).FirstOrDefault()
+                ?? await client.GetJobAsync(submitted, ct);
+            return winner is not null
+                ? SlurmJobMapper.ToStatus(winner, request.AllocationId)
+                : new OnPremJobStatus(submitted.ToString(System.Globalization.CultureInfo.InvariantCulture), request.AllocationId,
+                    OnPremJobState.Pending, null, null, null, null);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<string> ResolveGresTypeAsync(OnPremJobRequest request, CancellationToken ct)
+    {
+        var gres = state.NodeGres(request.Node);
+        var type = gres is null ? null : SlurmSubmissionBuilder.ResolveGresType(gres, request.GpuType);
+        if (type is null)
+        {
+            // Not in the last inventory (or changed since): ask slurmctld about this node.
+            var node = await client.GetNodeAsync(request.Node, ct)
+                ?? throw new SlurmApiException(SlurmFailureKind.Rejected, null, $"Slurm has no node named '{request.Node}'");
+            gres = GresParser.Parse(node.Gres);
+            state.RememberNodeGres(node.Name, gres);
+            type = SlurmSubmissionBuilder.ResolveGresType(gres, request.GpuType);
+        }
+        return type ?? throw new SlurmApiException(SlurmFailureKind.Rejected, null,
+            $"Slurm node '{request.Node}' has no GPUs of model '{request.GpuType}'");
+    }
+}

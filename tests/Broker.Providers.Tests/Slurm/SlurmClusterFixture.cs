@@ -1,0 +1,84 @@
+using System.Diagnostics;
+
+namespace Broker.Providers.Tests.Slurm;
+
+[CollectionDefinition(Name)]
+public sealed class SlurmCollection : ICollectionFixture<SlurmClusterFixture>
+{
+    public const string Name = "slurm";
+}
+
+/// <summary>
+/// The real local Slurm cluster. Uses SLURM_URL / SLURM_TOKEN (and SLURM_USER, SLURM_CONF or BROKER_SLURM_DIR) when set;
+/// otherwise reuses a running <c>scripts/slurm.sh</c> cluster or starts one, and stops it again only if it started it.
+/// </summary>
+public sealed class SlurmClusterFixture : IAsyncLifetime
+{
+    private bool _startedHere;
+
+    public string Url { get; private set; } = "";
+    public string Token { get; private set; } = "";
+    public string User { get; private set; } = "root";
+    public string Directory { get; private set; } = "";
+    private string RepoRoot { get; } = FindRepoRoot();
+
+    public async Task InitializeAsync()
+    {
+        Directory = Env("BROKER_SLURM_DIR") ?? (Env("SLURM_CONF") is { } conf ? Path.GetDirectoryName(conf)! : "/tmp/broker-slurm");
+        if (Env("SLURM_URL") is { } url && Env("SLURM_TOKEN") is { } token)
+        {
+            (Url, Token, User) = (url, token, Env("SLURM_USER") ?? "root");
+            return;
+        }
+        var (exitCode, output) = await RunScriptAsync("env", Directory);
+        if (exitCode != 0)
+        {
+            (exitCode, output) = await RunScriptAsync("start", Directory);
+            Assert.True(exitCode == 0, "scripts/slurm.sh start failed:\n" + output);
+            _startedHere = true;
+        }
+        var values = output.Split('\n').Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
+        (Url, Token, User) = (values["SLURM_URL"], values["SLURM_TOKEN"], values["SLURM_USER"]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_startedHere)
+        {
+            await RunScriptAsync("stop", Directory);
+        }
+    }
+
+    /// <summary>Runs <c>scripts/slurm.sh</c> against this cluster's directory; returns the exit code and stdout+stderr.</summary>
+    public async Task<(int ExitCode, string Output)> RunScriptAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepoRoot, "scripts", "slurm.sh"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["BROKER_SLURM_DIR"] = Directory;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // start may have to apt-get install Slurm first; everything else takes seconds.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(args[0] == "start" ? 10 : 2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Broker.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Broker.sln not found above " + AppContext.BaseDirectory);
+    }
+}
