@@ -2,6 +2,7 @@ using Broker.Api.Background;
 using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
 using Broker.Core.Provisioning;
+using Broker.Providers.Aws;
 using Broker.Providers.Azure;
 using Broker.Providers.Gcp;
 using Broker.Providers.Simulated;
@@ -21,11 +22,9 @@ public static class ProviderServices
     public static readonly TimeSpan DefaultBlockTtl = TimeSpan.FromMinutes(5);
 
     /// <summary>Configuration section name and registration of each real cloud adapter.</summary>
-    private static readonly (string Section, Action<IServiceCollection, IConfiguration>? Add)[] RealClouds =
+    private static readonly (string Section, Action<IServiceCollection, IConfiguration> Add)[] RealClouds =
     [
-        // AWS: once feat/aws (Broker.Providers.Aws.AddAwsProvider) is merged, replace this one line with
-        // ("Aws", (s, c) => Broker.Providers.Aws.AwsServiceCollectionExtensions.AddAwsProvider(s, c)),
-        ("Aws", null),
+        ("Aws", (s, c) => s.AddAwsProvider(c)),
         ("Azure", (s, c) => s.AddAzureProvider(c)),
         ("Gcp", (s, c) => s.AddGcpProvider(c)),
     ];
@@ -46,10 +45,6 @@ public static class ProviderServices
         services.AddSingleton(GuardOptionsFrom(section.GetSection("Guard")));
 
         var enabled = RealClouds.Where(c => section.GetValue($"{c.Section}:Enabled", false)).ToList();
-        foreach (var (name, _) in enabled.Where(c => c.Add is null))
-        {
-            throw new InvalidOperationException($"Providers:{name}:Enabled is true, but this build does not include the {name} adapter.");
-        }
         var kind = enabled.Count == 0 ? ComputeProviderKind.Simulated : ComputeProviderKind.Real;
         if (kind == ComputeProviderKind.Simulated)
         {
@@ -57,7 +52,7 @@ public static class ProviderServices
         }
         foreach (var (_, add) in enabled)
         {
-            AddGuarded(services, s => add!(s, configuration));
+            AddGuarded(services, s => add(s, configuration));
         }
         services.AddScoped(sp => new ComputeProviders(sp.GetServices<IComputeProvider>(), kind));
 

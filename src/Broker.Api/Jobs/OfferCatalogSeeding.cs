@@ -11,8 +11,7 @@ public sealed class OfferCatalogSeeding(IServiceScopeFactory scopes, CatalogLoad
     {
         await using var scope = scopes.CreateAsyncScope();
         var inserted = await scope.ServiceProvider.GetRequiredService<OfferSeeder>().SeedIfEmptyAsync(seed.Offers, cancellationToken);
-        logger.LogInformation("Offer catalog: {Summary}; {Inserted} offers inserted ({Skipped} seed rows skipped)",
-            seed.Summary(), inserted, seed.Skipped);
+        logger.LogInformation("Offer catalog: {Summary}; {Inserted} offers inserted", seed.Summary(), inserted);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

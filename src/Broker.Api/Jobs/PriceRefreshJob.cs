@@ -10,7 +10,8 @@ namespace Broker.Api.Background;
 /// next scheduled run is the retry; a second run at the same time is harmless.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
-public sealed class PriceRefreshJob(IEnumerable<IPriceSource> sources, OfferPriceRefresher refresher, ILogger<PriceRefreshJob> logger)
+public sealed class PriceRefreshJob(IEnumerable<IPriceSource> sources, OfferPriceRefresher refresher, IConfiguration configuration,
+    ILogger<PriceRefreshJob> logger)
 {
     public async Task RunAsync(string provider, CancellationToken cancellationToken)
     {
@@ -20,7 +21,7 @@ public sealed class PriceRefreshJob(IEnumerable<IPriceSource> sources, OfferPric
             logger.LogWarning("No price source for provider {Provider} is registered; nothing refreshed", provider);
             return;
         }
-        var run = await refresher.RefreshAsync(source, cancellationToken);
+        var run = await refresher.RefreshAsync(source, PriceRefreshSchedule.RegionsFor(configuration, provider), cancellationToken);
         if (run.Succeeded)
         {
             logger.LogInformation("Prices of {Provider} refreshed: {Offers} offers updated, {Applied} quotes applied, {Unknown} unknown, {Rejected} rejected",

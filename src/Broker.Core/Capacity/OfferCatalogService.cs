@@ -8,6 +8,10 @@ namespace Broker.Core.Capacity;
 /// <summary>Reads the persisted offer catalog and records what Broker observes on it.</summary>
 public sealed class OfferCatalogService(BrokerDbContext db, InterruptionEstimator estimator, TimeProvider clock)
 {
+    /// <summary>Every available offer with its current prices and interruption estimate (the placement snapshot's input).</summary>
+    public async Task<IReadOnlyList<CatalogOffer>> LoadAvailableAsync(CancellationToken ct) =>
+        (await db.Offers.AsNoTracking().Where(o => o.Available).OrderBy(o => o.Id).ToListAsync(ct)).ConvertAll(o => o.ToCatalogOffer());
+
     /// <summary>
     /// The offers matching <paramref name="query"/>, one row per (offer, market), cheapest GPU-hour first, at most
     /// <paramref name="limit"/>. Filters narrow the rows in SQL; <see cref="OfferQuery.Apply"/> orders them.

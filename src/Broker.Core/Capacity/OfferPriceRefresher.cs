@@ -9,13 +9,20 @@ namespace Broker.Core.Capacity;
 /// <c>price_refreshes</c>. The source is asked outside any transaction; the changed prices are then written in one
 /// transaction over the provider's rows locked in id order, so two runs at once serialize and the same quotes give the same
 /// rows. A failed source changes no price (the last good ones stay) and the run records why.
+/// <para>With <c>regions</c> given, only offers in those regions are asked for (the regions the deployment uses; a cloud
+/// may refuse calls to regions an account has not opted into), and quotes for other regions count as unknown.</para>
 /// </summary>
 public sealed class OfferPriceRefresher(BrokerDbContext db, TimeProvider clock)
 {
-    public async Task<PriceRefreshRun> RefreshAsync(IPriceSource source, CancellationToken ct)
+    public async Task<PriceRefreshRun> RefreshAsync(IPriceSource source, IReadOnlyCollection<string>? regions, CancellationToken ct)
     {
-        var snapshot = (await db.Offers.AsNoTracking().Where(o => o.Provider == source.Provider).OrderBy(o => o.Id).ToListAsync(ct))
-            .ConvertAll(o => o.ToCatalogOffer());
+        var offers = db.Offers.AsNoTracking().Where(o => o.Provider == source.Provider);
+        if (regions is { Count: > 0 })
+        {
+            var only = regions.ToList();
+            offers = offers.Where(o => only.Contains(o.Region));
+        }
+        var snapshot = (await offers.OrderBy(o => o.Id).ToListAsync(ct)).ConvertAll(o => o.ToCatalogOffer());
         var result = await PriceRefresh.RefreshAsync(snapshot, source, ct);
         // Only offers this run's quotes changed are written, so a slower run never undoes a newer run's other prices.
         var changed = new Dictionary<(string, string?, string), CatalogOffer>();

@@ -86,6 +86,20 @@ public sealed class PriceRefreshJobTests : IClassFixture<RefreshApp>
     }
 
     [Fact]
+    public async Task A_refresh_asks_only_for_the_configured_regions_and_leaves_other_regions_alone()
+    {
+        app.Aws.Quotes = [Quote("ap-south-1", null, "p5.48xlarge", CapacityType.Spot, 1.25m)];
+
+        await RunJobAsync();
+
+        Assert.Equal(["eu-north-1", "us-east-1", "us-west-2"], app.Aws.LastWanted.Select(k => k.Region).Distinct().Order());
+        Assert.Contains(new PriceKey("us-east-1", "p5.48xlarge"), app.Aws.LastWanted);
+        Assert.Equal(36.802133m, (await RowAsync("ap-south-1", "p5.48xlarge")).SpotPerHour);
+        var run = await LastRunAsync();
+        Assert.Equal((true, 0, 1), (run.Succeeded, run.QuotesApplied, run.QuotesUnknown));
+    }
+
+    [Fact]
     public void Each_price_source_gets_a_recurring_job_with_its_configured_schedule()
     {
         using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();

@@ -22,6 +22,8 @@ public sealed class ScriptedPriceSource(string provider) : IPriceSource
 
     public int Calls { get; private set; }
 
+    public IReadOnlyCollection<PriceKey> LastWanted { get; private set; } = [];
+
     public void Reset()
     {
         lock (gate)
@@ -40,6 +42,7 @@ public sealed class ScriptedPriceSource(string provider) : IPriceSource
         lock (gate)
         {
             Calls++;
+            LastWanted = wanted;
             if (++inside >= HoldUntilCallers)
             {
                 allIn.TrySetResult();

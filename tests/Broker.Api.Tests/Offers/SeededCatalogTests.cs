@@ -4,6 +4,7 @@ using Broker.Core.Capacity.Catalog;
 using Broker.Core.Persistence;
 using Broker.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Broker.Api.Tests.Offers;
@@ -20,6 +21,18 @@ public sealed class SeededCatalogTests(BrokerApp app) : IClassFixture<BrokerApp>
         Assert.Equal(Seed.Offers.Count, await db.Offers.CountAsync());
         Assert.Equal(Seed.Offers.Count(o => o.GpuModel == GpuModels.H100_80GB),
             await db.Offers.CountAsync(o => o.GpuModel == GpuModels.H100_80GB));
+    }
+
+    [Fact]
+    public async Task The_catalog_service_loads_the_stored_offers_as_catalog_offers()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+
+        var offers = await scope.ServiceProvider.GetRequiredService<OfferCatalogService>().LoadAvailableAsync(CancellationToken.None);
+
+        Assert.Equal(Seed.Offers.Count, offers.Count);
+        var p5 = Seed.Offers.Single(o => o.Provider == "aws" && o.Region == "us-east-1" && o.InstanceType == "p5.48xlarge");
+        Assert.Equal(p5, offers.Single(o => o.Provider == "aws" && o.Region == "us-east-1" && o.InstanceType == "p5.48xlarge"));
     }
 
     [Fact]

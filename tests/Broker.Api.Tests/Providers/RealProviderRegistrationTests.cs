@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Broker.Api.Background;
 using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
+using Broker.Providers.Aws;
 using Broker.Providers.Azure;
 using Broker.Providers.Gcp.Pricing;
 using Broker.Providers.Simulated;
@@ -21,11 +22,12 @@ public sealed class RealProviderRegistrationTests(RealProvidersApp app) : IClass
         var registry = scope.ServiceProvider.GetRequiredService<ComputeProviders>();
 
         Assert.Equal(ComputeProviderKind.Real, registry.Kind);
-        Assert.Equal(["azure", "gcp"], registry.Names);
+        Assert.Equal(["aws", "azure", "gcp"], registry.Names);
         Assert.All(registry.Names, name => Assert.IsType<GuardedComputeProvider>(registry.Get(name)));
         Assert.Null(app.Services.GetService<SimulatedClouds>());
         var sources = scope.ServiceProvider.GetServices<IPriceSource>().ToList();
-        Assert.Equal(["azure", "gcp"], sources.Select(s => s.Provider).Order());
+        Assert.Equal(["aws", "azure", "gcp"], sources.Select(s => s.Provider).Order());
+        Assert.Contains(sources, s => s is AwsSpotPriceSource);
         Assert.Contains(sources, s => s is AzureRetailPriceSource);
         Assert.Contains(sources, s => s is GcpBillingPriceSource);
     }
@@ -37,7 +39,7 @@ public sealed class RealProviderRegistrationTests(RealProvidersApp app) : IClass
 
         var jobs = connection.GetRecurringJobs().Where(j => j.Id.StartsWith("prices:", StringComparison.Ordinal)).OrderBy(j => j.Id).ToList();
 
-        Assert.Equal(["prices:azure", "prices:gcp"], jobs.Select(j => j.Id));
+        Assert.Equal(["prices:aws", "prices:azure", "prices:gcp"], jobs.Select(j => j.Id));
         Assert.All(jobs, j => Assert.Equal(PriceRefreshSchedule.DefaultCron, j.Cron));
     }
 
@@ -49,7 +51,7 @@ public sealed class RealProviderRegistrationTests(RealProvidersApp app) : IClass
         var body = await ops.GetFromJsonAsync<JsonObject>("/v1/providers");
 
         var items = body!["items"]!.AsArray();
-        Assert.Equal(["azure", "gcp"], items.Select(i => i!["name"]!.GetValue<string>()));
+        Assert.Equal(["aws", "azure", "gcp"], items.Select(i => i!["name"]!.GetValue<string>()));
         Assert.All(items, i => Assert.Equal("real", i!["kind"]!.GetValue<string>()));
     }
 }
