@@ -37,6 +37,12 @@ if [ -x scripts/slurm.sh ] && [ -z "${Slurm__BaseUrl:-}" ]; then
     done < <(scripts/slurm.sh start "$state/slurm")
 fi
 
+[ -f "$state/callback.secret" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/callback.secret"; chmod 600 "$state/callback.secret"; }
+export Callbacks__Secret
+Callbacks__Secret=$(cat "$state/callback.secret")
+export Lifecycle__CallbackBaseUrl="$url/"
+# The demo's simulated clouds run a minute of job time per real second, so cloud jobs finish while you watch.
+export Providers__Simulated__TimeScale=${Providers__Simulated__TimeScale:-60}
 [ -f "$state/admin.key" ] || { echo "brk_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$state/admin.key"; chmod 600 "$state/admin.key"; }
 export Bootstrap__AdminKey
 Bootstrap__AdminKey=$(cat "$state/admin.key")

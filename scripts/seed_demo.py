@@ -31,19 +31,22 @@ else:
     keys_file.write_text(json.dumps(keys, indent=2))
     keys_file.chmod(0o600)
 
+# On-prem jobs run their command on the local Slurm nodes (short sleeps); cloud jobs run on the simulated clouds for their
+# estimated duration. The A10G and T4 jobs have no on-prem GPU model, so they burst.
 demo_jobs = [
-    ("vision", "resnet50-train", 2, ["H100-80GB", "A100-80GB"], 90, True),
-    ("vision", "vit-finetune", 8, ["H100-80GB"], 240, True),
-    ("nlp", "llama-eval", 1, ["L4", "A10G"], 30, False),
-    ("nlp", "bert-sweep-7", 4, [], 60, True),
+    ("vision", "resnet50-train", 2, ["H100-80GB", "A100-80GB"], 90, True, ["sleep", "60"]),
+    ("vision", "vit-finetune", 8, ["H100-80GB"], 240, True, ["sleep", "120"]),
+    ("nlp", "llama-eval", 1, ["A10G"], 30, False, ["python", "eval.py"]),
+    ("nlp", "bert-sweep-7", 4, ["T4"], 60, True, ["python", "sweep.py", "--trial", "7"]),
 ]
-for team, name, gpus, models, minutes, spot in demo_jobs:
+for team, name, gpus, models, minutes, spot, command in demo_jobs:
     call("POST", "/v1/jobs", keys[team], {
         "name": name, "gpu": {"count": gpus, "models": models}, "cpuCores": 8 * gpus, "memoryGb": 32 * gpus,
-        "image": "ghcr.io/acme/trainer:1.0", "command": ["python", "train.py"], "estimatedDurationMinutes": minutes,
+        "image": "ghcr.io/acme/trainer:1.0", "command": command, "estimatedDurationMinutes": minutes,
         "priority": 10, "spot": {"allowed": spot, "checkpointIntervalMinutes": 15 if spot else None},
         "labels": {"demo": "true"},
     }, {"Idempotency-Key": f"demo-{name}"})
+    # the same key and body on a later run returns the first job: the demo is seeded once
 
 print(f"""
 Broker is running at {url}   (API reference: {url}/docs, background jobs: {url}/hangfire with an ops key)

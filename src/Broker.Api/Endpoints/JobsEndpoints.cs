@@ -46,7 +46,7 @@ public static class JobsEndpoints
         }
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
         var result = await jobs.SubmitAsync(team, request.ToSubmission(), idempotencyKey, ct);
-        var body = result.Job.ToResponse(withTimeline: true);
+        var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct));
         if (result.Created)
         {
             placement.Request();
@@ -74,6 +74,9 @@ public static class JobsEndpoints
             page.NextSeq is { } next ? JobCursor.Encode(next) : null));
     }
 
-    public static async Task<Ok<JobResponse>> Cancel(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
-        TypedResults.Ok((await jobs.CancelAsync(JobIds.Parse(id), user.TeamScope(), ct)).ToResponse(withTimeline: true));
+    public static async Task<Ok<JobResponse>> Cancel(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct)
+    {
+        var job = await jobs.CancelAsync(JobIds.Parse(id), user.TeamScope(), ct);
+        return TypedResults.Ok(job.ToResponse(withTimeline: true).WithSegments(await jobs.SegmentsAsync(job.Id, ct)));
+    }
 }

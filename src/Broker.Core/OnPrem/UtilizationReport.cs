@@ -20,6 +20,7 @@ public sealed class UtilizationReport(BrokerDbContext db)
     /// Each sample stands for one minute of its node. A bucket's GPU-hours are the sum over its samples of GPUs / 60, so
     /// minutes without a sample (the cluster was unreachable) count as neither used nor available.
     /// </summary>
+    /// <remarks>Column aliases are snake_case because the context maps every name, including raw query results, that way.</remarks>
     public async Task<Report> BuildAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken ct)
     {
         if (to <= from)
@@ -31,8 +32,8 @@ public sealed class UtilizationReport(BrokerDbContext db)
             throw RuleViolationException.For("step", $"The step is at least one minute and gives at most {MaxBuckets} buckets.");
         }
         var rows = await db.Database.SqlQuery<Bucket>($"""
-            SELECT date_bin({step}, at, {from}) AS "Start", gpu_model AS "GpuModel",
-                   sum(gpu_used)::float8 / 60 AS "UsedGpuHours", sum(gpu_total)::float8 / 60 AS "AvailableGpuHours"
+            SELECT date_bin({step}, at, {from}) AS start, gpu_model,
+                   sum(gpu_used)::float8 / 60 AS used_gpu_hours, sum(gpu_total)::float8 / 60 AS available_gpu_hours
             FROM node_utilization_samples
             WHERE at >= {from} AND at < {to}
             GROUP BY 1, 2
