@@ -9,7 +9,7 @@ internal sealed class OnPremPool
 {
     private readonly SortedSet<int>?[] byFree;
     private readonly SortedSet<(long At, int Node)>?[] byKthFree;
-    private readonly SortedSet<int> withHolds = [];
+    private readonly SortedSet<(long Until, int Node)>?[] byKthAvailable;
 
     public OnPremPool(string model, int memoryGb, int maxGpus)
     {
@@ -18,6 +18,7 @@ internal sealed class OnPremPool
         MaxGpus = maxGpus;
         byFree = new SortedSet<int>?[maxGpus + 1];
         byKthFree = new SortedSet<(long, int)>?[maxGpus + 1];
+        byKthAvailable = new SortedSet<(long, int)>?[maxGpus + 1];
     }
 
     public string Model { get; }
@@ -51,7 +52,18 @@ internal sealed class OnPremPool
     public (long At, int Node)? EarliestStart(int gpus) =>
         gpus <= MaxGpus && byKthFree[gpus] is { Count: > 0 } nodes ? nodes.Min : null;
 
-    public IEnumerable<int> NodesWithHolds => withHolds;
+    /// <summary>
+    /// Backfill: the node where a job of <paramref name="gpus"/> GPUs ending at <paramref name="end"/> fits into idle
+    /// GPUs now (free, or held for a later start) with the tightest gap, or null.
+    /// </summary>
+    public int? BackfillNode(int gpus, long end)
+    {
+        if (gpus > MaxGpus || byKthAvailable[gpus] is not { Count: > 0 } nodes || nodes.Max.Until < end)
+        {
+            return null;
+        }
+        return nodes.GetViewBetween((end, int.MinValue), (long.MaxValue, int.MaxValue)).Min.Node;
+    }
 
     public void Remove(NodeSlots node, long now)
     {
@@ -59,8 +71,8 @@ internal sealed class OnPremPool
         for (var g = 1; g <= node.Total; g++)
         {
             byKthFree[g]?.Remove((node.KthFree(g), node.Index));
+            byKthAvailable[g]?.Remove((node.KthAvailable(g, now), node.Index));
         }
-        withHolds.Remove(node.Index);
     }
 
     public void Index(NodeSlots node, long now)
@@ -69,10 +81,7 @@ internal sealed class OnPremPool
         for (var g = 1; g <= node.Total; g++)
         {
             (byKthFree[g] ??= []).Add((node.KthFree(g), node.Index));
-        }
-        if (node.HasHolds)
-        {
-            withHolds.Add(node.Index);
+            (byKthAvailable[g] ??= []).Add((node.KthAvailable(g, now), node.Index));
         }
     }
 }

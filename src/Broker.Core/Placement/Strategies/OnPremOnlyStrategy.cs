@@ -5,7 +5,7 @@ public sealed class OnPremOnlyStrategy : PassStrategy
 {
     public override string Name => PlacementStrategies.OnPremOnly;
 
-    private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot) => new FifoOrder(snapshot.PendingJobs);
+    private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass) => new FifoOrder(snapshot.PendingJobs);
 
     private protected override PlacementDecision Decide(PlacementPass pass, PendingJob job)
     {
