@@ -53,17 +53,12 @@ internal sealed class OnPremPool
         gpus <= MaxGpus && byKthFree[gpus] is { Count: > 0 } nodes ? nodes.Min : null;
 
     /// <summary>
-    /// Backfill: the node where a job of <paramref name="gpus"/> GPUs ending at <paramref name="end"/> fits into idle
-    /// GPUs now (free, or held for a later start) with the tightest gap, or null.
+    /// Backfill: the node whose idle GPUs (free, or held for a later start) stay idle longest, if a job of
+    /// <paramref name="gpus"/> GPUs ending at <paramref name="end"/> fits there; otherwise null. (Only the maximum is read:
+    /// a SortedSet view costs as much as the elements in it.)
     /// </summary>
-    public int? BackfillNode(int gpus, long end)
-    {
-        if (gpus > MaxGpus || byKthAvailable[gpus] is not { Count: > 0 } nodes || nodes.Max.Until < end)
-        {
-            return null;
-        }
-        return nodes.GetViewBetween((end, int.MinValue), (long.MaxValue, int.MaxValue)).Min.Node;
-    }
+    public int? BackfillNode(int gpus, long end) =>
+        gpus <= MaxGpus && byKthAvailable[gpus] is { Count: > 0 } nodes && nodes.Max.Until >= end ? nodes.Max.Node : null;
 
     public void Remove(NodeSlots node, long now)
     {
