@@ -19,10 +19,10 @@ try
     var results = names.Select(name => ReplayRunner.Run(scenario, window, jobs, name)).ToArray();
     Console.WriteLine($"scenario {scenario.Scenario.Name}: {jobs.Count} jobs, window {window.StartS}..{window.EndS}s, " +
         $"{results.Length} strateg{(results.Length == 1 ? "y" : "ies")} in {clock.Elapsed.TotalSeconds:0.0}s");
-    Console.WriteLine(ReplayOutput.Table(results));
+    Console.WriteLine(ReplayReport.Table(results));
     if (options.OutDir is { } outDir)
     {
-        ReplayOutput.WriteFiles(outDir, $"{scenario.Scenario.Name}: {string.Join(" vs ", names)}", results);
+        ReplayReport.WriteFiles(outDir, $"{scenario.Scenario.Name}: {string.Join(" vs ", names)}", results);
         Console.WriteLine($"wrote {Path.GetFullPath(outDir)}");
     }
     return 0;

@@ -17,24 +17,51 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         var context = new Context(job, policy, rules, rules.DeadlineAware
             ? UniformProgress.SpotRisk(job, now, options.CloudStartup, options.NonCheckpointReworkFraction)
             : null, PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy));
-        var scale = rules.RankByExpectedCost ? (decimal)(job.RemainingWork + options.CloudStartup).TotalHours : 1m;
         offers.CollectBuckets(job, buckets);
         foreach (var bucket in buckets)
         {
-            foreach (var offer in bucket.Offers)
+            Scan(context, bucket.ByOnDemandPrice, CapacityType.OnDemand, result);
+            if (rules.UseSpot)
             {
-                if (result.Best is { } best && OfferIndex.FloorPrice(offer) * scale > best.Score)
-                {
-                    break;
-                }
-                Consider(context, offer, CapacityType.OnDemand, result);
-                if (rules.UseSpot && offer.SpotPricePerHour is not null)
-                {
-                    Consider(context, offer, CapacityType.Spot, result);
-                }
+                Scan(context, bucket.BySpotPrice, CapacityType.Spot, result);
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Walks one market's offers cheapest first. Stops when the price alone rules out the rest: it can no longer beat the
+    /// best candidate, it is above the price cap, or it exceeds what is left of the budget. When spot is ruled out for the
+    /// whole job (not tolerated, not allowed, deadline too close), the cheapest spot offer is rejected with that reason to
+    /// explain it and the rest are not looked at.
+    /// </summary>
+    private void Scan(in Context c, CloudOffer[] list, CapacityType market, CloudSearchResult result)
+    {
+        var scale = c.Rules.RankByExpectedCost ? (decimal)(c.Job.RemainingWork + options.CloudStartup).TotalHours : 1m;
+        var costHours = (decimal)(c.Job.RemainingWork + options.CloudStartup).TotalHours;
+        if (market == CapacityType.Spot && JobLevelSpotRejection(c) is { } blanket)
+        {
+            if (list.Length > 0)
+            {
+                var cheapest = Price(c, list[0], market);
+                result.Reject(cheapest, blanket, Detail(c, list[0], blanket, cheapest));
+            }
+            return;
+        }
+        var budgetLeft = budgets.Remaining(c.Job.Team);
+        foreach (var offer in list)
+        {
+            var price = market == CapacityType.Spot ? offer.SpotPricePerHour!.Value : offer.OnDemandPricePerHour;
+            if (result.Best is { } best && price * scale > best.Score)
+            {
+                break;
+            }
+            Consider(c, offer, market, result);
+            if (c.PriceCap is { } cap && price / c.Job.Gpus > cap || budgetLeft is { } left && price * costHours > left)
+            {
+                break;
+            }
+        }
     }
 
     private void Consider(in Context c, CloudOffer offer, CapacityType market, CloudSearchResult result)
@@ -90,22 +117,17 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         return budgets.CanAfford(c.Job.Team, candidate.ExpectedCost) ? null : RejectionReason.Budget;
     }
 
-    private static RejectionReason? SpotRejection(in Context c, CloudOffer offer)
-    {
-        if (!c.Job.SpotAllowed)
-        {
-            return RejectionReason.Constraint;
-        }
-        if (!c.Policy.AllowSpot)
-        {
-            return RejectionReason.Policy;
-        }
-        if (offer.SpotBlockedReason is not null)
-        {
-            return RejectionReason.BlockedOffer;
-        }
-        return c.SpotRisk is null ? null : RejectionReason.Deadline;
-    }
+    private static RejectionReason? SpotRejection(in Context c, CloudOffer offer) =>
+        JobLevelSpotRejection(c) is { } reason && reason != RejectionReason.Deadline ? reason
+        : offer.SpotBlockedReason is not null ? RejectionReason.BlockedOffer
+        : JobLevelSpotRejection(c);
+
+    /// <summary>Why spot is out for every offer (not tolerated, not allowed, deadline too close), or null.</summary>
+    private static RejectionReason? JobLevelSpotRejection(in Context c) =>
+        !c.Job.SpotAllowed ? RejectionReason.Constraint
+        : !c.Policy.AllowSpot ? RejectionReason.Policy
+        : c.SpotRisk is not null ? RejectionReason.Deadline
+        : null;
 
     private string Detail(in Context c, CloudOffer offer, RejectionReason reason, CloudCandidate candidate) => reason switch
     {

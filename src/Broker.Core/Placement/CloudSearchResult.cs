@@ -80,7 +80,7 @@ internal sealed class CloudSearchResult(int keep)
         foreach (var c in runnersUp)
         {
             all.Add((c, new RejectedOption(c.Describe(), RejectionReason.Price,
-                $"expected ${c.ExpectedCost:0.####} vs ${Best!.Value.ExpectedCost:0.####} for the chosen option", c.ExpectedCost)));
+                $"expected ${c.ExpectedCost:0.####} vs ${Best!.Value.ExpectedCost:0.####} for the best option", c.ExpectedCost)));
         }
         all.Sort((a, b) => CloudCandidate.Order(a.Candidate, b.Candidate));
         return all.Take(keep).Select(a => a.Option).ToArray();

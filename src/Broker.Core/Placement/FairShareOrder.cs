@@ -3,31 +3,48 @@ using Broker.Core.Policies;
 namespace Broker.Core.Placement;
 
 /// <summary>
-/// Fair share across teams, priority within a team: the next job always comes from the team whose GPUs in use (counting
-/// what this pass has placed) divided by its weight is lowest, so a starved team gets the next slot. Within a team,
-/// higher priority first, then submit time. Ties break by team name.
+/// The broker's order. First, deadline jobs that must start soon (their latest start, deadline minus remaining work, is
+/// within <see cref="PlacementOptions.UrgentWithin"/>), earliest latest-start first. Then fair share across teams and
+/// priority within a team: the next job comes from the team whose GPUs in use (counting what this pass has placed)
+/// divided by its weight is lowest, so a starved team gets the next slot; within a team, higher priority, then earlier
+/// deadline, then submit time. Ties break by team name and job id.
 /// </summary>
 internal sealed class FairShareOrder : IJobOrder
 {
+    private readonly PendingJob[] urgent;
+    private readonly Dictionary<string, TeamQueue> teams = new(StringComparer.Ordinal);
     private readonly PriorityQueue<TeamQueue, TeamQueue> queue = new(TeamQueue.Comparer);
+    private int nextUrgent;
+    private TeamQueue? current;
 
-    public FairShareOrder(IReadOnlyList<PendingJob> jobs, IReadOnlyList<TeamShare> shares)
+    public FairShareOrder(IReadOnlyList<PendingJob> jobs, IReadOnlyList<TeamShare> shares, DateTimeOffset now, TimeSpan urgentWithin)
     {
         var byTeam = shares.GroupBy(s => s.Team, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        bool IsUrgent(PendingJob j) => j.Deadline is { } d && d - j.RemainingWork <= now + urgentWithin;
+        urgent = jobs.Where(IsUrgent).OrderBy(j => j.Deadline!.Value - j.RemainingWork).ThenBy(j => j.JobId, StringComparer.Ordinal).ToArray();
         foreach (var group in jobs.GroupBy(j => j.Team, StringComparer.Ordinal))
         {
             var share = byTeam.GetValueOrDefault(group.Key);
-            var ordered = group.OrderByDescending(j => j.Priority).ThenBy(j => j.SubmittedAt)
+            var ordered = group.Where(j => !IsUrgent(j)).OrderByDescending(j => j.Priority)
+                .ThenBy(j => j.Deadline ?? DateTimeOffset.MaxValue).ThenBy(j => j.SubmittedAt)
                 .ThenBy(j => j.JobId, StringComparer.Ordinal).ToArray();
             var team = new TeamQueue(group.Key, share is { Weight: > 0 } ? share.Weight : 1, share?.GpusInUse ?? 0, ordered);
-            queue.Enqueue(team, team);
+            teams[group.Key] = team;
+            if (!team.IsEmpty)
+            {
+                queue.Enqueue(team, team);
+            }
         }
     }
 
-    private TeamQueue? current;
-
     public bool TryNext(out PendingJob job)
     {
+        current = null;
+        if (nextUrgent < urgent.Length)
+        {
+            job = urgent[nextUrgent++];
+            return true;
+        }
         if (!queue.TryDequeue(out current, out _))
         {
             job = null!;
@@ -41,9 +58,11 @@ internal sealed class FairShareOrder : IJobOrder
     {
         if (current is null)
         {
+            teams[job.Team].Use(gpusPlaced);
             return;
         }
-        current.Advance(gpusPlaced);
+        current.Use(gpusPlaced);
+        current.Advance();
         if (!current.IsEmpty)
         {
             queue.Enqueue(current, current);
@@ -58,17 +77,17 @@ internal sealed class FairShareOrder : IJobOrder
         private int next;
         private int used = gpusInUse;
 
+        public string Name => team;
+
         public PendingJob Head => jobs[next];
 
         public bool IsEmpty => next >= jobs.Length;
 
         private double Ratio => used / weight;
 
-        public void Advance(int gpusPlaced)
-        {
-            used += gpusPlaced;
-            next++;
-        }
+        public void Use(int gpus) => used += gpus;
+
+        public void Advance() => next++;
 
         private static int Compare(TeamQueue? a, TeamQueue? b)
         {
@@ -87,7 +106,5 @@ internal sealed class FairShareOrder : IJobOrder
             }
             return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
         }
-
-        public string Name => team;
     }
 }

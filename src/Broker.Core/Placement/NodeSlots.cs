@@ -30,7 +30,6 @@ internal sealed class NodeSlots
 
     public int Total => slots.Length;
 
-    public bool HasHolds { get; private set; }
 
     public int FreeAt(long now)
     {
@@ -44,6 +43,34 @@ internal sealed class NodeSlots
 
     /// <summary>When the g-th earliest slot becomes free (g is 1-based).</summary>
     public long KthFree(int g) => slots[g - 1].FreeAt;
+
+    /// <summary>
+    /// How long the g-th longest-idle GPU stays usable for a job starting now: forever (long.MaxValue) for a free slot,
+    /// until its holder starts for a held-but-idle slot; long.MinValue when fewer than g GPUs are idle now.
+    /// </summary>
+    public long KthAvailable(int g, long now)
+    {
+        Span<long> until = stackalloc long[slots.Length];
+        var idle = 0;
+        foreach (var slot in slots)
+        {
+            if (slot.FreeAt <= now)
+            {
+                until[idle++] = long.MaxValue;
+            }
+            else if (slot.HeldStart > now)
+            {
+                until[idle++] = slot.HeldStart;
+            }
+        }
+        if (idle < g)
+        {
+            return long.MinValue;
+        }
+        var used = until[..idle];
+        used.Sort();
+        return used[idle - g];
+    }
 
     /// <summary>Held-but-idle slots whose holder starts no earlier than <paramref name="end"/>.</summary>
     public int Backfillable(long now, long end)
@@ -91,7 +118,6 @@ internal sealed class NodeSlots
         {
             var heldStart = slots[i].FreeAt <= now && start > now ? start : 0;
             slots[i] = new Slot(start + duration, heldStart);
-            HasHolds |= heldStart > 0;
         }
         Sort();
         return start;

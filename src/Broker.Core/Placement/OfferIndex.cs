@@ -1,42 +1,21 @@
 namespace Broker.Core.Placement;
 
 /// <summary>
-/// Cloud offers bucketed by GPU model and GPUs per instance, each bucket sorted by its cheapest hourly price, so a job
-/// only looks at instances big enough for its gang, of a model it accepts, cheapest first, and can stop early. Two
-/// sorted arrays hold all buckets as contiguous ranges, so building the index allocates little.
+/// Cloud offers bucketed by GPU model and GPUs per instance. Each bucket keeps two lists, on-demand offers by on-demand
+/// price and spot offers by spot price, so a search walks each market cheapest first and stops as soon as nothing
+/// further down can win: per job the work stays near constant however many offers there are.
 /// </summary>
 internal sealed class OfferIndex
 {
-    private readonly CloudOffer[] byModel;
-    private readonly CloudOffer[] anyModel;
-    private readonly Dictionary<string, OfferBucket[]> modelBuckets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, OfferBucket[]> modelBuckets;
     private readonly OfferBucket[] anyBuckets;
 
     public OfferIndex(IReadOnlyList<CloudOffer> offers)
     {
-        byModel = [.. offers];
-        Array.Sort(byModel, (a, b) =>
-        {
-            var c = string.Compare(a.GpuModel, b.GpuModel, StringComparison.OrdinalIgnoreCase);
-            return c != 0 ? c : BySizeThenPrice(a, b);
-        });
-        anyModel = [.. offers];
-        Array.Sort(anyModel, BySizeThenPrice);
-        anyBuckets = Ranges(anyModel, 0, anyModel.Length);
-        for (var start = 0; start < byModel.Length;)
-        {
-            var end = start;
-            while (end < byModel.Length && string.Equals(byModel[end].GpuModel, byModel[start].GpuModel, StringComparison.OrdinalIgnoreCase))
-            {
-                end++;
-            }
-            modelBuckets[byModel[start].GpuModel] = Ranges(byModel, start, end);
-            start = end;
-        }
+        modelBuckets = offers.GroupBy(o => o.GpuModel, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => Buckets(g), StringComparer.OrdinalIgnoreCase);
+        anyBuckets = Buckets(offers);
     }
-
-    public static decimal FloorPrice(CloudOffer offer) =>
-        offer.SpotPricePerHour is { } spot ? Math.Min(spot, offer.OnDemandPricePerHour) : offer.OnDemandPricePerHour;
 
     /// <summary>Fills <paramref name="into"/> with the buckets the job may use: acceptable model, big enough instances.</summary>
     public void CollectBuckets(PendingJob job, List<OfferBucket> into)
@@ -49,12 +28,10 @@ internal sealed class OfferIndex
         }
         for (var i = 0; i < job.AcceptableGpuModels.Count; i++)
         {
-            var model = job.AcceptableGpuModels[i];
-            if (IsRepeat(job.AcceptableGpuModels, i) || !modelBuckets.TryGetValue(model, out var buckets))
+            if (!IsRepeat(job.AcceptableGpuModels, i) && modelBuckets.TryGetValue(job.AcceptableGpuModels[i], out var buckets))
             {
-                continue;
+                Add(buckets, job.Gpus, into);
             }
-            Add(buckets, job.Gpus, into);
         }
     }
 
@@ -81,31 +58,14 @@ internal sealed class OfferIndex
         return false;
     }
 
-    private static OfferBucket[] Ranges(CloudOffer[] sorted, int from, int to)
-    {
-        var buckets = new List<OfferBucket>();
-        for (var start = from; start < to;)
-        {
-            var end = start;
-            while (end < to && sorted[end].GpusPerInstance == sorted[start].GpusPerInstance)
-            {
-                end++;
-            }
-            buckets.Add(new OfferBucket(sorted[start].GpusPerInstance, new ArraySegment<CloudOffer>(sorted, start, end - start)));
-            start = end;
-        }
-        return [.. buckets];
-    }
-
-    private static int BySizeThenPrice(CloudOffer a, CloudOffer b)
-    {
-        var c = a.GpusPerInstance.CompareTo(b.GpusPerInstance);
-        if (c == 0)
-        {
-            c = FloorPrice(a).CompareTo(FloorPrice(b));
-        }
-        return c != 0 ? c : OfferOrder.Compare(a, b);
-    }
+    private static OfferBucket[] Buckets(IEnumerable<CloudOffer> offers) =>
+        offers.GroupBy(o => o.GpusPerInstance)
+            .OrderBy(g => g.Key)
+            .Select(g => new OfferBucket(
+                g.Key,
+                g.OrderBy(o => o.OnDemandPricePerHour).ThenBy(o => o, OfferOrder.Instance).ToArray(),
+                g.Where(o => o.SpotPricePerHour is not null).OrderBy(o => o.SpotPricePerHour).ThenBy(o => o, OfferOrder.Instance).ToArray()))
+            .ToArray();
 }
 
-internal readonly record struct OfferBucket(int GpusPerInstance, ArraySegment<CloudOffer> Offers);
+internal sealed record OfferBucket(int GpusPerInstance, CloudOffer[] ByOnDemandPrice, CloudOffer[] BySpotPrice);

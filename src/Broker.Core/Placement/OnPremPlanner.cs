@@ -103,11 +103,11 @@ internal sealed class OnPremPlanner
         (int, int) best = (int.MaxValue, int.MaxValue);
         foreach (var p in jobPools)
         {
-            foreach (var index in pools[p].NodesWithHolds)
+            if (pools[p].BackfillNode(gpus, end) is { } index)
             {
                 var node = nodes[index];
                 var usableNow = node.FreeAt(now) + node.Backfillable(now, end);
-                if (usableNow >= gpus && (usableNow, index).CompareTo(best) < 0)
+                if ((usableNow, index).CompareTo(best) < 0)
                 {
                     best = (usableNow, index);
                 }

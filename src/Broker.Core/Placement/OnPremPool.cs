@@ -9,7 +9,7 @@ internal sealed class OnPremPool
 {
     private readonly SortedSet<int>?[] byFree;
     private readonly SortedSet<(long At, int Node)>?[] byKthFree;
-    private readonly SortedSet<int> withHolds = [];
+    private readonly SortedSet<(long Until, int Node)>?[] byKthAvailable;
 
     public OnPremPool(string model, int memoryGb, int maxGpus)
     {
@@ -18,6 +18,7 @@ internal sealed class OnPremPool
         MaxGpus = maxGpus;
         byFree = new SortedSet<int>?[maxGpus + 1];
         byKthFree = new SortedSet<(long, int)>?[maxGpus + 1];
+        byKthAvailable = new SortedSet<(long, int)>?[maxGpus + 1];
     }
 
     public string Model { get; }
@@ -51,7 +52,13 @@ internal sealed class OnPremPool
     public (long At, int Node)? EarliestStart(int gpus) =>
         gpus <= MaxGpus && byKthFree[gpus] is { Count: > 0 } nodes ? nodes.Min : null;
 
-    public IEnumerable<int> NodesWithHolds => withHolds;
+    /// <summary>
+    /// Backfill: the node whose idle GPUs (free, or held for a later start) stay idle longest, if a job of
+    /// <paramref name="gpus"/> GPUs ending at <paramref name="end"/> fits there; otherwise null. (Only the maximum is read:
+    /// a SortedSet view costs as much as the elements in it.)
+    /// </summary>
+    public int? BackfillNode(int gpus, long end) =>
+        gpus <= MaxGpus && byKthAvailable[gpus] is { Count: > 0 } nodes && nodes.Max.Until >= end ? nodes.Max.Node : null;
 
     public void Remove(NodeSlots node, long now)
     {
@@ -59,8 +66,8 @@ internal sealed class OnPremPool
         for (var g = 1; g <= node.Total; g++)
         {
             byKthFree[g]?.Remove((node.KthFree(g), node.Index));
+            byKthAvailable[g]?.Remove((node.KthAvailable(g, now), node.Index));
         }
-        withHolds.Remove(node.Index);
     }
 
     public void Index(NodeSlots node, long now)
@@ -69,10 +76,7 @@ internal sealed class OnPremPool
         for (var g = 1; g <= node.Total; g++)
         {
             (byKthFree[g] ??= []).Add((node.KthFree(g), node.Index));
-        }
-        if (node.HasHolds)
-        {
-            withHolds.Add(node.Index);
+            (byKthAvailable[g] ??= []).Add((node.KthAvailable(g, now), node.Index));
         }
     }
 }

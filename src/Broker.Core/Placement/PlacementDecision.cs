@@ -14,7 +14,11 @@ public sealed record OnPremDecision(string JobId, string Node, int Gpus, string 
 public sealed record CloudDecision(string JobId, CloudOffer Offer, CapacityType Market, decimal PricePerHour,
     decimal ExpectedCost, Explanation Explanation) : PlacementDecision(JobId, Explanation);
 
-/// <summary>Do nothing now; look at the job again at <paramref name="RetryAt"/> (or sooner when something changes).</summary>
+/// <summary>
+/// Do nothing now; look at the job again at <paramref name="RetryAt"/> (or sooner when something changes).
+/// <see cref="DateTimeOffset.MaxValue"/> means time alone changes nothing (no node or offer can ever take the job):
+/// look again only when the inventory, the offers or the policy change.
+/// </summary>
 /// <param name="EstimatedOnPremStart">When on-prem GPUs are expected for the job, null when no on-prem node fits it.</param>
 public sealed record WaitDecision(string JobId, WaitReason Reason, DateTimeOffset RetryAt, DateTimeOffset? EstimatedOnPremStart,
     Explanation Explanation) : PlacementDecision(JobId, Explanation);

@@ -12,7 +12,8 @@ internal sealed class PlacementPass
         OnPrem = new OnPremPlanner(snapshot, Options);
         Policies = new PolicyBook(snapshot.Policies, snapshot.DefaultPolicy);
         Budgets = new BudgetLedger(snapshot.Budgets);
-        Cloud = new CloudSearch(new OfferIndex(snapshot.Offers), Budgets, Now, Options);
+        Offers = new OfferIndex(snapshot.Offers);
+        Cloud = new CloudSearch(Offers, Budgets, Now, Options);
     }
 
     public DateTimeOffset Now { get; }
@@ -24,6 +25,8 @@ internal sealed class PlacementPass
     public PolicyBook Policies { get; }
 
     public BudgetLedger Budgets { get; }
+
+    public OfferIndex Offers { get; }
 
     public CloudSearch Cloud { get; }
 

@@ -4,7 +4,7 @@ using Broker.Core.Policies;
 namespace Broker.Core.Placement.Strategies;
 
 /// <summary>
-/// Everything in design §3: fair share and priority order; idle on-prem first (best-fit gang); wait for on-prem while
+/// Everything in design §3: urgent deadlines first, then fair share and priority order; idle on-prem first (best-fit gang); wait for on-prem while
 /// the estimated start (queue ahead plus running jobs' ends) keeps the job within the policy's maximum wait and its
 /// deadline; otherwise the cloud option of least expected cost (spot rework and boot included), with deadline jobs kept
 /// on the Uniform Progress line; price caps and budgets respected.
@@ -15,8 +15,8 @@ public sealed class BrokerStrategy : PassStrategy
 
     public override string Name => PlacementStrategies.Broker;
 
-    private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot) =>
-        new FairShareOrder(snapshot.PendingJobs, snapshot.Shares);
+    private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass) =>
+        new FairShareOrder(snapshot.PendingJobs, snapshot.Shares, snapshot.Now, pass.Options.Urgency);
 
     private protected override PlacementDecision Decide(PlacementPass pass, PendingJob job)
     {

@@ -18,14 +18,20 @@ internal static class CloudSteps
     {
         var start = OnPremSteps.Queue(pass, job, estimate);
         var reason = result.LeadingRejection?.ToWaitReason() ?? WaitReason.Capacity;
-        var retry = reason == WaitReason.Capacity && start is { } s && s < pass.NextLook ? s : pass.NextLook;
+        var retry = (reason, start, result.LeadingRejection) switch
+        {
+            (WaitReason.Capacity, { } s, _) when s < pass.NextLook => s,
+            (WaitReason.Capacity, null, null) => DateTimeOffset.MaxValue,
+            _ => pass.NextLook,
+        };
         var cloud = result.LeadingRejection is null
             ? [new RejectedOption("cloud", RejectionReason.Capacity, $"no offer of an acceptable model has {job.Gpus} GPUs per instance")]
             : result.Explain().ToArray();
         var chosen = start is { } at
             ? $"wait ({reason.Code()}): queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
             : $"wait ({reason.Code()}): no on-prem node fits and no cloud option is allowed";
-        return new WaitDecision(job.JobId, reason, OnPremSteps.Later(pass, retry), start, new Explanation(chosen, [onPrem, .. cloud]));
+        return new WaitDecision(job.JobId, reason, retry == DateTimeOffset.MaxValue ? retry : OnPremSteps.Later(pass, retry), start,
+            new Explanation(chosen, [onPrem, .. cloud]));
     }
 
     public static WaitDecision BurstNotAllowed(PlacementPass pass, PendingJob job, RejectedOption onPrem,
@@ -35,7 +41,7 @@ internal static class CloudSteps
         var chosen = start is { } at
             ? $"wait (policy): queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
             : "wait (policy): no on-prem node fits";
-        return new WaitDecision(job.JobId, WaitReason.Policy, OnPremSteps.Later(pass, start ?? pass.NextLook), start,
+        return new WaitDecision(job.JobId, WaitReason.Policy, start is { } s ? OnPremSteps.Later(pass, s) : DateTimeOffset.MaxValue, start,
             new Explanation(chosen, [onPrem, new RejectedOption("cloud", RejectionReason.Policy, $"team {job.Team} does not allow bursting")]));
     }
 }

@@ -25,7 +25,7 @@ public sealed class ImmediateBurstStrategy : PassStrategy
 
     public override string Name { get; }
 
-    private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot) => new FifoOrder(snapshot.PendingJobs);
+    private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass) => new FifoOrder(snapshot.PendingJobs);
 
     private protected override PlacementDecision Decide(PlacementPass pass, PendingJob job)
     {

@@ -5,7 +5,7 @@ public sealed class OnPremOnlyStrategy : PassStrategy
 {
     public override string Name => PlacementStrategies.OnPremOnly;
 
-    private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot) => new FifoOrder(snapshot.PendingJobs);
+    private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass) => new FifoOrder(snapshot.PendingJobs);
 
     private protected override PlacementDecision Decide(PlacementPass pass, PendingJob job)
     {
@@ -20,7 +20,7 @@ public sealed class OnPremOnlyStrategy : PassStrategy
         var chosen = start is { } at
             ? $"wait (capacity): FIFO on-prem queue with backfill, expected start in {UniformProgress.Format(at - pass.Now)}"
             : "wait (capacity): no on-prem node can ever fit this job";
-        return new WaitDecision(job.JobId, WaitReason.Capacity, OnPremSteps.Later(pass, start ?? pass.NextLook), start,
+        return new WaitDecision(job.JobId, WaitReason.Capacity, start is { } s ? OnPremSteps.Later(pass, s) : DateTimeOffset.MaxValue, start,
             new Explanation(chosen, [notNow, new RejectedOption("cloud", RejectionReason.Policy, "strategy onprem-only never bursts")]));
     }
 }

@@ -9,7 +9,7 @@ public abstract class PassStrategy : IPlacementStrategy
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var pass = new PlacementPass(snapshot);
-        var order = CreateOrder(snapshot);
+        var order = CreateOrder(snapshot, pass);
         var decisions = new List<PlacementDecision>(snapshot.PendingJobs.Count);
         while (order.TryNext(out var job))
         {
@@ -28,7 +28,7 @@ public abstract class PassStrategy : IPlacementStrategy
         return new PlacementPlan(Name, snapshot.Now, decisions);
     }
 
-    private protected abstract IJobOrder CreateOrder(PlacementSnapshot snapshot);
+    private protected abstract IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass);
 
     private protected abstract PlacementDecision Decide(PlacementPass pass, PendingJob job);
 }

@@ -54,13 +54,16 @@ public sealed record TimeWindow(double? LastDays = null, long? StartS = null, lo
 /// <param name="PriorityByQos">Priority per QoS class (higher first within a team).</param>
 /// <param name="SpotOkQos">QoS classes whose jobs tolerate spot interruptions.</param>
 /// <param name="CheckpointFraction">Share (by hash) of spot-tolerant jobs at least <paramref name="CheckpointMinDurationS"/> long that checkpoint.</param>
+/// <param name="HashSeed">Prefix for every hash-based assignment (team, deadline, checkpointing); change it to draw another
+/// assignment of the same trace, e.g. to measure how sensitive the results are to it.</param>
 public sealed record AlibabaMapping(
     int Teams,
     IReadOnlyDictionary<string, int> PriorityByQos,
     IReadOnlyList<string> SpotOkQos,
     double CheckpointFraction,
     long CheckpointIntervalS,
-    long CheckpointMinDurationS);
+    long CheckpointMinDurationS,
+    string HashSeed = "");
 
 /// <summary>A deadline = submit + SlackFactor × duration + MinSlackS for a hash-chosen <see cref="Fraction"/> of jobs.</summary>
 public sealed record DeadlineRule(double Fraction, double SlackFactor, long MinSlackS);

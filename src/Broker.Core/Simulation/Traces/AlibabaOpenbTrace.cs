@@ -7,7 +7,7 @@ namespace Broker.Core.Simulation;
 /// Reads an Alibaba <c>openb_pod_list_*.csv</c> (cluster-trace-gpu-v2023). Rules: GPU pods only (num_gpu ≥ 1); a
 /// fractional GPU (gpu_milli &lt; 1000) is rounded up to one whole GPU; pods never scheduled are skipped (they never ran,
 /// so they have no duration); duration = deletion_time − scheduled_time (pods still "Running" at the end of observation
-/// end there); submit = creation_time; team = team-N with N = FNV-1a(name) mod the scenario's team count; priority and
+/// end there); submit = creation_time; team = team-N with N = hash(seed + name) mod the scenario's team count; priority and
 /// spot tolerance from qos; gpu_spec names go through the scenario's equivalences; deadlines and checkpointing are
 /// assigned by stable hash per the scenario's rules.
 /// </summary>
@@ -65,17 +65,18 @@ public static class AlibabaOpenbTrace
             return null;
         }
         var name = Field("name");
+        var key = mapping.HashSeed + name;
         var qos = Field("qos");
         var submit = Number("creation_time");
         var spotOk = mapping.SpotOkQos.Contains(qos, StringComparer.OrdinalIgnoreCase);
         var checkpoint = spotOk && duration >= mapping.CheckpointMinDurationS
-            && StableHash.Unit(name, "checkpoint") < mapping.CheckpointFraction ? mapping.CheckpointIntervalS : (long?)null;
-        long? deadline = deadlines is { } rule && StableHash.Unit(name, "deadline") < rule.Fraction
+            && StableHash.Unit(key, "checkpoint") < mapping.CheckpointFraction ? mapping.CheckpointIntervalS : (long?)null;
+        long? deadline = deadlines is { } rule && StableHash.Unit(key, "deadline") < rule.Fraction
             ? submit + (long)Math.Ceiling(rule.SlackFactor * duration) + rule.MinSlackS
             : null;
         return new TraceJob(
             name,
-            $"team-{StableHash.Of(name) % (uint)Math.Max(1, mapping.Teams)}",
+            $"team-{StableHash.Of(key) % (uint)Math.Max(1, mapping.Teams)}",
             submit,
             duration,
             gpus,

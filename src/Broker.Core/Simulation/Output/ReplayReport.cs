@@ -1,10 +1,9 @@
 using System.Globalization;
-using Broker.Core.Simulation;
 
-namespace Broker.Replay;
+namespace Broker.Core.Simulation;
 
-/// <summary>Writes a replay's files and prints its comparison table.</summary>
-public static class ReplayOutput
+/// <summary>Writes a replay's files (summary.json, decisions-&lt;strategy&gt;.csv, chart.svg) and renders the comparison table.</summary>
+public static class ReplayReport
 {
     public static void WriteFiles(string outDir, string title, IReadOnlyList<ReplayResult> results)
     {
@@ -14,7 +13,7 @@ public static class ReplayOutput
             : SummaryJson.Serialize(results.Select(r => r.Summary)));
         foreach (var result in results)
         {
-            using var writer = new StreamWriter(Path.Combine(outDir, $"decisions-{result.Strategy}.csv"));
+            using var writer = new StreamWriter(Path.Combine(outDir, $"decisions-{result.Strategy}.csv"), append: false, new System.Text.UTF8Encoding(false));
             DecisionLogCsv.Write(writer, result.Segments);
         }
         File.WriteAllText(Path.Combine(outDir, "chart.svg"), SvgChart.Render(title, results));

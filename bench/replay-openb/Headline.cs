@@ -1,0 +1,54 @@
+using System.Globalization;
+using Broker.Core.Placement;
+using Broker.Core.Simulation;
+
+namespace Broker.Bench.ReplayOpenb;
+
+/// <summary>The headline figures as key=value lines, with the targets of the issue next to the ratios.</summary>
+internal static class Headline
+{
+    public static IEnumerable<string> Lines(IReadOnlyList<ReplayResult> results, double replaySeconds, int violations)
+    {
+        var by = results.ToDictionary(r => r.Strategy, r => r.Summary);
+        var broker = by[PlacementStrategies.Broker];
+        var cheapest = by[PlacementStrategies.CheapestFirst];
+        var burst = by[PlacementStrategies.BurstOnDemand];
+        var onPrem = by[PlacementStrategies.OnPremOnly];
+        foreach (var s in results.Select(r => r.Summary))
+        {
+            yield return Line($"cloud_spend_{Key(s.Strategy)}", s.CloudCost);
+        }
+        yield return Line("broker_vs_cheapest_first_cloud_saving", Saving(broker.CloudCost, cheapest.CloudCost)) + " (target >= 0.30)";
+        yield return Line("broker_vs_burst_ondemand_cloud_saving", Saving(broker.CloudCost, burst.CloudCost)) + " (target >= 0.50)";
+        yield return Line("onprem_only_vs_broker_p95_wait_ratio",
+            broker.WaitSeconds.P95 <= 0 ? double.PositiveInfinity : Math.Round(onPrem.WaitSeconds.P95 / broker.WaitSeconds.P95, 1)) + " (target >= 10)";
+        yield return Line("broker_p95_wait_within_policy_max_wait", broker.WaitSeconds.P95 <= broker.PolicyMaxWaitSeconds ? 1 : 0)
+            + $" (p95 {broker.WaitSeconds.P95:0}s vs max {broker.PolicyMaxWaitSeconds:0}s)";
+        yield return Line("broker_deadline_misses_not_above_cheapest_first", broker.DeadlineMisses <= cheapest.DeadlineMisses ? 1 : 0);
+        foreach (var s in results.Select(r => r.Summary))
+        {
+            yield return Line($"p95_wait_s_{Key(s.Strategy)}", s.WaitSeconds.P95);
+        }
+        foreach (var s in results.Select(r => r.Summary))
+        {
+            yield return Line($"deadline_misses_{Key(s.Strategy)}", s.DeadlineMisses);
+        }
+        foreach (var s in results.Select(r => r.Summary))
+        {
+            yield return Line($"onprem_utilization_{Key(s.Strategy)}", s.OnPremUtilization);
+        }
+        foreach (var s in results.Select(r => r.Summary))
+        {
+            yield return Line($"onprem_utilization_while_waiting_{Key(s.Strategy)}", s.OnPremUtilizationWhileWaiting)
+                + (s.Strategy == PlacementStrategies.Broker ? " (target >= 0.90)" : "");
+        }
+        yield return Line("invariant_violations", violations);
+        yield return Line("replay_seconds_all_strategies", Math.Round(replaySeconds, 1));
+    }
+
+    private static double Saving(decimal ours, decimal theirs) => theirs <= 0 ? 0 : Math.Round((double)(1 - ours / theirs), 3);
+
+    private static string Key(string strategy) => strategy.Replace('-', '_');
+
+    private static string Line(string key, IFormattable value) => $"{key}={value.ToString(null, CultureInfo.InvariantCulture)}";
+}
