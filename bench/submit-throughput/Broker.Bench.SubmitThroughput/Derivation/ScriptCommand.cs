@@ -2,28 +2,19 @@ using System.Text;
 
 namespace Broker.Bench.SubmitThroughput.Derivation;
 
-/// <summary>Derives the pgbench script from the capture run's EF Core log and PostgreSQL log.</summary>
+/// <summary>Writes the pgbench script and its -D values derived from the capture run's EF Core log and PostgreSQL log.</summary>
 internal static class ScriptCommand
 {
     public static int Run(CommandLine options)
     {
-        var requests = EfCommandLog.Read(File.ReadLines(options.Text("ef-log")), options.Text("request-path", "/v1/jobs"));
-        if (requests.Count == 0)
-        {
-            throw new InvalidDataException("The EF Core log holds no commands of captured requests (is command logging on?).");
-        }
-        var shape = SubmitShape.Of(requests[0]);
-        if (requests.FirstOrDefault(r => SubmitShape.Of(r).Signature != shape.Signature) is { } odd)
-        {
-            throw new InvalidDataException($"Request {odd.RequestId} issued different SQL than {requests[0].RequestId}; captures must be alike.");
-        }
-        var executes = PostgresLog.ReadExecutes(ReadFrom(options.Text("pg-log"), options.Number("pg-log-offset", 0L)));
-        var values = CapturedValues.Match(shape, requests.Count, executes);
-        var script = PgbenchScript.Render(shape, BindingPlanner.Plan(shape, values), requests.Count);
+        var (script, shape, captured) = ScriptDerivation.Derive(
+            File.ReadLines(options.Text("ef-log")),
+            ReadFrom(options.Text("pg-log"), options.Number("pg-log-offset", 0L)),
+            options.Text("request-path", "/v1/jobs"));
         File.WriteAllText(options.Text("out"), script.Text);
         // NUL-separated name=value, read by run.sh with `mapfile -d ''`: values may hold any character but NUL.
         File.WriteAllText(options.Text("defines"), string.Concat(script.Defines.Select(d => $"{d.Key}={d.Value}\0")));
-        Console.Error.WriteLine($"derived {shape.Statements.Count()} statements in {shape.RoundTrips.Count} round trips from {requests.Count} captured submits");
+        Console.Error.WriteLine($"derived {shape.Statements.Count()} statements in {shape.RoundTrips.Count} round trips from {captured} captured submits");
         return 0;
     }
 
