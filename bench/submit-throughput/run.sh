@@ -155,6 +155,7 @@ done
 say "pgbench: $clients clients, ${warmup} s warm-up, ${seconds} s measured"
 echo "$pgbench -n -M $pgbench_mode -c $clients -j 2 -T $seconds -f submit.sql -D name=value… broker" >&2
 if [ "$warmup" -gt 0 ]; then "$pgbench" "${pgbench_args[@]}" -T "$warmup" broker >/dev/null 2>&1 || true; fi
+sleep 1  # let the postmaster reap the warm-up's backends, so their CPU is not counted below
 pg_cpu_before=$(pg_cpu_ticks)
 times >"$work/times.before"
 set +e
@@ -162,6 +163,7 @@ set +e
 pgbench_status=${PIPESTATUS[0]}
 times >"$work/times.after"
 set -e
+sleep 1
 pg_cpu_pgbench=$(( $(pg_cpu_ticks) - pg_cpu_before ))
 pgbench_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$work/pgbench.txt")
 failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/pgbench.txt")
@@ -179,6 +181,15 @@ echo "postgres_cpu_ms_per_submit=$(per_op_ms "$pg_cpu_api" "$api_submits")"
 echo "postgres_cpu_ms_per_pgbench_tx=$(per_op_ms "$pg_cpu_pgbench" "$pgbench_txs")"
 pgbench_cpu=$(( $(children_cpu_ms "$work/times.after") - $(children_cpu_ms "$work/times.before") ))
 echo "pgbench_client_cpu_ms_per_tx=$(python3 -c "print(f'{$pgbench_cpu / max($pgbench_txs, 1):.3f}')")"
+# What the ratio would be if both phases got the same CPU: all CPU per pgbench transaction over all CPU per submit.
+python3 - "$api_cpu" "$pg_cpu_api" "$(value client_cpu_ms "$work/load.txt")" "$api_submits" "$pg_cpu_pgbench" "$pgbench_cpu" "$pgbench_txs" \
+    "$(getconf CLK_TCK)" <<'PY'
+import sys
+api, pg_api, client_ms, submits, pg_bench, bench_ms, txs, hz = map(float, sys.argv[1:])
+per_submit = (api + pg_api) * 1000 / hz / submits + client_ms / submits
+per_tx = pg_bench * 1000 / hz / txs + bench_ms / txs
+print(f"cpu_ms_per_submit_all={per_submit:.3f}\ncpu_ms_per_pgbench_tx_all={per_tx:.3f}\ncpu_ratio_estimate={per_tx / per_submit:.3f}")
+PY
 
 say "result"
 api_rate=$(value submits_per_s "$work/load.txt")
