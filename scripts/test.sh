@@ -27,6 +27,9 @@ echo "throwaway PostgreSQL on 127.0.0.1:$port"
 
 echo "== Slurm"
 export BROKER_SLURM_DIR="$work/slurm"
+# Ports of its own, so a cluster left running by scripts/run.sh (default ports) does not clash with this one.
+export BROKER_SLURMCTLD_PORT=${BROKER_SLURMCTLD_PORT:-26817} BROKER_SLURMD_PORT_BASE=${BROKER_SLURMD_PORT_BASE:-26901}
+export BROKER_SLURMREST_PORT=${BROKER_SLURMREST_PORT:-26820}
 eval "$(scripts/slurm.sh start "$BROKER_SLURM_DIR" | sed 's/^/export /')"
 echo "local Slurm cluster at $SLURM_URL"
 
