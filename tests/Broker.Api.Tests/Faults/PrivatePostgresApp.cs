@@ -15,7 +15,7 @@ public sealed class PrivatePostgresApp : LifecycleApp
 
     public Task StopDatabaseAsync() => FaultJobs.RunScriptAsync("pg.sh", Fsync, "stop", directory);
 
-    public Task StartDatabaseAsync() => FaultJobs.RunScriptAsync("pg.sh", Fsync, "start", directory, port.ToString(CultureInfo.InvariantCulture));
+    public Task<string> StartDatabaseAsync() => FaultJobs.RunScriptAsync("pg.sh", Fsync, "start", directory, port.ToString(CultureInfo.InvariantCulture));
 
     protected override async Task<string> CreateDatabaseAsync()
     {
