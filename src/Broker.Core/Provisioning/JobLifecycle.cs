@@ -78,6 +78,24 @@ public static class JobLifecycle
         }
     }
 
+    /// <summary>
+    /// The segment outlived its lease (its job's estimate times <see cref="LifecycleOptions.LeaseFactor"/>): it is torn down
+    /// and the job fails, so a hung job cannot hold GPUs or an instance for ever.
+    /// </summary>
+    public static void LeaseExpired(Job job, Allocation allocation, TimeSpan lease, DateTimeOffset at)
+    {
+        if (allocation.State != AllocationState.Running)
+        {
+            return;
+        }
+        var reason = $"lease expired: still running {lease.TotalMinutes:0.#} min after it started (estimate x lease factor)";
+        Release(allocation, AllocationEnd.Failed, reason, at);
+        if (job.State == JobState.Running)
+        {
+            job.MoveTo(JobState.Failed, JobEventKind.Failed, $"The {reason} on {Where(allocation)}; terminated.", at);
+        }
+    }
+
     /// <summary>The job was cancelled: whatever its allocation created must go.</summary>
     public static void Cancelled(Allocation allocation, DateTimeOffset at)
     {

@@ -18,6 +18,9 @@ public sealed class LifecycleOptions
     /// <summary>A managed instance with no live allocation is terminated once it is older than this.</summary>
     public TimeSpan OrphanGrace { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>No segment outlives its job's estimate times this factor.</summary>
+    /// <summary>
+    /// Hard lease: a running segment still running this many times its job's estimate after it started is terminated and
+    /// its job failed ("lease expired"). There is no way to extend a job yet, so no extension is honoured.
+    /// </summary>
     public double LeaseFactor { get; set; } = 3;
 }

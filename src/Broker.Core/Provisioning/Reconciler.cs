@@ -22,17 +22,24 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
         var now = clock.GetUtcNow();
         int released = 0, vanished = 0, timedOut = 0;
         var toProvision = new List<Guid>();
+        var leases = await LeasesAsync(live, ct);
 
         foreach (var a in live)
         {
+            if (a is { State: AllocationState.Running, StartedAt: { } started } && leases.TryGetValue(a.JobId, out var lease)
+                && now - started > lease)
+            {
+                await ExpireLeaseAsync(a, lease, ct);
+                released++;
+                continue;
+            }
             switch (a.State)
             {
                 case AllocationState.Requested when now - a.CreatedAt > options.RequeueRequestedAfter:
                     toProvision.Add(a.Id);
                     break;
                 case AllocationState.Releasing:
-                    await worker.ReleaseAsync(a.Id, ct);
-                    released++;
+                    released += await TryReleaseAsync(a.Id, ct) ? 1 : 0;
                     break;
                 case AllocationState.Provisioning or AllocationState.Running when a.IsOnPrem:
                     vanished += await ReconcileOnPremAsync(a, ct);
@@ -49,6 +56,39 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
     }
 
     private enum CloudOutcome { Fine, Vanished, TimedOut }
+
+    /// <summary>Each running segment's job: estimate times the lease factor.</summary>
+    private async Task<Dictionary<Guid, TimeSpan>> LeasesAsync(IReadOnlyList<Allocation> live, CancellationToken ct)
+    {
+        var jobIds = live.Where(a => a.State == AllocationState.Running).Select(a => a.JobId).ToList();
+        var estimates = await db.Jobs.AsNoTracking().Where(j => jobIds.Contains(j.Id))
+            .Select(j => new { j.Id, j.EstimatedDuration }).ToListAsync(ct);
+        return estimates.ToDictionary(j => j.Id, j => j.EstimatedDuration * options.LeaseFactor);
+    }
+
+    private async Task ExpireLeaseAsync(Allocation a, TimeSpan lease, CancellationToken ct)
+    {
+        logger.LogWarning("Lease of allocation {Allocation} (job {Job}) expired after {Lease}; terminating", a.Id, a.JobId, lease);
+        if (await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.LeaseExpired(j, x, lease, t), ct))
+        {
+            await TryReleaseAsync(a.Id, ct);
+        }
+    }
+
+    /// <summary>Releases now, or leaves the row Releasing for the next round while the on-prem cluster cannot be reached.</summary>
+    private async Task<bool> TryReleaseAsync(Guid allocationId, CancellationToken ct)
+    {
+        try
+        {
+            await worker.ReleaseAsync(allocationId, ct);
+            return true;
+        }
+        catch (ClusterUnavailableException e)
+        {
+            logger.LogWarning("Cannot release on-prem allocation {Allocation} yet: {Reason}", allocationId, e.Message);
+            return false;
+        }
+    }
 
     private async Task<CloudOutcome> ReconcileCloudAsync(Allocation a, IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> listed,
         DateTimeOffset now, CancellationToken ct)
@@ -104,7 +144,7 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
         }
         if (await worker.ApplyAsync(a.Id, move, ct))
         {
-            await worker.ReleaseAsync(a.Id, ct);
+            await TryReleaseAsync(a.Id, ct);
         }
         return status is null ? 1 : 0;
     }

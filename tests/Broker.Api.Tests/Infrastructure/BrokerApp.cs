@@ -30,9 +30,12 @@ public class BrokerApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await PostgresServer.CreateDatabaseAsync("api");
+        ConnectionString = await CreateDatabaseAsync();
         _ = Server;
     }
+
+    /// <summary>The database this app runs on: a fresh one on the shared test server unless a subclass says otherwise.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => PostgresServer.CreateDatabaseAsync("api");
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 

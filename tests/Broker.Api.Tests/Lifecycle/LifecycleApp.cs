@@ -11,7 +11,7 @@ namespace Broker.Api.Tests.Lifecycle;
 /// The API on the real PostgreSQL, driving the real local Slurm cluster and the simulated clouds (one simulated hour per
 /// real second). Background work is stepped by the test instead of Hangfire's timers, so every run is repeatable.
 /// </summary>
-public sealed class LifecycleApp : BrokerApp
+public class LifecycleApp : BrokerApp
 {
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
