@@ -9,8 +9,23 @@ public static class BrokerDatabase
 
     /// <summary>The one place that sets the provider and conventions, shared by the app, the design-time factory and tests.</summary>
     public static DbContextOptionsBuilder UseBrokerDatabase(this DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly))
+        options.UseNpgsql(Tuned(connectionString), npgsql => npgsql.MigrationsAssembly(MigrationsAssembly))
             .UseSnakeCaseNamingConvention();
+
+    /// <summary>
+    /// Broker keeps no session state on pooled connections (the placement pass releases its advisory lock itself), so
+    /// the DISCARD ALL Npgsql would send on every reuse is pure cost; bench/submit-throughput measured 20-30% of a submit.
+    /// An explicit setting in the connection string wins.
+    /// </summary>
+    public static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+        return builder.ConnectionString;
+    }
 
     public static DbContextOptionsBuilder UseBrokerDatabase(this DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly))

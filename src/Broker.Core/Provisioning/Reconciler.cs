@@ -26,6 +26,13 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
 
         foreach (var a in live)
         {
+            if (!a.IsOnPrem && a.ExternalId is null && a.State != AllocationState.Releasing
+                && listed.TryGetValue(a.Provider, out var mine) && mine.FirstOrDefault(i => i.AllocationId == a.Id) is { } found)
+            {
+                // A create whose answer was lost (or a process that died before recording it): the instance carries the
+                // allocation's tag, so take its id from the listing and carry on from there.
+                await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Provisioning(j, x, found.InstanceId, t), ct);
+            }
             if (a is { State: AllocationState.Running, StartedAt: { } started } && leases.TryGetValue(a.JobId, out var lease)
                 && now - started > lease)
             {

@@ -1,5 +1,6 @@
 using Broker.Core.Capacity;
 using Broker.Core.Jobs;
+using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
 using Broker.Core.Placement;
 using Broker.Core.Provisioning;
@@ -15,8 +16,8 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
     {
         var pending = await db.Jobs.AsNoTracking().Where(j => j.State == JobState.Pending)
             .OrderBy(j => j.Seq).Take(settings.MaxJobsPerPass).ToListAsync(ct);
-        var live = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed && a.State != AllocationState.Releasing)
-            .ToListAsync(ct);
+        var holding = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
+        var live = holding.Where(a => a.State != AllocationState.Releasing).ToList();
         var liveJobIds = live.Select(a => a.JobId).ToList();
         var liveJobs = await db.Jobs.AsNoTracking().Where(j => liveJobIds.Contains(j.Id))
             .Select(j => new { j.Id, j.Team, j.EstimatedDuration, j.SavedProgress }).ToDictionaryAsync(j => j.Id, ct);
@@ -24,10 +25,8 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var offers = await db.Set<Offer>().AsNoTracking().Where(o => o.Available && clouds.Names.Contains(o.Provider))
             .OrderBy(o => o.Id).ToListAsync(ct);
 
-        var notYetRunning = live.Where(a => a.IsOnPrem && a.State != AllocationState.Running)
-            .GroupBy(a => a.Node!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(a => a.Gpus), StringComparer.Ordinal);
         var onPremNodes = nodes.Select(n => new OnPremNode(n.Name, n.GpuModel, GpuMemory(n.GpuModel), n.GpuTotal,
-            Math.Max(0, n.GpuTotal - n.GpuUsed - notYetRunning.GetValueOrDefault(n.Name)),
+            IdleGpus(n, holding.Where(a => a.IsOnPrem && a.Node == n.Name).ToList()),
             new OnPremNodeInfo(n.Name, n.GpuModel, n.GpuTotal, n.GpuUsed, n.State, n.Cpus, n.MemoryMb).IsSchedulable)).ToList();
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
             .Select(a => new RunningOnPremJob(a.JobId.ToString(), liveJobs[a.JobId].Team, a.Node!, a.Gpus,
@@ -37,6 +36,19 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
 
         return new PlacementSnapshot(now, [.. pending.Select(ToPending)], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
             [], settings.DefaultPolicy(), [], shares);
+    }
+
+    /// <summary>
+    /// Idle GPUs of a node, never more than are really free. Slurm's count is as old as the last inventory sync, so Broker's
+    /// own holdings that Slurm could not have counted then (not yet running, or started after the sync) are added to it;
+    /// and whatever Slurm says, the node has at most what Broker itself holds subtracted (a releasing job may still run).
+    /// </summary>
+    private static int IdleGpus(OnPremNodeRecord node, IReadOnlyList<Allocation> ours)
+    {
+        var unseenBySlurm = ours.Where(a => a.State is AllocationState.Requested or AllocationState.Provisioning
+            || (a.State == AllocationState.Running && a.StartedAt > node.LastSeenAt)).Sum(a => a.Gpus);
+        var used = Math.Max(node.GpuUsed + unseenBySlurm, ours.Sum(a => a.Gpus));
+        return Math.Max(0, node.GpuTotal - used);
     }
 
     private CloudOffer ToCloudOffer(Offer o) => new(o.Provider, o.Region, o.Zone, o.InstanceType, o.GpuModel, o.GpuCount,
