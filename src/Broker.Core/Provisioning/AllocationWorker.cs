@@ -1,3 +1,5 @@
+using Broker.Core.Capacity;
+using Broker.Core.Errors;
 using Broker.Core.Jobs;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +13,7 @@ namespace Broker.Core.Provisioning;
 /// relies on the provider's idempotency token when it has to call out again.
 /// </summary>
 public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, CallbackTokens tokens,
-    LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger)
+    OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger)
 {
     public async Task ProvisionAsync(Guid allocationId, CancellationToken ct)
     {
@@ -92,7 +94,38 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
                 await cloud.TerminateAsync(allocation.Region!, allocation.Zone, instanceId, ct);
             }
         }
-        await ApplyAsync(allocationId, (_, a, now) => JobLifecycle.Closed(a, now), ct);
+        var closedNow = await ConcurrencyRetry.RunAsync(db, async () =>
+        {
+            var row = await db.Allocations.FirstAsync(a => a.Id == allocationId, ct);
+            var releasing = row.State == AllocationState.Releasing;
+            JobLifecycle.Closed(row, PostgresTime.Now(clock));
+            return releasing;
+        });
+        if (closedNow && allocation is { Market: CapacityType.Spot, StartedAt: { } started, EndedAt: { } ended })
+        {
+            await LearnFromSpotSegmentAsync(allocation, (ended - started).TotalHours, allocation.End == AllocationEnd.Interrupted, ct);
+        }
+    }
+
+    /// <summary>
+    /// Once per closed spot segment: its instance-hours (and whether it was interrupted) feed the offer's interruption
+    /// estimate, and an interruption blocks the offer's spot market for a while so the next placement goes elsewhere.
+    /// </summary>
+    private async Task LearnFromSpotSegmentAsync(Allocation a, double hours, bool interrupted, CancellationToken ct)
+    {
+        var key = new OfferKey(a.Provider, a.Region!, a.Zone, a.InstanceType!, CapacityType.Spot);
+        if (interrupted)
+        {
+            unavailable.Block(key, BlockScope.Offering, "spot interruption");
+        }
+        try
+        {
+            await offers.RecordSpotUsageAsync(key, Math.Max(0, hours), interrupted, ct);
+        }
+        catch (NotFoundException)
+        {
+            logger.LogInformation("No catalog offer for {Offer}; its spot usage is not recorded", key);
+        }
     }
 
     /// <summary>Loads job and allocation tracked, applies one move, saves; returns whether the allocation is now releasing.</summary>

@@ -107,6 +107,11 @@ public sealed class JobLifecycleTests(LifecycleApp app) : IClassFixture<Lifecycl
         await using var db = app.NewDbContext();
         var segments = await db.Allocations.AsNoTracking().Where(a => a.JobId == Guid.Parse(job.Id())).OrderBy(a => a.CreatedAt).ToListAsync();
         Assert.Equal([AllocationEnd.Interrupted, AllocationEnd.Completed], segments.Select(a => a.End!.Value));
+        var (lost, second) = (segments[0], segments[1]);
+        Assert.False(second.Market == CapacityType.Spot && (second.Provider, second.Region, second.InstanceType) == (lost.Provider, lost.Region, lost.InstanceType),
+            "the interrupted spot offer is blocked, so the second segment runs elsewhere");
+        var offer = await db.Offers.SingleAsync(o => o.Provider == lost.Provider && o.Region == lost.Region && o.Zone == lost.Zone && o.InstanceType == lost.InstanceType);
+        Assert.Equal(1, offer.ObservedInterruptions);
         Assert.Equal(1, (await db.Jobs.SingleAsync(j => j.Id == Guid.Parse(job.Id()))).Interruptions);
         await Invariants.AssertNothingLeftAsync(app);
     }
