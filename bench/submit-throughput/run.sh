@@ -92,7 +92,7 @@ start_api() {
         cd "$api_dir"
         export ASPNETCORE_ENVIRONMENT=Production
         export ConnectionStrings__Broker="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=broker${conn_options:+;$conn_options}"
-        export Bootstrap__AdminKey="$admin_key" Database__MigrateOnStartup=true Hangfire__ServerEnabled=false
+        export Bootstrap__AdminKey="$admin_key" Callbacks__Secret="bench-callback-secret-0123456789abcdef" Database__MigrateOnStartup=true Hangfire__ServerEnabled=false
         export RateLimiting__PermitsPerSecond=100000000 RateLimiting__Burst=100000000
         exec dotnet Broker.Api.dll --urls "$api_url" "$@"
     ) >"$log" 2>&1 &

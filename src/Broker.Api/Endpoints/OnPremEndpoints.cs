@@ -27,8 +27,7 @@ public static class OnPremEndpoints
     {
         var nodes = await db.OnPremNodes.AsNoTracking().OrderBy(n => n.Name).ToListAsync(ct);
         return TypedResults.Ok(nodes.Select(n => new NodeResponse(n.Name, n.GpuModel, n.GpuTotal, n.GpuUsed,
-            Math.Max(0, n.GpuTotal - n.GpuUsed), JsonNaming.Wire(n.State), n.Present && new Core.Provisioning.OnPremNodeInfo(
-                n.Name, n.GpuModel, n.GpuTotal, n.GpuUsed, n.State, n.Cpus, n.MemoryMb).IsSchedulable, n.Present, n.LastSeenAt)).ToArray());
+            Math.Max(0, n.GpuTotal - n.GpuUsed), JsonNaming.Wire(n.State), n.IsSchedulable, n.Present, n.LastSeenAt)).ToArray());
     }
 
     public static async Task<Results<Ok<UtilizationReport.Report>, ValidationProblem>> Utilization(DateTimeOffset? from,

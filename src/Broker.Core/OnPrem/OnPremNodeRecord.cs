@@ -23,4 +23,7 @@ public sealed class OnPremNodeRecord
 
     /// <summary>False when the last sync did not list the node, or the cluster could not be reached.</summary>
     public bool Present { get; set; }
+
+    /// <summary>Listed by the last sync and in a state that takes jobs (the cluster port's rule).</summary>
+    public bool IsSchedulable => Present && new OnPremNodeInfo(Name, GpuModel, GpuTotal, GpuUsed, State, Cpus, MemoryMb).IsSchedulable;
 }

@@ -26,8 +26,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             .OrderBy(o => o.Id).ToListAsync(ct);
 
         var onPremNodes = nodes.Select(n => new OnPremNode(n.Name, n.GpuModel, GpuMemory(n.GpuModel), n.GpuTotal,
-            IdleGpus(n, holding.Where(a => a.IsOnPrem && a.Node == n.Name).ToList()),
-            new OnPremNodeInfo(n.Name, n.GpuModel, n.GpuTotal, n.GpuUsed, n.State, n.Cpus, n.MemoryMb).IsSchedulable)).ToList();
+            IdleGpus(n, holding.Where(a => a.IsOnPrem && a.Node == n.Name).ToList()), n.IsSchedulable)).ToList();
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
             .Select(a => new RunningOnPremJob(a.JobId.ToString(), liveJobs[a.JobId].Team, a.Node!, a.Gpus,
                 (a.StartedAt ?? now) + liveJobs[a.JobId].EstimatedDuration - liveJobs[a.JobId].SavedProgress)).ToList();
