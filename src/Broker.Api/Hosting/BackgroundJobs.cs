@@ -1,6 +1,7 @@
 using Broker.Api.Auth;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 
 namespace Broker.Api.Hosting;
 
@@ -10,12 +11,16 @@ public static class BackgroundJobs
     public static IServiceCollection AddBrokerBackgroundJobs(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString("Broker")!;
-        services.AddHangfire(hangfire => hangfire
+        // The storage is this host's own singleton. AddHangfire would otherwise hand out the process-wide
+        // JobStorage.Current, which the last host configured wins: several hosts in one process (tests, tools) would
+        // then enqueue into each other's databases.
+        var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1) };
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options));
+        services.AddHangfire((provider, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(storage => storage.UseNpgsqlConnection(connectionString),
-                new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1) }));
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
         if (configuration.GetValue("Hangfire:ServerEnabled", false))
         {
             services.AddHangfireServer(server =>
