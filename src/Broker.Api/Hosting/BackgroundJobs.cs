@@ -20,6 +20,7 @@ public static class BackgroundJobs
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostLogProvider(provider.GetRequiredService<ILoggerFactory>()))
             .UseStorage(provider.GetRequiredService<JobStorage>()));
         if (configuration.GetValue("Hangfire:ServerEnabled", false))
         {
