@@ -1,4 +1,5 @@
 using Broker.Core.Capacity;
+using Broker.Core.Capacity.Catalog;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
@@ -59,16 +60,6 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         j.EstimatedDuration, j.Deadline, j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt,
         j.Attempts, j.Interruptions, j.SavedProgress);
 
-    /// <summary>GPU memory by model, for nodes and offers whose source does not say it.</summary>
-    private static int GpuMemory(string model) => model switch
-    {
-        GpuModels.H100_80GB or GpuModels.A100_80GB => 80,
-        GpuModels.H200_141GB => 141,
-        GpuModels.A100_40GB => 40,
-        GpuModels.L40S => 48,
-        GpuModels.A10G or GpuModels.A10 or GpuModels.L4 => 24,
-        GpuModels.V100_32GB => 32,
-        GpuModels.T4 or GpuModels.V100_16GB or GpuModels.P100 => 16,
-        _ => 12,
-    };
+    /// <summary>GPU memory by model (the catalog's nominal table), for nodes and offers whose source does not say it.</summary>
+    private static int GpuMemory(string model) => (int)(SeedGpu.NominalMemory(model) ?? 12);
 }
