@@ -9,6 +9,7 @@ namespace Broker.Api.Contracts;
 public static partial class SubmitJobRules
 {
     public const int MaxLabels = 32;
+    public static readonly TimeSpan MaxDeadlineAhead = TimeSpan.FromDays(366);
 
     public static Dictionary<string, string[]> Check(SubmitJobRequest r, DateTimeOffset now)
     {
@@ -47,6 +48,11 @@ public static partial class SubmitJobRules
         if (r.Deadline is { } deadline && deadline <= now + TimeSpan.FromMinutes(r.EstimatedDurationMinutes))
         {
             errors["deadline"] = ["The deadline must leave room for the estimated duration after now."];
+        }
+        else if (r.Deadline is { } far && far > now + MaxDeadlineAhead)
+        {
+            // Also keeps DateTimeOffset.MaxValue (which Npgsql stores as infinity) out of placement arithmetic.
+            errors["deadline"] = [$"The deadline is at most {MaxDeadlineAhead.TotalDays:0} days ahead."];
         }
         return errors;
     }

@@ -108,6 +108,22 @@ public sealed class TimeWindowTests(BrokerApp app) : IClassFixture<BrokerApp>
         await Refusals.AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
     }
 
+    [Theory]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    [InlineData("2999-01-01T00:00:00Z")]
+    public async Task A_deadline_beyond_a_year_ahead_is_400(string deadline)
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "windows"));
+        var body = JobApi.ValidBody();
+        body["deadline"] = deadline;
+        var before = await Refusals.CountAsync(app);
+
+        using var response = await JobApi.PostAsync(client, body);
+
+        await Refusals.AssertProblemAsync(response, HttpStatusCode.BadRequest, "deadline");
+        Assert.Equal(before, await Refusals.CountAsync(app));
+    }
+
     [Fact]
     public async Task A_job_list_window_and_a_large_limit_still_work()
     {
