@@ -41,10 +41,11 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         }
         catch (ArgumentException e)
         {
-            // The job's own spec cannot be turned into a launch (StartupScript / ShellQuote refused a value): no retry and
-            // no other machine can help, so the job fails with the reason.
+            // A value the launch cannot carry: the boot or batch script refused the job's spec (StartupScript, ShellQuote),
+            // or an adapter refused an argument before sending. The same values fail the same way every time and on every
+            // machine, so the job fails with the reason instead of being retried or placed again.
             logger.LogWarning("Allocation {Allocation}: job {Job} cannot be launched: {Reason}", allocationId, job.Id, e.Message);
-            await FailLaunchAsync(allocationId, AllocationEnd.LaunchFailed, $"The job cannot be launched as submitted: {Reason(e)}", jobCannotRun: true, ct);
+            await FailLaunchAsync(allocationId, AllocationEnd.LaunchFailed, $"The job cannot be launched: {Reason(e)}", jobCannotRun: true, ct);
             return;
         }
         catch (ProviderException e) when (e.Kind == ProviderErrorKind.Capacity)

@@ -67,7 +67,7 @@ public sealed class LaunchFailureTests(LaunchFailureApp app) : IClassFixture<Lau
         var failed = await WaitForStateAsync(client, submitted.Job.Id.ToString(), "failed");
 
         var message = failed["timeline"]!.AsArray().Last()!.Str("message");
-        Assert.Contains("cannot be launched as submitted", message, StringComparison.Ordinal);
+        Assert.Contains("The job cannot be launched: ", message, StringComparison.Ordinal);
         Assert.Contains("not an option", message, StringComparison.Ordinal);
         Assert.Contains("not retried", message, StringComparison.Ordinal);
         var allocations = await AssertSettledAsync(submitted.Job.Id, 1, AllocationEnd.LaunchFailed);
