@@ -2,7 +2,11 @@ using Broker.Api.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddBrokerLogging();
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+    kestrel.AddServerHeader = false;
+});
 builder.Services
     .AddBrokerCore(builder.Configuration)
     .AddBrokerApi(builder.Configuration)

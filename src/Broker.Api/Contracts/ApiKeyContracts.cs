@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using Broker.Api.Input;
 using Broker.Core.Auth;
 
 namespace Broker.Api.Contracts;
 
 public sealed record CreateApiKeyRequest(
-    [property: Required, StringLength(128, MinimumLength = 1)] string Name,
+    [property: Required, StringLength(128, MinimumLength = 1), SingleLineText] string Name,
     ApiKeyRole Role,
     [property: StringLength(64, MinimumLength = 1), RegularExpression("^[a-z0-9][a-z0-9-]*$",
         ErrorMessage = "Team names are lower-case letters, digits and '-'.")] string? Team);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Broker.Api.Auth;
 using Broker.Api.Endpoints;
@@ -6,8 +7,8 @@ using Broker.Core.Jobs;
 namespace Broker.Api.Contracts;
 
 /// <summary>Query string of <c>GET /v1/jobs</c>. Strings are parsed here so every mistake gets a field-level message.</summary>
-public sealed record JobListQuery(string? State, string? Team, string? Label, DateTimeOffset? SubmittedFrom, DateTimeOffset? SubmittedTo,
-    string? Cursor, int? Limit)
+public sealed record JobListQuery(string? State, string? Team, string? Label, string? SubmittedFrom, string? SubmittedTo,
+    string? Cursor, string? Limit)
 {
     public (JobFilter? Filter, Dictionary<string, string[]> Errors) ToFilter(ClaimsPrincipal user)
     {
@@ -54,11 +55,14 @@ public sealed record JobListQuery(string? State, string? Team, string? Label, Da
                 errors["cursor"] = ["The cursor is not one this API handed out."];
             }
         }
-        if (Limit is < 1)
+        var limit = JobsEndpoints.DefaultLimit;
+        if (Limit is not null && !(int.TryParse(Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit >= 1))
         {
-            errors["limit"] = [$"The limit is between 1 and {JobsEndpoints.MaxLimit}."];
+            errors["limit"] = [$"The limit is a whole number between 1 and {JobsEndpoints.MaxLimit} (larger ones are capped)."];
         }
-        if (SubmittedFrom is { } from && SubmittedTo is { } to && to < from)
+        var submittedFrom = QueryTimes.Parse(SubmittedFrom, "submittedFrom", errors);
+        var submittedTo = QueryTimes.Parse(SubmittedTo, "submittedTo", errors);
+        if (submittedFrom is { } from && submittedTo is { } to && to < from)
         {
             errors["submittedTo"] = ["submittedTo is before submittedFrom."];
         }
@@ -66,8 +70,7 @@ public sealed record JobListQuery(string? State, string? Team, string? Label, Da
         {
             return (null, errors);
         }
-        var filter = new JobFilter(scope ?? Team, states, label, SubmittedFrom?.ToUniversalTime(), SubmittedTo?.ToUniversalTime(), after,
-            Math.Min(Limit ?? JobsEndpoints.DefaultLimit, JobsEndpoints.MaxLimit));
+        var filter = new JobFilter(scope ?? Team, states, label, submittedFrom, submittedTo, after, Math.Min(limit, JobsEndpoints.MaxLimit));
         return (filter, errors);
     }
 }

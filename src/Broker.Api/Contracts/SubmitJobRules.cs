@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Broker.Api.Input;
 using Broker.Core.Capacity;
+using Broker.Core.Jobs;
 
 namespace Broker.Api.Contracts;
 
@@ -7,6 +9,7 @@ namespace Broker.Api.Contracts;
 public static partial class SubmitJobRules
 {
     public const int MaxLabels = 32;
+    public static readonly TimeSpan MaxDeadlineAhead = TimeSpan.FromDays(366);
 
     public static Dictionary<string, string[]> Check(SubmitJobRequest r, DateTimeOffset now)
     {
@@ -17,6 +20,10 @@ public static partial class SubmitJobRules
             {
                 errors[$"gpu.models[{index}]"] = [$"Unknown GPU model '{model}'. Known models: {string.Join(", ", GpuModels.All)}."];
             }
+        }
+        if (r.Image is not null && !ImageReference.TryParse(r.Image, out _, out var imageError))
+        {
+            errors["image"] = [$"{imageError} {ImageReference.Rule}"];
         }
         if (r.Command.Any(string.IsNullOrEmpty) || r.Command.Any(c => c.Length > 4096))
         {
@@ -33,18 +40,24 @@ public static partial class SubmitJobRules
             {
                 errors[$"labels.{key}"] = ["Label keys are 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."];
             }
-            else if (value is null || value.Length > 128)
+            else if (value is null || value.Length > 128 || !TextRules.IsSingleLine(value))
             {
-                errors[$"labels.{key}"] = ["Label values are at most 128 characters."];
+                errors[$"labels.{key}"] = ["Label values are at most 128 characters of single-line text. " + TextRules.SingleLineRule];
             }
         }
         if (r.Deadline is { } deadline && deadline <= now + TimeSpan.FromMinutes(r.EstimatedDurationMinutes))
         {
             errors["deadline"] = ["The deadline must leave room for the estimated duration after now."];
         }
+        else if (r.Deadline is { } far && far > now + MaxDeadlineAhead)
+        {
+            // Also keeps DateTimeOffset.MaxValue (which Npgsql stores as infinity) out of placement arithmetic.
+            errors["deadline"] = [$"The deadline is at most {MaxDeadlineAhead.TotalDays:0} days ahead."];
+        }
         return errors;
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
+    // \z, not $: $ also matches before a final line feed.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,62}\z")]
     private static partial Regex LabelKey();
 }

@@ -16,9 +16,13 @@ public static class ApiKeysEndpoints
         return app;
     }
 
-    public static async Task<Created<CreatedApiKeyResponse>> Create(CreateApiKeyRequest request, ApiKeyService keys, CancellationToken ct)
+    public static async Task<Created<CreatedApiKeyResponse>> Create(CreateApiKeyRequest request, ApiKeyService keys, HttpResponse response,
+        CancellationToken ct)
     {
         var (key, secret) = await keys.CreateAsync(request.Name, request.Role, request.Team, ct);
+        // The only response that carries a secret: no browser, proxy or client cache may keep it.
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
         return TypedResults.Created($"/v1/api-keys/{key.Id}",
             new CreatedApiKeyResponse(key.Id, key.Name, JsonNaming.Wire(key.Role), key.Team, key.Prefix, key.CreatedAt, secret));
     }

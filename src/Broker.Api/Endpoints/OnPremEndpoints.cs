@@ -30,15 +30,14 @@ public static class OnPremEndpoints
             Math.Max(0, n.GpuTotal - n.GpuUsed), JsonNaming.Wire(n.State), n.IsSchedulable, n.Present, n.LastSeenAt)).ToArray());
     }
 
-    public static async Task<Results<Ok<UtilizationReport.Report>, ValidationProblem>> Utilization(DateTimeOffset? from,
-        DateTimeOffset? to, string? step, UtilizationReport report, TimeProvider clock, CancellationToken ct)
+    public static async Task<Results<Ok<UtilizationReport.Report>, ValidationProblem>> Utilization(string? from,
+        string? to, string? step, UtilizationReport report, TimeProvider clock, CancellationToken ct)
     {
-        if (!Durations.TryParse(step ?? "1h", out var width))
+        var (window, errors) = ReportWindow.Parse(from, to, step, clock.GetUtcNow(), TimeSpan.FromHours(24), "1h");
+        if (window is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["step"] = [Durations.Rule] });
+            return TypedResults.ValidationProblem(errors, title: "The report window is not valid");
         }
-        var end = to?.ToUniversalTime() ?? clock.GetUtcNow();
-        var start = from?.ToUniversalTime() ?? end.AddHours(-24);
-        return TypedResults.Ok(await report.BuildAsync(start, end, width, ct));
+        return TypedResults.Ok(await report.BuildAsync(window.From, window.To, window.Step, ct));
     }
 }

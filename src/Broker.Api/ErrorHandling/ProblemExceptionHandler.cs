@@ -9,7 +9,7 @@ namespace Broker.Api.ErrorHandling;
 
 /// <summary>
 /// The one place that turns exceptions into problem documents: domain errors to 403/404/409/422, unreadable requests
-/// (malformed JSON, wrong types, unknown fields or enum values, oversized bodies) to 400/413. Anything else stays a 500.
+/// (malformed JSON, wrong types, numbers in strings, fields given twice, unknown fields or enum values, oversized bodies) to 400/413. Anything else stays a 500.
 /// </summary>
 public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
@@ -48,7 +48,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             var unmapped = UnmappedProperty().Match(json.Message);
             var (field, message) = unmapped.Success
                 ? (unmapped.Groups[1].Value, $"'{unmapped.Groups[1].Value}' is not a field of this request; team, state, ids and costs are set by Broker.")
-                : (path.TrimStart('$', '.'), $"The value at '{path}' is not valid JSON for this field (wrong type, out of range or unknown value).");
+                : json.Message.StartsWith("Duplicate propert", StringComparison.Ordinal)
+                    ? (path.TrimStart('$', '.'), $"'{path}' is given more than once; each field may appear once.")
+                    : (path.TrimStart('$', '.'), $"The value at '{path}' is not valid JSON for this field (wrong type, out of range or unknown value).");
             return new ValidationProblemDetails(new Dictionary<string, string[]> { [field.Length == 0 ? "$" : field] = [message] })
             {
                 Status = StatusCodes.Status400BadRequest, Title = "The request body could not be read", Detail = message,

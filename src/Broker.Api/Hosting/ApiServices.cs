@@ -17,6 +17,10 @@ public static class ApiServices
             json.Converters.Add(new JsonStringEnumConverter(JsonNaming.Instance, allowIntegerValues: false));
             json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // Strict JSON: a number is a JSON number ("exitCode":"0" is refused, where the web defaults would read it), and
+            // a field given twice is refused instead of the last one silently winning ("count":1,"count":64).
+            json.NumberHandling = JsonNumberHandling.Strict;
+            json.AllowDuplicateProperties = false;
         });
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCustomization.Apply);

@@ -1,5 +1,6 @@
 using Broker.Api.Endpoints;
 using Broker.Api.Background;
+using Broker.Api.Input;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 
@@ -9,6 +10,7 @@ public static class Pipeline
 {
     public static WebApplication UseBrokerPipeline(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
@@ -16,6 +18,8 @@ public static class Pipeline
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseMiddleware<RequestTextGuard>();
+        app.UseMiddleware<JsonBodyGuard>();
         return app;
     }
 

@@ -3,10 +3,16 @@ using Hangfire;
 
 namespace Broker.Api.Background;
 
-/// <summary>Carries one allocation out. Safe to run twice, even at once: the worker re-reads and the provider call is idempotent.</summary>
+/// <summary>
+/// Carries one allocation out. Safe to run twice, even at once: the worker re-reads and the provider call is idempotent.
+/// Hangfire never retries it: permanent errors end in the worker (the allocation fails, the job is requeued or failed), and
+/// after a transient one the allocation stays Requested, which the reconciler hands back every round until the launch
+/// timeout. A Hangfire retry on top would stack a second, unbounded retry loop (and a failed run is deleted, not kept, so a
+/// long outage does not fill the dashboard; Hangfire still logs each one).
+/// </summary>
 public sealed class ProvisionAllocationJob(AllocationWorker worker)
 {
-    [AutomaticRetry(Attempts = 5, DelaysInSeconds = [5, 15, 30, 60, 120])]
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public Task RunAsync(Guid allocationId, CancellationToken cancellationToken) => worker.ProvisionAsync(allocationId, cancellationToken);
 }
 

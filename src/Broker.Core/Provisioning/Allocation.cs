@@ -21,7 +21,11 @@ public enum AllocationEnd
     Failed,
     Cancelled,
     Interrupted,
+    /// <summary>The provider refused for lack of capacity (or the offer was blocked): placement moves on; not a launch failure.</summary>
+    NoCapacity,
+    /// <summary>The launch was refused for good (bad request, credentials, or a job that cannot run); counts towards the job's limit.</summary>
     LaunchFailed,
+    /// <summary>Nothing ran within the launch timeout (still requested, or no running instance); counts towards the job's limit.</summary>
     LaunchTimeout,
     Vanished,
 }

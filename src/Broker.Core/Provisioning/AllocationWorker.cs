@@ -31,19 +31,66 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
             return;
         }
         string externalId;
+        // Permanent errors end here, recorded on the rows, and are never thrown: a thrown error is retried (by the reconciler,
+        // which hands a Requested allocation back until the launch timeout), so only transient ones may leave this method.
         try
         {
             externalId = allocation.IsOnPrem
                 ? (await cluster.SubmitAsync(OnPremRequest(job, allocation), ct)).ClusterJobId
                 : (await clouds.Get(allocation.Provider).CreateAsync(CloudRequest(job, allocation), ct)).InstanceId;
         }
+        catch (ArgumentException e)
+        {
+            // A value the launch cannot carry: the boot or batch script refused the job's spec (StartupScript, ShellQuote),
+            // or an adapter refused an argument before sending. The same values fail the same way every time and on every
+            // machine, so the job fails with the reason instead of being retried or placed again.
+            logger.LogWarning("Allocation {Allocation}: job {Job} cannot be launched: {Reason}", allocationId, job.Id, e.Message);
+            await FailLaunchAsync(allocationId, AllocationEnd.LaunchFailed, $"The job cannot be launched: {Reason(e)}", jobCannotRun: true, ct);
+            return;
+        }
+        catch (ProviderException e) when (e.Kind == ProviderErrorKind.Capacity)
+        {
+            logger.LogInformation("Launch of allocation {Allocation}: no capacity ({Code})", allocationId, e.ProviderCode);
+            await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Interrupted(j, a, AllocationEnd.NoCapacity, $"No capacity ({e.ProviderCode})", now), ct);
+            return;
+        }
         catch (ProviderException e) when (e.Kind != ProviderErrorKind.Transient)
         {
-            logger.LogWarning("Launch of allocation {Allocation} failed: {Code}", allocationId, e.ProviderCode);
-            await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Interrupted(j, a, AllocationEnd.LaunchFailed, $"Launch failed ({e.ProviderCode})", now), ct);
+            logger.LogWarning("Launch of allocation {Allocation} failed: {Code}: {Message}", allocationId, e.ProviderCode, e.Message);
+            await FailLaunchAsync(allocationId, AllocationEnd.LaunchFailed, $"Launch failed ({e.ProviderCode})", jobCannotRun: false, ct);
             return;
         }
         await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Provisioning(j, a, externalId, now), ct);
+    }
+
+    /// <summary>
+    /// Ends a segment that never came up (<see cref="AllocationEnd.LaunchFailed"/> or <see cref="AllocationEnd.LaunchTimeout"/>)
+    /// and requeues its job, or fails the job with the reason when it cannot run at all or when this was its
+    /// <see cref="LifecycleOptions.MaxLaunchFailures"/>-th failed launch. Capacity refusals do not count: placement moves on.
+    /// </summary>
+    internal async Task FailLaunchAsync(Guid allocationId, AllocationEnd end, string reason, bool jobCannotRun, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var jobId = await db.Allocations.AsNoTracking().Where(a => a.Id == allocationId).Select(a => (Guid?)a.JobId).FirstOrDefaultAsync(ct);
+        if (jobId is null)
+        {
+            return;
+        }
+        var earlier = await db.Allocations.AsNoTracking().CountAsync(a => a.JobId == jobId && a.Id != allocationId
+            && (a.End == AllocationEnd.LaunchFailed || a.End == AllocationEnd.LaunchTimeout), ct);
+        var failures = earlier + 1;
+        var giveUp = jobCannotRun || failures >= options.MaxLaunchFailures;
+        if (giveUp && !jobCannotRun)
+        {
+            logger.LogWarning("Job {Job} failed to launch {Failures} times; failing it: {Reason}", jobId, failures, reason);
+        }
+        await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.LaunchFailed(j, a, end, reason, giveUp ? failures : null, now), ct);
+    }
+
+    private static string Reason(ArgumentException e)
+    {
+        var text = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        return text.Length > 500 ? text[..500] : text;
     }
 
     /// <summary>An event from the instance's boot script (or the simulated cloud). Unknown allocations are ignored.</summary>

@@ -79,6 +79,30 @@ public static class JobLifecycle
     }
 
     /// <summary>
+    /// A segment that never came up. With <paramref name="giveUpAfter"/> null the job is requeued like any interruption;
+    /// otherwise (the job cannot run as submitted, or it failed to launch that many times) it fails with the reason.
+    /// </summary>
+    public static void LaunchFailed(Job job, Allocation allocation, AllocationEnd end, string reason, int? giveUpAfter, DateTimeOffset at)
+    {
+        if (giveUpAfter is not { } failures)
+        {
+            Interrupted(job, allocation, end, reason, at);
+            return;
+        }
+        if (!allocation.IsLive || allocation.State == AllocationState.Releasing)
+        {
+            return;
+        }
+        Release(allocation, end, reason, at);
+        if (job.State is JobState.Pending or JobState.Placed or JobState.Starting or JobState.Running)
+        {
+            job.MoveTo(JobState.Failed, JobEventKind.Failed, failures == 1
+                ? $"{reason} on {Where(allocation)}; not retried."
+                : $"Failed to launch {failures} times; the last: {reason} on {Where(allocation)}. Not retried further.", at);
+        }
+    }
+
+    /// <summary>
     /// The segment outlived its lease (its job's estimate times <see cref="LifecycleOptions.LeaseFactor"/>): it is torn down
     /// and the job fails, so a hung job cannot hold GPUs or an instance for ever.
     /// </summary>

@@ -9,8 +9,18 @@ public sealed class LifecycleOptions
     /// <summary>An intent row not yet carried out after this long is handed to provisioning again (a lost enqueue).</summary>
     public TimeSpan RequeueRequestedAfter { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>No running instance (no started callback) after this long: terminate and place elsewhere.</summary>
+    /// <summary>
+    /// Not running after this long: terminate and place elsewhere. Counts from the allocation's creation, so it covers a
+    /// segment stuck before provisioning (its launch keeps failing with transient errors) as well as a machine that never
+    /// reported <c>started</c>.
+    /// </summary>
     public TimeSpan LaunchTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// A job whose launches failed (refused for good or timed out, not capacity) this many times fails with the last reason
+    /// instead of being placed again. A job that cannot run as submitted fails at its first launch.
+    /// </summary>
+    public int MaxLaunchFailures { get; set; } = 3;
 
     /// <summary>How long a created instance may be missing from the provider's list before it counts as vanished.</summary>
     public TimeSpan VanishGrace { get; set; } = TimeSpan.FromMinutes(2);

@@ -42,6 +42,12 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
             }
             switch (a.State)
             {
+                case AllocationState.Requested when now - a.CreatedAt > options.LaunchTimeout:
+                    // Every launch attempt failed with a transient error (or none ran): stop handing it back.
+                    await worker.FailLaunchAsync(a.Id, AllocationEnd.LaunchTimeout, "Not launched within the launch timeout", jobCannotRun: false, ct);
+                    await TryReleaseAsync(a.Id, ct);
+                    timedOut++;
+                    break;
                 case AllocationState.Requested when now - a.CreatedAt > options.RequeueRequestedAfter:
                     toProvision.Add(a.Id);
                     break;
@@ -106,7 +112,7 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
         }
         if (a.State == AllocationState.Provisioning && now - a.CreatedAt > options.LaunchTimeout)
         {
-            await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Interrupted(j, x, AllocationEnd.LaunchTimeout, "No running instance in time", t), ct);
+            await worker.FailLaunchAsync(a.Id, AllocationEnd.LaunchTimeout, "No running instance in time", jobCannotRun: false, ct);
             await worker.ReleaseAsync(a.Id, ct);
             return CloudOutcome.TimedOut;
         }
