@@ -87,13 +87,13 @@ public sealed partial class OnPremTenancy
         {
             problems.Add($"team '{team}': OnPrem:Teams:{team}:User is empty");
         }
-        else if (!UserName().IsMatch(user))
-        {
-            problems.Add($"team '{team}': '{user}' is not a Unix user name (a lowercase letter or '_', then up to 31 of a-z, 0-9, '_', '-')");
-        }
         else if (denied.Contains(user))
         {
             problems.Add($"team '{team}': user '{user}' is never an acceptable on-prem user (root, service users and OnPrem:DeniedUsers are refused)");
+        }
+        else if (!UserName().IsMatch(user))
+        {
+            problems.Add($"team '{team}': '{user}' is not a Unix user name (a lowercase letter or '_', then up to 31 of a-z, 0-9, '_', '-')");
         }
         else if (uidOf(user) == 0)
         {
