@@ -27,10 +27,6 @@ public sealed partial class OnPremTenancy
 
     private OnPremTenancy(FrozenDictionary<string, OnPremTeamMapping> teams) => this.teams = teams;
 
-    public static OnPremTenancy None { get; } = new(FrozenDictionary<string, OnPremTeamMapping>.Empty);
-
-    public IReadOnlyCollection<OnPremTeamMapping> Mappings => teams.Values;
-
     /// <param name="outputRoot">Where team directories are by default (<c>Slurm:OutputRoot</c>); null for <see cref="DefaultOutputRoot"/>.</param>
     /// <param name="alsoDenied">More users that may never be mapped, e.g. the user Broker's own Slurm token belongs to.</param>
     /// <param name="uidOf">The local uid of a user name, or null when it is not known here (see <see cref="PasswdFile"/>).</param>

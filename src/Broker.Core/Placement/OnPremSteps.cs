@@ -51,7 +51,7 @@ internal static class OnPremSteps
     }
 
     /// <summary>"no on-prem node fits" in words, or the reason the job may not run on-prem at all.</summary>
-    public static string NoNode(PendingJob job, string words = "no on-prem node fits") => job.OnPremRefusal ?? words;
+    public static string NoNode(PendingJob job) => job.OnPremRefusal ?? "no on-prem node fits";
 
     public static DateTimeOffset Later(PlacementPass pass, DateTimeOffset at) =>
         at > pass.Now ? at : pass.Now + TimeSpan.FromSeconds(1);

@@ -36,7 +36,7 @@ internal static class SlurmSubmissionBuilder
     }
 
     /// <summary>Where the job's own files go: a directory of its own inside the team's.</summary>
-    public static string JobDirectory(OnPremJobRequest request) => $"{request.OutputDirectory.TrimEnd('/')}/{request.AllocationId:D}";
+    private static string JobDirectory(OnPremJobRequest request) => $"{request.OutputDirectory.TrimEnd('/')}/{request.AllocationId:D}";
 
     private static string Script(OnPremJobRequest request, string jobDirectory)
     {
