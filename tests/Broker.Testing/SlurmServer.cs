@@ -8,7 +8,13 @@ namespace Broker.Testing;
 /// </summary>
 public static class SlurmServer
 {
-    private static readonly Lazy<(string Url, string Token, string User)> Cluster = new(StartOrUseConfigured, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>Unprivileged users <c>scripts/slurm.sh</c> creates for the tests, each with its output directory.</summary>
+    public const string TeamUserA = "broker-team-a";
+
+    public const string TeamUserB = "broker-team-b";
+
+    private static readonly Lazy<(string Url, string Token, string User, string OutputRoot)> Cluster =
+        new(StartOrUseConfigured, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static string Url => Cluster.Value.Url;
 
@@ -16,12 +22,21 @@ public static class SlurmServer
 
     public static string User => Cluster.Value.User;
 
-    private static (string, string, string) StartOrUseConfigured()
+    /// <summary>Where the team users' output directories are (<c>&lt;root&gt;/&lt;user&gt;</c>, owner the user, mode 700).</summary>
+    public static string OutputRoot => Cluster.Value.OutputRoot;
+
+    /// <summary>The cluster's directory: <c>BROKER_SLURM_DIR</c>, else the one holding <c>SLURM_CONF</c>, else the script's default.</summary>
+    public static string Directory =>
+        Environment.GetEnvironmentVariable("BROKER_SLURM_DIR") is { Length: > 0 } dir ? dir
+        : Environment.GetEnvironmentVariable("SLURM_CONF") is { Length: > 0 } conf ? Path.GetDirectoryName(conf)! : "/tmp/broker-slurm";
+
+    private static (string, string, string, string) StartOrUseConfigured()
     {
         if (Environment.GetEnvironmentVariable("SLURM_URL") is { Length: > 0 } url
             && Environment.GetEnvironmentVariable("SLURM_TOKEN") is { Length: > 0 } token)
         {
-            return (url, token, Environment.GetEnvironmentVariable("SLURM_USER") ?? "root");
+            return (url, token, Environment.GetEnvironmentVariable("SLURM_USER") ?? "root",
+                Environment.GetEnvironmentVariable("SLURM_OUTPUT_ROOT") is { Length: > 0 } root ? root : Path.Combine(Directory, "teams"));
         }
         var start = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "slurm.sh"), "start"])
         {
@@ -37,6 +52,6 @@ public static class SlurmServer
         {
             throw new InvalidOperationException("scripts/slurm.sh start failed: " + errors.Result);
         }
-        return (lines["SLURM_URL"], lines["SLURM_TOKEN"], lines.GetValueOrDefault("SLURM_USER", "root"));
+        return (lines["SLURM_URL"], lines["SLURM_TOKEN"], lines.GetValueOrDefault("SLURM_USER", "root"), lines["SLURM_OUTPUT_ROOT"]);
     }
 }

@@ -17,8 +17,20 @@ public static class OnPremServices
         {
             services.AddSingleton<IOnPremCluster, NoOnPremCluster>();
         }
+        services.AddSingleton(TenancyFrom(configuration));
         services.AddScoped<InventorySync>();
         services.AddScoped<UtilizationReport>();
         return services;
+    }
+
+    /// <summary>
+    /// The team → Unix user map (<c>OnPrem:Teams</c>), checked now so a mapping to root, to a denied user or to the user
+    /// Broker's own Slurm token belongs to stops Broker from starting instead of running jobs with that user's rights.
+    /// </summary>
+    private static OnPremTenancy TenancyFrom(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(OnPremTenancySettings.SectionName).Get<OnPremTenancySettings>() ?? new OnPremTenancySettings();
+        var brokerSlurmUser = configuration.GetSection(SlurmOptions.SectionName).Get<SlurmOptions>()?.UserName ?? new SlurmOptions().UserName;
+        return OnPremTenancy.Create(settings, configuration["Slurm:OutputRoot"], [brokerSlurmUser], PasswdFile.Lookup());
     }
 }

@@ -36,9 +36,13 @@ internal sealed class OnPremPlanner
 
     public OnPremPool Pool(int index) => pools[index];
 
-    /// <summary>Indices of the pools whose model and memory the job accepts (cached per distinct request shape).</summary>
+    /// <summary>Indices of the pools whose model and memory the job accepts (cached per distinct request shape); none for a job refused on-prem.</summary>
     public int[] PoolsFor(PendingJob job)
     {
+        if (job.OnPremRefusal is not null)
+        {
+            return [];
+        }
         var shape = new RequestShape(job.AcceptableGpuModels, job.MinGpuMemoryGb);
         if (!poolsByShape.TryGetValue(shape, out var result))
         {

@@ -19,6 +19,10 @@ internal static class OnPremSteps
     public static RejectedOption NotNow(PlacementPass pass, PendingJob job, int[] pools,
         (DateTimeOffset Start, NodeSlots Node)? estimate, bool orderedByFairShare)
     {
+        if (job.OnPremRefusal is { } refusal)
+        {
+            return new RejectedOption("on-prem", RejectionReason.Policy, refusal);
+        }
         if (estimate is not { } e)
         {
             return new RejectedOption("on-prem", RejectionReason.Capacity,
@@ -45,6 +49,9 @@ internal static class OnPremSteps
         pass.OnPrem.Reserve(e.Node, job.Gpus, job.RemainingWork);
         return e.Start;
     }
+
+    /// <summary>"no on-prem node fits" in words, or the reason the job may not run on-prem at all.</summary>
+    public static string NoNode(PendingJob job) => job.OnPremRefusal ?? "no on-prem node fits";
 
     public static DateTimeOffset Later(PlacementPass pass, DateTimeOffset at) =>
         at > pass.Now ? at : pass.Now + TimeSpan.FromSeconds(1);

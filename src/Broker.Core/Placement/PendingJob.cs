@@ -9,6 +9,7 @@ namespace Broker.Core.Placement;
 /// <param name="Attempts">Placements tried so far (launches, runs).</param>
 /// <param name="Interruptions">Spot interruptions suffered so far.</param>
 /// <param name="SavedProgress">Work already checkpointed by earlier runs; the remaining work is duration minus this.</param>
+/// <param name="OnPremRefusal">Why the job may not run on-prem at all (e.g. its team has no on-prem user); null when it may.</param>
 public sealed record PendingJob(
     string JobId,
     string Team,
@@ -24,7 +25,8 @@ public sealed record PendingJob(
     DateTimeOffset SubmittedAt,
     int Attempts = 0,
     int Interruptions = 0,
-    TimeSpan SavedProgress = default)
+    TimeSpan SavedProgress = default,
+    string? OnPremRefusal = null)
 {
     public TimeSpan RemainingWork
     {

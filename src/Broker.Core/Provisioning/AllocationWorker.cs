@@ -1,6 +1,7 @@
 using Broker.Core.Capacity;
 using Broker.Core.Errors;
 using Broker.Core.Jobs;
+using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,8 @@ namespace Broker.Core.Provisioning;
 /// relies on the provider's idempotency token when it has to call out again.
 /// </summary>
 public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, CallbackTokens tokens,
-    OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger)
+    OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger,
+    OnPremTenancy tenancy)
 {
     public async Task ProvisionAsync(Guid allocationId, CancellationToken ct)
     {
@@ -196,12 +198,19 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         return new InstanceRequest(a.Id, job.Id, a.Region!, a.Zone, a.InstanceType!, a.Market, null, script);
     }
 
-    private static OnPremJobRequest OnPremRequest(Job job, Allocation a)
+    /// <summary>
+    /// The Slurm job, run as the team's own user. The command follows <c>exec --</c>, each word quoted, so a first word or an
+    /// argument that starts with a dash stays a word. A team without an on-prem user never gets here from placement; if it
+    /// does (the mapping was removed since), the launch fails instead of running the job as anyone else.
+    /// </summary>
+    private OnPremJobRequest OnPremRequest(Job job, Allocation a)
     {
+        var team = tenancy.For(job.Team) ?? throw new ProviderException(a.Provider, ProviderErrorKind.InvalidRequest, BlockScope.None,
+            "no-onprem-user", OnPremTenancy.NoMapping(job.Team));
         var remaining = job.EstimatedDuration - job.SavedProgress;
         var command = string.Join(' ', job.Command.Select(StartupScript.ShellQuote));
         return new OnPremJobRequest(a.Id, job.Id, a.Node!, a.GpuModel, a.Gpus, remaining + TimeSpan.FromTicks(remaining.Ticks / 5) + TimeSpan.FromMinutes(5),
-            $"#!/bin/bash\nexec {command}\n", Environment(job, a));
+            $"#!/bin/bash\nexec -- {command}\n", Environment(job, a), team.User, team.Account, team.OutputDirectory);
     }
 
     private static Dictionary<string, string> Environment(Job job, Allocation a) => new(StringComparer.Ordinal)

@@ -47,6 +47,13 @@ public sealed record ClusterInventory(bool Available, string? UnavailableReason,
 
 /// <param name="Node">The node the engine chose; the job is pinned to it.</param>
 /// <param name="TimeLimit">Wall-clock limit; the adapter rounds up to whole minutes.</param>
+/// <param name="Script">A bash script (a leading <c>#!</c> line is ignored: it always runs under bash, after the
+/// adapter's own lines that create the job's output directory and send its output there).</param>
+/// <param name="UserName">The team's unprivileged Unix user the job runs as (never root); the cluster refuses the job
+/// when it does not know that user.</param>
+/// <param name="Account">The cluster account to charge, or null for the user's default.</param>
+/// <param name="OutputDirectory">The team's directory on the nodes (owned by <paramref name="UserName"/>, mode 700); the
+/// job writes into <c>&lt;dir&gt;/&lt;allocation id&gt;/</c>, created mode 700.</param>
 public sealed record OnPremJobRequest(
     Guid AllocationId,
     Guid JobId,
@@ -55,7 +62,10 @@ public sealed record OnPremJobRequest(
     int Gpus,
     TimeSpan TimeLimit,
     string Script,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment,
+    string UserName,
+    string? Account,
+    string OutputDirectory);
 
 /// <summary>Broker's view of a cluster job's state (Slurm PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, PREEMPTED...).</summary>
 public enum OnPremJobState

@@ -11,7 +11,7 @@ namespace Broker.Core.Scheduling;
 
 /// <summary>Maps the database (and the live offer blocks) onto the engine's snapshot.</summary>
 public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProviders clouds, UnavailableOfferCache unavailable,
-    PlacementSettings settings)
+    PlacementSettings settings, OnPremTenancy tenancy)
 {
     public async Task<PlacementSnapshot> BuildAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -56,9 +56,10 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         unavailable.Find(new OfferKey(o.Provider, o.Region, o.Zone, o.InstanceType, CapacityType.OnDemand))?.Reason,
         unavailable.Find(new OfferKey(o.Provider, o.Region, o.Zone, o.InstanceType, CapacityType.Spot))?.Reason);
 
-    private static PendingJob ToPending(Job j) => new(j.Id.ToString(), j.Team, j.Gpu.Count, j.Gpu.Models, j.Gpu.MinMemoryGb ?? 0,
+    /// <summary>The job as the engine sees it; a team with no on-prem user mapping gets no on-prem option, and says why.</summary>
+    private PendingJob ToPending(Job j) => new(j.Id.ToString(), j.Team, j.Gpu.Count, j.Gpu.Models, j.Gpu.MinMemoryGb ?? 0,
         j.EstimatedDuration, j.Deadline, j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt,
-        j.Attempts, j.Interruptions, j.SavedProgress);
+        j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team));
 
     /// <summary>GPU memory by model (the catalog's nominal table), for nodes and offers whose source does not say it.</summary>
     private static int GpuMemory(string model) => (int)(SeedGpu.NominalMemory(model) ?? 12);

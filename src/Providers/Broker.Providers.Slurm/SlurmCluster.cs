@@ -44,6 +44,12 @@ internal sealed class SlurmCluster(SlurmRestClient client, SlurmClusterState sta
     public Task<OnPremJobStatus> SubmitAsync(OnPremJobRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.UserName) || request.UserName is "root" || request.UserName == options.CurrentValue.UserName)
+        {
+            // Jobs never run as root or as the privileged user Broker talks to Slurm as, whatever the caller asks.
+            throw new ProviderException(ProviderName, ProviderErrorKind.InvalidRequest, BlockScope.None, "privileged-user",
+                $"refusing to run allocation {request.AllocationId} as '{request.UserName}': on-prem jobs run as their team's unprivileged user");
+        }
         return Guarded(() => new SlurmSubmitter(client, state, options.CurrentValue, logger).SubmitAsync(request, cancellationToken));
     }
 

@@ -12,7 +12,7 @@ public static class SlurmServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IOnPremCluster"/> backed by slurmrestd, configured from the <c>Slurm</c> section
-    /// (<see cref="SlurmOptions"/>: BaseUrl, UserName, Token, Partition, RequestTimeout, WorkingDirectory).
+    /// (<see cref="SlurmOptions"/>: BaseUrl, UserName, Token, Partition, RequestTimeout).
     /// Options are read on every call, so a reloaded token is picked up without a restart.
     /// </summary>
     public static IServiceCollection AddSlurmCluster(this IServiceCollection services, IConfiguration configuration)

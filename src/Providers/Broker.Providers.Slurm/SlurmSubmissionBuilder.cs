@@ -4,26 +4,59 @@ using Broker.Providers.Slurm.Rest;
 
 namespace Broker.Providers.Slurm;
 
-/// <summary>Builds the v0.0.38 batch submission for a Broker job request.</summary>
+/// <summary>
+/// Builds the v0.0.38 batch submission for a Broker job request. The job runs as the team's user, in the team's directory:
+/// Slurm's own log is <c>&lt;team dir&gt;/&lt;allocation id&gt;.slurm.log</c>, and the script first creates
+/// <c>&lt;team dir&gt;/&lt;allocation id&gt;/</c> (mode 700), moves there and sends the job's output to <c>output.log</c> in it.
+/// </summary>
 internal static class SlurmSubmissionBuilder
 {
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public static SlurmJobSubmission Build(OnPremJobRequest request, string gresType, SlurmOptions options)
     {
-        // slurmrestd rejects a job without environment; PATH lets a plain bash script find its tools.
+        // slurmrestd rejects a job without environment; PATH lets a plain bash script find its tools. SLURM_UMASK is the
+        // umask Slurm creates the job's log with (sbatch would pass the submitter's).
         var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = DefaultPath };
         foreach (var (key, value) in request.Environment)
         {
             environment[key] = value;
         }
+        var teamDirectory = request.OutputDirectory.TrimEnd('/');
+        var jobDirectory = JobDirectory(request);
         environment["BROKER_ALLOCATION_ID"] = request.AllocationId.ToString("D");
         environment["BROKER_JOB_ID"] = request.JobId.ToString("D");
+        environment["BROKER_OUTPUT_DIR"] = jobDirectory;
+        environment["SLURM_UMASK"] = "0077";
         var gres = gresType.Length == 0 ? $"gpu:{request.Gpus}" : $"gpu:{gresType}:{request.Gpus}";
+        var slurmLog = $"{teamDirectory}/{request.AllocationId:D}.slurm.log";
         var job = new SlurmJobProperties(SlurmJobNames.For(request.AllocationId), options.Partition, gres, request.Node,
-            TimeLimitMinutes(request.TimeLimit), options.WorkingDirectory, environment);
-        var script = request.Script.StartsWith("#!", StringComparison.Ordinal) ? request.Script : "#!/bin/bash\n" + request.Script;
-        return new SlurmJobSubmission(job, script);
+            TimeLimitMinutes(request.TimeLimit), teamDirectory, environment, slurmLog, slurmLog, request.Account);
+        return new SlurmJobSubmission(job, Script(request, jobDirectory));
+    }
+
+    /// <summary>Where the job's own files go: a directory of its own inside the team's.</summary>
+    private static string JobDirectory(OnPremJobRequest request) => $"{request.OutputDirectory.TrimEnd('/')}/{request.AllocationId:D}";
+
+    private static string Script(OnPremJobRequest request, string jobDirectory)
+    {
+        var body = request.Script.StartsWith("#!", StringComparison.Ordinal)
+            ? request.Script[(request.Script.IndexOf('\n', StringComparison.Ordinal) is var end and >= 0 ? end + 1 : request.Script.Length)..]
+            : request.Script;
+        return $"""
+            #!/bin/bash
+            # Broker allocation {request.AllocationId:D}: runs as the team's user; its files stay in its own directory.
+            umask 077
+            BROKER_OUTPUT_DIR={StartupScript.ShellQuote(jobDirectory)}
+            export BROKER_OUTPUT_DIR
+            if [ ! -d "$BROKER_OUTPUT_DIR" ] && ! mkdir -m 700 -- "$BROKER_OUTPUT_DIR"; then
+                echo "broker: cannot create the job directory $BROKER_OUTPUT_DIR" >&2
+                exit 70
+            fi
+            cd -- "$BROKER_OUTPUT_DIR" || exit 70
+            exec >>"$BROKER_OUTPUT_DIR/output.log" 2>&1
+
+            """ + body;
     }
 
     public static int TimeLimitMinutes(TimeSpan limit) =>

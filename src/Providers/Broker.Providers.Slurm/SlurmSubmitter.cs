@@ -20,12 +20,16 @@ internal sealed class SlurmSubmitter(SlurmRestClient client, SlurmClusterState s
                 return SlurmJobMapper.ToStatus(existing, request.AllocationId);
             }
             var gresType = await ResolveGresTypeAsync(request, ct);
-            var submitted = await client.SubmitJobAsync(SlurmSubmissionBuilder.Build(request, gresType, options), ct);
-            logger.LogInformation("Submitted Slurm job {JobId} for allocation {AllocationId} on {Node} ({Gpus} x {GpuType})",
-                submitted, request.AllocationId, request.Node, request.Gpus, gresType);
+            var submitted = await client.SubmitJobAsync(SlurmSubmissionBuilder.Build(request, gresType, options), request.UserName, ct);
+            logger.LogInformation("Submitted Slurm job {JobId} for allocation {AllocationId} on {Node} ({Gpus} x {GpuType}) as user {User}",
+                submitted, request.AllocationId, request.Node, request.Gpus, gresType, request.UserName);
             // Another replica may have submitted at the same moment: re-read so both sides keep the lowest job id.
             var winner = (await lookup.FindAllAsync(request.AllocationId, ct)).FirstOrDefault()
                 ?? await client.GetJobAsync(submitted, ct);
+            if (winner is not null && winner.UserName != request.UserName)
+            {
+                await RefuseAsync(winner, request, ct);
+            }
             return winner is not null
                 ? SlurmJobMapper.ToStatus(winner, request.AllocationId)
                 : new OnPremJobStatus(submitted.ToString(System.Globalization.CultureInfo.InvariantCulture), request.AllocationId,
@@ -35,6 +39,18 @@ internal sealed class SlurmSubmitter(SlurmRestClient client, SlurmClusterState s
         {
             gate.Release();
         }
+    }
+
+    /// <summary>
+    /// slurmctld accepts a job for a user name it cannot resolve (it records uid 99 and no name) and then requeues it forever
+    /// because it cannot build its credential: such a job is cancelled and the submit fails as a bad request.
+    /// </summary>
+    private async Task RefuseAsync(SlurmJob job, OnPremJobRequest request, CancellationToken ct)
+    {
+        await client.CancelJobAsync(job.JobId, ct);
+        throw new SlurmApiException(SlurmFailureKind.Rejected, null,
+            $"Slurm job {job.JobId} would run as '{job.UserName ?? $"uid {job.UserId}"}', not as '{request.UserName}': "
+            + "the team's user does not exist on the cluster");
     }
 
     private async Task<string> ResolveGresTypeAsync(OnPremJobRequest request, CancellationToken ct)

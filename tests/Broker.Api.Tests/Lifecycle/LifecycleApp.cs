@@ -13,8 +13,18 @@ namespace Broker.Api.Tests.Lifecycle;
 /// </summary>
 public class LifecycleApp : BrokerApp
 {
-    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    /// <summary>Teams of the lifecycle, fault and tenancy tests that run on-prem, as the unprivileged test user A.</summary>
+    public static readonly IReadOnlyList<string> OnPremTeams =
+        ["onprem", "burst", "cancel", "spot", "lost", "preview", "lease", "lease-ok", "crash", "pg-restart", "outage", "tenant-a"];
+
+    /// <summary>A team whose jobs run on-prem as test user B (another tenant of the same nodes).</summary>
+    public const string SecondTenant = "tenant-b";
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(OnPremTeams
+        .Select(team => KeyValuePair.Create($"OnPrem:Teams:{team}:User", SlurmServer.TeamUserA))
+        .Append(KeyValuePair.Create($"OnPrem:Teams:{SecondTenant}:User", SlurmServer.TeamUserB)))
     {
+        ["Slurm:OutputRoot"] = SlurmServer.OutputRoot,
         ["RateLimiting:PermitsPerSecond"] = "100000",
         ["RateLimiting:Burst"] = "100000",
         ["Slurm:BaseUrl"] = SlurmServer.Url,

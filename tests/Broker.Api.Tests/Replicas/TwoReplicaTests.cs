@@ -60,6 +60,8 @@ public sealed class TwoReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         ["Slurm:BaseUrl"] = SlurmServer.Url,
         ["Slurm:Token"] = SlurmServer.Token,
         ["Slurm:UserName"] = SlurmServer.User,
+        ["Slurm:OutputRoot"] = SlurmServer.OutputRoot,
+        [$"OnPrem:Teams:{Team}:User"] = SlurmServer.TeamUserA,
         ["Providers:Simulated:TimeScale"] = "3600",
         ["Providers:Simulated:SpotInterruptionsPerHour"] = "0",
         ["Callbacks:Secret"] = "replica-callback-secret-0123456789abcdefghij",

@@ -20,6 +20,9 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
     public string Token { get; private set; } = "";
     public string User { get; private set; } = "root";
     public string Directory { get; private set; } = "";
+
+    /// <summary>The team users' output directories, <c>&lt;root&gt;/&lt;user&gt;</c> (see <c>scripts/slurm.sh</c>).</summary>
+    public string OutputRoot { get; private set; } = "";
     private string RepoRoot { get; } = FindRepoRoot();
 
     public async Task InitializeAsync()
@@ -28,6 +31,7 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
         if (Env("SLURM_URL") is { } url && Env("SLURM_TOKEN") is { } token)
         {
             (Url, Token, User) = (url, token, Env("SLURM_USER") ?? "root");
+            OutputRoot = Env("SLURM_OUTPUT_ROOT") ?? Path.Combine(Directory, "teams");
             return;
         }
         var (exitCode, output) = await RunScriptAsync("env", Directory);
@@ -39,6 +43,7 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
         }
         var values = output.Split('\n').Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
         (Url, Token, User) = (values["SLURM_URL"], values["SLURM_TOKEN"], values["SLURM_USER"]);
+        OutputRoot = values["SLURM_OUTPUT_ROOT"];
     }
 
     public async Task DisposeAsync()
@@ -67,6 +72,9 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
     }
+
+    /// <summary>A team user's own directory on the nodes.</summary>
+    public string TeamDirectory(string user) => Path.Combine(OutputRoot, user);
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 

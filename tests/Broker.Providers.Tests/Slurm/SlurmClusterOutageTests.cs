@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Broker.Core.Provisioning;
+using Broker.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Providers.Tests.Slurm;
@@ -105,7 +106,7 @@ public sealed class SlurmClusterOutageTests(SlurmClusterFixture fixture)
         Assert.Contains("no Slurm token is configured", inventory.UnavailableReason, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ClusterUnavailableException>(() => slurm.Cluster.SubmitAsync(
             new OnPremJobRequest(Guid.NewGuid(), Guid.NewGuid(), "gpu-l4-1", "l4", 1, TimeSpan.FromMinutes(1), "true",
-                new Dictionary<string, string>()), None));
+                new Dictionary<string, string>(), SlurmServer.TeamUserA, null, fixture.TeamDirectory(SlurmServer.TeamUserA)), None));
     }
 
     private static string WithClaims(string token, DateTimeOffset exp)

@@ -1,5 +1,6 @@
 using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
+using Broker.Testing;
 
 namespace Broker.Providers.Tests.Slurm;
 
@@ -8,9 +9,10 @@ public sealed class SlurmClusterTests(SlurmClusterFixture fixture)
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
-    private static OnPremJobRequest Request(Guid allocationId, string node, string gpuType, int gpus, string script,
+    private OnPremJobRequest Request(Guid allocationId, string node, string gpuType, int gpus, string script,
         IReadOnlyDictionary<string, string>? environment = null) =>
-        new(allocationId, Guid.NewGuid(), node, gpuType, gpus, TimeSpan.FromSeconds(90), script, environment ?? new Dictionary<string, string>());
+        new(allocationId, Guid.NewGuid(), node, gpuType, gpus, TimeSpan.FromSeconds(90), script, environment ?? new Dictionary<string, string>(),
+            SlurmServer.TeamUserA, null, fixture.TeamDirectory(SlurmServer.TeamUserA));
 
     [Fact]
     public async Task Inventory_shows_the_configured_gpus()

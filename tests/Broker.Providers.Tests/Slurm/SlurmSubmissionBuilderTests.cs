@@ -10,8 +10,11 @@ public sealed class SlurmSubmissionBuilderTests
     private static readonly Guid AllocationId = Guid.Parse("6f1c2a8e-0b7d-4e55-9a51-3c1d2e4f5a6b");
     private static readonly Guid JobId = Guid.Parse("0d4e3b2a-1c9f-4a8e-b7d6-5e4f3a2b1c0d");
 
-    private static OnPremJobRequest Request(TimeSpan limit, string script = "sleep 5") =>
-        new(AllocationId, JobId, "gpu-h100-2", "h100", 2, limit, script, new Dictionary<string, string> { ["TEAM"] = "vision" });
+    private const string TeamDirectory = "/srv/broker/teams/broker-vision";
+
+    private static OnPremJobRequest Request(TimeSpan limit, string script = "sleep 5", string? account = null) =>
+        new(AllocationId, JobId, "gpu-h100-2", "h100", 2, limit, script, new Dictionary<string, string> { ["TEAM"] = "vision" },
+            "broker-vision", account, TeamDirectory);
 
     [Theory]
     [InlineData(1, 1)]
@@ -33,7 +36,21 @@ public sealed class SlurmSubmissionBuilderTests
         Assert.Equal(JobId.ToString(), submission.Job.Environment["BROKER_JOB_ID"]);
         Assert.Equal("vision", submission.Job.Environment["TEAM"]);
         Assert.Contains("/usr/bin", submission.Job.Environment["PATH"], StringComparison.Ordinal);
-        Assert.Equal("#!/bin/bash\nsleep 5", submission.Script);
+        Assert.StartsWith("#!/bin/bash\n", submission.Script, StringComparison.Ordinal);
+        Assert.EndsWith("\nsleep 5", submission.Script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Slurm_log_working_directory_and_job_directory_are_inside_the_team_directory()
+    {
+        var submission = SlurmSubmissionBuilder.Build(Request(TimeSpan.FromMinutes(30), account: "vision-gpu"), "h100", new SlurmOptions());
+
+        Assert.Equal(TeamDirectory, submission.Job.CurrentWorkingDirectory);
+        Assert.Equal($"{TeamDirectory}/{AllocationId}.slurm.log", submission.Job.StandardOutput);
+        Assert.Equal(submission.Job.StandardOutput, submission.Job.StandardError);
+        Assert.Equal($"{TeamDirectory}/{AllocationId}", submission.Job.Environment["BROKER_OUTPUT_DIR"]);
+        Assert.Equal("0077", submission.Job.Environment["SLURM_UMASK"]);
+        Assert.Equal("vision-gpu", submission.Job.Account);
     }
 
     [Fact]
@@ -48,8 +65,53 @@ public sealed class SlurmSubmissionBuilderTests
         Assert.Equal("gpu-h100-2", job.GetProperty("nodelist").GetString());
         Assert.Equal("gpu:h100:2", job.GetProperty("gres").GetString());
         Assert.Equal(1, job.GetProperty("time_limit").GetInt32());
-        Assert.Equal("/tmp", job.GetProperty("current_working_directory").GetString());
-        Assert.Equal("#!/bin/sh\ntrue", json.RootElement.GetProperty("script").GetString());
+        Assert.Equal(TeamDirectory, job.GetProperty("current_working_directory").GetString());
+        Assert.Equal($"{TeamDirectory}/{AllocationId}.slurm.log", job.GetProperty("standard_output").GetString());
+        Assert.False(job.TryGetProperty("account", out _));
+        var script = json.RootElement.GetProperty("script").GetString()!;
+        Assert.StartsWith("#!/bin/bash\n", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("#!/bin/sh", script, StringComparison.Ordinal);
+        Assert.EndsWith("\ntrue", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Script_under_bash_makes_a_private_job_directory_and_writes_the_output_there_even_when_run_again()
+    {
+        var team = Directory.CreateTempSubdirectory("broker-team-").FullName + "/it's a team";
+        Directory.CreateDirectory(team);
+        try
+        {
+            var request = Request(TimeSpan.FromMinutes(1), "#!/bin/bash\nexec -- 'printf' '%s\\n' '-n' '--version' \"$PWD\"\n") with { OutputDirectory = team };
+            var script = SlurmSubmissionBuilder.Build(request, "h100", new SlurmOptions()).Script;
+
+            Assert.Equal((0, ""), await RunBashAsync(script, team));
+            Assert.Equal((0, ""), await RunBashAsync(script, team));
+
+            var jobDirectory = Path.Combine(team, AllocationId.ToString());
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(jobDirectory));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(jobDirectory, "output.log")));
+            var once = $"-n\n--version\n{jobDirectory}\n";
+            Assert.Equal(once + once, await File.ReadAllTextAsync(Path.Combine(jobDirectory, "output.log")));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(team)!, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunBashAsync(string script, string workingDirectory)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash", ["-c", script])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
     }
 
     [Theory]

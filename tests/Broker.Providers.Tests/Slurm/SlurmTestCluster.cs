@@ -13,12 +13,12 @@ public sealed class SlurmTestCluster : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public SlurmTestCluster(SlurmClusterFixture fixture, string? token = null)
+    public SlurmTestCluster(SlurmClusterFixture fixture, string? token = null, string? userName = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Slurm:BaseUrl"] = fixture.Url,
-            ["Slurm:UserName"] = fixture.User,
+            ["Slurm:UserName"] = userName ?? fixture.User,
             ["Slurm:Token"] = token ?? fixture.Token,
             ["Slurm:RequestTimeout"] = "00:00:15",
         }).Build();

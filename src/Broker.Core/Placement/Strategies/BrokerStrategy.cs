@@ -101,7 +101,7 @@ public sealed class BrokerStrategy : PassStrategy
     {
         if (estimate is not { } e)
         {
-            return "no on-prem node fits; least expected cost";
+            return $"{OnPremSteps.NoNode(job)}; least expected cost";
         }
         var wait = UniformProgress.Format(e.Start - job.SubmittedAt);
         return job.Deadline is { } d && e.Start + job.RemainingWork > d

@@ -29,7 +29,7 @@ internal static class CloudSteps
             : result.Explain().ToArray();
         var chosen = start is { } at
             ? $"wait ({reason.Code()}): queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
-            : $"wait ({reason.Code()}): no on-prem node fits and no cloud option is allowed";
+            : $"wait ({reason.Code()}): {OnPremSteps.NoNode(job)} and no cloud option is allowed";
         return new WaitDecision(job.JobId, reason, retry == DateTimeOffset.MaxValue ? retry : OnPremSteps.Later(pass, retry), start,
             new Explanation(chosen, [onPrem, .. cloud]));
     }
@@ -40,7 +40,7 @@ internal static class CloudSteps
         var start = OnPremSteps.Queue(pass, job, estimate);
         var chosen = start is { } at
             ? $"wait (policy): queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
-            : "wait (policy): no on-prem node fits";
+            : $"wait (policy): {OnPremSteps.NoNode(job)}";
         return new WaitDecision(job.JobId, WaitReason.Policy, start is { } s ? OnPremSteps.Later(pass, s) : DateTimeOffset.MaxValue, start,
             new Explanation(chosen, [onPrem, new RejectedOption("cloud", RejectionReason.Policy, $"team {job.Team} does not allow bursting")]));
     }

@@ -43,7 +43,7 @@ public sealed class ImmediateBurstStrategy : PassStrategy
         }
         var result = pass.Cloud.Search(job, policy, rules);
         return result.Best is not null
-            ? CloudSteps.Launch(pass, job, result, notNow, why)
+            ? CloudSteps.Launch(pass, job, result, notNow, job.OnPremRefusal ?? why)
             : CloudSteps.NoCloud(pass, job, result, notNow, estimate);
     }
 }

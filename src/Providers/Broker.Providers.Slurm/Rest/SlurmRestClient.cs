@@ -49,16 +49,21 @@ internal sealed class SlurmRestClient(HttpClient http, IOptionsMonitor<SlurmOpti
         }
     }
 
-    public async Task<long> SubmitJobAsync(SlurmJobSubmission submission, CancellationToken ct)
+    /// <summary>
+    /// Submits the batch job on behalf of <paramref name="userName"/>: Broker's own token with <c>X-SLURM-USER-NAME</c> set to
+    /// that user, which slurmctld honours only for a token of root or the SlurmUser (ADR 0005). The job runs as that user.
+    /// </summary>
+    public async Task<long> SubmitJobAsync(SlurmJobSubmission submission, string userName, CancellationToken ct)
     {
         // A buffered body with Content-Length: slurmrestd does not accept chunked transfer encoding.
         var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(submission, SlurmJsonContext.Default.SlurmJobSubmission));
         body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        var response = await SendAsync(HttpMethod.Post, Api + "job/submit", body, SlurmJsonContext.Default.SlurmJobSubmissionResponse, ct);
+        var response = await SendAsync(HttpMethod.Post, Api + "job/submit", body, SlurmJsonContext.Default.SlurmJobSubmissionResponse, ct,
+            actingFor: userName);
         var errors = response.Errors ?? [];
         if (response.JobId is not { } jobId || errors.Count > 0)
         {
-            throw Failure(HttpStatusCode.OK, errors, "POST job/submit");
+            throw Failure(HttpStatusCode.OK, errors, "POST job/submit", userName);
         }
         return jobId;
     }
@@ -78,7 +83,8 @@ internal sealed class SlurmRestClient(HttpClient http, IOptionsMonitor<SlurmOpti
         }
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken ct)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken ct,
+        string? actingFor = null)
     {
         var current = options.CurrentValue;
         var what = $"{method} {path.Replace(Api, "", StringComparison.Ordinal)}";
@@ -88,7 +94,7 @@ internal sealed class SlurmRestClient(HttpClient http, IOptionsMonitor<SlurmOpti
         }
         var baseUrl = current.BaseUrl.AbsoluteUri.EndsWith('/') ? current.BaseUrl : new Uri(current.BaseUrl.AbsoluteUri + "/");
         using var request = new HttpRequestMessage(method, new Uri(baseUrl, path)) { Content = content };
-        request.Headers.TryAddWithoutValidation("X-SLURM-USER-NAME", current.UserName);
+        request.Headers.TryAddWithoutValidation("X-SLURM-USER-NAME", actingFor ?? current.UserName);
         if (!string.IsNullOrEmpty(current.Token))
         {
             // Without the header slurmrestd answers 401, which is clearer than the 500 an empty token gets.
@@ -102,7 +108,7 @@ internal sealed class SlurmRestClient(HttpClient http, IOptionsMonitor<SlurmOpti
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
-                throw Failure(response.StatusCode, ReadErrors(text), what);
+                throw Failure(response.StatusCode, ReadErrors(text), what, actingFor);
             }
             return JsonSerializer.Deserialize(text, type) ?? throw new JsonException("empty body");
         }
@@ -121,13 +127,17 @@ internal sealed class SlurmRestClient(HttpClient http, IOptionsMonitor<SlurmOpti
         }
     }
 
-    private SlurmApiException Failure(HttpStatusCode status, IReadOnlyList<SlurmError> errors, string what)
+    private SlurmApiException Failure(HttpStatusCode status, IReadOnlyList<SlurmError> errors, string what, string? actingFor = null)
     {
         var current = options.CurrentValue;
         var kind = SlurmErrorClassifier.Classify(status, errors);
         var details = SlurmErrorClassifier.Describe(errors);
         var number = errors.Select(e => e.Number).OfType<int>().Cast<int?>().FirstOrDefault();
         var tokenProblem = SlurmTokenCheck.FindProblem(current.Token, current.UserName, time.GetUtcNow());
+        if (actingFor is not null && actingFor != current.UserName)
+        {
+            what += $" for user '{actingFor}' (slurmctld lets only a token of root or the SlurmUser act for another user)";
+        }
         if (kind == SlurmFailureKind.AuthRejected)
         {
             return new SlurmApiException(kind, number,

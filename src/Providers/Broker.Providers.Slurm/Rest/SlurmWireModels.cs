@@ -39,13 +39,20 @@ internal sealed record SlurmJob(
     [property: JsonPropertyName("start_time")] long? StartTime,
     [property: JsonPropertyName("end_time")] long? EndTime,
     [property: JsonPropertyName("exit_code")] int? ExitCode,
-    [property: JsonPropertyName("tres_per_node")] string? TresPerNode);
+    [property: JsonPropertyName("tres_per_node")] string? TresPerNode,
+    [property: JsonPropertyName("user_name")] string? UserName = null,
+    [property: JsonPropertyName("user_id")] long? UserId = null,
+    [property: JsonPropertyName("account")] string? Account = null);
 
 internal sealed record SlurmJobsResponse(
     [property: JsonPropertyName("jobs")] IReadOnlyList<SlurmJob>? Jobs,
     [property: JsonPropertyName("errors")] IReadOnlyList<SlurmError>? Errors);
 
-/// <remarks><c>nodelist</c> pins the job (v0.0.38 disables <c>required_nodes</c> but accepts this sbatch <c>-w</c> alias).</remarks>
+/// <remarks>
+/// <c>nodelist</c> pins the job (v0.0.38 disables <c>required_nodes</c> but accepts this sbatch <c>-w</c> alias). Slurm
+/// opens <c>standard_output</c>/<c>standard_error</c> as the job's user before the script runs, so they must name files in
+/// a directory that already exists.
+/// </remarks>
 internal sealed record SlurmJobProperties(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("partition"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Partition,
@@ -53,7 +60,10 @@ internal sealed record SlurmJobProperties(
     [property: JsonPropertyName("nodelist")] string NodeList,
     [property: JsonPropertyName("time_limit")] int TimeLimitMinutes,
     [property: JsonPropertyName("current_working_directory")] string CurrentWorkingDirectory,
-    [property: JsonPropertyName("environment")] IReadOnlyDictionary<string, string> Environment);
+    [property: JsonPropertyName("environment")] IReadOnlyDictionary<string, string> Environment,
+    [property: JsonPropertyName("standard_output")] string StandardOutput,
+    [property: JsonPropertyName("standard_error")] string StandardError,
+    [property: JsonPropertyName("account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Account = null);
 
 internal sealed record SlurmJobSubmission(
     [property: JsonPropertyName("job")] SlurmJobProperties Job,
