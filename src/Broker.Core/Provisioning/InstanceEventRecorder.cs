@@ -111,6 +111,9 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
                 : "This is a cloud allocation, and this token was issued to an on-prem job script.");
         }
         var events = db.Set<AllocationEvent>().AsNoTracking().Where(x => x.AllocationId == e.AllocationId);
+        // Highest first: events are only ever added, so a seq the first query saw is seen by the second too (read the other
+        // way round, a concurrent commit in between would make an exact duplicate look out of order).
+        var highest = await events.MaxAsync(x => (int?)x.Seq, ct);
         var same = await events.FirstOrDefaultAsync(x => x.Seq == e.Seq, ct);
         if (same is not null)
         {
@@ -118,7 +121,6 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
                 ? InstanceEventOutcome.Duplicate
                 : InstanceEventOutcome.Conflict("seq-reused", $"seq {e.Seq} was already used by a different event ({InstanceEventKinds.ToWire(same.Kind)}); nothing changed.");
         }
-        var highest = await events.MaxAsync(x => (int?)x.Seq, ct);
         if (highest is { } h && e.Seq <= h)
         {
             return InstanceEventOutcome.Conflict("out-of-order", $"seq {e.Seq} is not greater than {h}, the highest accepted for this allocation: a replay or out of order; nothing changed.");
