@@ -55,7 +55,8 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         }
     }
 
-    private async Task<(InstanceEventOutcome, bool)> RecordLockedAsync(InstanceEvent e, CallbackPurpose purpose, int? slurmExitCode, CancellationToken ct)
+    private async Task<(InstanceEventOutcome, bool)> RecordLockedAsync(InstanceEvent e, CallbackPurpose purpose, int? slurmExitCode,
+        CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -119,19 +120,23 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         {
             return same.BodyHash == e.BodyHash
                 ? InstanceEventOutcome.Duplicate
-                : InstanceEventOutcome.Conflict("seq-reused", $"seq {e.Seq} was already used by a different event ({InstanceEventKinds.ToWire(same.Kind)}); nothing changed.");
+                : InstanceEventOutcome.Conflict("seq-reused",
+                    $"seq {e.Seq} was already used by a different event ({InstanceEventKinds.ToWire(same.Kind)}); nothing changed.");
         }
         if (highest is { } h && e.Seq <= h)
         {
-            return InstanceEventOutcome.Conflict("out-of-order", $"seq {e.Seq} is not greater than {h}, the highest accepted for this allocation: a replay or out of order; nothing changed.");
+            return InstanceEventOutcome.Conflict("out-of-order",
+                $"seq {e.Seq} is not greater than {h}, the highest accepted for this allocation: a replay or out of order; nothing changed.");
         }
         if (allocation.State is AllocationState.Releasing or AllocationState.Closed)
         {
-            return InstanceEventOutcome.Conflict("not-live", $"The allocation is no longer live (it ended: {allocation.End?.ToString() ?? allocation.State.ToString()}); nothing changed.");
+            return InstanceEventOutcome.Conflict("not-live",
+                $"The allocation is no longer live (it ended: {allocation.End?.ToString() ?? allocation.State.ToString()}); nothing changed.");
         }
         if (e.Kind == InstanceEventKind.Finished && allocation.State != AllocationState.Running)
         {
-            return InstanceEventOutcome.Conflict("not-started", $"finished is accepted only from a segment that started; this one is {allocation.State}. Post started first.");
+            return InstanceEventOutcome.Conflict("not-started",
+                $"finished is accepted only from a segment that started; this one is {allocation.State}. Post started first.");
         }
         return null;
     }
@@ -152,10 +157,14 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         {
             null => (InstanceEventOutcome.Conflict("slurm-no-job", "Slurm has no job for this allocation; Broker follows Slurm's record."), null),
             OnPremJobState.Pending or OnPremJobState.Running =>
-                (InstanceEventOutcome.Conflict("slurm-still-running", $"Slurm says the job is still {status.State.ToString().ToLowerInvariant()}; finished is accepted once Slurm records its end."), null),
+                (InstanceEventOutcome.Conflict("slurm-still-running",
+                    $"Slurm says the job is still {Lower(status.State)}; finished is accepted once Slurm records its end."), null),
             OnPremJobState.Completed => (null, 0),
             OnPremJobState.Failed or OnPremJobState.TimedOut => (null, status.ExitCode is > 0 ? status.ExitCode.Value : 1),
-            _ => (InstanceEventOutcome.Conflict("slurm-ended-otherwise", $"Slurm says the job ended as {status.State.ToString().ToLowerInvariant()}; the reconciler applies that."), null),
+            _ => (InstanceEventOutcome.Conflict("slurm-ended-otherwise",
+                $"Slurm says the job ended as {Lower(status.State)}; the reconciler applies that."), null),
         };
     }
+
+    private static string Lower(OnPremJobState state) => state.ToString().ToLowerInvariant();
 }
