@@ -656,6 +656,46 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("allocations", (string)null);
                 });
 
+            modelBuilder.Entity("Broker.Core.Provisioning.AllocationEvent", b =>
+                {
+                    b.Property<Guid>("AllocationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("BodyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("body_hash")
+                        .IsFixedLength();
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("exit_code");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("AllocationId", "Seq")
+                        .HasName("pk_allocation_events");
+
+                    b.ToTable("allocation_events", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_allocation_events_seq_positive", "seq >= 1");
+                        });
+                });
+
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>
                 {
                     b.OwnsOne("Broker.Core.Jobs.GpuRequest", "Gpu", b1 =>
@@ -718,6 +758,16 @@ namespace Broker.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_allocations_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Broker.Core.Provisioning.AllocationEvent", b =>
+                {
+                    b.HasOne("Broker.Core.Provisioning.Allocation", null)
+                        .WithMany()
+                        .HasForeignKey("AllocationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_allocation_events_allocations_allocation_id");
                 });
 
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>

@@ -19,7 +19,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (string.IsNullOrEmpty(header))
+        if (string.IsNullOrEmpty(header) || Context.GetEndpoint()?.Metadata.GetMetadata<WithoutApiKey>() is not null)
         {
             return AuthenticateResult.NoResult();
         }

@@ -5,11 +5,17 @@ namespace Broker.Api.Hosting;
 
 /// <summary>
 /// Feeds what simulated instances do into the same handling the instance callback endpoint uses, standing in for the boot
-/// script's HTTP calls. Each event is handled on its own scope, off the simulated cloud's timer thread.
+/// script's HTTP calls: the same fixed seq per kind the boot script sends (<see cref="InstanceEvent.SeqOf"/>), the same
+/// seq and state rules, a cloud-instance purpose; only the token check is left out, there being no HTTP. Events are
+/// handled off the simulated cloud's timer thread, one allocation's in the order they happened (as a boot script posts
+/// them one after the other), different allocations' side by side.
 /// </summary>
 public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, IServiceScopeFactory scopes, ILogger<SimulatedInstanceBridge> logger)
     : IHostedService
 {
+    private readonly Lock gate = new();
+    private readonly Dictionary<Guid, Task> tails = [];
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         events.Raised += OnRaised;
@@ -22,7 +28,27 @@ public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, ISer
         return Task.CompletedTask;
     }
 
-    private void OnRaised(SimulatedInstanceEvent e) => _ = Task.Run(() => HandleAsync(e));
+    private void OnRaised(SimulatedInstanceEvent e)
+    {
+        lock (gate)
+        {
+            var previous = tails.GetValueOrDefault(e.AllocationId, Task.CompletedTask);
+            var next = previous.ContinueWith(_ => HandleAsync(e), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            tails[e.AllocationId] = next;
+            next.ContinueWith(_ => Forget(e.AllocationId, next), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private void Forget(Guid allocationId, Task finished)
+    {
+        lock (gate)
+        {
+            if (tails.TryGetValue(allocationId, out var tail) && tail == finished)
+            {
+                tails.Remove(allocationId);
+            }
+        }
+    }
 
     private async Task HandleAsync(SimulatedInstanceEvent e)
     {
@@ -35,7 +61,14 @@ public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, ISer
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<AllocationWorker>().HandleEventAsync(e.AllocationId, kind, e.ExitCode, CancellationToken.None);
+            var worker = scope.ServiceProvider.GetRequiredService<AllocationWorker>();
+            var outcome = await worker.HandleEventAsync(new InstanceEvent(e.AllocationId, kind, InstanceEvent.SeqOf(kind), e.ExitCode),
+                CallbackPurpose.CloudInstance, CancellationToken.None);
+            if (outcome.Result is not (InstanceEventResult.Accepted or InstanceEventResult.Duplicate))
+            {
+                logger.LogInformation("Simulated {Kind} of allocation {Allocation} refused ({Code}): {Reason}", e.Kind, e.AllocationId,
+                    outcome.Code, outcome.Reason);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -95,28 +95,27 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         return text.Length > 500 ? text[..500] : text;
     }
 
-    /// <summary>An event from the instance's boot script (or the simulated cloud). Unknown allocations are ignored.</summary>
-    public async Task HandleEventAsync(Guid allocationId, InstanceEventKind kind, int? exitCode, CancellationToken ct)
+    /// <summary>
+    /// An event from the instance's boot script, the on-prem job's script or the simulated cloud, under the callback rules
+    /// (<see cref="InstanceEventRecorder"/>): recorded and applied in one transaction, or refused with nothing changed.
+    /// A segment it ends is released here; if the cloud or Slurm cannot be reached for that, the reconciler releases it.
+    /// </summary>
+    public async Task<InstanceEventOutcome> HandleEventAsync(InstanceEvent e, CallbackPurpose purpose, CancellationToken ct)
     {
-        var released = await ApplyAsync(allocationId, (j, a, now) =>
-        {
-            switch (kind)
-            {
-                case InstanceEventKind.Started:
-                    JobLifecycle.Started(j, a, now);
-                    break;
-                case InstanceEventKind.Finished:
-                    JobLifecycle.Finished(j, a, exitCode ?? -1, now);
-                    break;
-                case InstanceEventKind.InterruptionNotice:
-                    JobLifecycle.Interrupted(j, a, AllocationEnd.Interrupted, "Spot interruption", now);
-                    break;
-            }
-        }, ct);
+        var (outcome, released) = await new InstanceEventRecorder(db, cluster, clock).RecordAsync(e, purpose, ct);
         if (released)
         {
-            await ReleaseAsync(allocationId, ct);
+            try
+            {
+                await ReleaseAsync(e.AllocationId, ct);
+            }
+            catch (Exception ex) when (ex is ClusterUnavailableException or ProviderException)
+            {
+                logger.LogWarning("Release of allocation {Allocation} after its {Kind} event is left to the reconciler: {Reason}",
+                    e.AllocationId, e.Kind, ex.Message);
+            }
         }
+        return outcome;
     }
 
     /// <summary>Terminates the instance (or cancels the Slurm job) of a releasing allocation, then closes it.</summary>
@@ -194,7 +193,7 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
     private InstanceRequest CloudRequest(Job job, Allocation a)
     {
         var script = StartupScript.Render(new StartupScriptSpec(job.Id, a.Id, job.Image, job.Command, a.Gpus, Environment(job, a),
-            options.CallbackBaseUrl, tokens.For(a.Id)));
+            options.CallbackBaseUrl, tokens.ForCloudInstance(a, job, options)));
         return new InstanceRequest(a.Id, job.Id, a.Region!, a.Zone, a.InstanceType!, a.Market, null, script);
     }
 

@@ -37,13 +37,22 @@ public static class JobLifecycle
         }
     }
 
+    /// <summary>
+    /// Only a segment that started can finish: a cloud segment that never reported <c>started</c> is left alone (the
+    /// launch timeout requeues it). The one exception is on-prem, where Slurm is the truth: the reconciler calls this when
+    /// Slurm records the job's end, and a job Slurm ran did start even if no poll saw it running. Instance callbacks never
+    /// get here for a segment that is not running (<see cref="InstanceEventRecorder"/> refuses them first).
+    /// </summary>
     public static void Finished(Job job, Allocation allocation, int exitCode, DateTimeOffset at)
     {
-        if (!allocation.IsLive || allocation.State == AllocationState.Releasing)
+        if (allocation.State != AllocationState.Running)
         {
-            return;
+            if (!allocation.IsOnPrem || allocation.State is not (AllocationState.Requested or AllocationState.Provisioning))
+            {
+                return;
+            }
+            Started(job, allocation, at);
         }
-        Started(job, allocation, at);
         Release(allocation, exitCode == 0 ? AllocationEnd.Completed : AllocationEnd.Failed, $"exit code {exitCode}", at);
         if (job.State == JobState.Running)
         {

@@ -6,8 +6,9 @@ namespace Broker.Core.Provisioning;
 
 /// <summary>What the boot script of one cloud instance runs and whom it reports to.</summary>
 /// <param name="Command">Arguments after the image, passed to the container as they are (each one shell-quoted).</param>
-/// <param name="CallbackToken">Per-instance secret; it is written only into the curl configuration that carries the
-/// Authorization header, never onto a command line, into the container or into logs.</param>
+/// <param name="CallbackTokens">The instance's three per-kind tokens (<see cref="Provisioning.CallbackTokens.ForCloudInstance"/>);
+/// each is written only into the curl configuration that carries the Authorization header, never onto a command line, into
+/// the container or into logs.</param>
 /// <param name="CheckpointDir">Path inside the container where the job keeps checkpoints; mounted from the host when set.</param>
 public sealed record StartupScriptSpec(
     Guid JobId,
@@ -17,16 +18,24 @@ public sealed record StartupScriptSpec(
     int GpuCount,
     IReadOnlyDictionary<string, string> Environment,
     Uri CallbackBaseUrl,
-    string CallbackToken,
+    CallbackTokenSet CallbackTokens,
     string? CheckpointDir = null);
 
 /// <summary>
 /// Renders the one bash boot script shared by AWS, Azure and GCP. The script posts <c>started</c>, runs the job's container,
 /// posts <c>finished</c> with its exit code, and meanwhile polls the cloud's interruption notice (AWS IMDSv2
 /// <c>spot/instance-action</c>, GCP <c>instance/preempted</c>, Azure scheduled events <c>Preempt</c>) and posts
-/// <c>interruption-notice</c>. Events go to <c>POST {callback}/v1/instances/{allocationId}/events</c> with
-/// <c>Authorization: Bearer {token}</c> and a JSON body <c>{"kind":"started"|"interruption-notice"}</c> or
-/// <c>{"kind":"finished","exitCode":N}</c>. A marker file keeps a reboot (GCP reruns startup scripts) from running the job twice.
+/// <c>interruption-notice</c>. A marker file keeps a reboot (GCP reruns startup scripts) from running the job twice.
+/// <para>
+/// The callback contract: events go to <c>POST {callback}/v1/instances/{allocationId}/events</c> with
+/// <c>Authorization: Bearer {token of that kind}</c> and the JSON body <c>{"kind":"started","seq":1}</c>,
+/// <c>{"kind":"interruption-notice","seq":2}</c> or <c>{"kind":"finished","seq":3,"exitCode":N}</c>. The seqs are fixed
+/// per kind (<see cref="InstanceEvent.SeqOf"/>), so a retried post is an exact duplicate (answered 200) and a finished
+/// after an interruption notice is still in order. A post counts as acknowledged on 200, 202 or 409 (refused for good:
+/// a replay, out of order, or not allowed in the allocation's state); 5xx, 429 and connection errors are retried with
+/// exponential backoff (2 s doubling to 60 s, 30 attempts, about 25 minutes); any other answer (400, 401, 404) cannot
+/// change on retry and is logged. The tokens travel in curl's config on stdin, never on a command line.
+/// </para>
 /// </summary>
 public static partial class StartupScript
 {
@@ -52,12 +61,19 @@ public static partial class StartupScript
             ["JOB"] = spec.JobId.ToString("D"),
             ["ALLOCATION"] = spec.AllocationId.ToString("D"),
             ["EVENTS_URL"] = ShellQuote(EventsUrl(spec.CallbackBaseUrl, spec.AllocationId)),
-            ["TOKEN"] = spec.CallbackToken,
+            ["TOKEN_STARTED"] = spec.CallbackTokens.Started,
+            ["TOKEN_INTERRUPTION"] = spec.CallbackTokens.InterruptionNotice,
+            ["TOKEN_FINISHED"] = spec.CallbackTokens.Finished,
+            ["SEQ_STARTED"] = Seq(InstanceEventKind.Started),
+            ["SEQ_INTERRUPTION"] = Seq(InstanceEventKind.InterruptionNotice),
+            ["SEQ_FINISHED"] = Seq(InstanceEventKind.Finished),
             ["DOCKER_RUN"] = DockerRun(spec),
         };
         // One pass over the template only: text inserted from the job's own values is never scanned for placeholders.
         return Placeholder().Replace(Template, m => values[m.Groups[1].Value]);
     }
+
+    private static string Seq(InstanceEventKind kind) => InstanceEvent.SeqOf(kind).ToString(CultureInfo.InvariantCulture);
 
     private static string DockerRun(StartupScriptSpec spec)
     {
@@ -99,9 +115,10 @@ public static partial class StartupScript
         {
             throw new ArgumentException($"'{badName}' is not a valid environment variable name", nameof(spec));
         }
-        if (!TokenCharacters().IsMatch(spec.CallbackToken))
+        if (!new[] { spec.CallbackTokens.Started, spec.CallbackTokens.InterruptionNotice, spec.CallbackTokens.Finished }
+            .All(token => token is not null && TokenCharacters().IsMatch(token)))
         {
-            throw new ArgumentException("the callback token must be non-empty base64 or URL-safe text", nameof(spec));
+            throw new ArgumentException("each callback token must be non-empty base64 or URL-safe text", nameof(spec));
         }
         if (!spec.CallbackBaseUrl.IsAbsoluteUri || spec.CallbackBaseUrl.Scheme is not ("https" or "http"))
         {
@@ -113,7 +130,7 @@ public static partial class StartupScript
         }
     }
 
-    [GeneratedRegex("@(JOB|ALLOCATION|EVENTS_URL|TOKEN|DOCKER_RUN)@")]
+    [GeneratedRegex("@(JOB|ALLOCATION|EVENTS_URL|TOKEN_STARTED|TOKEN_INTERRUPTION|TOKEN_FINISHED|SEQ_STARTED|SEQ_INTERRUPTION|SEQ_FINISHED|DOCKER_RUN)@")]
     private static partial Regex Placeholder();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -138,16 +155,58 @@ public static partial class StartupScript
         fi
         mkdir -p "$BROKER_STATE_DIR/checkpoints"
 
-        # The token travels in curl's config on stdin, so it never shows on a command line.
-        broker_post() {
-            if ! curl --silent --show-error --fail --retry 8 --retry-connrefused --retry-delay 2 --max-time 20 \
-                --request POST --header 'Content-Type: application/json' --data-binary "$1" \
-                --config - "$BROKER_EVENTS_URL" >/dev/null <<'BROKER_CURL_CONFIG'
-        header = "Authorization: Bearer @TOKEN@"
+        BROKER_POST_ATTEMPTS="${BROKER_POST_ATTEMPTS:-30}"
+        BROKER_RETRY_DELAY="${BROKER_RETRY_DELAY:-2}"
+        BROKER_RETRY_MAX_DELAY="${BROKER_RETRY_MAX_DELAY:-60}"
+
+        # One token per event kind. They travel in curl's config on stdin, so they never show on a command line.
+        broker_curl_config() {
+            case "$1" in
+            started)
+                cat <<'BROKER_CURL_CONFIG'
+        header = "Authorization: Bearer @TOKEN_STARTED@"
         BROKER_CURL_CONFIG
-            then
-                echo "broker: could not post event $1" >&2
-            fi
+                ;;
+            interruption-notice)
+                cat <<'BROKER_CURL_CONFIG'
+        header = "Authorization: Bearer @TOKEN_INTERRUPTION@"
+        BROKER_CURL_CONFIG
+                ;;
+            finished)
+                cat <<'BROKER_CURL_CONFIG'
+        header = "Authorization: Bearer @TOKEN_FINISHED@"
+        BROKER_CURL_CONFIG
+                ;;
+            esac
+        }
+
+        # Posts one event until Broker acknowledges it: 200 (a duplicate), 202 (accepted) or 409 (refused for good).
+        # 5xx, 429 and connection errors are retried with backoff, a bounded number of times; anything else cannot change.
+        broker_post() {
+            local kind=$1 body=$2 attempt=1 delay=$BROKER_RETRY_DELAY status
+            while true; do
+                status=$(broker_curl_config "$kind" | curl --silent --show-error --max-time 20 \
+                    --output /dev/null --write-out '%{http_code}' \
+                    --request POST --header 'Content-Type: application/json' --data-binary "$body" \
+                    --config - "$BROKER_EVENTS_URL")
+                case "${status:-000}" in
+                200 | 202 | 409)
+                    return 0
+                    ;;
+                5?? | 429 | 000) ;;
+                *)
+                    echo "broker: event $kind was refused with HTTP $status; not retried" >&2
+                    return 1
+                    ;;
+                esac
+                if [ "$attempt" -ge "$BROKER_POST_ATTEMPTS" ]; then
+                    echo "broker: could not post event $kind after $attempt attempts (last HTTP ${status:-000})" >&2
+                    return 1
+                fi
+                sleep "$delay"
+                attempt=$((attempt + 1))
+                delay=$((delay * 2 > BROKER_RETRY_MAX_DELAY ? BROKER_RETRY_MAX_DELAY : delay * 2))
+            done
         }
 
         broker_cloud() {
@@ -197,14 +256,14 @@ public static partial class StartupScript
             fi
             while true; do
                 if broker_interrupted "$cloud"; then
-                    broker_post '{"kind":"interruption-notice"}'
+                    broker_post interruption-notice '{"kind":"interruption-notice","seq":@SEQ_INTERRUPTION@}'
                     return 0
                 fi
                 sleep "$BROKER_POLL_SECONDS"
             done
         }
 
-        broker_post '{"kind":"started"}'
+        broker_post started '{"kind":"started","seq":@SEQ_STARTED@}'
         broker_watch_interruption >>"$BROKER_STATE_DIR/watcher.log" 2>&1 &
         BROKER_WATCHER=$!
 
@@ -212,7 +271,7 @@ public static partial class StartupScript
         BROKER_EXIT=$?
 
         kill "$BROKER_WATCHER" 2>/dev/null
-        broker_post "{\"kind\":\"finished\",\"exitCode\":$BROKER_EXIT}"
+        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$BROKER_EXIT}"
         touch "$BROKER_DONE"
         exit "$BROKER_EXIT"
 

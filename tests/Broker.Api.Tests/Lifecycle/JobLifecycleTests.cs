@@ -94,11 +94,12 @@ public sealed class JobLifecycleTests(LifecycleApp app) : IClassFixture<Lifecycl
 
         var first = await app.WithScopeAsync(s => s.GetRequiredService<Broker.Core.Persistence.BrokerDbContext>().Allocations
             .AsNoTracking().SingleAsync(a => a.JobId == Guid.Parse(job.Id()) && a.State == AllocationState.Running));
-        await app.WithScopeAsync(async s =>
+        var noticed = await app.WithScopeAsync(async s =>
         {
-            await s.GetRequiredService<AllocationWorker>().HandleEventAsync(first.Id, InstanceEventKind.InterruptionNotice, null, default);
-            return 0;
+            var notice = new InstanceEvent(first.Id, InstanceEventKind.InterruptionNotice, InstanceEvent.SeqOf(InstanceEventKind.InterruptionNotice), null);
+            return await s.GetRequiredService<AllocationWorker>().HandleEventAsync(notice, CallbackPurpose.CloudInstance, default);
         });
+        Assert.Equal(InstanceEventResult.Accepted, noticed.Result);
         await app.StepUntilAsync(() => InStateAsync(client, job.Id(), "succeeded"), "the requeued job to finish");
 
         var kinds = (await JobAsync(client, job.Id()))["timeline"]!.AsArray().Select(e => e!.Str("kind")).ToList();
@@ -153,10 +154,12 @@ public sealed class JobLifecycleTests(LifecycleApp app) : IClassFixture<Lifecycl
     {
         using var anonymous = app.CreateClient();
         var allocation = Guid.NewGuid();
+        var body = new { kind = "started", seq = 1 };
 
-        using var noToken = await anonymous.PostAsJsonAsync($"/v1/instances/{allocation}/events", new { kind = "started" });
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/instances/{allocation}/events") { Content = JsonContent.Create(new { kind = "started" }) };
-        request.Headers.Authorization = new("Bearer", app.Services.GetRequiredService<CallbackTokens>().For(Guid.NewGuid()));
+        using var noToken = await anonymous.PostAsJsonAsync($"/v1/instances/{allocation}/events", body);
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/instances/{allocation}/events") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new("Bearer", app.Services.GetRequiredService<CallbackTokens>()
+            .Issue(Guid.NewGuid(), InstanceEventKind.Started, CallbackPurpose.CloudInstance, DateTimeOffset.UtcNow.AddHours(1)));
         using var otherToken = await anonymous.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);

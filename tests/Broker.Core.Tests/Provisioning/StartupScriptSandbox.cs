@@ -9,24 +9,46 @@ namespace Broker.Core.Tests.Provisioning;
 /// </summary>
 internal sealed class StartupScriptSandbox : IDisposable
 {
+    // Answers each events post with the next line of $SANDBOX/statuses (default 202; 000 plays a connection error).
+    // "posts" holds every attempt (body, tab, its curl config); "events" only the acknowledged ones (200, 202, 409).
     private const string CurlStub = """
         #!/bin/bash
-        url=""; data=""; prev=""
+        url=""; data=""; prev=""; writeout=""
         for a in "$@"; do
             [ "$prev" = --data-binary ] && data="$a"
+            [ "$prev" = --write-out ] && writeout="$a"
             case "$a" in http*) url="$a" ;; esac
             prev="$a"
         done
         case "$url" in
         */events)
-            printf '%s\n' "$data" >> "$SANDBOX/events"
-            cat >> "$SANDBOX/curl-config"
+            exec 9>>"$SANDBOX/curl.lock"
+            flock 9
+            n=$(( $(cat "$SANDBOX/post-count" 2>/dev/null || echo 0) + 1 ))
+            echo "$n" > "$SANDBOX/post-count"
+            status=$(sed -n "${n}p" "$SANDBOX/statuses" 2>/dev/null)
+            status=${status:-202}
+            config=$(cat)
+            printf '%s\n' "$config" >> "$SANDBOX/curl-config"
+            printf '%s\t%s\n' "$data" "$config" >> "$SANDBOX/posts"
             printf '%s\0' "$@" >> "$SANDBOX/curl-args"
+            case "$status" in 200 | 202 | 409) printf '%s\n' "$data" >> "$SANDBOX/events" ;; esac
+            flock -u 9
+            [ -n "$writeout" ] && printf '%s' "$status"
+            [ "$status" = 000 ] && exit 7
+            exit 0
             ;;
         */latest/api/token) [ -n "${FAKE_AWS:-}" ] && echo imds-token || exit 22 ;;
         */spot/instance-action) [ -n "${FAKE_AWS_NOTICE:-}" ] && echo '{"action":"terminate"}' || exit 22 ;;
         *) exit 7 ;;
         esac
+        """;
+
+    // Records the arguments of every cat the script runs (a token must never be one), then is the real cat.
+    private const string CatStub = """
+        #!/bin/bash
+        printf '%s\0' "$@" >> "$SANDBOX/cat-args"
+        exec /bin/cat "$@"
         """;
 
     // With WAIT_FOR_NOTICE the container "runs" until the interruption notice was posted (bounded, 30 s).
@@ -49,6 +71,7 @@ internal sealed class StartupScriptSandbox : IDisposable
         var bin = System.IO.Directory.CreateDirectory(Path.Combine(Directory, "bin")).FullName;
         WriteExecutable(Path.Combine(bin, "curl"), CurlStub);
         WriteExecutable(Path.Combine(bin, "docker"), DockerStub);
+        WriteExecutable(Path.Combine(bin, "cat"), CatStub);
     }
 
     public string Directory { get; }
@@ -58,6 +81,17 @@ internal sealed class StartupScriptSandbox : IDisposable
     public string CurlConfig => Read("curl-config");
 
     public string CurlArguments => Read("curl-args");
+
+    /// <summary>Every post attempt: its body and the curl config line it carried.</summary>
+    public IReadOnlyList<(string Body, string Config)> Posts =>
+        ReadLines("posts").Select(line => line.Split('\t', 2)).Select(p => (p[0], p.Length > 1 ? p[1] : "")).ToList();
+
+    /// <summary>Everything any stubbed command (curl, docker, cat) got as arguments.</summary>
+    public string AllArguments => Read("curl-args") + Read("docker-args") + Read("cat-args");
+
+    /// <summary>What the stubbed Broker answers each events post, in order (then 202).</summary>
+    public void AnswerWith(params string[] statuses) =>
+        File.WriteAllText(Path.Combine(Directory, "statuses"), string.Join('\n', statuses) + "\n");
 
     public int DockerRuns => ReadLines("docker-runs").Count;
 
@@ -96,13 +130,18 @@ internal sealed class StartupScriptSandbox : IDisposable
     {
         var path = Path.Combine(Directory, "boot.sh");
         await File.WriteAllTextAsync(path, script);
-        var environment = new Dictionary<string, string>(extra ?? new Dictionary<string, string>())
+        var environment = new Dictionary<string, string>
         {
             ["PATH"] = $"{Path.Combine(Directory, "bin")}:{Environment.GetEnvironmentVariable("PATH")}",
             ["SANDBOX"] = Directory,
             ["BROKER_STATE_DIR"] = Path.Combine(Directory, "state"),
             ["BROKER_POLL_SECONDS"] = "0.2",
+            ["BROKER_RETRY_DELAY"] = "0",
         };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
         return await Bash([path], environment);
     }
 

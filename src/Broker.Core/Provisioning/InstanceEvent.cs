@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Broker.Core.Provisioning;
+
+/// <summary>
+/// One event an instance (or an on-prem job script, or the simulated cloud) reports about its allocation. <see cref="Seq"/>
+/// orders the events of one allocation: a seq at or below the highest accepted one is a replay or out of order.
+/// </summary>
+public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, int Seq, int? ExitCode)
+{
+    /// <summary>The fixed sequence numbers the boot script uses, so a retried post of the same event is an exact duplicate.</summary>
+    public static int SeqOf(InstanceEventKind kind) => kind switch
+    {
+        InstanceEventKind.Started => 1,
+        InstanceEventKind.InterruptionNotice => 2,
+        _ => 3,
+    };
+
+    /// <summary>The body as Broker would write it: fixed field order, no spaces, so equal content has equal bytes.</summary>
+    public string CanonicalBody => ExitCode is { } code
+        ? string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq},\"exitCode\":{code}}}")
+        : string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq}}}");
+
+    /// <summary>Lower-case hex SHA-256 of <see cref="CanonicalBody"/>: what a replay must match to count as the same event.</summary>
+    public string BodyHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalBody)));
+}
+
+/// <summary>The names event kinds have on the wire, in tokens and in the boot script.</summary>
+public static class InstanceEventKinds
+{
+    public static string ToWire(InstanceEventKind kind) => kind switch
+    {
+        InstanceEventKind.Started => "started",
+        InstanceEventKind.Finished => "finished",
+        InstanceEventKind.InterruptionNotice => "interruption-notice",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static InstanceEventKind? FromWire(string? value) => value switch
+    {
+        "started" => InstanceEventKind.Started,
+        "finished" => InstanceEventKind.Finished,
+        "interruption-notice" => InstanceEventKind.InterruptionNotice,
+        _ => null,
+    };
+
+    public static string ToWire(CallbackPurpose purpose) => purpose == CallbackPurpose.CloudInstance ? "cloud-instance" : "onprem-script";
+
+    public static readonly IReadOnlyList<InstanceEventKind> All =
+        [InstanceEventKind.Started, InstanceEventKind.InterruptionNotice, InstanceEventKind.Finished];
+}

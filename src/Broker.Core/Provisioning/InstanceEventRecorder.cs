@@ -1,0 +1,170 @@
+using Broker.Core.Jobs;
+using Broker.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Broker.Core.Provisioning;
+
+/// <summary>
+/// Applies one instance event under the callback rules: the token's purpose must fit the allocation, a seq is used once
+/// (an exact duplicate is answered as such, anything else at or below the highest accepted seq is refused), a dead
+/// allocation takes no events, <c>finished</c> needs a segment that started, and on-prem Slurm must already record the
+/// job's end. The event row and the state change are saved in one transaction under the allocation's row lock, so two
+/// replicas handling events of one allocation at once take them one after the other.
+/// </summary>
+internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster cluster, TimeProvider clock)
+{
+    private const int MaxAttempts = 8;
+
+    /// <returns>The outcome, and whether the allocation is now releasing (its instance or Slurm job must go).</returns>
+    public async Task<(InstanceEventOutcome Outcome, bool Released)> RecordAsync(InstanceEvent e, CallbackPurpose purpose, CancellationToken ct)
+    {
+        // A first look without a lock answers replays and refusals without asking Slurm, and keeps Slurm's answer (an HTTP
+        // call) outside the transaction.
+        db.ChangeTracker.Clear();
+        var seen = await db.Allocations.AsNoTracking().FirstOrDefaultAsync(a => a.Id == e.AllocationId, ct);
+        if (seen is null)
+        {
+            return (new(InstanceEventResult.NotFound, "unknown-allocation", "No such allocation."), false);
+        }
+        if (await DecideAsync(seen, e, purpose, ct) is { } early)
+        {
+            return (early, false);
+        }
+        int? slurmExitCode = null;
+        if (seen.IsOnPrem && e.Kind == InstanceEventKind.Finished)
+        {
+            var (refusal, exitCode) = await AskSlurmAsync(e.AllocationId, ct);
+            if (refusal is not null)
+            {
+                return (refusal, false);
+            }
+            slurmExitCode = exitCode;
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RecordLockedAsync(e, purpose, slurmExitCode, ct);
+            }
+            catch (DbUpdateException ex) when (attempt < MaxAttempts
+                && (ex is DbUpdateConcurrencyException || ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }))
+            {
+                // The job row moved under us (a cancel, the reconciler): read again and decide again.
+            }
+        }
+    }
+
+    private async Task<(InstanceEventOutcome, bool)> RecordLockedAsync(InstanceEvent e, CallbackPurpose purpose, int? slurmExitCode,
+        CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var allocation = await db.Allocations
+            .FromSql($"SELECT *, xmin FROM allocations WHERE id = {e.AllocationId} FOR UPDATE")
+            .FirstOrDefaultAsync(ct);
+        if (allocation is null)
+        {
+            return (new(InstanceEventResult.NotFound, "unknown-allocation", "No such allocation."), false);
+        }
+        if (await DecideAsync(allocation, e, purpose, ct) is { } refusal)
+        {
+            return (refusal, false);
+        }
+        var job = await db.Jobs.FirstAsync(j => j.Id == allocation.JobId, ct);
+        var now = PostgresTime.Now(clock);
+        db.Set<AllocationEvent>().Add(new AllocationEvent
+        {
+            AllocationId = e.AllocationId, Seq = e.Seq, Kind = e.Kind, ExitCode = e.ExitCode, BodyHash = e.BodyHash, ReceivedAt = now,
+        });
+        Apply(job, allocation, e, slurmExitCode, now);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return (InstanceEventOutcome.Accepted, allocation.State == AllocationState.Releasing);
+    }
+
+    private static void Apply(Job job, Allocation allocation, InstanceEvent e, int? slurmExitCode, DateTimeOffset now)
+    {
+        switch (e.Kind)
+        {
+            case InstanceEventKind.Started:
+                JobLifecycle.Started(job, allocation, now);
+                break;
+            case InstanceEventKind.Finished:
+                // On-prem the exit code is Slurm's record of the job, not what a script says about itself.
+                JobLifecycle.Finished(job, allocation, slurmExitCode ?? e.ExitCode ?? 1, now);
+                break;
+            case InstanceEventKind.InterruptionNotice:
+                JobLifecycle.Interrupted(job, allocation, AllocationEnd.Interrupted,
+                    allocation.IsOnPrem ? "Interruption notice from the Slurm job" : "Spot interruption", now);
+                break;
+        }
+    }
+
+    /// <summary>Null when the event may be applied; otherwise why not (and nothing changes).</summary>
+    private async Task<InstanceEventOutcome?> DecideAsync(Allocation allocation, InstanceEvent e, CallbackPurpose purpose, CancellationToken ct)
+    {
+        var expected = allocation.IsOnPrem ? CallbackPurpose.OnPremScript : CallbackPurpose.CloudInstance;
+        if (purpose != expected)
+        {
+            return new(InstanceEventResult.WrongPurpose, "wrong-purpose", allocation.IsOnPrem
+                ? "This is an on-prem allocation: only its Slurm job's own script may report on it, and this token was issued to a cloud instance."
+                : "This is a cloud allocation, and this token was issued to an on-prem job script.");
+        }
+        var events = db.Set<AllocationEvent>().AsNoTracking().Where(x => x.AllocationId == e.AllocationId);
+        // Highest first: events are only ever added, so a seq the first query saw is seen by the second too (read the other
+        // way round, a concurrent commit in between would make an exact duplicate look out of order).
+        var highest = await events.MaxAsync(x => (int?)x.Seq, ct);
+        var same = await events.FirstOrDefaultAsync(x => x.Seq == e.Seq, ct);
+        if (same is not null)
+        {
+            return same.BodyHash == e.BodyHash
+                ? InstanceEventOutcome.Duplicate
+                : InstanceEventOutcome.Conflict("seq-reused",
+                    $"seq {e.Seq} was already used by a different event ({InstanceEventKinds.ToWire(same.Kind)}); nothing changed.");
+        }
+        if (highest is { } h && e.Seq <= h)
+        {
+            return InstanceEventOutcome.Conflict("out-of-order",
+                $"seq {e.Seq} is not greater than {h}, the highest accepted for this allocation: a replay or out of order; nothing changed.");
+        }
+        if (allocation.State is AllocationState.Releasing or AllocationState.Closed)
+        {
+            return InstanceEventOutcome.Conflict("not-live",
+                $"The allocation is no longer live (it ended: {allocation.End?.ToString() ?? allocation.State.ToString()}); nothing changed.");
+        }
+        if (e.Kind == InstanceEventKind.Finished && allocation.State != AllocationState.Running)
+        {
+            return InstanceEventOutcome.Conflict("not-started",
+                $"finished is accepted only from a segment that started; this one is {allocation.State}. Post started first.");
+        }
+        return null;
+    }
+
+    /// <summary>Slurm is the truth on-prem: finished counts only once Slurm records the job's end, and its exit code wins.</summary>
+    private async Task<(InstanceEventOutcome? Refusal, int? ExitCode)> AskSlurmAsync(Guid allocationId, CancellationToken ct)
+    {
+        OnPremJobStatus? status;
+        try
+        {
+            status = await cluster.GetJobAsync(allocationId, ct);
+        }
+        catch (ClusterUnavailableException)
+        {
+            return (new(InstanceEventResult.Unavailable, "slurm-unavailable", "Slurm cannot be asked about this job right now; retry later."), null);
+        }
+        return status?.State switch
+        {
+            null => (InstanceEventOutcome.Conflict("slurm-no-job", "Slurm has no job for this allocation; Broker follows Slurm's record."), null),
+            OnPremJobState.Pending or OnPremJobState.Running =>
+                (InstanceEventOutcome.Conflict("slurm-still-running",
+                    $"Slurm says the job is still {Lower(status.State)}; finished is accepted once Slurm records its end."), null),
+            OnPremJobState.Completed => (null, 0),
+            OnPremJobState.Failed or OnPremJobState.TimedOut => (null, status.ExitCode is > 0 ? status.ExitCode.Value : 1),
+            _ => (InstanceEventOutcome.Conflict("slurm-ended-otherwise",
+                $"Slurm says the job ended as {Lower(status.State)}; the reconciler applies that."), null),
+        };
+    }
+
+    private static string Lower(OnPremJobState state) => state.ToString().ToLowerInvariant();
+}
