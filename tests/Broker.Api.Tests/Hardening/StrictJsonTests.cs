@@ -55,12 +55,14 @@ public sealed class StrictJsonTests(BrokerApp app) : IClassFixture<BrokerApp>
     public async Task A_callback_exit_code_sent_as_a_string_is_refused_while_a_number_is_accepted()
     {
         var allocation = Guid.NewGuid();
-        using var client = app.ClientWithKey(app.Services.GetRequiredService<CallbackTokens>().For(allocation));
+        var token = app.Services.GetRequiredService<CallbackTokens>()
+            .Issue(allocation, InstanceEventKind.Finished, CallbackPurpose.CloudInstance, DateTimeOffset.UtcNow.AddHours(1));
+        using var client = app.ClientWithKey(token);
         var url = $"/v1/instances/{allocation}/events";
 
-        using var asString = await client.PostAsync(url, new StringContent("{\"kind\":\"finished\",\"exitCode\":\"0\"}", Encoding.UTF8, "application/json"));
-        using var asNumber = await client.PostAsync(url, new StringContent("{\"kind\":\"finished\",\"exitCode\":0}", Encoding.UTF8, "application/json"));
-        using var twice = await client.PostAsync(url, new StringContent("{\"kind\":\"started\",\"kind\":\"finished\",\"exitCode\":0}", Encoding.UTF8, "application/json"));
+        using var asString = await client.PostAsync(url, new StringContent("{\"kind\":\"finished\",\"seq\":3,\"exitCode\":\"0\"}", Encoding.UTF8, "application/json"));
+        using var asNumber = await client.PostAsync(url, new StringContent("{\"kind\":\"finished\",\"seq\":3,\"exitCode\":0}", Encoding.UTF8, "application/json"));
+        using var twice = await client.PostAsync(url, new StringContent("{\"kind\":\"finished\",\"kind\":\"finished\",\"seq\":3,\"exitCode\":0}", Encoding.UTF8, "application/json"));
 
         await Refusals.AssertProblemAsync(asString, HttpStatusCode.BadRequest, "exitCode");
         Assert.NotEqual(HttpStatusCode.BadRequest, asNumber.StatusCode);
