@@ -26,6 +26,9 @@ using var handler = new SocketsHttpHandler
     RequestHeaderEncodingSelector = (_, _) => Encoding.Latin1,
 };
 using var client = new HttpClient(handler) { BaseAddress = new Uri(Option("url")), Timeout = TimeSpan.FromSeconds(60) };
+// One connection per request: Kestrel closes a connection after some refusals (a 413 with the body unread, a malformed
+// request line), and a request that happened to be sent next on it would fail for a reason that is not its own.
+client.DefaultRequestHeaders.ConnectionClose = true;
 
 var targets = await TargetSetup.PrepareAsync(client, Option("admin-key"), connection, (allocation, _) => tokens.For(allocation));
 var clock = Stopwatch.StartNew();
@@ -37,7 +40,7 @@ Console.WriteLine($"seconds={clock.Elapsed.TotalSeconds:0.0}");
 Console.WriteLine("statuses=" + string.Join(',', ledger.Statuses.Select(s => $"{s.Key}:{s.Value}")));
 Console.WriteLine($"accepted={ledger.Accepted}");
 Console.WriteLine($"created={ledger.Created}");
-Console.WriteLine($"non_problem_4xx={ledger.NonProblem4xx}");
+Console.WriteLine($"non_problem_4xx={ledger.NonProblem4xx} (" + string.Join(',', ledger.NonProblemStatuses.Select(s => $"{s.Key}:{s.Value}")) + ")");
 Console.WriteLine($"client_refused={ledger.ClientRefused}");
 Console.WriteLine($"transport_errors={ledger.TransportErrors}");
 foreach (var failure in ledger.Failures)

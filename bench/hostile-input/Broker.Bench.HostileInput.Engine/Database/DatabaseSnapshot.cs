@@ -54,7 +54,10 @@ public static class DatabaseSnapshot
         return text.ToString();
     }
 
-    /// <summary>Every row of Broker's own tables as (table, owner, hash); owners are <c>job:id</c>, <c>key:id</c>, <c>alloc:id</c> or empty.</summary>
+    /// <summary>
+    /// Every row of Broker's own tables as (table, owner, hash); owners are <c>job:id</c>, <c>key:id</c>, <c>alloc:id</c>,
+    /// <c>offer:provider/region/instance-type</c> (a segment's end updates its offer's observed interruptions) or empty.
+    /// </summary>
     public static async Task<IReadOnlyList<Row>> RowsAsync(string connectionString, CancellationToken ct = default)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -79,6 +82,7 @@ public static class DatabaseSnapshot
         {
             "public.jobs" => "'job:' || x.id::text",
             "public.api_keys" => "'key:' || x.id::text",
+            "public.offers" => "'offer:' || x.provider || '/' || x.region || '/' || x.instance_type",
             _ when Columns.Contains("job_id") => "'job:' || x.job_id::text",
             _ when Columns.Contains("allocation_id") => "'alloc:' || x.allocation_id::text",
             _ => "''",

@@ -31,6 +31,9 @@ public sealed class FuzzLedger
 
     public SortedDictionary<int, int> Statuses { get; } = [];
 
+    /// <summary>The 4xx answers without a problem document, by status (Kestrel's own refusals have no body).</summary>
+    public SortedDictionary<int, int> NonProblemStatuses { get; } = [];
+
     public List<string> Failures { get; } = [];
 
     public HashSet<string> Excused { get; } = new(StringComparer.Ordinal);
@@ -48,6 +51,7 @@ public sealed class FuzzLedger
             && !request.Path.StartsWith("/hangfire", StringComparison.OrdinalIgnoreCase) && request.Method != "HEAD")
         {
             NonProblem4xx++;
+            NonProblemStatuses[status] = NonProblemStatuses.GetValueOrDefault(status) + 1;
         }
         else if (status is >= 200 and < 300)
         {

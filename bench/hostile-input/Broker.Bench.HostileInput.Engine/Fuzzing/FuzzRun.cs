@@ -49,14 +49,18 @@ public sealed class FuzzRun(HttpClient client, HostileTargets targets, int seed)
     }
 
     /// <summary>
-    /// Rows added, removed or changed whose owner no accepted write named (an allocation's rows belong to its job too).
-    /// Rows without an owner (offers, samples, migrations) may not change at all.
+    /// Rows added, removed or changed whose owner no accepted write named. An allocation's rows belong to its job too, and
+    /// so does the offer it ran on. Rows without an owner (samples, migrations) may not change at all.
     /// </summary>
     public static List<string> ChangedByRejected(IReadOnlyList<DatabaseSnapshot.Row> before, IReadOnlyList<DatabaseSnapshot.Row> after,
-        FuzzLedger ledger, IReadOnlyDictionary<string, string> allocationJobs)
+        FuzzLedger ledger, IReadOnlyList<(string Allocation, string Job, string Offer)> allocations)
     {
-        bool Excused(string owner) => ledger.Excused.Contains(owner)
-            || (owner.StartsWith("alloc:", StringComparison.Ordinal) && allocationJobs.TryGetValue(owner[6..], out var job) && ledger.Excused.Contains("job:" + job));
+        var excusedAllocations = allocations.Where(a => ledger.Excused.Contains("job:" + a.Job) || ledger.Excused.Contains("alloc:" + a.Allocation)).ToList();
+        var excused = new HashSet<string>(ledger.Excused, StringComparer.Ordinal);
+        excused.UnionWith(excusedAllocations.Select(a => "alloc:" + a.Allocation));
+        excused.UnionWith(excusedAllocations.Select(a => "job:" + a.Job));
+        excused.UnionWith(excusedAllocations.Select(a => "offer:" + a.Offer));
+        bool Excused(string owner) => excused.Contains(owner);
         var counts = new Dictionary<DatabaseSnapshot.Row, int>();
         foreach (var row in before)
         {
@@ -70,17 +74,18 @@ public sealed class FuzzRun(HttpClient client, HostileTargets targets, int seed)
             .SelectMany(c => Enumerable.Repeat($"{c.Key.Table} {(c.Value > 0 ? "added" : "removed")} row of '{c.Key.Owner}'", Math.Abs(c.Value)))];
     }
 
-    private static async Task<Dictionary<string, string>> AllocationJobsAsync(string connectionString, CancellationToken ct)
+    private static async Task<List<(string Allocation, string Job, string Offer)>> AllocationJobsAsync(string connectionString, CancellationToken ct)
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        await using var command = new Npgsql.NpgsqlCommand("SELECT id::text, job_id::text FROM allocations", connection);
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT id::text, job_id::text, provider || '/' || coalesce(region, '') || '/' || coalesce(instance_type, '') FROM allocations", connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        var allocations = new List<(string, string, string)>();
         while (await reader.ReadAsync(ct))
         {
-            map[reader.GetString(0)] = reader.GetString(1);
+            allocations.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
         }
-        return map;
+        return allocations;
     }
 }
