@@ -55,7 +55,32 @@ public static class ContentTypeCases
             yield return new("headers", $"jobs.submit Idempotency-Key with {name}", 400,
                 t => ApiRoutes.JobsSubmit.Valid(t) with { Headers = [new("Idempotency-Key", value)] });
         }
+        foreach (var (refusal, status, request) in Refusals)
+        {
+            foreach (var accept in Accepts)
+            {
+                yield return new("headers", $"{refusal} with Accept: {accept}", status,
+                    t => request(t) with { Headers = [new("Accept", accept)] });
+            }
+        }
     }
+
+    /// <summary>Accept values that do not name JSON: a refusal is still its status with a problem document, never a 500.</summary>
+    private static readonly string[] Accepts = ["text/html", "application/xml", "x; cat /etc/passwd"];
+
+    private static readonly (string Name, int Status, Func<HostileTargets, HostileRequest> Request)[] Refusals =
+    [
+        ("no key", 401, t => HostileRequest.Get("/v1/jobs", null)),
+        ("a role refusal", 403, t => HostileRequest.Get("/v1/api-keys", HostileRequest.Bearer(t.SubmitterKey))),
+        ("an unknown job", 404, t => HostileRequest.Get($"/v1/jobs/{Guid.Empty}", HostileRequest.Bearer(t.SubmitterKey))),
+        ("an unknown route", 404, t => HostileRequest.Get("/v1/jobz", HostileRequest.Bearer(t.SubmitterKey))),
+        ("a wrong method", 405, t => new HostileRequest { Method = "DELETE", Path = "/v1/jobs", Authorization = HostileRequest.Bearer(t.SubmitterKey) }),
+        ("a broken rule", 422, t => HostileRequest.Get("/v1/onprem/utilization?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z", HostileRequest.Bearer(t.FinanceKey))),
+        ("an invalid query", 400, t => HostileRequest.Get("/v1/jobs?limit=0", HostileRequest.Bearer(t.SubmitterKey))),
+        ("an unbindable query", 400, t => HostileRequest.Get("/v1/jobs?limit=abc", HostileRequest.Bearer(t.SubmitterKey))),
+        ("an unreadable body", 400, t => HostileRequest.Text("POST", "/v1/jobs", "{", HostileRequest.Bearer(t.SubmitterKey))),
+        ("a body that is not JSON", 415, t => HostileRequest.Text("POST", "/v1/jobs", "x", HostileRequest.Bearer(t.SubmitterKey), "text/plain")),
+    ];
 
     private static byte[] Utf8(string body) => Encoding.UTF8.GetBytes(body);
 
