@@ -34,7 +34,10 @@ public sealed class FuzzLedger
     /// <summary>The 4xx answers without a problem document, by status (Kestrel's own refusals have no body).</summary>
     public SortedDictionary<int, int> NonProblemStatuses { get; } = [];
 
+    /// <summary>The first 5xx and transport errors, one per route, status and mutation list, with the exact request.</summary>
     public List<string> Failures { get; } = [];
+
+    private readonly HashSet<string> sampled = new(StringComparer.Ordinal);
 
     public HashSet<string> Excused { get; } = new(StringComparer.Ordinal);
 
@@ -45,7 +48,7 @@ public sealed class FuzzLedger
         if (status >= 500)
         {
             Status5xx++;
-            Sample($"{status} after {fuzzCase.Mutations}: {request.Describe()} -> {Cut(body)}");
+            Sample($"{status} {fuzzCase.Route.Name} {fuzzCase.Mutations}", $"{status} after {fuzzCase.Mutations}: {request.Describe()} -> {Cut(body)}");
         }
         else if (status >= 400 && !string.Equals(mediaType, "application/problem+json", StringComparison.OrdinalIgnoreCase)
             && !request.Path.StartsWith("/hangfire", StringComparison.OrdinalIgnoreCase) && request.Method != "HEAD")
@@ -73,7 +76,7 @@ public sealed class FuzzLedger
         }
         Requests++;
         TransportErrors++;
-        Sample($"transport error ({e.GetType().Name}: {e.Message}) after {fuzzCase.Mutations}: {request.Describe()}");
+        Sample($"transport {fuzzCase.Route.Name} {fuzzCase.Mutations}", $"transport error ({e.GetType().Name}: {e.Message}) after {fuzzCase.Mutations}: {request.Describe()}");
     }
 
     /// <summary>An accepted write may change the rows of the ids it names: in its path, and the id its answer returns.</summary>
@@ -103,9 +106,9 @@ public sealed class FuzzLedger
         request.Headers.Select(h => h.Value).Append(request.Authorization ?? "").Append(request.ContentType ?? "")
             .Any(v => v.Any(c => c is '\r' or '\n' || c > '\u00ff'));
 
-    private void Sample(string line)
+    private void Sample(string kind, string line)
     {
-        if (Failures.Count < MaxSamples)
+        if (Failures.Count < MaxSamples && sampled.Add(kind))
         {
             Failures.Add(line);
         }
