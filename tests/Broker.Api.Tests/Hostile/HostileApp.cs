@@ -54,7 +54,7 @@ public sealed class HostileApp : BrokerApp, IAsyncLifetime
         {
             failures.Add($"status {status}, expected {hostile.Expected}");
         }
-        if (hostile.ProblemDocument && ProblemTitle(response, body) is { } problem)
+        if (hostile.ProblemDocument && ProblemDocumentError(response, body) is { } problem)
         {
             failures.Add(problem);
         }
@@ -67,7 +67,7 @@ public sealed class HostileApp : BrokerApp, IAsyncLifetime
     }
 
     /// <summary>Null when the body is an RFC 9457 problem document with a title (and the status, if it names one, matches).</summary>
-    public static string? ProblemTitle(HttpResponseMessage response, string body)
+    public static string? ProblemDocumentError(HttpResponseMessage response, string body)
     {
         if (!MediaTypes.IsProblemJson(response.Content.Headers.ContentType))
         {

@@ -34,7 +34,7 @@ public sealed class HostileRaceTests(HostileApp app) : IClassFixture<HostileApp>
             Assert.True(expected == responses[i].StatusCode, $"request {i}: {(int)responses[i].StatusCode} {body}");
             if (expected == HttpStatusCode.Conflict)
             {
-                Assert.Null(HostileApp.ProblemTitle(responses[i], body));
+                Assert.Null(HostileApp.ProblemDocumentError(responses[i], body));
             }
             responses[i].Dispose();
         }
@@ -55,7 +55,7 @@ public sealed class HostileRaceTests(HostileApp app) : IClassFixture<HostileApp>
         using var second = await app.Client.SendAsync(Submit("second", "reused-key").ToMessage());
 
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
-        Assert.Null(HostileApp.ProblemTitle(second, await second.Content.ReadAsStringAsync()));
+        Assert.Null(HostileApp.ProblemDocumentError(second, await second.Content.ReadAsStringAsync()));
         Assert.Equal("", DatabaseSnapshot.Differences(before, await app.FingerprintAsync()));
     }
 
