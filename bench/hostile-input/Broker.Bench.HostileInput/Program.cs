@@ -30,7 +30,7 @@ using var client = new HttpClient(handler) { BaseAddress = new Uri(Option("url")
 // request line), and a request that happened to be sent next on it would fail for a reason that is not its own.
 client.DefaultRequestHeaders.ConnectionClose = true;
 
-var targets = await TargetSetup.PrepareAsync(client, Option("admin-key"), connection, (allocation, _) => tokens.For(allocation));
+var targets = await TargetSetup.PrepareAsync(client, Option("admin-key"), connection, (allocation, kind) => tokens.ValidFor(allocation, kind));
 var clock = Stopwatch.StartNew();
 var verdict = await new FuzzRun(client, targets, seed).RunAsync(connection, _ => clock.Elapsed < TimeSpan.FromSeconds(seconds));
 var ledger = verdict.Ledger;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json.Serialization;
 using Broker.Api.Auth;
 using Broker.Api.Contracts;
@@ -24,6 +25,7 @@ public static class ApiServices
         });
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCustomization.Apply);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>());
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddValidation();
 

@@ -75,7 +75,7 @@ public static class ContentTypeCases
         ("an unknown job", 404, t => HostileRequest.Get($"/v1/jobs/{Guid.Empty}", HostileRequest.Bearer(t.SubmitterKey))),
         ("an unknown route", 404, t => HostileRequest.Get("/v1/jobz", HostileRequest.Bearer(t.SubmitterKey))),
         ("a wrong method", 405, t => new HostileRequest { Method = "DELETE", Path = "/v1/jobs", Authorization = HostileRequest.Bearer(t.SubmitterKey) }),
-        ("a broken rule", 422, t => HostileRequest.Get("/v1/onprem/utilization?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z", HostileRequest.Bearer(t.FinanceKey))),
+        ("an inverted report window", 400, t => HostileRequest.Get("/v1/onprem/utilization?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z", HostileRequest.Bearer(t.FinanceKey))),
         ("an invalid query", 400, t => HostileRequest.Get("/v1/jobs?limit=0", HostileRequest.Bearer(t.SubmitterKey))),
         ("an unbindable query", 400, t => HostileRequest.Get("/v1/jobs?limit=abc", HostileRequest.Bearer(t.SubmitterKey))),
         ("an unreadable body", 400, t => HostileRequest.Text("POST", "/v1/jobs", "{", HostileRequest.Bearer(t.SubmitterKey))),

@@ -31,11 +31,9 @@ public sealed class HostileApp : BrokerApp, IAsyncLifetime
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
-    /// <summary>
-    /// The callback token of an allocation for an event kind. Today's tokens do not depend on the kind; this is the one
-    /// place to change when callback tokens do (issue 9: expiring tokens per event kind).
-    /// </summary>
-    public string CallbackToken(Guid allocationId, string kind) => Services.GetRequiredService<CallbackTokens>().For(allocationId);
+    /// <summary>A valid cloud-instance callback token of an allocation for an event kind (a started token for an unknown kind).</summary>
+    public string CallbackToken(Guid allocationId, string kind) =>
+        Services.GetRequiredService<CallbackTokens>().ValidFor(allocationId, kind);
 
     public Task<IReadOnlyDictionary<string, DatabaseSnapshot.TableState>> FingerprintAsync() => DatabaseSnapshot.FingerprintAsync(ConnectionString);
 

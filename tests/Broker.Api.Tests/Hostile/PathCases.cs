@@ -42,7 +42,7 @@ public static class PathCases
         {
             foreach (var (name, id) in Ids)
             {
-                yield return new("path", $"{route.Name} with {name}", route == ApiRoutes.Callback && IsGuid(name) ? 401 : 404,
+                yield return new("path", $"{route.Name} with {name}", StatusFor(route, name),
                     t => route.Valid(t) with { Path = path(id(t)) });
             }
         }
@@ -51,6 +51,18 @@ public static class PathCases
             yield return c;
         }
     }
+
+    /// <summary>
+    /// A control or bidirectional-override character in a route value is refused as text (400) before routing looks the
+    /// id up; on guid-constrained routes it never matches the route (404). Other ids are unknown (404), except that the
+    /// callback route asks for a token first (401).
+    /// </summary>
+    private static int StatusFor(ApiRoute route, string name) => name switch
+    {
+        _ when route == ApiRoutes.Callback && IsGuid(name) => 401,
+        "encoded direction override" when route == ApiRoutes.JobsGet || route == ApiRoutes.JobsCancel => 400,
+        _ => 404,
+    };
 
     private static bool IsGuid(string name) => name is "unknown guid" or "unknown guid in braces";
 

@@ -117,7 +117,7 @@ public static class ValidBodies
 
     public static JNode Key() => JNode.Parse("""{"name": "fuzz key", "role": "submitter", "team": "hostile-gamma"}""");
 
-    public static JNode Started() => JNode.Parse("""{"kind": "started"}""");
+    public static JNode Started() => JNode.Parse("""{"kind": "started", "seq": 1}""");
 
-    public static JNode Finished() => JNode.Parse("""{"kind": "finished", "exitCode": 0}""");
+    public static JNode Finished() => JNode.Parse("""{"kind": "finished", "seq": 3, "exitCode": 0}""");
 }
