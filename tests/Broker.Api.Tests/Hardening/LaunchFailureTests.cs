@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Broker.Api.Tests.Infrastructure;
+using Broker.Api.Tests.Lifecycle;
 using Broker.Core.Jobs;
 using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,10 @@ namespace Broker.Api.Tests.Hardening;
 /// <summary>
 /// A launch that can never succeed ends the job with the reason after a bounded number of attempts, and leaves no
 /// background job retrying: Hangfire, the reconciler and placement all stop.
+/// It runs its real Hangfire server in the non-parallel lifecycle collection: beside the 1,000-odd parallel API cases its
+/// one-second schedules did not fire within the test's minute on a loaded 2-core machine.
 /// </summary>
+[Collection(LifecycleCollection.Name)]
 public sealed class LaunchFailureTests(LaunchFailureApp app) : IClassFixture<LaunchFailureApp>
 {
     private static JsonObject Body(string name, string image)
