@@ -35,6 +35,7 @@ public static class Pipeline
         app.MapProviders();
         app.MapOnPrem();
         app.MapPlacement();
+        app.MapPolicies();
         app.MapInstanceCallbacks();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
