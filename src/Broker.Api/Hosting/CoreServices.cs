@@ -18,6 +18,7 @@ public static class CoreServices
         services.AddScoped<ApiKeyService>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<PolicyService>();
+        services.AddScoped<CloudStops>();
         return services;
     }
 }

@@ -36,6 +36,7 @@ public static class Pipeline
         app.MapOnPrem();
         app.MapPlacement();
         app.MapPolicies();
+        app.MapBursting();
         app.MapInstanceCallbacks();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
