@@ -63,6 +63,13 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("correlation_id");
 
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Seq"));
+
                     b.Property<string>("Target")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -71,6 +78,10 @@ namespace Broker.Migrations.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_audit_records");
+
+                    b.HasIndex("Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_records_seq");
 
                     b.HasIndex("Action", "At")
                         .HasDatabaseName("ix_audit_records_action_at");

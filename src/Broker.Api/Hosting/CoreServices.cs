@@ -19,6 +19,7 @@ public static class CoreServices
         services.AddScoped<AuditTrail>();
         services.AddScoped<PolicyService>();
         services.AddScoped<CloudStops>();
+        services.AddScoped<AuditQuery>();
         return services;
     }
 }

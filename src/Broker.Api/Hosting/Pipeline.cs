@@ -37,6 +37,7 @@ public static class Pipeline
         app.MapPlacement();
         app.MapPolicies();
         app.MapBursting();
+        app.MapAudit();
         app.MapInstanceCallbacks();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();

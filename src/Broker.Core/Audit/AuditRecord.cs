@@ -5,6 +5,9 @@ public sealed class AuditRecord
 {
     public Guid Id { get; set; }
 
+    /// <summary>Order of writing (identity), for keyset paging.</summary>
+    public long Seq { get; set; }
+
     public DateTimeOffset At { get; set; }
 
     public Guid? ActorKeyId { get; set; }

@@ -16,6 +16,8 @@ public sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditRec
         a.Property(x => x.Before).HasColumnType("jsonb");
         a.Property(x => x.After).HasColumnType("jsonb");
         a.Property(x => x.CorrelationId).HasMaxLength(128);
+        a.Property(x => x.Seq).UseIdentityAlwaysColumn();
+        a.HasIndex(x => x.Seq).IsUnique();
         a.HasIndex(x => new { x.At, x.Id });
         a.HasIndex(x => new { x.ActorKeyId, x.At });
         a.HasIndex(x => new { x.Action, x.At });
