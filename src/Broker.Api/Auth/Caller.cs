@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Broker.Core.Audit;
 
 namespace Broker.Api.Auth;
 
@@ -13,4 +14,8 @@ public static class Caller
 
     /// <summary>The team a caller is confined to: its own for submitters, none (all teams) for the other roles.</summary>
     public static string? TeamScope(this ClaimsPrincipal user) => user.IsInRole(Roles.Submitter) ? user.Team() : null;
+
+    /// <summary>The caller as the audit trail records it: key id, role and the request's trace id.</summary>
+    public static AuditActor Actor(this HttpContext context) => new(context.User.KeyId(),
+        context.User.FindFirstValue(ClaimTypes.Role) ?? "unknown", context.TraceIdentifier);
 }

@@ -6,7 +6,7 @@ namespace Broker.Api.Contracts;
 /// <summary>One provider as ops see it on <c>GET /v1/providers</c>.</summary>
 public sealed record ProviderResponse(
     string Name, ComputeProviderKind Kind, ProviderHealthResponse Health, IReadOnlyList<OfferBlockResponse> Blocks,
-    PriceRefreshResponse? LastPriceRefresh);
+    PriceRefreshResponse? LastPriceRefresh, CloudStopResponse? Drained = null);
 
 /// <param name="Status"><c>healthy</c>, <c>unhealthy</c> (credentials refused: never retried) or <c>unknown</c> (no call yet).</param>
 public sealed record ProviderHealthResponse(string Status, string? ErrorCode, string? ErrorMessage, DateTimeOffset? At);
@@ -17,7 +17,8 @@ public sealed record OfferBlockResponse(BlockScope Scope, string Target, string 
 public sealed record PriceRefreshResponse(DateTimeOffset At, bool Succeeded, int OffersUpdated, int QuotesApplied, int QuotesUnknown,
     int QuotesRejected, string? Reason);
 
-public sealed record ProviderListResponse(IReadOnlyList<ProviderResponse> Items);
+/// <param name="Bursting">The kill switch and drains (<c>/v1/bursting</c>).</param>
+public sealed record ProviderListResponse(IReadOnlyList<ProviderResponse> Items, BurstingResponse? Bursting = null);
 
 public static class ProviderMapping
 {

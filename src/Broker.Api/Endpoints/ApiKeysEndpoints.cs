@@ -16,10 +16,11 @@ public static class ApiKeysEndpoints
         return app;
     }
 
-    public static async Task<Created<CreatedApiKeyResponse>> Create(CreateApiKeyRequest request, ApiKeyService keys, HttpResponse response,
+    public static async Task<Created<CreatedApiKeyResponse>> Create(CreateApiKeyRequest request, ApiKeyService keys, HttpContext context,
         CancellationToken ct)
     {
-        var (key, secret) = await keys.CreateAsync(request.Name, request.Role, request.Team, ct);
+        var response = context.Response;
+        var (key, secret) = await keys.CreateAsync(request.Name, request.Role, request.Team, ct, context.Actor());
         // The only response that carries a secret: no browser, proxy or client cache may keep it.
         response.Headers.CacheControl = "no-store";
         response.Headers.Pragma = "no-cache";
@@ -30,9 +31,9 @@ public static class ApiKeysEndpoints
     public static async Task<Ok<ApiKeyResponse[]>> List(ApiKeyService keys, CancellationToken ct) =>
         TypedResults.Ok((await keys.ListAsync(ct)).Select(k => k.ToResponse()).ToArray());
 
-    public static async Task<NoContent> Revoke(Guid id, ApiKeyService keys, CancellationToken ct)
+    public static async Task<NoContent> Revoke(Guid id, ApiKeyService keys, HttpContext context, CancellationToken ct)
     {
-        await keys.RevokeAsync(id, ct);
+        await keys.RevokeAsync(id, ct, context.Actor());
         return TypedResults.NoContent();
     }
 }

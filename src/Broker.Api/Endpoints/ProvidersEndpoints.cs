@@ -1,6 +1,7 @@
 using Broker.Api.Auth;
 using Broker.Api.Contracts;
 using Broker.Core.Capacity;
+using Broker.Core.Policies;
 using Broker.Core.Provisioning;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,8 +18,9 @@ public static class ProvidersEndpoints
     }
 
     public static async Task<Ok<ProviderListResponse>> List(ComputeProviders providers, IEnumerable<IPriceSource> priceSources,
-        ProviderHealth health, UnavailableOfferCache unavailable, OfferCatalogService catalog, CancellationToken ct)
+        ProviderHealth health, UnavailableOfferCache unavailable, OfferCatalogService catalog, CloudStops stops, CancellationToken ct)
     {
+        var bursting = await BurstingEndpoints.StateAsync(stops, ct);
         var statuses = health.Snapshot().ToDictionary(s => s.Provider, StringComparer.Ordinal);
         var refreshes = await catalog.LatestRefreshesAsync(ct);
         var blocks = unavailable.Live()
@@ -28,6 +30,7 @@ public static class ProvidersEndpoints
         var names = providers.Names.Union(priceSources.Select(s => s.Provider), StringComparer.Ordinal).Order(StringComparer.Ordinal);
         return TypedResults.Ok(new ProviderListResponse([.. names.Select(name => new ProviderResponse(
             name, providers.Kind, statuses.GetValueOrDefault(name).ToResponse(), [.. blocks[name]],
-            refreshes.TryGetValue(name, out var run) ? run.ToResponse() : null))]));
+            refreshes.TryGetValue(name, out var run) ? run.ToResponse() : null,
+            bursting.DrainedProviders.FirstOrDefault(d => d.Scope == name)))], bursting));
     }
 }

@@ -20,6 +20,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             NotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
             ConflictException e => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message),
             ForbiddenException e => Problem(StatusCodes.Status403Forbidden, "Forbidden", e.Message),
+            PreconditionFailedException e => Problem(StatusCodes.Status412PreconditionFailed, "Precondition failed", e.Message),
+            PreconditionRequiredException e => Problem(StatusCodes.Status428PreconditionRequired, "Precondition required", e.Message),
             RuleViolationException e => new ValidationProblemDetails(e.Errors.ToDictionary())
             {
                 Status = StatusCodes.Status422UnprocessableEntity, Title = "The request breaks a rule", Detail = e.Message,

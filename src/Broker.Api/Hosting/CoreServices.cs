@@ -1,6 +1,8 @@
+using Broker.Core.Audit;
 using Broker.Core.Auth;
 using Broker.Core.Jobs;
 using Broker.Core.Persistence;
+using Broker.Core.Policies;
 
 namespace Broker.Api.Hosting;
 
@@ -14,6 +16,10 @@ public static class CoreServices
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<JobService>();
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<AuditTrail>();
+        services.AddScoped<PolicyService>();
+        services.AddScoped<CloudStops>();
+        services.AddScoped<AuditQuery>();
         return services;
     }
 }

@@ -35,6 +35,9 @@ public static class Pipeline
         app.MapProviders();
         app.MapOnPrem();
         app.MapPlacement();
+        app.MapPolicies();
+        app.MapBursting();
+        app.MapAudit();
         app.MapInstanceCallbacks();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();

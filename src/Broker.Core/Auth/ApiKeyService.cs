@@ -1,18 +1,20 @@
+using Broker.Core.Audit;
 using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Broker.Core.Auth;
 
-public sealed class ApiKeyService(BrokerDbContext db, TimeProvider clock)
+public sealed class ApiKeyService(BrokerDbContext db, TimeProvider clock, AuditTrail audit)
 {
     public sealed record CreatedKey(ApiKey Key, string Secret);
 
-    public async Task<CreatedKey> CreateAsync(string name, ApiKeyRole role, string? team, CancellationToken ct) =>
-        await CreateWithSecretAsync(name, role, team, ApiKeySecret.New(), ct);
+    public async Task<CreatedKey> CreateAsync(string name, ApiKeyRole role, string? team, CancellationToken ct, AuditActor? actor = null) =>
+        await CreateWithSecretAsync(name, role, team, ApiKeySecret.New(), ct, actor);
 
     /// <summary>Stores a key whose secret was chosen elsewhere (the configured bootstrap admin key). Idempotent by hash.</summary>
-    public async Task<CreatedKey> CreateWithSecretAsync(string name, ApiKeyRole role, string? team, string secret, CancellationToken ct)
+    public async Task<CreatedKey> CreateWithSecretAsync(string name, ApiKeyRole role, string? team, string secret, CancellationToken ct,
+        AuditActor? actor = null)
     {
         if (role == ApiKeyRole.Submitter && string.IsNullOrWhiteSpace(team))
         {
@@ -38,6 +40,7 @@ public sealed class ApiKeyService(BrokerDbContext db, TimeProvider clock)
             CreatedAt = clock.GetUtcNow(),
         };
         db.ApiKeys.Add(key);
+        audit.Record(actor ?? AuditActor.System, "api-key.create", $"api-key:{key.Id}", null, View(key));
         await db.SaveChangesAsync(ct);
         return new CreatedKey(key, secret);
     }
@@ -46,12 +49,14 @@ public sealed class ApiKeyService(BrokerDbContext db, TimeProvider clock)
         db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ThenBy(k => k.Id).ToListAsync(ct);
 
     /// <summary>Revoking is idempotent: a revoked key stays revoked with its first revocation time.</summary>
-    public async Task RevokeAsync(Guid id, CancellationToken ct)
+    public async Task RevokeAsync(Guid id, CancellationToken ct, AuditActor? actor = null)
     {
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct) ?? throw new NotFoundException("api key", id);
         if (key.RevokedAt is null)
         {
+            var before = View(key);
             key.RevokedAt = clock.GetUtcNow();
+            audit.Record(actor ?? AuditActor.System, "api-key.revoke", $"api-key:{key.Id}", before, View(key));
             await db.SaveChangesAsync(ct);
         }
     }
@@ -62,4 +67,7 @@ public sealed class ApiKeyService(BrokerDbContext db, TimeProvider clock)
         var hash = ApiKeySecret.Hash(secret);
         return db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedAt == null, ct);
     }
+
+    /// <summary>What the audit trail keeps of a key: never its secret or its hash.</summary>
+    private static object View(ApiKey k) => new { k.Id, k.Name, Role = k.Role.ToString().ToLowerInvariant(), k.Team, k.Prefix, k.RevokedAt };
 }

@@ -20,3 +20,9 @@ public sealed class RuleViolationException(string message, IReadOnlyDictionary<s
 
 /// <summary>The caller is authenticated but its role or team does not allow this (403).</summary>
 public sealed class ForbiddenException(string message) : DomainException(message);
+
+/// <summary>The caller's If-Match names a version that is no longer current (412).</summary>
+public sealed class PreconditionFailedException(string message) : DomainException(message);
+
+/// <summary>A write that needs If-Match came without one (428).</summary>
+public sealed class PreconditionRequiredException(string message) : DomainException(message);

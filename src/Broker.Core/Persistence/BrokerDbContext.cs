@@ -1,7 +1,9 @@
+using Broker.Core.Audit;
 using Broker.Core.Auth;
 using Broker.Core.Capacity;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
+using Broker.Core.Policies;
 using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
 
@@ -28,6 +30,12 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<OnPremNodeRecord> OnPremNodes => Set<OnPremNodeRecord>();
 
     public DbSet<NodeUtilizationSample> NodeUtilizationSamples => Set<NodeUtilizationSample>();
+
+    public DbSet<PolicyVersion> PolicyVersions => Set<PolicyVersion>();
+
+    public DbSet<CloudStop> CloudStops => Set<CloudStop>();
+
+    public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);

@@ -7,7 +7,8 @@ namespace Broker.Core.Placement;
 /// Finds the best cloud option for one job under a strategy's <see cref="CloudRules"/>, the team policy, price caps and
 /// the budget, and keeps the cheapest rejected options (with why) for the explanation.
 /// </summary>
-internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateTimeOffset now, PlacementOptions options)
+internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateTimeOffset now, PlacementOptions options,
+    CloudControls controls, CloudGpuLedger cloudGpus)
 {
     private readonly List<OfferBucket> buckets = [];
 
@@ -15,9 +16,20 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
     {
         var result = new CloudSearchResult(options.ExplainTopRejected);
         var context = new Context(job, policy, rules, rules.DeadlineAware
-            ? UniformProgress.SpotRisk(job, now, options.CloudStartup, options.NonCheckpointReworkFraction)
-            : null, PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy));
+            ? UniformProgress.SpotRisk(job, now, options.CloudStartup, options.NonCheckpointReworkFraction, policy.DeadlineMargin)
+            : null, PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy, CapacityType.OnDemand),
+            PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy, CapacityType.Spot));
         offers.CollectBuckets(job, buckets);
+        if (policy.PreferSpot && rules.UseSpot)
+        {
+            // Spot with on-demand fallback: on-demand is looked at only when no spot option is acceptable.
+            buckets.ForEach(b => Scan(context, b.BySpotPrice, CapacityType.Spot, result));
+            if (result.Best is null)
+            {
+                buckets.ForEach(b => Scan(context, b.ByOnDemandPrice, CapacityType.OnDemand, result));
+            }
+            return result;
+        }
         foreach (var bucket in buckets)
         {
             Scan(context, bucket.ByOnDemandPrice, CapacityType.OnDemand, result);
@@ -39,7 +51,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
     {
         var scale = c.Rules.RankByExpectedCost ? (decimal)(c.Job.RemainingWork + options.CloudStartup).TotalHours : 1m;
         var costHours = (decimal)(c.Job.RemainingWork + options.CloudStartup).TotalHours;
-        if (market == CapacityType.Spot && JobLevelSpotRejection(c) is { } blanket)
+        if ((market == CapacityType.Spot ? JobLevelSpotRejection(c) : JobLevelOnDemandRejection(c)) is { } blanket)
         {
             if (list.Length > 0)
             {
@@ -57,7 +69,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
                 break;
             }
             Consider(c, offer, market, result);
-            if (c.PriceCap is { } cap && price / c.Job.Gpus > cap || budgetLeft is { } left && price * costHours > left)
+            if (c.Cap(market) is { } cap && price / c.Job.Gpus > cap || budgetLeft is { } left && price * costHours > left)
             {
                 break;
             }
@@ -102,7 +114,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         {
             return RejectionReason.BlockedOffer;
         }
-        if (!c.Policy.AllowsProvider(offer.Provider) || !c.Policy.AllowsRegion(offer.Region))
+        if (PolicyRefusal(c, offer) is not null)
         {
             return RejectionReason.Policy;
         }
@@ -110,7 +122,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         {
             return spot;
         }
-        if (c.PriceCap is { } cap && candidate.PricePerHour / c.Job.Gpus > cap)
+        if (c.Cap(market) is { } cap && candidate.PricePerHour / c.Job.Gpus > cap)
         {
             return RejectionReason.Price;
         }
@@ -121,6 +133,16 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         JobLevelSpotRejection(c) is { } reason && reason != RejectionReason.Deadline ? reason
         : offer.SpotBlockedReason is not null ? RejectionReason.BlockedOffer
         : JobLevelSpotRejection(c);
+
+    /// <summary>Why on-demand is out for every offer (the policy allows spot only), or null.</summary>
+    private static RejectionReason? JobLevelOnDemandRejection(in Context c) => c.Policy.AllowOnDemand ? null : RejectionReason.Policy;
+
+    /// <summary>Why the policy or ops refuse this offer whatever the market (provider, region, drain, cloud-GPU caps), or null.</summary>
+    private string? PolicyRefusal(in Context c, CloudOffer offer) =>
+        !c.Policy.AllowsProvider(offer.Provider) || !c.Policy.AllowsRegion(offer.Region)
+            ? $"team policy does not allow {offer.Provider}/{offer.Region}"
+            : controls.DrainedProviders.TryGetValue(offer.Provider, out var why) ? $"provider {offer.Provider} is drained by ops: {why}"
+            : cloudGpus.Refusal(c.Policy, c.Job.Team, offer.GpusPerInstance);
 
     /// <summary>Why spot is out for every offer (not tolerated, not allowed, deadline too close), or null.</summary>
     private static RejectionReason? JobLevelSpotRejection(in Context c) =>
@@ -136,13 +158,20 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         RejectionReason.Constraint => $"{offer.GpuMemoryGb} GB GPUs, job needs {c.Job.MinGpuMemoryGb} GB",
         RejectionReason.BlockedOffer => offer.BlockedReason ?? offer.SpotBlockedReason ?? "blocked",
         RejectionReason.Policy when candidate.Market == CapacityType.Spot && !c.Policy.AllowSpot => "team policy does not allow spot",
-        RejectionReason.Policy => $"team policy does not allow {offer.Provider}/{offer.Region}",
+        RejectionReason.Policy when candidate.Market == CapacityType.OnDemand && !c.Policy.AllowOnDemand =>
+            "team policy does not allow on-demand",
+        RejectionReason.Policy => PolicyRefusal(c, offer) ?? "policy",
         RejectionReason.Deadline => c.SpotRisk ?? "deadline",
-        RejectionReason.Price => $"${candidate.PricePerHour / c.Job.Gpus:0.####} per GPU-hour is above the cap ${c.PriceCap:0.####}",
+        RejectionReason.Price =>
+            $"${candidate.PricePerHour / c.Job.Gpus:0.####} per GPU-hour is above the cap ${c.Cap(candidate.Market):0.####}",
         RejectionReason.Budget =>
             $"expected ${candidate.ExpectedCost:0.##} exceeds the ${budgets.Remaining(c.Job.Team) ?? 0:0.##} left in {c.Job.Team}'s budget",
         _ => reason.Code(),
     };
 
-    private readonly record struct Context(PendingJob Job, BurstPolicy Policy, CloudRules Rules, string? SpotRisk, decimal? PriceCap);
+    private readonly record struct Context(PendingJob Job, BurstPolicy Policy, CloudRules Rules, string? SpotRisk,
+        decimal? OnDemandCap, decimal? SpotCap)
+    {
+        public decimal? Cap(CapacityType market) => market == CapacityType.Spot ? SpotCap : OnDemandCap;
+    }
 }

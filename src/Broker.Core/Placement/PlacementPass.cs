@@ -13,7 +13,9 @@ internal sealed class PlacementPass
         Policies = new PolicyBook(snapshot.Policies, snapshot.DefaultPolicy);
         Budgets = new BudgetLedger(snapshot.Budgets);
         Offers = new OfferIndex(snapshot.Offers);
-        Cloud = new CloudSearch(Offers, Budgets, Now, Options);
+        Controls = snapshot.Controls ?? CloudControls.None;
+        CloudGpus = new CloudGpuLedger(Controls);
+        Cloud = new CloudSearch(Offers, Budgets, Now, Options, Controls, CloudGpus);
     }
 
     public DateTimeOffset Now { get; }
@@ -29,6 +31,10 @@ internal sealed class PlacementPass
     public OfferIndex Offers { get; }
 
     public CloudSearch Cloud { get; }
+
+    public CloudControls Controls { get; }
+
+    public CloudGpuLedger CloudGpus { get; }
 
     public DateTimeOffset NextLook => Now + Options.RecheckInterval;
 }

@@ -8,6 +8,7 @@ namespace Broker.Core.Placement;
 /// </summary>
 /// <param name="Policies">Per-team policies; teams without one get <see cref="DefaultPolicy"/>.</param>
 /// <param name="Budgets">Cloud budgets; a team without one has no budget limit.</param>
+/// <param name="Controls">Kill switch, drained providers and cloud-GPU counts; null for none.</param>
 /// <param name="Shares">Fair-share weights and current GPU use per team; a team without one has weight 1 and no use.</param>
 public sealed record PlacementSnapshot(
     DateTimeOffset Now,
@@ -19,4 +20,5 @@ public sealed record PlacementSnapshot(
     BurstPolicy DefaultPolicy,
     IReadOnlyList<TeamBudget> Budgets,
     IReadOnlyList<TeamShare> Shares,
-    PlacementOptions? Options = null);
+    PlacementOptions? Options = null,
+    CloudControls? Controls = null);

@@ -9,7 +9,8 @@ namespace Broker.Core.Placement;
 public static class UniformProgress
 {
     /// <summary>Why spot is too risky for this job now, or null when spot is fine (always null without a deadline).</summary>
-    public static string? SpotRisk(PendingJob job, DateTimeOffset now, TimeSpan startup, double nonCheckpointRework)
+    public static string? SpotRisk(PendingJob job, DateTimeOffset now, TimeSpan startup, double nonCheckpointRework,
+        TimeSpan margin = default)
     {
         if (job.Deadline is not { } deadline)
         {
@@ -17,7 +18,7 @@ public static class UniformProgress
         }
         var remaining = job.RemainingWork;
         var slack = deadline - now - remaining - startup;
-        var loss = startup + remaining * CostModel.ReworkFraction(remaining, job.CheckpointInterval, nonCheckpointRework);
+        var loss = startup + remaining * CostModel.ReworkFraction(remaining, job.CheckpointInterval, nonCheckpointRework) + margin;
         return slack < loss
             ? $"slack {Format(slack)} before the deadline cannot absorb an interruption ({Format(loss)})"
             : null;

@@ -1,3 +1,5 @@
+using Broker.Core.Capacity;
+
 namespace Broker.Core.Policies;
 
 /// <summary>Looks up each team's burst policy, falling back to the default one.</summary>
@@ -10,11 +12,9 @@ public sealed class PolicyBook(IEnumerable<BurstPolicy> policies, BurstPolicy de
     public BurstPolicy For(string team) => byTeam.GetValueOrDefault(team) ?? defaultPolicy with { Team = team };
 
     /// <summary>The tighter of the job's and the policy's price caps (USD per GPU per hour), or null for none.</summary>
-    public static decimal? PriceCap(decimal? jobCap, BurstPolicy policy) =>
-        (jobCap, policy.MaxPricePerGpuHour) switch
-        {
-            (null, var p) => p,
-            (var j, null) => j,
-            (var j, var p) => Math.Min(j!.Value, p!.Value),
-        };
+    public static decimal? PriceCap(decimal? jobCap, BurstPolicy policy) => BurstPolicy.Tighter(jobCap, policy.MaxPricePerGpuHour);
+
+    /// <summary>The tighter of the job's cap and the policy's cap for one market.</summary>
+    public static decimal? PriceCap(decimal? jobCap, BurstPolicy policy, CapacityType market) =>
+        BurstPolicy.Tighter(jobCap, policy.CapFor(market));
 }

@@ -28,6 +28,8 @@ public enum AllocationEnd
     /// <summary>Nothing ran within the launch timeout (still requested, or no running instance); counts towards the job's limit.</summary>
     LaunchTimeout,
     Vanished,
+    /// <summary>Ops stopped bursting or drained the provider before the instance was created: nothing ran, nothing is billed.</summary>
+    Withheld,
 }
 
 /// <summary>

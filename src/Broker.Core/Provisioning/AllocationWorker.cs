@@ -3,6 +3,7 @@ using Broker.Core.Errors;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
+using Broker.Core.Policies;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,12 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         if (job.State == JobState.Cancelled)
         {
             await ApplyAsync(allocationId, (_, a, now) => JobLifecycle.Cancelled(a, now), ct);
+            return;
+        }
+        if (!allocation.IsOnPrem && await CloudStops.WhyStoppedAsync(db, allocation.Provider, ct) is { } stopped)
+        {
+            logger.LogInformation("Allocation {Allocation}: launch withheld: {Reason}", allocationId, stopped);
+            await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Interrupted(j, a, AllocationEnd.Withheld, $"Launch withheld: {stopped}", now), ct);
             return;
         }
         string externalId;

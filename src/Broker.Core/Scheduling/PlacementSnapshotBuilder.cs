@@ -4,6 +4,7 @@ using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
 using Broker.Core.Placement;
+using Broker.Core.Policies;
 using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,7 @@ namespace Broker.Core.Scheduling;
 
 /// <summary>Maps the database (and the live offer blocks) onto the engine's snapshot.</summary>
 public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProviders clouds, UnavailableOfferCache unavailable,
-    PlacementSettings settings, OnPremTenancy tenancy)
+    PlacementSettings settings, OnPremTenancy tenancy, PolicyService policies)
 {
     public async Task<PlacementSnapshot> BuildAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -31,11 +32,21 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
             .Select(a => new RunningOnPremJob(a.JobId.ToString(), liveJobs[a.JobId].Team, a.Node!, a.Gpus,
                 (a.StartedAt ?? now) + liveJobs[a.JobId].EstimatedDuration - liveJobs[a.JobId].SavedProgress)).ToList();
-        var shares = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new Policies.TeamShare(g.Key, 1, g.Sum(a => a.Gpus))).ToList();
+        var engine = await policies.ForEngineAsync(ct);
+        var book = new PolicyBook(engine.Teams, engine.Global);
+        var used = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(a => a.Gpus), StringComparer.Ordinal);
+        var shares = used.Keys.Concat(pending.Select(j => j.Team)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(t => new TeamShare(t, book.For(t).FairShareWeight, used.GetValueOrDefault(t))).ToList();
+        var cloudUse = live.Where(a => !a.IsOnPrem && liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(a => a.Gpus), StringComparer.Ordinal);
+        var stops = await db.CloudStops.AsNoTracking().ToListAsync(ct);
+        var controls = new CloudControls(stops.FirstOrDefault(s => s.Scope == CloudStop.AllScope)?.Reason,
+            stops.Where(s => s.Scope != CloudStop.AllScope).ToDictionary(s => s.Scope, s => s.Reason, StringComparer.Ordinal),
+            engine.MaxCloudGpusGlobal, cloudUse);
 
         return new PlacementSnapshot(now, [.. pending.Select(ToPending)], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
-            [], settings.DefaultPolicy(), [], shares);
+            engine.Teams, engine.Global, [], shares, Controls: controls);
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class BrokerStrategy : PassStrategy
         var estimate = pass.OnPrem.EstimateStart(pools, job.Gpus);
         var notNow = OnPremSteps.NotNow(pass, job, pools, estimate, orderedByFairShare: true);
         var policy = pass.Policies.For(job.Team);
-        if (!policy.AllowBurst)
+        if (!policy.AllowBurst || pass.Controls.BurstingStopped is not null)
         {
             return CloudSteps.BurstNotAllowed(pass, job, notNow, estimate);
         }

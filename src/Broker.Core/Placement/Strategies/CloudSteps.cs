@@ -7,6 +7,7 @@ internal static class CloudSteps
     {
         var best = result.Best ?? throw new InvalidOperationException("No cloud candidate to launch.");
         pass.Budgets.Commit(job.Team, best.ExpectedCost);
+        pass.CloudGpus.Commit(job.Team, best.Offer.GpusPerInstance);
         var chosen = $"cloud {best.Describe()}, expected ${best.ExpectedCost:0.##}: {why}";
         return new CloudDecision(job.JobId, best.Offer, best.Market, best.PricePerHour, best.ExpectedCost,
             new Explanation(chosen, [onPrem, .. result.Explain()]));
@@ -38,10 +39,12 @@ internal static class CloudSteps
         (DateTimeOffset Start, NodeSlots Node)? estimate)
     {
         var start = OnPremSteps.Queue(pass, job, estimate);
+        var stop = pass.Controls.BurstingStopped is null ? "" : "bursting stopped by ops; ";
         var chosen = start is { } at
-            ? $"wait (policy): queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
-            : $"wait (policy): {OnPremSteps.NoNode(job)}";
+            ? $"wait (policy): {stop}queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
+            : $"wait (policy): {stop}{OnPremSteps.NoNode(job)}";
         return new WaitDecision(job.JobId, WaitReason.Policy, start is { } s ? OnPremSteps.Later(pass, s) : DateTimeOffset.MaxValue, start,
-            new Explanation(chosen, [onPrem, new RejectedOption("cloud", RejectionReason.Policy, $"team {job.Team} does not allow bursting")]));
+            new Explanation(chosen, [onPrem, new RejectedOption("cloud", RejectionReason.Policy,
+                pass.Controls.BurstingStopped is { } stopped ? $"bursting stopped by ops: {stopped}" : $"team {job.Team} does not allow bursting")]));
     }
 }

@@ -37,7 +37,7 @@ public sealed class ImmediateBurstStrategy : PassStrategy
         var estimate = pass.OnPrem.EstimateStart(pools, job.Gpus);
         var notNow = OnPremSteps.NotNow(pass, job, pools, estimate, orderedByFairShare: false);
         var policy = pass.Policies.For(job.Team);
-        if (!policy.AllowBurst)
+        if (!policy.AllowBurst || pass.Controls.BurstingStopped is not null)
         {
             return CloudSteps.BurstNotAllowed(pass, job, notNow, estimate);
         }

@@ -1,0 +1,44 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Broker.Core.Audit;
+
+namespace Broker.Api.Contracts;
+
+public sealed record AuditRecordResponse(Guid Id, DateTimeOffset At, Guid? ActorKeyId, string ActorRole, string Action, string Target,
+    JsonElement? Before, JsonElement? After, string? CorrelationId);
+
+public sealed record AuditPageResponse(IReadOnlyList<AuditRecordResponse> Items, string? NextCursor);
+
+public static class AuditMapping
+{
+    private const string CursorVersion = "a1:";
+
+    public static AuditRecordResponse ToResponse(this AuditRecord a) => new(a.Id, a.At, a.ActorKeyId, a.ActorRole, a.Action, a.Target,
+        Parse(a.Before), Parse(a.After), a.CorrelationId);
+
+    public static string Cursor(long seq) =>
+        Base64Url.EncodeToString(Encoding.ASCII.GetBytes(CursorVersion + seq.ToString(CultureInfo.InvariantCulture)));
+
+    public static bool TryReadCursor(string cursor, out long seq)
+    {
+        seq = 0;
+        if (cursor.Length > 64)
+        {
+            return false;
+        }
+        try
+        {
+            var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor));
+            return text.StartsWith(CursorVersion, StringComparison.Ordinal)
+                && long.TryParse(text.AsSpan(CursorVersion.Length), NumberStyles.None, CultureInfo.InvariantCulture, out seq) && seq > 0;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+}

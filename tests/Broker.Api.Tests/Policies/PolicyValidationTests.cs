@@ -1,0 +1,59 @@
+using System.Net;
+using Broker.Api.Tests.Infrastructure;
+
+namespace Broker.Api.Tests.Policies;
+
+/// <summary>One row per validation rule: each bad policy is refused with 422 naming the field and the reason, and nothing is stored.</summary>
+public sealed class PolicyValidationTests(BrokerApp app) : IClassFixture<BrokerApp>
+{
+    [Theory]
+    [InlineData("""{"allowedProviders":["aws"],"allowedRegions":["mars-north-1"]}""", "allowedRegions[0]", "is not a region of aws")]
+    [InlineData("""{"allowedProviders":["ibm-cloud"]}""", "allowedProviders[0]", "is not a provider Broker has offers for")]
+    [InlineData("""{"maxPricePerGpuHour":{"onDemand":0.01}}""", "maxPricePerGpuHour.onDemand", "below every on-demand offer")]
+    [InlineData("""{"maxPricePerGpuHour":{"spot":0.001}}""", "maxPricePerGpuHour.spot", "below every spot offer")]
+    [InlineData("""{"markets":["spot-with-on-demand-fallback","spot"]}""", "markets", "contradictory markets")]
+    [InlineData("""{"markets":["on-demand"],"maxPricePerGpuHour":{"spot":3}}""", "maxPricePerGpuHour.spot", "contradictory markets")]
+    [InlineData("""{"markets":["spot","spot"]}""", "markets[1]", "named twice")]
+    [InlineData("""{"markets":["reserved"]}""", "markets[0]", "is not a market")]
+    [InlineData("""{"markets":[]}""", "markets", "at least one market")]
+    [InlineData("""{"maxWaitBeforeBurstMinutes":-5}""", "maxWaitBeforeBurstMinutes", "must not be negative")]
+    [InlineData("""{"deadlineMarginMinutes":-1}""", "deadlineMarginMinutes", "must not be negative")]
+    [InlineData("""{"maxCloudGpus":-8}""", "maxCloudGpus", "must not be negative")]
+    [InlineData("""{"maxCloudGpusGlobal":64}""", "maxCloudGpusGlobal", "only the global policy")]
+    [InlineData("""{"leaseFactor":0.5}""", "leaseFactor", "between 1 and 100")]
+    [InlineData("""{"fairShareWeight":0}""", "fairShareWeight", "greater than 0")]
+    [InlineData("""{"maxPricePerGpuHour":{"onDemand":-2}}""", "maxPricePerGpuHour.onDemand", "greater than 0")]
+    public async Task A_policy_that_breaks_a_rule_is_refused_with_422_naming_the_field(string body, string field, string reason)
+    {
+        using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
+        using var response = await PolicyApi.PutAsync(ops, "validation", body, "\"0\"");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        using var problem = await JobApi.ProblemAsync(response);
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out var messages), $"no error for {field}: {errors}");
+        Assert.Contains(reason, messages[0].GetString(), StringComparison.Ordinal);
+        var current = await PolicyApi.GetAsync(ops, "/v1/policies/validation");
+        Assert.Equal(0, current["version"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_valid_override_in_a_real_region_with_a_reachable_cap_is_stored()
+    {
+        using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
+        using var response = await PolicyApi.PutAsync(ops, "valid-team",
+            """{"allowedProviders":["aws"],"allowedRegions":["us-east-1"],"markets":["spot-with-on-demand-fallback"],"maxPricePerGpuHour":{"spot":50,"onDemand":50}}""", "\"0\"");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("\"1\"", response.Headers.ETag!.Tag);
+    }
+
+    [Theory]
+    [InlineData("""{"maxWait":5}""")]
+    [InlineData("""{"maxPricePerGpuHour":{"reserved":1}}""")]
+    [InlineData("""{"burstingEnabled":"yes"}""")]
+    public async Task Unknown_fields_and_wrong_types_are_refused_with_400(string body)
+    {
+        using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
+        using var response = await PolicyApi.PutAsync(ops, "unknown-fields", body, "\"0\"");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+}
