@@ -32,6 +32,7 @@ public static class Pipeline
         app.MapOnPrem();
         app.MapPlacement();
         app.MapInstanceCallbacks();
+        app.MapCosts();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();

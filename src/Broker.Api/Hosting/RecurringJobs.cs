@@ -19,6 +19,8 @@ public static class RecurringJobs
             app.Configuration["Schedules:Placement"] ?? "*/15 * * * * *");
         recurring.AddOrUpdate<ReconcileJob>(ReconcileJob.Id, j => j.RunAsync(CancellationToken.None),
             app.Configuration["Schedules:Reconcile"] ?? "*/10 * * * * *");
+        recurring.AddOrUpdate<RecordCostsJob>(RecordCostsJob.Id, j => j.RunAsync(CancellationToken.None),
+            app.Configuration["Schedules:CostRecording"] ?? Cron.Minutely());
         return app;
     }
 }

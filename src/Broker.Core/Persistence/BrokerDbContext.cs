@@ -1,5 +1,6 @@
 using Broker.Core.Auth;
 using Broker.Core.Capacity;
+using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
 using Broker.Core.Provisioning;
@@ -28,6 +29,14 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<OnPremNodeRecord> OnPremNodes => Set<OnPremNodeRecord>();
 
     public DbSet<NodeUtilizationSample> NodeUtilizationSamples => Set<NodeUtilizationSample>();
+
+    public DbSet<CostEntry> CostEntries => Set<CostEntry>();
+
+    public DbSet<CostRecording> CostRecordings => Set<CostRecording>();
+
+    public DbSet<OnPremRate> OnPremRates => Set<OnPremRate>();
+
+    public DbSet<OfferPriceChange> OfferPriceChanges => Set<OfferPriceChange>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);

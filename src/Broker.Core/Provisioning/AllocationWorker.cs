@@ -13,7 +13,8 @@ namespace Broker.Core.Provisioning;
 /// relies on the provider's idempotency token when it has to call out again.
 /// </summary>
 public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, CallbackTokens tokens,
-    OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger)
+    OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger,
+    Costs.CostRecorder ledger)
 {
     public async Task ProvisionAsync(Guid allocationId, CancellationToken ct)
     {
@@ -104,6 +105,10 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         if (closedNow && allocation is { Market: CapacityType.Spot, StartedAt: { } started, EndedAt: { } ended })
         {
             await LearnFromSpotSegmentAsync(allocation, (ended - started).TotalHours, allocation.End == AllocationEnd.Interrupted, ct);
+        }
+        if (closedNow)
+        {
+            await ledger.TryRecordAsync(allocationId, ct);
         }
     }
 

@@ -1,0 +1,16 @@
+using Broker.Core.Costs;
+
+namespace Broker.Api.Hosting;
+
+public static class CostServices
+{
+    /// <summary>The ledger, on-prem rates, budgets and cost reports.</summary>
+    public static IServiceCollection AddBrokerCosts(this IServiceCollection services)
+    {
+        services.AddScoped<OnPremRates>();
+        services.AddScoped<SegmentPricing>();
+        services.AddScoped<BudgetAccounts>();
+        services.AddScoped<CostRecorder>();
+        return services;
+    }
+}
