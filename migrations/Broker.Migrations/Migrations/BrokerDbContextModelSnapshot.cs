@@ -485,6 +485,56 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("cost_recordings", (string)null);
                 });
 
+            modelBuilder.Entity("Broker.Core.Costs.IdleHour", b =>
+                {
+                    b.Property<DateTimeOffset>("Hour")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hour");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("node");
+
+                    b.Property<decimal>("UsdPerGpuHour")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("usd_per_gpu_hour");
+
+                    b.Property<string>("GpuModel")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("gpu_model");
+
+                    b.Property<decimal>("IdleCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("idle_cost");
+
+                    b.Property<decimal>("IdleGpuHours")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("idle_gpu_hours");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("integer")
+                        .HasColumnName("samples");
+
+                    b.Property<long>("TotalGpuMinutes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total_gpu_minutes");
+
+                    b.Property<long>("UsedGpuMinutes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("used_gpu_minutes");
+
+                    b.HasKey("Hour", "Node", "UsdPerGpuHour")
+                        .HasName("pk_onprem_idle_hourly");
+
+                    b.ToTable("onprem_idle_hourly", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.Costs.OnPremRate", b =>
                 {
                     b.Property<long>("Id")
@@ -515,6 +565,31 @@ namespace Broker.Migrations.Migrations
                         .HasDatabaseName("ix_onprem_rates_effective_from");
 
                     b.ToTable("onprem_rates", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Costs.RollupState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("LastEntryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_entry_id");
+
+                    b.Property<DateTimeOffset?>("RolledUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rolled_until");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_cost_rollup_state");
+
+                    b.ToTable("cost_rollup_state", (string)null);
                 });
 
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>

@@ -11,6 +11,7 @@ public static class CostServices
         services.AddScoped<SegmentPricing>();
         services.AddScoped<BudgetAccounts>();
         services.AddScoped<CostRecorder>();
+        services.AddScoped<OnPremIdleCost>();
         return services;
     }
 }

@@ -33,6 +33,7 @@ public static class Pipeline
         app.MapPlacement();
         app.MapInstanceCallbacks();
         app.MapCosts();
+        app.MapReports();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();

@@ -21,6 +21,8 @@ public static class RecurringJobs
             app.Configuration["Schedules:Reconcile"] ?? "*/10 * * * * *");
         recurring.AddOrUpdate<RecordCostsJob>(RecordCostsJob.Id, j => j.RunAsync(CancellationToken.None),
             app.Configuration["Schedules:CostRecording"] ?? Cron.Minutely());
+        recurring.AddOrUpdate<RollUpCostsJob>(RollUpCostsJob.Id, j => j.RunAsync(CancellationToken.None),
+            app.Configuration["Schedules:CostRollup"] ?? "*/5 * * * *");
         return app;
     }
 }

@@ -12,3 +12,13 @@ public sealed class RecordCostsJob(CostRecorder recorder)
     [AutomaticRetry(Attempts = 0)]
     public Task RunAsync(CancellationToken cancellationToken) => recorder.RecordClosedAsync(500, cancellationToken);
 }
+
+/// <summary>Every few minutes: folds finished hours of utilization samples (and, later, ledger entries) into the report rollups.</summary>
+public sealed class RollUpCostsJob(OnPremIdleCost idle)
+{
+    public const string Id = "costs:rollup";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(CancellationToken cancellationToken) => await idle.RollUpAsync(cancellationToken);
+}

@@ -38,6 +38,10 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
 
     public DbSet<OfferPriceChange> OfferPriceChanges => Set<OfferPriceChange>();
 
+    public DbSet<IdleHour> IdleHours => Set<IdleHour>();
+
+    public DbSet<RollupState> RollupStates => Set<RollupState>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);
 
