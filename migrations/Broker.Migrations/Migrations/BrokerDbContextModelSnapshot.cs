@@ -485,6 +485,60 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("cost_recordings", (string)null);
                 });
 
+            modelBuilder.Entity("Broker.Core.Costs.CostReservation", b =>
+                {
+                    b.Property<Guid>("AllocationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<decimal?>("ActualCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("actual_cost");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<decimal>("ExpectedCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("expected_cost");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Market")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("market");
+
+                    b.Property<DateTimeOffset?>("SettledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("settled_at");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("team");
+
+                    b.HasKey("AllocationId")
+                        .HasName("pk_cost_reservations");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_cost_reservations_job_id");
+
+                    b.HasIndex("Team", "CreatedAt")
+                        .HasDatabaseName("ix_cost_reservations_team_created_at")
+                        .HasFilter("settled_at IS NULL");
+
+                    b.ToTable("cost_reservations", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.Costs.IdleHour", b =>
                 {
                     b.Property<DateTimeOffset>("Hour")

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Broker.Api.Auth;
 using Broker.Api.Background;
 using Broker.Api.Contracts;
+using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -54,10 +55,11 @@ public static class JobsEndpoints
         return result.Created ? TypedResults.Created($"/v1/jobs/{body.Id}", body) : TypedResults.Ok(body);
     }
 
-    public static async Task<Ok<JobResponse>> Get(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct)
+    public static async Task<Ok<JobResponse>> Get(string id, ClaimsPrincipal user, JobService jobs, JobCosts costs, CancellationToken ct)
     {
         var job = await jobs.GetAsync(JobIds.Parse(id), user.TeamScope(), ct);
-        return TypedResults.Ok(job.ToResponse(withTimeline: true).WithSegments(await jobs.SegmentsAsync(job.Id, ct)));
+        return TypedResults.Ok(job.ToResponse(withTimeline: true).WithSegments(await jobs.SegmentsAsync(job.Id, ct))
+            .WithCost(await costs.ForAsync(job, ct)));
     }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> List(

@@ -12,6 +12,7 @@ public static class CostServices
         services.AddScoped<BudgetAccounts>();
         services.AddScoped<CostRecorder>();
         services.AddScoped<OnPremIdleCost>();
+        services.AddScoped<JobCosts>();
         return services;
     }
 }

@@ -42,6 +42,8 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
 
     public DbSet<RollupState> RollupStates => Set<RollupState>();
 
+    public DbSet<CostReservation> CostReservations => Set<CostReservation>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);
 

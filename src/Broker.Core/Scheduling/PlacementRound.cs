@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Broker.Core.Capacity;
+using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.Persistence;
 using Broker.Core.Placement;
@@ -75,6 +76,7 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
         if (allocation is not null)
         {
             db.Allocations.Add(allocation);
+            db.CostReservations.Add(CostReservation.For(allocation, decision, job));
             job.MoveTo(JobState.Placed, JobEventKind.Placed, $"Placed {JobLifecycle.Where(allocation)}: {view.Chosen}", plan.Now);
         }
         try

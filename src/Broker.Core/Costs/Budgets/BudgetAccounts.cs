@@ -16,10 +16,12 @@ public sealed class BudgetAccounts(BrokerDbContext db)
     public static Task LockTeamAsync(BrokerDbContext db, string team, CancellationToken ct) =>
         db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({LockClass}, hashtext({team}))", ct);
 
-    /// <summary>Settles the allocation's reservation and adds its cloud entries to the team's budget periods.</summary>
-    public Task TrueUpAsync(Guid allocationId, string team, IReadOnlyList<CostEntry> entries, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Settles the allocation's reservation with what the ledger says it cost.</summary>
+    public async Task TrueUpAsync(Guid allocationId, string team, IReadOnlyList<CostEntry> entries, DateTimeOffset now, CancellationToken ct)
     {
-        _ = (db, allocationId, team, entries, now, ct);
-        return Task.CompletedTask;
+        var actual = entries.Sum(e => e.Cost);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"UPDATE cost_reservations SET settled_at = {now}, actual_cost = {actual} WHERE allocation_id = {allocationId} AND settled_at IS NULL", ct);
+        _ = team;
     }
 }

@@ -64,3 +64,16 @@ public sealed class OfferPriceChangeConfiguration : IEntityTypeConfiguration<Cap
         c.HasIndex(x => new { x.Provider, x.Region, x.InstanceType, x.Market, x.At });
     }
 }
+
+public sealed class CostReservationConfiguration : IEntityTypeConfiguration<CostReservation>
+{
+    public void Configure(EntityTypeBuilder<CostReservation> r)
+    {
+        r.ToTable("cost_reservations");
+        r.HasKey(x => x.AllocationId);
+        r.Property(x => x.Team).HasMaxLength(64);
+        r.HasIndex(x => x.JobId);
+        r.HasIndex(x => new { x.Team, x.CreatedAt }).HasFilter("settled_at IS NULL");
+        r.Ignore(x => x.CountsAgainstBudget);
+    }
+}
