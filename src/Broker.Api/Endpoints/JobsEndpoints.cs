@@ -34,7 +34,7 @@ public static class JobsEndpoints
     public static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem>> Submit(
         SubmitJobRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ClaimsPrincipal user, JobService jobs, PlacementTrigger placement, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, JobService jobs, JobCosts costs, PlacementTrigger placement, TimeProvider clock, CancellationToken ct)
     {
         var errors = SubmitJobRules.Check(request, clock.GetUtcNow());
         if (idempotencyKey is not null && !IdempotencyKeys.IsValid(idempotencyKey))
@@ -47,7 +47,8 @@ public static class JobsEndpoints
         }
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
         var result = await jobs.SubmitAsync(team, request.ToSubmission(), idempotencyKey, ct);
-        var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct));
+        var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct))
+            .WithCost(result.Created ? JobCost.None : await costs.ForAsync(result.Job, ct));
         if (result.Created)
         {
             placement.Request();

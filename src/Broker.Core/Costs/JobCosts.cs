@@ -8,7 +8,11 @@ namespace Broker.Core.Costs;
 /// <summary>What one job has cost so far, its on-demand equivalent, and what the engine expected when it placed it.</summary>
 /// <param name="Final">Every segment is closed and in the ledger, so the numbers will not change (short of a correction).</param>
 public sealed record JobCost(decimal SoFar, decimal OnDemandEquivalent, decimal? EstimateAtPlacement, decimal? LatestEstimate,
-    int Entries, bool Final);
+    int Entries, bool Final)
+{
+    /// <summary>A job just submitted: nothing placed, nothing spent.</summary>
+    public static JobCost None { get; } = new(0, 0, null, null, 0, false);
+}
 
 public sealed class JobCosts(BrokerDbContext db, SegmentPricing pricing, TimeProvider clock)
 {
