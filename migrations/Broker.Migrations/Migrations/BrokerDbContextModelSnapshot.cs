@@ -305,6 +305,172 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("price_refreshes", (string)null);
                 });
 
+            modelBuilder.Entity("Broker.Core.Costs.Budget", b =>
+                {
+                    b.Property<string>("Team")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("team");
+
+                    b.Property<decimal>("AmountUsd")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("amount_usd");
+
+                    b.Property<DateTimeOffset?>("From")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("from");
+
+                    b.Property<decimal>("HardPercent")
+                        .HasPrecision(9, 4)
+                        .HasColumnType("numeric(9,4)")
+                        .HasColumnName("hard_percent");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("period");
+
+                    b.Property<decimal>("SoftPercent")
+                        .HasPrecision(9, 4)
+                        .HasColumnType("numeric(9,4)")
+                        .HasColumnName("soft_percent");
+
+                    b.Property<DateTimeOffset?>("To")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("to");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Team")
+                        .HasName("pk_budgets");
+
+                    b.ToTable("budgets", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Costs.BudgetEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("message");
+
+                    b.Property<DateTimeOffset?>("PeriodEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_end");
+
+                    b.Property<DateTimeOffset?>("PeriodStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_start");
+
+                    b.Property<decimal>("ReservedUsd")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("reserved_usd");
+
+                    b.Property<decimal>("SpentUsd")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("spent_usd");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("team");
+
+                    b.Property<decimal>("ThresholdUsd")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("threshold_usd");
+
+                    b.HasKey("Id")
+                        .HasName("pk_budget_events");
+
+                    b.HasIndex("Team", "At")
+                        .HasDatabaseName("ix_budget_events_team_at");
+
+                    b.ToTable("budget_events", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Costs.BudgetPeriod", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("HardCrossedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hard_crossed_at");
+
+                    b.Property<DateTimeOffset>("PeriodEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_end");
+
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_start");
+
+                    b.Property<decimal>("ReservedUsd")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("reserved_usd");
+
+                    b.Property<DateTimeOffset?>("SoftCrossedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("soft_crossed_at");
+
+                    b.Property<decimal>("SpentUsd")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("spent_usd");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("team");
+
+                    b.HasKey("Id")
+                        .HasName("pk_budget_periods");
+
+                    b.HasIndex("Team", "PeriodStart", "PeriodEnd")
+                        .IsUnique()
+                        .HasDatabaseName("ix_budget_periods_team_period_start_period_end");
+
+                    b.ToTable("budget_periods", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.Costs.CostEntry", b =>
                 {
                     b.Property<long>("Id")

@@ -13,6 +13,7 @@ public static class CostServices
         services.AddScoped<CostRecorder>();
         services.AddScoped<OnPremIdleCost>();
         services.AddScoped<JobCosts>();
+        services.AddScoped<BudgetService>();
         return services;
     }
 }

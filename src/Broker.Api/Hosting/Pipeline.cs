@@ -34,6 +34,7 @@ public static class Pipeline
         app.MapInstanceCallbacks();
         app.MapCosts();
         app.MapReports();
+        app.MapBudgets();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();

@@ -44,6 +44,12 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
 
     public DbSet<CostReservation> CostReservations => Set<CostReservation>();
 
+    public DbSet<Budget> Budgets => Set<Budget>();
+
+    public DbSet<BudgetPeriod> BudgetPeriods => Set<BudgetPeriod>();
+
+    public DbSet<BudgetEvent> BudgetEvents => Set<BudgetEvent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);
 

@@ -1,5 +1,6 @@
 using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
+using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
@@ -11,7 +12,7 @@ namespace Broker.Core.Scheduling;
 
 /// <summary>Maps the database (and the live offer blocks) onto the engine's snapshot.</summary>
 public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProviders clouds, UnavailableOfferCache unavailable,
-    PlacementSettings settings)
+    PlacementSettings settings, BudgetAccounts budgets, OnPremRates rates)
 {
     public async Task<PlacementSnapshot> BuildAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -34,8 +35,11 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var shares = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new Policies.TeamShare(g.Key, 1, g.Sum(a => a.Gpus))).ToList();
 
+        // Budgets as committed now (spent plus reserved); the round re-checks each reservation under the period's row lock.
+        var teamBudgets = await budgets.ForPlacementAsync(now, ct);
+        var policy = settings.DefaultPolicy() with { OnPremRatePerGpuHour = (await rates.PerGpuHourAsync(ct)).At(now) };
         return new PlacementSnapshot(now, [.. pending.Select(ToPending)], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
-            [], settings.DefaultPolicy(), [], shares);
+            [], policy, teamBudgets, shares);
     }
 
     /// <summary>
