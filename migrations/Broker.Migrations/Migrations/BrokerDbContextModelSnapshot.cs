@@ -705,6 +705,74 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("cost_reservations", (string)null);
                 });
 
+            modelBuilder.Entity("Broker.Core.Costs.DailyCostRollup", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<string>("Team")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("team");
+
+                    b.Property<string>("Provider")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("region");
+
+                    b.Property<string>("Market")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("market");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("instance_type");
+
+                    b.Property<string>("GpuModel")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("gpu_model");
+
+                    b.Property<string>("Labels")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("labels");
+
+                    b.Property<decimal>("Cost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("cost");
+
+                    b.Property<long>("Entries")
+                        .HasColumnType("bigint")
+                        .HasColumnName("entries");
+
+                    b.Property<decimal>("GpuHours")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("gpu_hours");
+
+                    b.Property<decimal>("OnDemandCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("on_demand_cost");
+
+                    b.HasKey("Day", "Team", "Provider", "Region", "Market", "InstanceType", "GpuModel", "Labels")
+                        .HasName("pk_cost_daily_rollups");
+
+                    b.HasIndex("Team", "Day")
+                        .HasDatabaseName("ix_cost_daily_rollups_team_day");
+
+                    b.ToTable("cost_daily_rollups", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.Costs.IdleHour", b =>
                 {
                     b.Property<DateTimeOffset>("Hour")
@@ -753,6 +821,55 @@ namespace Broker.Migrations.Migrations
                         .HasName("pk_onprem_idle_hourly");
 
                     b.ToTable("onprem_idle_hourly", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Costs.MonthlyJobCost", b =>
+                {
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<decimal>("Cost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("cost");
+
+                    b.Property<long>("Entries")
+                        .HasColumnType("bigint")
+                        .HasColumnName("entries");
+
+                    b.Property<decimal>("GpuHours")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("gpu_hours");
+
+                    b.Property<decimal>("OnDemandCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("on_demand_cost");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("team");
+
+                    b.HasKey("Month", "JobId")
+                        .HasName("pk_cost_job_monthly");
+
+                    b.HasIndex("Month", "Cost")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_cost_job_monthly_month_cost");
+
+                    b.HasIndex("Month", "Team", "Cost")
+                        .IsDescending(false, false, true)
+                        .HasDatabaseName("ix_cost_job_monthly_month_team_cost");
+
+                    b.ToTable("cost_job_monthly", (string)null);
                 });
 
             modelBuilder.Entity("Broker.Core.Costs.OnPremRate", b =>

@@ -14,6 +14,10 @@ public static class CostServices
         services.AddScoped<OnPremIdleCost>();
         services.AddScoped<JobCosts>();
         services.AddScoped<BudgetService>();
+        services.AddScoped<LedgerRollup>();
+        services.AddScoped<CostReport>();
+        services.AddScoped<FleetUtilization>();
+        services.AddScoped<CostSummary>();
         return services;
     }
 }

@@ -13,12 +13,16 @@ public sealed class RecordCostsJob(CostRecorder recorder)
     public Task RunAsync(CancellationToken cancellationToken) => recorder.RecordClosedAsync(500, cancellationToken);
 }
 
-/// <summary>Every few minutes: folds finished hours of utilization samples (and, later, ledger entries) into the report rollups.</summary>
-public sealed class RollUpCostsJob(OnPremIdleCost idle)
+/// <summary>Every few minutes: folds new ledger entries and finished hours of utilization samples into the report rollups.</summary>
+public sealed class RollUpCostsJob(LedgerRollup ledger, OnPremIdleCost idle)
 {
     public const string Id = "costs:rollup";
 
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
     [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(CancellationToken cancellationToken) => await idle.RollUpAsync(cancellationToken);
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await ledger.RollUpAsync(cancellationToken);
+        await idle.RollUpAsync(cancellationToken);
+    }
 }

@@ -50,6 +50,10 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
 
     public DbSet<BudgetEvent> BudgetEvents => Set<BudgetEvent>();
 
+    public DbSet<DailyCostRollup> DailyCostRollups => Set<DailyCostRollup>();
+
+    public DbSet<MonthlyJobCost> MonthlyJobCosts => Set<MonthlyJobCost>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);
 

@@ -27,10 +27,10 @@ public sealed class IdleCostTests(CostsApp app) : IClassFixture<CostsApp>
             await db.SaveChangesAsync();
         }
 
-        var live = await HoursAsync();
+        var live = (await HoursAsync())!;
         var rolled = await app.WithScopeAsync(s => s.GetRequiredService<OnPremIdleCost>().RollUpAsync(default));
         var again = await app.WithScopeAsync(s => s.GetRequiredService<OnPremIdleCost>().RollUpAsync(default));
-        var afterRollup = await HoursAsync();
+        var afterRollup = (await HoursAsync())!;
 
         // 10:00-11:00 at the default 1.20; 11:00-11:30 at 1.20 and 11:30-12:00 at 3.00, per node.
         Assert.Equal(6, live.Count);
@@ -47,6 +47,13 @@ public sealed class IdleCostTests(CostsApp app) : IClassFixture<CostsApp>
         var report = await finance.GetFromJsonAsync<JsonObject>($"/v1/reports/idle?from={H0:O}&to={H0.AddHours(2):O}".Replace("+", "%2B", StringComparison.Ordinal));
         Assert.Equal(live.Sum(h => h.IdleCost), report!["idleCostUsd"]!.GetValue<decimal>());
         Assert.Equal(6, report["rows"]!.AsArray().Count);
+        var utilization = await finance.GetFromJsonAsync<JsonObject>(
+            $"/v1/reports/utilization?from={H0:O}&to={H0.AddHours(2):O}&step=1h".Replace("+", "%2B", StringComparison.Ordinal));
+        Assert.Equal(live.Sum(h => h.IdleCost), utilization!["idleCostUsd"]!.GetValue<decimal>());
+        Assert.Equal(4, utilization["buckets"]!.AsArray().Count); // two hours x two models
+        var h100 = utilization["byGpuModel"]!.AsArray().Single(m => m!["gpuModel"]!.GetValue<string>() == "H100-80GB")!;
+        Assert.Equal((4m, 16m, 12m), (h100["usedGpuHours"]!.GetValue<decimal>(), h100["availableGpuHours"]!.GetValue<decimal>(),
+            h100["idleGpuHours"]!.GetValue<decimal>()));
         using var submitter = app.ClientWithKey(await app.CreateKeyAsync("submitter", "vision"));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await submitter.GetAsync("/v1/reports/idle")).StatusCode);
     }
@@ -54,6 +61,6 @@ public sealed class IdleCostTests(CostsApp app) : IClassFixture<CostsApp>
     private static string Summary(IEnumerable<IdleHour> hours) => string.Join(';', hours.OrderBy(h => h.Hour).ThenBy(h => h.Node).ThenBy(h => h.UsdPerGpuHour)
         .Select(h => $"{h.Hour:O},{h.Node},{h.GpuModel},{Usd.Trim(h.UsdPerGpuHour)},{h.Samples},{h.UsedGpuMinutes},{h.TotalGpuMinutes},{Usd.Trim(h.IdleGpuHours)},{Usd.Trim(h.IdleCost)}"));
 
-    private Task<List<IdleHour>> HoursAsync() =>
+    private Task<List<IdleHour>?> HoursAsync() =>
         app.WithScopeAsync(s => s.GetRequiredService<OnPremIdleCost>().HoursAsync(H0, H0.AddHours(2), null, default));
 }

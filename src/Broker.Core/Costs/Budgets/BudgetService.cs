@@ -86,6 +86,22 @@ public sealed class BudgetService(BrokerDbContext db, BudgetAccounts accounts, T
             .Take(limit).ToListAsync(ct);
     }
 
+    /// <summary>Each budget with its period for a month: the period containing the month's start or, for the current month, now.</summary>
+    public async Task<IReadOnlyList<BudgetStatus>> ForMonthAsync(DateTimeOffset start, DateTimeOffset end, string? team, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var at = now >= start && now < end ? now : start;
+        var budgets = await db.Budgets.AsNoTracking().Where(b => team == null || b.Team == team).OrderBy(b => b.Team).ToListAsync(ct);
+        var result = new List<BudgetStatus>(budgets.Count);
+        foreach (var budget in budgets)
+        {
+            result.Add(new(budget, (budget.PeriodAt(at) ?? budget.PeriodAt(start)) is { } period
+                ? await accounts.EnsurePeriodAsync(budget.Team, period.Start, period.End, ct)
+                : null));
+        }
+        return result;
+    }
+
     private async Task<BudgetStatus> StatusAsync(Budget budget, CancellationToken ct) =>
         new(budget, budget.PeriodAt(clock.GetUtcNow()) is { } period
             ? await accounts.EnsurePeriodAsync(budget.Team, period.Start, period.End, ct)

@@ -1,4 +1,3 @@
-using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -43,8 +42,11 @@ public sealed class OnPremIdleCost(BrokerDbContext db, OnPremRates rates, TimePr
         return rows.Count;
     }
 
-    /// <summary>Every (hour, node, rate) row of [from, to) snapped out to whole hours, oldest first, optionally for one node.</summary>
-    public async Task<List<IdleHour>> HoursAsync(DateTimeOffset from, DateTimeOffset to, string? node, CancellationToken ct)
+    /// <summary>
+    /// Every (hour, node, rate) row of [from, to) snapped out to whole hours, oldest first, optionally for one node; null
+    /// when there are more than <see cref="MaxRows"/>.
+    /// </summary>
+    public async Task<List<IdleHour>?> HoursAsync(DateTimeOffset from, DateTimeOffset to, string? node, CancellationToken ct)
     {
         var (start, end) = Snap(from, to);
         var rolled = await RolledUntilAsync(ct) ?? start;
@@ -56,13 +58,34 @@ public sealed class OnPremIdleCost(BrokerDbContext db, OnPremRates rates, TimePr
         }
         if (await query.CountAsync(ct) > MaxRows)
         {
-            throw RuleViolationException.For("to", $"At most {MaxRows} node-hours per request; narrow the range or name a node.");
+            return null;
         }
         var rows = await query.OrderBy(h => h.Hour).ThenBy(h => h.Node).ThenBy(h => h.UsdPerGpuHour).ToListAsync(ct);
         rows.AddRange(await FromSamplesAsync(split, end, node, ct));
-        return rows.Count > MaxRows
-            ? throw RuleViolationException.For("to", $"At most {MaxRows} node-hours per request; narrow the range or name a node.")
-            : rows;
+        return rows.Count > MaxRows ? null : rows;
+    }
+
+    /// <summary>One step bucket of one GPU model: GPU-minutes used and available, idle GPU-hours and idle cost.</summary>
+    public sealed record Bucket(DateTimeOffset Start, string GpuModel, long UsedGpuMinutes, long TotalGpuMinutes, decimal IdleGpuHours, decimal IdleCost);
+
+    /// <summary>
+    /// The rows of [from, to) (whole hours) summed per step bucket (a whole number of hours, counted from
+    /// <paramref name="from"/>) and GPU model: rolled-up hours in SQL, the rest from the samples by the same rule.
+    /// </summary>
+    public async Task<List<Bucket>> BucketsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken ct)
+    {
+        var split = Clamp(await RolledUntilAsync(ct) ?? from, from, to);
+        var rolled = await db.Database.SqlQuery<Bucket>($"""
+            SELECT date_bin({step}, hour, {from}) AS start, gpu_model, sum(used_gpu_minutes)::bigint AS used_gpu_minutes,
+                   sum(total_gpu_minutes)::bigint AS total_gpu_minutes, sum(idle_gpu_hours) AS idle_gpu_hours, sum(idle_cost) AS idle_cost
+            FROM onprem_idle_hourly WHERE hour >= {from} AND hour < {split}
+            GROUP BY 1, 2
+            """).ToListAsync(ct);
+        var live = (await FromSamplesAsync(split, to, null, ct))
+            .Select(h => new Bucket(from + step * Math.Floor((h.Hour - from) / step), h.GpuModel, h.UsedGpuMinutes, h.TotalGpuMinutes, h.IdleGpuHours, h.IdleCost));
+        return [.. rolled.Concat(live).GroupBy(b => (b.Start, b.GpuModel))
+            .Select(g => new Bucket(g.Key.Start, g.Key.GpuModel, g.Sum(b => b.UsedGpuMinutes), g.Sum(b => b.TotalGpuMinutes), g.Sum(b => b.IdleGpuHours), g.Sum(b => b.IdleCost)))
+            .OrderBy(b => b.Start).ThenBy(b => b.GpuModel, StringComparer.Ordinal)];
     }
 
     /// <summary>The hour the rollup has reached: hours before it are read from rollups, from it on from samples.</summary>
