@@ -44,9 +44,9 @@ public sealed class LedgerRollup(BrokerDbContext db, TimeProvider clock)
             """, ct);
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO cost_job_monthly AS r (month, job_id, team, gpu_hours, cost, on_demand_cost, entries)
-            SELECT date_trunc('month', started_at AT TIME ZONE 'UTC')::date, job_id, team, sum(gpu_hours), sum(cost), sum(on_demand_cost), count(*)
+            SELECT date_trunc('month', started_at AT TIME ZONE 'UTC')::date, job_id, min(team), sum(gpu_hours), sum(cost), sum(on_demand_cost), count(*)
             FROM cost_entries WHERE id > {from} AND id <= {horizon}
-            GROUP BY 1, 2, 3
+            GROUP BY 1, 2
             ON CONFLICT (month, job_id) DO UPDATE SET
                 gpu_hours = r.gpu_hours + excluded.gpu_hours, cost = r.cost + excluded.cost,
                 on_demand_cost = r.on_demand_cost + excluded.on_demand_cost, entries = r.entries + excluded.entries
