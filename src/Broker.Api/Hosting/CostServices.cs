@@ -18,6 +18,7 @@ public static class CostServices
         services.AddScoped<CostReport>();
         services.AddScoped<FleetUtilization>();
         services.AddScoped<CostSummary>();
+        services.AddScoped<CostCorrections>();
         return services;
     }
 }
