@@ -13,7 +13,8 @@ builder.Services
     .AddBrokerBackgroundJobs(builder.Configuration)
     .AddBrokerProviders(builder.Configuration)
     .AddBrokerOnPrem(builder.Configuration)
-    .AddBrokerLifecycle(builder.Configuration);
+    .AddBrokerLifecycle(builder.Configuration)
+    .AddBrokerCosts();
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();

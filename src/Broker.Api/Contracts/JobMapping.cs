@@ -56,6 +56,13 @@ public static class JobMapping
             a.End is { } end ? Wire(end) : null, a.EndReason, a.CreatedAt, a.StartedAt, a.EndedAt))],
     };
 
+    public static JobResponse WithCost(this JobResponse job, Core.Costs.JobCost cost) => job with
+    {
+        Cost = new JobCostResponse(Money.Trim(cost.SoFar), Money.Trim(cost.OnDemandEquivalent), Money.Trim(cost.OnDemandEquivalent - cost.SoFar),
+            cost.EstimateAtPlacement is { } first ? Money.Trim(first) : null, cost.LatestEstimate is { } latest ? Money.Trim(latest) : null,
+            cost.Entries, cost.Final),
+    };
+
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     public static string Wire<T>(T value) where T : struct, Enum => JsonNaming.Wire(value);

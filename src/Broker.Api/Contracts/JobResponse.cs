@@ -25,7 +25,12 @@ public sealed record JobResponse(
     int Interruptions,
     int SavedProgressMinutes,
     DecisionView? Placement = null,
-    IReadOnlyList<SegmentResponse>? Segments = null);
+    IReadOnlyList<SegmentResponse>? Segments = null,
+    JobCostResponse? Cost = null);
+
+/// <summary>USD, exact to 6 decimals: the ledger's entries plus what unpriced segments have accrued so far.</summary>
+public sealed record JobCostResponse(decimal SoFarUsd, decimal OnDemandEquivalentUsd, decimal SavingsUsd, decimal? EstimateAtPlacementUsd,
+    decimal? LatestEstimateUsd, int Entries, bool Final);
 
 /// <summary>One run segment of a job: where it ran (or was meant to), how it is paid for, and how it ended.</summary>
 public sealed record SegmentResponse(Guid AllocationId, string Location, string? Node, string Provider, string? Region, string? Zone,

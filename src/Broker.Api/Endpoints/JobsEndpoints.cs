@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Broker.Api.Auth;
 using Broker.Api.Background;
 using Broker.Api.Contracts;
+using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -33,7 +34,7 @@ public static class JobsEndpoints
     public static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem>> Submit(
         SubmitJobRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ClaimsPrincipal user, JobService jobs, PlacementTrigger placement, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, JobService jobs, JobCosts costs, PlacementTrigger placement, TimeProvider clock, CancellationToken ct)
     {
         var errors = SubmitJobRules.Check(request, clock.GetUtcNow());
         if (idempotencyKey is not null && !IdempotencyKeys.IsValid(idempotencyKey))
@@ -46,7 +47,8 @@ public static class JobsEndpoints
         }
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
         var result = await jobs.SubmitAsync(team, request.ToSubmission(), idempotencyKey, ct);
-        var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct));
+        var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct))
+            .WithCost(result.Created ? JobCost.None : await costs.ForAsync(result.Job, ct));
         if (result.Created)
         {
             placement.Request();
@@ -54,10 +56,11 @@ public static class JobsEndpoints
         return result.Created ? TypedResults.Created($"/v1/jobs/{body.Id}", body) : TypedResults.Ok(body);
     }
 
-    public static async Task<Ok<JobResponse>> Get(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct)
+    public static async Task<Ok<JobResponse>> Get(string id, ClaimsPrincipal user, JobService jobs, JobCosts costs, CancellationToken ct)
     {
         var job = await jobs.GetAsync(JobIds.Parse(id), user.TeamScope(), ct);
-        return TypedResults.Ok(job.ToResponse(withTimeline: true).WithSegments(await jobs.SegmentsAsync(job.Id, ct)));
+        return TypedResults.Ok(job.ToResponse(withTimeline: true).WithSegments(await jobs.SegmentsAsync(job.Id, ct))
+            .WithCost(await costs.ForAsync(job, ct)));
     }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> List(

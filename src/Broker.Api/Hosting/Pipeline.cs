@@ -39,6 +39,9 @@ public static class Pipeline
         app.MapBursting();
         app.MapAudit();
         app.MapInstanceCallbacks();
+        app.MapCosts();
+        app.MapReports();
+        app.MapBudgets();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();

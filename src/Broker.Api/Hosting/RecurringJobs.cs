@@ -19,6 +19,10 @@ public static class RecurringJobs
             app.Configuration["Schedules:Placement"] ?? "*/15 * * * * *");
         recurring.AddOrUpdate<ReconcileJob>(ReconcileJob.Id, j => j.RunAsync(CancellationToken.None),
             app.Configuration["Schedules:Reconcile"] ?? "*/10 * * * * *");
+        recurring.AddOrUpdate<RecordCostsJob>(RecordCostsJob.Id, j => j.RunAsync(CancellationToken.None),
+            app.Configuration["Schedules:CostRecording"] ?? Cron.Minutely());
+        recurring.AddOrUpdate<RollUpCostsJob>(RollUpCostsJob.Id, j => j.RunAsync(CancellationToken.None),
+            app.Configuration["Schedules:CostRollup"] ?? "*/5 * * * *");
         return app;
     }
 }

@@ -44,9 +44,12 @@ public sealed class OfferPriceRefresher(BrokerDbContext db, TimeProvider clock)
                 .ToListAsync(ct);
             foreach (var row in rows)
             {
+                var (onDemand, spot) = (row.OnDemandPerHour, row.SpotPerHour);
                 if (changed.TryGetValue((row.Region, row.Zone, row.InstanceType), out var offer) && row.TakePrices(offer, now))
                 {
                     updated++;
+                    RecordChange(row, CapacityType.OnDemand, onDemand, row.OnDemandPerHour, now);
+                    RecordChange(row, CapacityType.Spot, spot, row.SpotPerHour, now);
                 }
             }
         }
@@ -65,5 +68,18 @@ public sealed class OfferPriceRefresher(BrokerDbContext db, TimeProvider clock)
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return run;
+    }
+
+    /// <summary>Keeps the price history the ledger splits runs at (a spot price change during a run splits its entry).</summary>
+    private void RecordChange(Offer row, CapacityType market, decimal? before, decimal? after, DateTimeOffset at)
+    {
+        if (before != after)
+        {
+            db.OfferPriceChanges.Add(new OfferPriceChange
+            {
+                Provider = row.Provider, Region = row.Region, Zone = row.Zone, InstanceType = row.InstanceType, Market = market,
+                At = at, PreviousPricePerHour = before, PricePerHour = after,
+            });
+        }
     }
 }

@@ -1,6 +1,7 @@
 using Broker.Core.Audit;
 using Broker.Core.Auth;
 using Broker.Core.Capacity;
+using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
 using Broker.Core.Policies;
@@ -36,6 +37,30 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<CloudStop> CloudStops => Set<CloudStop>();
 
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
+
+    public DbSet<CostEntry> CostEntries => Set<CostEntry>();
+
+    public DbSet<CostRecording> CostRecordings => Set<CostRecording>();
+
+    public DbSet<OnPremRate> OnPremRates => Set<OnPremRate>();
+
+    public DbSet<OfferPriceChange> OfferPriceChanges => Set<OfferPriceChange>();
+
+    public DbSet<IdleHour> IdleHours => Set<IdleHour>();
+
+    public DbSet<RollupState> RollupStates => Set<RollupState>();
+
+    public DbSet<CostReservation> CostReservations => Set<CostReservation>();
+
+    public DbSet<Budget> Budgets => Set<Budget>();
+
+    public DbSet<BudgetPeriod> BudgetPeriods => Set<BudgetPeriod>();
+
+    public DbSet<BudgetEvent> BudgetEvents => Set<BudgetEvent>();
+
+    public DbSet<DailyCostRollup> DailyCostRollups => Set<DailyCostRollup>();
+
+    public DbSet<MonthlyJobCost> MonthlyJobCosts => Set<MonthlyJobCost>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);

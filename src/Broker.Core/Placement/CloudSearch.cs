@@ -56,7 +56,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
             if (list.Length > 0)
             {
                 var cheapest = Price(c, list[0], market);
-                result.Reject(cheapest, blanket, Detail(c, list[0], blanket, cheapest));
+                result.Reject(cheapest, blanket, Detail(c, list[0], blanket, cheapest), blanket: true);
             }
             return;
         }

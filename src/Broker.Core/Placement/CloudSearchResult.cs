@@ -9,6 +9,7 @@ internal sealed class CloudSearchResult(int keep)
     private readonly List<CloudCandidate> runnersUp = [];
     private RejectionReason? leading;
     private CloudCandidate? leadingCandidate;
+    private bool leadingIsBlanket;
 
     public CloudCandidate? Best { get; private set; }
 
@@ -40,9 +41,11 @@ internal sealed class CloudSearchResult(int keep)
     public bool WouldKeepRejected(CloudCandidate candidate) =>
         rejected.Count < keep || CloudCandidate.Order(candidate, rejected[^1].Candidate) < 0;
 
-    public void Reject(CloudCandidate candidate, RejectionReason reason, string detail)
+    /// <param name="blanket">The reason rules out a whole market for the job (spot not tolerated, not allowed, too close to
+    /// the deadline): it explains, but never hides why a real offer was turned down (budget, price, blocks).</param>
+    public void Reject(CloudCandidate candidate, RejectionReason reason, string detail, bool blanket = false)
     {
-        NoteRejected(candidate, reason);
+        NoteRejected(candidate, reason, blanket);
         var index = 0;
         while (index < rejected.Count && CloudCandidate.Order(rejected[index].Candidate, candidate) <= 0)
         {
@@ -55,17 +58,20 @@ internal sealed class CloudSearchResult(int keep)
         }
     }
 
-    public void NoteRejected(CloudCandidate candidate, RejectionReason reason)
+    public void NoteRejected(CloudCandidate candidate, RejectionReason reason, bool blanket = false)
     {
         if (candidate.Market == CapacityType.Spot)
         {
             BlockedSpotSeen |= reason == RejectionReason.BlockedOffer;
             RiskySpotSeen |= reason == RejectionReason.Deadline;
         }
-        if (leadingCandidate is not { } current || CloudCandidate.Order(candidate, current) < 0)
+        var leads = leadingCandidate is not { } current
+            || (blanket == leadingIsBlanket ? CloudCandidate.Order(candidate, current) < 0 : !blanket);
+        if (leads)
         {
             leadingCandidate = candidate;
             leading = reason;
+            leadingIsBlanket = blanket;
         }
     }
 

@@ -56,11 +56,11 @@ public sealed partial class PolicyService(BrokerDbContext db, PlacementSettings 
         return [.. names.Select(t => EffectivePolicy.Resolve(t, teams.GetValueOrDefault(t), global, settings))];
     }
 
-    /// <summary>What the next placement pass applies.</summary>
-    public async Task<EnginePolicies> ForEngineAsync(CancellationToken ct)
+    /// <summary>What the next placement pass applies, with the on-prem rate the ledger has in effect now.</summary>
+    public async Task<EnginePolicies> ForEngineAsync(decimal onPremRatePerGpuHour, CancellationToken ct)
     {
         var (global, teams) = await LoadCurrentAsync(ct);
-        var rate = settings.OnPremRatePerGpuHour;
+        var rate = onPremRatePerGpuHour;
         var globalPolicy = EffectivePolicy.Resolve("*", null, global, settings).ToBurstPolicy(rate);
         var perTeam = teams.OrderBy(t => t.Key, StringComparer.Ordinal)
             .Select(t => EffectivePolicy.Resolve(t.Key, t.Value, global, settings).ToBurstPolicy(rate)).ToList();

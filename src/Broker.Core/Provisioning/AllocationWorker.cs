@@ -16,7 +16,7 @@ namespace Broker.Core.Provisioning;
 /// </summary>
 public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, CallbackTokens tokens,
     OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger,
-    OnPremTenancy tenancy)
+    OnPremTenancy tenancy, Costs.CostRecorder ledger)
 {
     public async Task ProvisionAsync(Guid allocationId, CancellationToken ct)
     {
@@ -159,6 +159,10 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         if (closedNow && allocation is { Market: CapacityType.Spot, StartedAt: { } started, EndedAt: { } ended })
         {
             await LearnFromSpotSegmentAsync(allocation, (ended - started).TotalHours, allocation.End == AllocationEnd.Interrupted, ct);
+        }
+        if (closedNow)
+        {
+            await ledger.TryRecordAsync(allocationId, ct);
         }
     }
 

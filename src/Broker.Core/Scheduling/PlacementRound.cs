@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Broker.Core.Capacity;
+using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.Persistence;
 using Broker.Core.Placement;
@@ -17,7 +18,7 @@ namespace Broker.Core.Scheduling;
 /// placement fail even without it.
 /// </summary>
 public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder snapshots, PlacementSettings settings,
-    TimeProvider clock, ILogger<PlacementRound> logger)
+    BudgetAccounts budgets, TimeProvider clock, ILogger<PlacementRound> logger)
 {
     private const long LockKey = 0x42_726F6B6572; // "Broker"
 
@@ -57,6 +58,11 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
     private async Task<bool> TryLockAsync(CancellationToken ct) =>
         await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"").SingleAsync(ct);
 
+    /// <summary>
+    /// Writes one decision. A cloud allocation first reserves its expected cost against the team's budget, in the same
+    /// transaction and under the budget period's row lock; when concurrent placements used the budget up since the
+    /// snapshot, the job waits with reason budget instead.
+    /// </summary>
     private async Task<Guid?> PersistAsync(PlacementDecision decision, PlacementPlan plan, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
@@ -71,15 +77,24 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
         {
             return null;
         }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var reservation = allocation is null ? null : CostReservation.For(allocation, decision, job);
+        if (reservation is { CountsAgainstBudget: true } && !await budgets.TryReserveAsync(job.Team, reservation.ExpectedCost, plan.Now, ct))
+        {
+            await tx.RollbackAsync(ct);
+            return await WaitForBudgetAsync(job, view, reservation, plan, ct);
+        }
         job.LatestExplanation = JsonSerializer.Serialize(view, Json);
         if (allocation is not null)
         {
             db.Allocations.Add(allocation);
+            db.CostReservations.Add(reservation!);
             job.MoveTo(JobState.Placed, JobEventKind.Placed, $"Placed {JobLifecycle.Where(allocation)}: {view.Chosen}", plan.Now);
         }
         try
         {
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             return allocation?.Id;
         }
         catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
@@ -87,6 +102,32 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             logger.LogInformation("Job {Job} changed during the pass; it is looked at again next pass", job.Id);
             return null;
         }
+    }
+
+    private async Task<Guid?> WaitForBudgetAsync(Job job, DecisionView cloud, CostReservation reservation, PlacementPlan plan, CancellationToken ct)
+    {
+        var detail = $"expected ${reservation.ExpectedCost:0.##} does not fit what is left of {job.Team}'s budget (used by concurrent placements)";
+        var view = cloud with
+        {
+            Action = "wait", Node = null, Provider = null, Region = null, Zone = null, InstanceType = null, Market = null, GpuModel = null,
+            PricePerHour = null, ExpectedCost = null, WaitReason = "budget", RetryAt = plan.Now + TimeSpan.FromSeconds(15),
+            EstimatedOnPremStart = null, Chosen = $"wait (budget): {detail}",
+            Rejected = [new RejectedView(cloud.Chosen, "budget", detail, reservation.ExpectedCost), .. cloud.Rejected],
+        };
+        if (SameWait(job.LatestExplanation, view))
+        {
+            return null;
+        }
+        job.LatestExplanation = JsonSerializer.Serialize(view, Json);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            logger.LogInformation("Job {Job} changed during the pass; it is looked at again next pass", job.Id);
+        }
+        return null;
     }
 
     /// <summary>A waiting job is rewritten only when why it waits changes, not on every pass.</summary>

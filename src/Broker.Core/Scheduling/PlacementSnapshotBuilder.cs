@@ -1,5 +1,6 @@
 using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
+using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
@@ -12,7 +13,7 @@ namespace Broker.Core.Scheduling;
 
 /// <summary>Maps the database (and the live offer blocks) onto the engine's snapshot.</summary>
 public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProviders clouds, UnavailableOfferCache unavailable,
-    PlacementSettings settings, OnPremTenancy tenancy, PolicyService policies)
+    PlacementSettings settings, OnPremTenancy tenancy, PolicyService policies, BudgetAccounts budgets, OnPremRates rates)
 {
     public async Task<PlacementSnapshot> BuildAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -32,7 +33,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
             .Select(a => new RunningOnPremJob(a.JobId.ToString(), liveJobs[a.JobId].Team, a.Node!, a.Gpus,
                 (a.StartedAt ?? now) + liveJobs[a.JobId].EstimatedDuration - liveJobs[a.JobId].SavedProgress)).ToList();
-        var engine = await policies.ForEngineAsync(ct);
+        var engine = await policies.ForEngineAsync((await rates.PerGpuHourAsync(ct)).At(now), ct);
         var book = new PolicyBook(engine.Teams, engine.Global);
         var used = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(a => a.Gpus), StringComparer.Ordinal);
@@ -45,8 +46,10 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             stops.Where(s => s.Scope != CloudStop.AllScope).ToDictionary(s => s.Scope, s => s.Reason, StringComparer.Ordinal),
             engine.MaxCloudGpusGlobal, cloudUse);
 
+        // Budgets as committed now (spent plus reserved); the round re-checks each reservation under the period's row lock.
+        var teamBudgets = await budgets.ForPlacementAsync(now, ct);
         return new PlacementSnapshot(now, [.. pending.Select(ToPending)], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
-            engine.Teams, engine.Global, [], shares, Controls: controls);
+            engine.Teams, engine.Global, teamBudgets, shares, Controls: controls);
     }
 
     /// <summary>

@@ -67,6 +67,19 @@ public sealed class CloudRulesTests
         Assert.Equal("budget", wait.Reason.Code());
     }
 
+    [Theory]
+    [InlineData("broker")]
+    [InlineData("cheapest-first")]
+    public void A_job_that_refuses_spot_waits_for_budget_not_policy_when_on_demand_is_over_budget(string strategy)
+    {
+        var plan = FullCluster().Budget("team-a", limit: 1m, spent: 0.5m).Offer(NewOffer("t4", onDemand: 1m, spot: 0.2m))
+            .Job(NewJob("j", team: "team-a", spot: false)).Place(strategy);
+
+        var wait = Decision<WaitDecision>(plan, "j");
+        Assert.Equal(WaitReason.Budget, wait.Reason);
+        Assert.Contains(wait.Explanation.Rejected, r => r.Reason == RejectionReason.Constraint);
+    }
+
     [Fact]
     public void Budget_is_committed_within_a_pass_so_the_second_job_waits()
     {

@@ -82,6 +82,8 @@ public static class DatabaseSnapshot
         {
             "public.jobs" => "'job:' || x.id::text",
             "public.api_keys" => "'key:' || x.id::text",
+            // A key's audit records belong to the key they name; other audit records to their target.
+            "public.audit_records" => "CASE WHEN x.target LIKE 'api-key:%' THEN 'key:' || substring(x.target from 9) ELSE 'audit:' || x.target END",
             "public.offers" => "'offer:' || x.provider || '/' || x.region || '/' || x.instance_type",
             _ when Columns.Contains("job_id") => "'job:' || x.job_id::text",
             _ when Columns.Contains("allocation_id") => "'alloc:' || x.allocation_id::text",

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Broker.Core.Jobs;
+using Broker.Core.Persistence;
+using Broker.Core.Provisioning;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Broker.Core.Costs;
+
+public enum RecordOutcome
+{
+    Recorded,
+    AlreadyRecorded,
+    /// <summary>The allocation is not closed yet (or does not exist): nothing to price.</summary>
+    NotClosed,
+    /// <summary>On-prem and Slurm is unreachable: tried again by the next sweep.</summary>
+    Deferred,
+}
+
+/// <summary>
+/// Writes the ledger entries of closed allocations, exactly once each: the entries and a <see cref="CostRecording"/>
+/// marker (primary key = allocation id) go in one transaction, so a second writer (another replica, a re-run background
+/// job) fails on the marker and writes nothing. The same transaction trues up the team's budget from the entries.
+/// </summary>
+public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, SegmentPricing pricing, BudgetAccounts budgets,
+    TimeProvider clock, ILogger<CostRecorder> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<RecordOutcome> RecordAsync(Guid allocationId, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var a = await db.Allocations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == allocationId, ct);
+        if (a is not { State: AllocationState.Closed })
+        {
+            return RecordOutcome.NotClosed;
+        }
+        if (await db.CostRecordings.AnyAsync(r => r.AllocationId == allocationId, ct))
+        {
+            return RecordOutcome.AlreadyRecorded;
+        }
+        var job = await db.Jobs.AsNoTracking().Include(j => j.Labels).FirstAsync(j => j.Id == a.JobId, ct);
+        var life = await SegmentLifetime.OfAsync(a, cluster, clock, ct);
+        if (life.Deferred)
+        {
+            return RecordOutcome.Deferred;
+        }
+        var parts = life.Lifetime is { } l ? (await pricing.ForAsync(a, job, l, ct)).Parts() : [];
+        var now = PostgresTime.Now(clock);
+        var labels = JsonSerializer.Serialize(new SortedDictionary<string, string>(job.Labels.ToDictionary(x => x.Key, x => x.Value), StringComparer.Ordinal), Json);
+        var entries = parts.Select(p => ToEntry(a, job, p, labels, life.Lifetime!.Source, now)).ToList();
+        return await WriteAsync(a, job.Team, entries, now, ct);
+    }
+
+    /// <summary>Prices every closed allocation not priced yet (the safety net behind the hook in the release path).</summary>
+    public async Task<int> RecordClosedAsync(int max, CancellationToken ct)
+    {
+        var ids = await db.Allocations.AsNoTracking()
+            .Where(a => a.State == AllocationState.Closed && !db.CostRecordings.Any(r => r.AllocationId == a.Id))
+            .OrderBy(a => a.EndedAt).Select(a => a.Id).Take(max).ToListAsync(ct);
+        var recorded = 0;
+        foreach (var id in ids)
+        {
+            recorded += await RecordAsync(id, ct) == RecordOutcome.Recorded ? 1 : 0;
+        }
+        return recorded;
+    }
+
+    /// <summary>The hook in the release path: never fails the release; what it could not write, the sweep writes later.</summary>
+    public async Task TryRecordAsync(Guid allocationId, CancellationToken ct)
+    {
+        try
+        {
+            await RecordAsync(allocationId, ct);
+        }
+        catch (Exception e) when (e is DbUpdateException or NpgsqlException or InvalidOperationException or Provisioning.ProviderException)
+        {
+            logger.LogWarning(e, "Costs of allocation {Allocation} not recorded yet; the sweep retries", allocationId);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task<RecordOutcome> WriteAsync(Allocation a, string team, List<CostEntry> entries, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await BudgetAccounts.LockTeamAsync(db, team, ct);
+        db.CostRecordings.Add(new CostRecording { AllocationId = a.Id, Entries = entries.Count, Cost = entries.Sum(e => e.Cost), RecordedAt = now });
+        db.CostEntries.AddRange(entries);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return RecordOutcome.AlreadyRecorded;
+        }
+        await budgets.TrueUpAsync(a.Id, team, entries, now, ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return RecordOutcome.Recorded;
+    }
+
+    private static CostEntry ToEntry(Allocation a, Job job, CostPart p, string labels, string source, DateTimeOffset now) => new()
+    {
+        AllocationId = a.Id, Part = p.Part, Kind = CostEntryKind.Usage, JobId = a.JobId, Team = job.Team, Provider = a.Provider,
+        Region = a.Region, Zone = a.Zone, InstanceType = a.InstanceType, Node = a.Node, Market = a.Market, GpuModel = a.GpuModel,
+        GpuCount = a.Gpus, StartedAt = p.Start, EndedAt = p.End, BilledSeconds = p.BilledSeconds, GpuHours = p.GpuHours,
+        PricePerHour = p.PricePerHour, Cost = p.Cost, OnDemandPricePerHour = p.OnDemandPricePerHour, OnDemandCost = p.OnDemandCost,
+        Labels = labels, Note = source, RecordedAt = now,
+    };
+}
