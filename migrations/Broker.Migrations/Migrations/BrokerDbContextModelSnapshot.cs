@@ -1529,6 +1529,15 @@ namespace Broker.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Broker.Core.Costs.CostEntry", b =>
+                {
+                    b.HasOne("Broker.Core.Costs.CostEntry", null)
+                        .WithMany()
+                        .HasForeignKey("CorrectsEntryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_cost_entries_cost_entries_corrects_entry_id");
+                });
+
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>
                 {
                     b.OwnsOne("Broker.Core.Jobs.GpuRequest", "Gpu", b1 =>
