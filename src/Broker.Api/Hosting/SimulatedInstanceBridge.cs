@@ -8,13 +8,19 @@ namespace Broker.Api.Hosting;
 /// script's HTTP calls: the same fixed seq per kind the boot script sends (<see cref="InstanceEvent.SeqOf"/>), the same
 /// seq and state rules, a cloud-instance purpose; only the token check is left out, there being no HTTP. Events are
 /// handled off the simulated cloud's timer thread, one allocation's in the order they happened (as a boot script posts
-/// them one after the other), different allocations' side by side.
+/// them one after the other), different allocations' side by side, at most <see cref="MaxConcurrentEvents"/> at once so a
+/// burst of simulated events cannot take every database connection. Like the boot script, the bridge retries an event
+/// it could not deliver (database down, connections exhausted) with backoff, a bounded number of times.
 /// </summary>
 public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, IServiceScopeFactory scopes, ILogger<SimulatedInstanceBridge> logger)
     : IHostedService
 {
+    public const int MaxConcurrentEvents = 4;
+    private const int MaxAttempts = 8;
+
     private readonly Lock gate = new();
     private readonly Dictionary<Guid, Task> tails = [];
+    private readonly SemaphoreSlim running = new(MaxConcurrentEvents);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -58,22 +64,38 @@ public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, ISer
             SimulatedEventKind.Finished => InstanceEventKind.Finished,
             _ => InstanceEventKind.InterruptionNotice,
         };
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var worker = scope.ServiceProvider.GetRequiredService<AllocationWorker>();
-            var outcome = await worker.HandleEventAsync(new InstanceEvent(e.AllocationId, kind, InstanceEvent.SeqOf(kind), e.ExitCode),
-                CallbackPurpose.CloudInstance, CancellationToken.None);
-            if (outcome.Result is not (InstanceEventResult.Accepted or InstanceEventResult.Duplicate))
+            await running.WaitAsync();
+            try
             {
-                logger.LogInformation("Simulated {Kind} of allocation {Allocation} refused ({Code}): {Reason}", e.Kind, e.AllocationId,
-                    outcome.Code, outcome.Reason);
+                await using var scope = scopes.CreateAsyncScope();
+                var worker = scope.ServiceProvider.GetRequiredService<AllocationWorker>();
+                var outcome = await worker.HandleEventAsync(new InstanceEvent(e.AllocationId, kind, InstanceEvent.SeqOf(kind), e.ExitCode),
+                    CallbackPurpose.CloudInstance, CancellationToken.None);
+                if (outcome.Result is not (InstanceEventResult.Accepted or InstanceEventResult.Duplicate))
+                {
+                    logger.LogInformation("Simulated {Kind} of allocation {Allocation} refused ({Code}): {Reason}", e.Kind, e.AllocationId,
+                        outcome.Code, outcome.Reason);
+                }
+                return;
             }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The reconciler converges anyway (a vanished or finished instance is found by listing); log and move on.
-            logger.LogWarning(ex, "Simulated {Kind} of allocation {Allocation} was not applied", e.Kind, e.AllocationId);
+            catch (Exception ex) when (ex is not OutOfMemoryException && attempt < MaxAttempts)
+            {
+                logger.LogInformation("Simulated {Kind} of allocation {Allocation} not delivered (attempt {Attempt}): {Reason}", e.Kind,
+                    e.AllocationId, attempt, ex.Message);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Given up: the reconciler converges anyway (a vanished or finished instance is found by listing).
+                logger.LogWarning(ex, "Simulated {Kind} of allocation {Allocation} was not applied", e.Kind, e.AllocationId);
+                return;
+            }
+            finally
+            {
+                running.Release();
+            }
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << attempt)));
         }
     }
 }

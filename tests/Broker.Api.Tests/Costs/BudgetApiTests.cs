@@ -60,11 +60,13 @@ public sealed class BudgetApiTests(CostsApp app) : IClassFixture<CostsApp>
         using var admin = app.ClientWithKey(BrokerAppAdmin());
 
         using var unknown = await ops.PutAsJsonAsync("/v1/budgets/nlp", new { amountUsd = 10, spentUsd = 0 });
-        using var badTeam = await ops.PutAsJsonAsync("/v1/budgets/NLP%0A", new { amountUsd = 10 });
+        using var controlInTeam = await ops.PutAsJsonAsync("/v1/budgets/nlp%0A", new { amountUsd = 10 });
+        using var badTeam = await ops.PutAsJsonAsync("/v1/budgets/NLP", new { amountUsd = 10 });
         using var bySubmitter = await submitter.PutAsJsonAsync("/v1/budgets/nlp", new { amountUsd = 10 });
         using var byAdmin = await admin.PutAsJsonAsync("/v1/budgets/nlp", new { amountUsd = 10 });
 
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, controlInTeam.StatusCode);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badTeam.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, bySubmitter.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, byAdmin.StatusCode);

@@ -14,6 +14,13 @@ namespace Broker.Api.Tests.Costs;
 /// </summary>
 public class CostsApp : BrokerApp
 {
+    /// <summary>Teams whose jobs may be placed on the database's on-prem nodes (tenancy: unmapped teams get no on-prem option).</summary>
+    public static readonly IReadOnlyList<string> OnPremTeams = ["broke"];
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
+        .Concat(OnPremTeams.Select(t => KeyValuePair.Create($"OnPrem:Teams:{t}:User", Broker.Testing.SlurmServer.TeamUserA)))
+        .ToDictionary();
+
     public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
     {
         await using var scope = Services.CreateAsyncScope();
