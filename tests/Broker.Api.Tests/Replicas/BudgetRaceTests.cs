@@ -45,29 +45,16 @@ public sealed class BudgetRaceTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private Dictionary<string, string> Settings() => new()
+    private Dictionary<string, string> Settings() => ReplicaSettings.For(connectionString, "budget-race-callback-secret-0123456789abcdef", new Dictionary<string, string>
     {
-        ["ConnectionStrings:Broker"] = connectionString,
-        ["Database:MigrateOnStartup"] = "true",
-        ["Hangfire:ServerEnabled"] = "true",
-        ["Hangfire:WorkerCount"] = "4",
         ["Schedules:Placement"] = "*/1 * * * * *",
         ["Schedules:Reconcile"] = "*/5 * * * * *",
         ["Schedules:Inventory"] = "*/5 * * * * *",
-        ["Slurm:BaseUrl"] = SlurmServer.Url,
-        ["Slurm:Token"] = SlurmServer.Token,
-        ["Slurm:UserName"] = SlurmServer.User,
         ["Providers:Simulated:TimeScale"] = "1",
-        ["Providers:Simulated:SpotInterruptionsPerHour"] = "0",
-        ["Callbacks:Secret"] = "budget-race-callback-secret-0123456789abcdef",
-        ["Bootstrap:AdminKey"] = BrokerApp.AdminKey,
-        ["RateLimiting:PermitsPerSecond"] = "100000",
-        ["RateLimiting:Burst"] = "100000",
         ["Lifecycle:VanishGrace"] = "00:30:00",
         ["Lifecycle:OrphanGrace"] = "00:30:00",
         ["Placement:MaxWaitBeforeBurst"] = "00:00:00",
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
+    });
 
     [Fact]
     public async Task Two_replicas_placing_many_jobs_at_once_never_commit_more_than_a_hard_budget()

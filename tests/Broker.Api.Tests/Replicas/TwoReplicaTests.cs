@@ -48,32 +48,18 @@ public sealed class TwoReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private Dictionary<string, string> Settings() => new()
+    private Dictionary<string, string> Settings() => ReplicaSettings.For(connectionString, "replica-callback-secret-0123456789abcdefghij", new Dictionary<string, string>
     {
-        ["ConnectionStrings:Broker"] = connectionString,
-        ["Database:MigrateOnStartup"] = "true",
-        ["Hangfire:ServerEnabled"] = "true",
-        ["Hangfire:WorkerCount"] = "4",
         ["Schedules:Placement"] = "*/2 * * * * *",
         ["Schedules:Reconcile"] = "*/2 * * * * *",
         ["Schedules:Inventory"] = "*/2 * * * * *",
-        ["Slurm:BaseUrl"] = SlurmServer.Url,
-        ["Slurm:Token"] = SlurmServer.Token,
-        ["Slurm:UserName"] = SlurmServer.User,
-        ["Slurm:OutputRoot"] = SlurmServer.OutputRoot,
         [$"OnPrem:Teams:{Team}:User"] = SlurmServer.TeamUserA,
         ["Providers:Simulated:TimeScale"] = "3600",
-        ["Providers:Simulated:SpotInterruptionsPerHour"] = "0",
-        ["Callbacks:Secret"] = "replica-callback-secret-0123456789abcdefghij",
-        ["Bootstrap:AdminKey"] = BrokerApp.AdminKey,
-        ["RateLimiting:PermitsPerSecond"] = "100000",
-        ["RateLimiting:Burst"] = "100000",
         ["Lifecycle:VanishGrace"] = "00:30:00",
         ["Lifecycle:OrphanGrace"] = "00:00:05",
         ["Lifecycle:RequeueRequestedAfter"] = "00:01:00",
         ["Placement:MaxWaitBeforeBurst"] = "00:10:00",
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
+    });
 
     private static JsonObject Body(int i)
     {
