@@ -1,13 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using Broker.Api.Input;
 using Broker.Core.Auth;
+using Broker.Core.Jobs;
 
 namespace Broker.Api.Contracts;
 
 public sealed record CreateApiKeyRequest(
     [property: Required, StringLength(128, MinimumLength = 1), SingleLineText] string Name,
     ApiKeyRole Role,
-    [property: StringLength(64, MinimumLength = 1), RegularExpression("^[a-z0-9][a-z0-9-]*$",
+    [property: StringLength(TeamNames.MaxLength, MinimumLength = 1), RegularExpression(TeamNames.Pattern,
         ErrorMessage = "Team names are lower-case letters, digits and '-'.")] string? Team);
 
 public sealed record ApiKeyResponse(Guid Id, string Name, string Role, string? Team, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);

@@ -1,15 +1,15 @@
 using System.Security.Claims;
-using System.Text.RegularExpressions;
 using Broker.Api.Auth;
 using Broker.Api.Contracts;
 using Broker.Core.Costs;
 using Broker.Core.Errors;
+using Broker.Core.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Broker.Api.Endpoints;
 
-public static partial class BudgetsEndpoints
+public static class BudgetsEndpoints
 {
     public const int MaxBodyBytes = 4 * 1024;
 
@@ -67,8 +67,6 @@ public static partial class BudgetsEndpoints
     private static string Visible(string team, ClaimsPrincipal user) =>
         IsTeamName(team) && (user.TeamScope() is not { } scope || scope == team) ? team : throw new NotFoundException("budget", IsTeamName(team) ? team : "?");
 
-    private static bool IsTeamName(string team) => team.Length <= 64 && TeamName().IsMatch(team);
+    private static bool IsTeamName(string team) => TeamNames.IsValid(team);
 
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]*\z")]
-    private static partial Regex TeamName();
 }

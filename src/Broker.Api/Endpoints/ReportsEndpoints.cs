@@ -5,6 +5,7 @@ using Broker.Api.Auth;
 using Broker.Api.Contracts;
 using Broker.Core.Costs;
 using Broker.Core.Errors;
+using Broker.Core.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Broker.Api.Endpoints;
@@ -119,7 +120,7 @@ public static partial class ReportsEndpoints
         {
             return team is null || team == own ? own : throw new ForbiddenException("Submitter keys read their own team's costs only.");
         }
-        if (team is not null && (team.Length > 64 || !TeamPattern().IsMatch(team)))
+        if (team is not null && !TeamNames.IsValid(team))
         {
             errors["team"] = ["Team names are 1 to 64 lower-case letters, digits and '-'."];
         }
@@ -134,9 +135,6 @@ public static partial class ReportsEndpoints
 
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}\z")]
     private static partial Regex MonthPattern();
-
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]*\z")]
-    private static partial Regex TeamPattern();
 
     public sealed record IdleRow(DateTimeOffset Hour, string Node, string GpuModel, decimal UsdPerGpuHour, decimal UsedGpuHours,
         decimal AvailableGpuHours, decimal IdleGpuHours, decimal IdleCostUsd);

@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
 using Broker.Core.Audit;
 using Broker.Core.Errors;
+using Broker.Core.Jobs;
 using Broker.Core.Persistence;
 using Broker.Core.Provisioning;
 using Broker.Core.Scheduling;
@@ -13,10 +13,10 @@ namespace Broker.Core.Policies;
 /// Versioned policies in PostgreSQL: every write appends a version (with its audit record, in one transaction) and the
 /// highest version of a scope is current. Writes name the version they replace (optimistic concurrency, If-Match).
 /// </summary>
-public sealed partial class PolicyService(BrokerDbContext db, PlacementSettings settings, ComputeProviders clouds, AuditTrail audit,
+public sealed class PolicyService(BrokerDbContext db, PlacementSettings settings, ComputeProviders clouds, AuditTrail audit,
     TimeProvider clock)
 {
-    public static bool IsScope(string scope) => scope == PolicyVersion.GlobalScope || TeamName().IsMatch(scope);
+    public static bool IsScope(string scope) => scope == PolicyVersion.GlobalScope || TeamNames.IsValid(scope);
 
     public async Task<PolicyState> CurrentAsync(string scope, CancellationToken ct)
     {
@@ -142,6 +142,4 @@ public sealed partial class PolicyService(BrokerDbContext db, PlacementSettings 
         }
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex TeamName();
 }
