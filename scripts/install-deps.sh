@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Broker's run and test commands need on a fresh Debian machine: PostgreSQL 15, Slurm with slurmrestd and
-# munge, docker-compose (to validate docker-compose.yml) and the pinned dotnet tools. Does nothing that is already there.
+# munge, docker-compose (to validate docker-compose.yml), Prometheus (the metrics test scrapes Broker with it) and the
+# pinned dotnet tools. Does nothing that is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 SUDO=""
@@ -14,6 +15,7 @@ command -v slurmrestd >/dev/null || need+=(slurmrestd)
 command -v munged >/dev/null || need+=(munge)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v curl >/dev/null || need+=(curl)
+command -v prometheus >/dev/null || need+=(prometheus)
 command -v python3 >/dev/null || need+=(python3)
 
 if [ ${#need[@]} -gt 0 ]; then

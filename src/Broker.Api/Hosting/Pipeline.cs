@@ -10,6 +10,7 @@ public static class Pipeline
 {
     public static WebApplication UseBrokerPipeline(this WebApplication app)
     {
+        app.UseBrokerMetricsPort();
         app.UseMiddleware<SecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -45,6 +46,7 @@ public static class Pipeline
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();
+        app.MapBrokerMetrics();
         return app;
     }
 }
