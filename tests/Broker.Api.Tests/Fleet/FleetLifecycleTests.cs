@@ -137,4 +137,22 @@ public sealed class FleetLifecycleTests(FleetLifecycleApp app) : IClassFixture<F
         Assert.Contains("lease expired", last.Str("message"), StringComparison.Ordinal);
         await Invariants.CheckAsync(app);
     }
+
+    [Fact]
+    public async Task A_running_cloud_job_finishes_on_its_instance_when_its_teams_policy_tightens()
+    {
+        using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "terms-kept"));
+        var job = (await JobApi.SubmitAsync(client, Body("keeps-its-terms", "A10G", 600, ["python", "train.py"]))).Id();
+        await app.StepUntilAsync(async () => await StateAsync(client, job) == "running", "the job to run in the cloud");
+        await PolicyApi.ReplaceAsync(ops, "terms-kept", """{"burstingEnabled":false,"deadlineMarginMinutes":600,"markets":["on-demand"]}""");
+        Assert.Equal("running", await StateAsync(client, job));
+
+        await app.StepUntilAsync(async () => await StateAsync(client, job) is "succeeded" or "failed", "the job to end");
+        Assert.Equal("succeeded", await StateAsync(client, job));
+        await using var db = app.NewDbContext();
+        var segment = await db.Allocations.AsNoTracking().SingleAsync(a => a.JobId == Guid.Parse(job));
+        Assert.Equal(AllocationEnd.Completed, segment.End);
+        await Invariants.CheckAsync(app);
+    }
 }
