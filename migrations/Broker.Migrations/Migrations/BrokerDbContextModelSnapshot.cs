@@ -1427,6 +1427,10 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("job_id");
 
+                    b.Property<double?>("LeaseFactor")
+                        .HasColumnType("double precision")
+                        .HasColumnName("lease_factor");
+
                     b.Property<string>("Market")
                         .IsRequired()
                         .HasMaxLength(32)

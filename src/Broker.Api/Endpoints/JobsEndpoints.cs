@@ -77,9 +77,12 @@ public static class JobsEndpoints
             page.NextSeq is { } next ? JobCursor.Encode(next) : null));
     }
 
-    public static async Task<Ok<JobResponse>> Cancel(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct)
+    /// <summary>A submitter cancels its own team's jobs; ops cancelling a team's job is a manual action, audited.</summary>
+    public static async Task<Ok<JobResponse>> Cancel(string id, HttpContext context, JobService jobs, CancellationToken ct)
     {
-        var job = await jobs.CancelAsync(JobIds.Parse(id), user.TeamScope(), ct);
+        var user = context.User;
+        var scope = user.TeamScope();
+        var job = await jobs.CancelAsync(JobIds.Parse(id), scope, ct, scope is null ? context.Actor() : null);
         return TypedResults.Ok(job.ToResponse(withTimeline: true).WithSegments(await jobs.SegmentsAsync(job.Id, ct)));
     }
 }

@@ -18,6 +18,8 @@ public static class LifecycleServices
         services.AddScoped<PlacementRound>();
         services.AddScoped<AllocationWorker>();
         services.AddScoped<Reconciler>();
+        services.AddScoped<Core.Fleet.FleetQuery>();
+        services.AddScoped<Core.Fleet.InstanceTerminations>();
         if (services.Any(s => s.ServiceType == typeof(SimulatedInstanceEvents)))
         {
             services.AddHostedService<SimulatedInstanceBridge>();

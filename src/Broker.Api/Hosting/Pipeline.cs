@@ -40,6 +40,7 @@ public static class Pipeline
         app.MapBursting();
         app.MapAudit();
         app.MapInstanceCallbacks();
+        app.MapInstances();
         app.MapCosts();
         app.MapReports();
         app.MapBudgets();
