@@ -42,6 +42,7 @@ public static class Pipeline
         app.MapCosts();
         app.MapReports();
         app.MapBudgets();
+        app.MapWhatIf();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();
