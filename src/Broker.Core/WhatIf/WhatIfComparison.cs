@@ -41,19 +41,22 @@ public static class WhatIfComparison
             == (actual.GetValueOrDefault(j.JobId) ?? WhatIfPlacement.None).Where);
     }
 
-    /// <summary>Each job's last segment (where it ended up) with the cost of all its segments.</summary>
+    /// <summary>
+    /// Each job's first segment (the engine's placement decision, and when the job first started) with the number and cost of
+    /// all its segments: a spot job that is interrupted and finishes on-demand was placed on spot.
+    /// </summary>
     public static Dictionary<string, WhatIfPlacement> Placements(ReplayResult result)
     {
         var byJob = new Dictionary<string, WhatIfPlacement>(StringComparer.Ordinal);
         foreach (var group in result.Segments.GroupBy(s => s.JobId, StringComparer.Ordinal))
         {
-            var last = group.OrderBy(s => s.StartS).ThenBy(s => s.EndS).Last();
+            var first = group.OrderBy(s => s.StartS).ThenBy(s => s.EndS).First();
             var cost = Math.Round(group.Sum(s => s.Cost), 6);
             var count = group.Count();
-            byJob[group.Key] = last.Location == "onprem"
-                ? new WhatIfPlacement("onprem", null, Markets.OnPrem, null, null, null, last.Node, ReplayClock.At(last.StartS), cost, count)
-                : new WhatIfPlacement("cloud", last.Provider, last.Market, last.Region, Empty(last.Zone), last.InstanceType, null,
-                    ReplayClock.At(last.StartS), cost, count);
+            byJob[group.Key] = first.Location == "onprem"
+                ? new WhatIfPlacement("onprem", null, Markets.OnPrem, null, null, null, first.Node, ReplayClock.At(first.StartS), cost, count)
+                : new WhatIfPlacement("cloud", first.Provider, first.Market, first.Region, Empty(first.Zone), first.InstanceType, null,
+                    ReplayClock.At(first.StartS), cost, count);
         }
         return byJob;
     }

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Broker.Core.WhatIf;
 
-/// <summary>The jobs a what-if replays, and for history where each really ran (null for a job that never started).</summary>
+/// <summary>The jobs a what-if replays, and for history where each was really placed first (absent for a job that never started).</summary>
 public sealed record WhatIfJobs(TraceWindow Window, IReadOnlyList<TraceJob> Jobs, IReadOnlyDictionary<string, WhatIfPlacement>? Actual,
     int Skipped);
 
@@ -76,7 +76,7 @@ public sealed class WhatIfHistory(BrokerDbContext db, OnPremTenancy tenancy, Tim
                 {
                     runtime = runtime > j.Estimate ? runtime : j.Estimate;
                 }
-                actual[j.Id.ToString()] = Placement(last, runs!.Count, costByJob.GetValueOrDefault(j.Id));
+                actual[j.Id.ToString()] = Placement(runs![0], runs.Count, costByJob.GetValueOrDefault(j.Id));
             }
             traceJobs.Add(ToTrace(j, runtime));
         }

@@ -3,7 +3,7 @@ namespace Broker.Core.WhatIf;
 /// <summary>Both replays side by side, and how many jobs would be placed elsewhere under the proposal.</summary>
 /// <param name="Jobs">Jobs replayed (both runs replay the same ones).</param>
 /// <param name="SkippedJobs">Jobs of the window that were never run and cannot run any more (cancelled or failed before a start).</param>
-/// <param name="MatchesHistory">Jobs whose current-policy placement is where they really ran (last segment); null for a stored trace.</param>
+/// <param name="MatchesHistory">Jobs whose current-policy placement is where they were really placed (first segment); null for a stored trace.</param>
 /// <param name="SpotModel">How spot availability was modelled, in words (the same in both runs).</param>
 public sealed record WhatIfResult(
     WhatIfSummary Current,
@@ -36,7 +36,7 @@ public sealed record WhatIfSummary(
 
 public sealed record MarketCosts(decimal OnPrem, decimal Spot, decimal OnDemand);
 
-/// <summary>Where a job runs (its last segment) and what all its segments cost.</summary>
+/// <summary>Where a job is placed (its first segment, started at <see cref="StartedAt"/>) and what all its segments cost.</summary>
 /// <param name="Target"><c>onprem</c>, <c>cloud</c>, or <c>none</c> when it never started.</param>
 /// <param name="Market"><c>onprem</c>, <c>spot</c> or <c>ondemand</c>; null for none.</param>
 public sealed record WhatIfPlacement(

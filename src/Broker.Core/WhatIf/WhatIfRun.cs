@@ -76,6 +76,6 @@ public sealed class WhatIfChange
 
     public string Proposed { get; set; } = "{}";
 
-    /// <summary>Where the job really ran (its last segment), for runs over Broker's own history; null for a stored trace.</summary>
+    /// <summary>Where the job was really placed (its first segment), for runs over Broker's own history; null for a stored trace.</summary>
     public string? Actual { get; set; }
 }
