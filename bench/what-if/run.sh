@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What-if end to end against the replay CLI, side by side in one run:
 #   1. its own PostgreSQL and Broker API (Hangfire server on), the seed offer catalog, the openb-hybrid on-prem fleet;
-#   2. 10,000 jobs over 30 days derived from the Alibaba openb trace (the 30-day window twice, the copy a week later,
+#   2. the seed catalog's offers in four US regions; 10,000 jobs over 30 days derived from the Alibaba openb trace (the 30-day window twice, the copy a week later,
 #      wrapped), placed by a replay under the history's two policies (global: spot + on-demand, max wait 30 min; team-1
 #      override: max wait 60 min) and loaded into jobs/allocations as closed segments of their real runtime;
 #   3. what_if_s: POST /v1/policies/global/what-if (proposal: on-demand only) until GET says succeeded;
@@ -46,8 +46,10 @@ admin=brk_whatif-bench-admin-key-0123456789abcdefghij
     export Callbacks__Secret=whatif-bench-callback-secret-0123456789 Logging__LogLevel__Default=Warning
     export RateLimiting__PermitsPerSecond=100000 RateLimiting__Burst=100000 Placement__OnPremRatePerGpuHour=0.6
     export WhatIf__SpotTracePath="$spot" Schedules__Inventory="0 0 1 1 *"
-    for t in 0 1 2 3; do export "OnPrem__Teams__team-${t}__User=broker-team-a"; done
-    exec dotnet "$root/src/Broker.Api/bin/Release/net10.0/Broker.Api.dll"
+    # Team names hold '-', which bash cannot export: env passes them.
+    exec env OnPrem__Teams__team-0__User=broker-team-a OnPrem__Teams__team-1__User=broker-team-a \
+        OnPrem__Teams__team-2__User=broker-team-a OnPrem__Teams__team-3__User=broker-team-a \
+        dotnet "$root/src/Broker.Api/bin/Release/net10.0/Broker.Api.dll"
 ) >"$work/api.log" 2>&1 &
 api_pid=$!
 api="http://127.0.0.1:$api_port"
@@ -64,6 +66,8 @@ SELECT name, model, gpus, 0, 'Idle', 64, 512000, now(), true FROM (VALUES
   ('g2-01','G2',8),('g2-02','G2',8),('g3-01','G3',8),('t4-01','T4',2),('t4-02','T4',2),('p100-01','P100',2),('v100m32-01','V100M32',4))
   AS n(name, model, gpus);
 SQL
+# Like openb-hybrid, a few US regions of the seed catalog (about 2,000 offers in all would make both sides' passes 10x slower).
+psql_ -c "UPDATE offers SET available = false WHERE region NOT IN ('us-east-1', 'us-west-2', 'eastus', 'us-central1')"
 psql_ -c "SELECT coalesce(json_agg(o ORDER BY o.id), '[]') FROM (SELECT id, provider, region, zone, instance_type, gpu_model, gpu_count,
     gpu_memory_gb, on_demand_per_hour::float AS on_demand_per_hour, spot_per_hour::float AS spot_per_hour FROM offers
     WHERE available AND gpu_count > 0 AND provider IN ('aws','azure','gcp')) o" >"$work/offers.json"
@@ -98,7 +102,7 @@ SQL
     echo "job_id,team,submit_s,duration_s,gpus,gpu_models,deadline_s,spot_ok,checkpoint_s"
     psql_ -F, -c "SELECT j.id, j.team, extract(epoch FROM j.submitted_at)::bigint,
         coalesce(extract(epoch FROM a.ended_at - a.started_at), extract(epoch FROM j.estimated_duration))::bigint, j.gpu_count,
-        array_to_string(j.gpu_models, '|'), coalesce(extract(epoch FROM j.deadline)::bigint::text, ''), j.spot_allowed,
+        array_to_string(j.gpu_models, '|'), coalesce(extract(epoch FROM j.deadline)::bigint::text, ''), j.spot_allowed::text,
         coalesce(extract(epoch FROM j.checkpoint_interval)::bigint::text, '')
         FROM jobs j LEFT JOIN allocations a ON a.job_id = j.id WHERE j.submitted_at >= to_timestamp($t0) AND j.submitted_at < to_timestamp($t1)
         ORDER BY j.submitted_at, j.id"

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
 using Broker.Core.Errors;
 using Broker.Core.WhatIf;
 
@@ -26,15 +24,14 @@ public static class WhatIfMapping
     public static WhatIfChangeItem ToItem(this WhatIfChange c) => new(c.JobId, c.Team, c.Changed, WhatIfJson.Read<WhatIfPlacement>(c.Current),
         WhatIfJson.Read<WhatIfPlacement>(c.Proposed), c.Actual is null ? null : WhatIfJson.Read<WhatIfPlacement>(c.Actual));
 
-    public static string EncodeCursor(int seq) =>
-        Base64Url.EncodeToString(Encoding.ASCII.GetBytes(CursorVersion + seq.ToString(CultureInfo.InvariantCulture)));
+    public static string EncodeCursor(int seq) => KeysetCursor.Encode(CursorVersion, seq);
 
-    /// <summary>The page's position and size from <c>cursor</c> and <c>limit</c> (default 50, capped at 500); 400-style 422 on nonsense.</summary>
+    /// <summary>The page's position and size from <c>cursor</c> and <c>limit</c> (default 50, capped at 500); 422 on nonsense.</summary>
     public static (int AfterSeq, int Limit) Page(string? cursor, string? limit)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var after = 0;
-        if (cursor is not null && !TryDecode(cursor, out after))
+        long after = 0;
+        if (cursor is not null && !(KeysetCursor.TryDecode(CursorVersion, cursor, out after) && after <= int.MaxValue))
         {
             errors["cursor"] = ["The cursor is not one this API handed out."];
         }
@@ -43,25 +40,6 @@ public static class WhatIfMapping
         {
             errors["limit"] = ["The limit is a whole number between 1 and 500 (larger ones are capped)."];
         }
-        return errors.Count == 0 ? (after, Math.Min(size, 500)) : throw new RuleViolationException("Bad paging parameters.", errors);
-    }
-
-    private static bool TryDecode(string cursor, out int seq)
-    {
-        seq = 0;
-        if (cursor.Length > 64)
-        {
-            return false;
-        }
-        try
-        {
-            var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor));
-            return text.StartsWith(CursorVersion, StringComparison.Ordinal)
-                && int.TryParse(text.AsSpan(CursorVersion.Length), NumberStyles.None, CultureInfo.InvariantCulture, out seq) && seq > 0;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
+        return errors.Count == 0 ? ((int)after, Math.Min(size, 500)) : throw new RuleViolationException("Bad paging parameters.", errors);
     }
 }
