@@ -1533,6 +1533,156 @@ namespace Broker.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Broker.Core.WhatIf.WhatIfChange", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("Actual")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("actual");
+
+                    b.Property<bool>("Changed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("changed");
+
+                    b.Property<string>("Current")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("current");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Proposed")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("proposed");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("team");
+
+                    b.HasKey("RunId", "Seq")
+                        .HasName("pk_what_if_changes");
+
+                    b.HasIndex("RunId", "Seq")
+                        .HasDatabaseName("ix_what_if_changes_changed")
+                        .HasFilter("changed");
+
+                    b.ToTable("what_if_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.WhatIf.WhatIfRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ActorKeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_key_id");
+
+                    b.Property<string>("ActorRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("actor_role");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claim_token");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("integer")
+                        .HasColumnName("percent");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("request");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_hash");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("result");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("scope");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("state");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_what_if_runs");
+
+                    b.HasIndex("Scope", "RequestHash")
+                        .IsUnique()
+                        .HasDatabaseName("ux_what_if_runs_active_request")
+                        .HasFilter("state IN ('Queued', 'Running')");
+
+                    b.HasIndex("State", "CreatedAt")
+                        .HasDatabaseName("ix_what_if_runs_state_created_at");
+
+                    b.ToTable("what_if_runs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_what_if_runs_percent", "percent BETWEEN 0 AND 100");
+                        });
+                });
+
             modelBuilder.Entity("Broker.Core.Costs.CostEntry", b =>
                 {
                     b.HasOne("Broker.Core.Costs.CostEntry", null)
@@ -1614,6 +1764,16 @@ namespace Broker.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_allocation_events_allocations_allocation_id");
+                });
+
+            modelBuilder.Entity("Broker.Core.WhatIf.WhatIfChange", b =>
+                {
+                    b.HasOne("Broker.Core.WhatIf.WhatIfRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_what_if_changes_what_if_runs_run_id");
                 });
 
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>

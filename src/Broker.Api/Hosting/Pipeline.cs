@@ -44,6 +44,7 @@ public static class Pipeline
         app.MapCosts();
         app.MapReports();
         app.MapBudgets();
+        app.MapWhatIf();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();

@@ -19,7 +19,7 @@ public static class ReplayInvariants
     private static void CheckNodes(Scenario scenario, IReadOnlyList<RunSegment> segments, List<string> violations)
     {
         var capacity = scenario.OnPrem.Nodes
-            .SelectMany(g => Enumerable.Range(1, g.Count).Select(i => ($"{g.Prefix}-{i:00}", g.GpusPerNode)))
+            .SelectMany(g => Enumerable.Range(0, g.Count).Select(i => (g.NodeName(i), g.GpusPerNode)))
             .ToDictionary(n => n.Item1, n => n.GpusPerNode, StringComparer.Ordinal);
         foreach (var node in segments.Where(s => s.Location == "onprem").GroupBy(s => s.Node, StringComparer.Ordinal))
         {

@@ -23,7 +23,8 @@ internal sealed partial class ReplayRun
             inputs.DefaultPolicy,
             inputs.Budgets(team => CloudSpendOf(team, t)),
             inputs.Shares(GpusInUseByTeam()),
-            inputs.Options);
+            inputs.Options,
+            inputs.Controls(CloudGpusByTeam));
         var retry = long.MaxValue;
         foreach (var decision in strategy.Place(snapshot).Decisions)
         {
@@ -149,12 +150,18 @@ internal sealed partial class ReplayRun
         + running.Values.Where(s => s.IsCloud && s.Job.Trace.Team == team)
             .Sum(s => s.PricePerHour * Math.Max(0, t - s.StartS) / 3600m);
 
-    private Dictionary<string, int> GpusInUseByTeam()
+    private Dictionary<string, int> GpusInUseByTeam() => GpusByTeam(cloudOnly: false);
+
+    private Dictionary<string, int> CloudGpusByTeam() => GpusByTeam(cloudOnly: true);
+
+    private Dictionary<string, int> GpusByTeam(bool cloudOnly)
     {
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var s in running.Values)
+        foreach (var s in running.Values.Where(s => !cloudOnly || s.IsCloud))
         {
-            result[s.Job.Trace.Team] = result.GetValueOrDefault(s.Job.Trace.Team) + s.Job.Trace.Gpus;
+            // A cloud cap counts the instance's GPUs, as the live pass counts an allocation's.
+            var gpus = cloudOnly ? cloud.Offer(s.OfferIndex).Gpus : s.Job.Trace.Gpus;
+            result[s.Job.Trace.Team] = result.GetValueOrDefault(s.Job.Trace.Team) + gpus;
         }
         return result;
     }

@@ -38,17 +38,18 @@ internal sealed class SimJob(TraceJob trace)
         Trace.Team,
         Trace.Gpus,
         Trace.GpuModels,
-        0,
+        Trace.MinGpuMemoryGb,
         TimeSpan.FromSeconds(Trace.DurationS),
         Trace.DeadlineS is { } d ? ReplayClock.At(d) : null,
         Trace.Priority,
         Trace.SpotOk,
         Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null,
-        null,
+        Trace.MaxPricePerGpuHour,
         ReplayClock.At(Trace.SubmitS),
         Attempts,
         Interruptions,
-        TimeSpan.FromSeconds(SavedS));
+        TimeSpan.FromSeconds(SavedS),
+        Trace.OnPremRefusal);
 
     public void Interrupted(long savedS)
     {

@@ -71,7 +71,12 @@ public sealed record DeadlineRule(double Fraction, double SlackFactor, long MinS
 public sealed record OnPremFleet(decimal RatePerGpuHour, IReadOnlyList<NodeGroup> Nodes);
 
 /// <summary><paramref name="Count"/> nodes named prefix-01.. with <paramref name="GpusPerNode"/> GPUs each.</summary>
-public sealed record NodeGroup(string Prefix, int Count, int GpusPerNode, string GpuModel, int GpuMemoryGb);
+/// <param name="Names">The nodes' own names instead (as many as <paramref name="Count"/>), e.g. a real cluster's.</param>
+public sealed record NodeGroup(string Prefix, int Count, int GpusPerNode, string GpuModel, int GpuMemoryGb,
+    IReadOnlyList<string>? Names = null)
+{
+    public string NodeName(int index) => Names is { } names ? names[index] : $"{Prefix}-{index + 1:00}";
+}
 
 /// <param name="StartupS">Billed boot time before a cloud instance does useful work.</param>
 /// <param name="MinimumBilledS">Shortest billed instance lifetime.</param>

@@ -18,6 +18,10 @@ internal static class ScenarioValidator
         {
             problems.Add("onPrem.nodes: count must be >= 0 and gpusPerNode >= 1");
         }
+        if (s.OnPrem.Nodes.Any(n => n.Names is { } names && names.Count != n.Count))
+        {
+            problems.Add("onPrem.nodes: names, when given, must list exactly count names");
+        }
         foreach (var o in s.Cloud.Offers)
         {
             if (o.Gpus < 1 || o.OnDemandPerHour <= 0 || o.SpotPerHour is <= 0)
