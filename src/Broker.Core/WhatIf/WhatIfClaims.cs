@@ -152,6 +152,7 @@ public sealed class WhatIfClaims(BrokerDbContext db, WhatIfSettings settings, Ti
 public sealed class WhatIfProgress(WhatIfClaims claims, WhatIfClaim claim, TimeSpan interval, TimeProvider clock)
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
+    private readonly long[] partBits = new long[2];
     private long fractionBits;
     private volatile bool aborted;
     private int written = -1;
@@ -161,15 +162,36 @@ public sealed class WhatIfProgress(WhatIfClaims claims, WhatIfClaim claim, TimeS
 
     public void Abort() => aborted = true;
 
-    /// <summary>A callback for one replay that covers [from, to] of the whole.</summary>
-    public Action<double> Between(double from, double to) => f =>
+    /// <summary>
+    /// A callback for one of two replays that run at the same time and together cover [from, to] of the whole: the
+    /// whole advances by the mean of the two.
+    /// </summary>
+    public Action<double> Part(int index, double from, double to) => f =>
     {
         if (aborted)
         {
             throw new OperationCanceledException("the what-if claim was lost");
         }
-        Interlocked.Exchange(ref fractionBits, BitConverter.DoubleToInt64Bits(from + (to - from) * Math.Clamp(f, 0, 1)));
+        Interlocked.Exchange(ref partBits[index], BitConverter.DoubleToInt64Bits(Math.Clamp(f, 0, 1)));
+        var mean = (BitConverter.Int64BitsToDouble(Interlocked.Read(ref partBits[0]))
+            + BitConverter.Int64BitsToDouble(Interlocked.Read(ref partBits[1]))) / 2;
+        RaiseTo(from + (to - from) * mean);
     };
+
+    /// <summary>Two replaying threads race here: keep the larger value so progress never goes back.</summary>
+    private void RaiseTo(double fraction)
+    {
+        var seen = Interlocked.Read(ref fractionBits);
+        while (BitConverter.Int64BitsToDouble(seen) < fraction)
+        {
+            var previous = Interlocked.CompareExchange(ref fractionBits, BitConverter.DoubleToInt64Bits(fraction), seen);
+            if (previous == seen)
+            {
+                return;
+            }
+            seen = previous;
+        }
+    }
 
     public Task ReportAsync(double fraction, CancellationToken ct)
     {

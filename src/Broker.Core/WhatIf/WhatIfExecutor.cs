@@ -59,9 +59,10 @@ public sealed class WhatIfExecutor(WhatIfClaims claims, WhatIfHistory history, W
         var (scenario, spotModel) = await world.LoadAsync($"what-if {run.Id}", rate, ct);
         await progress.ReportAsync(0.05, ct);
         var strategy = placement.Strategy;
-        var now = await ReplayAsync(() => ReplayRunner.Run(scenario, jobs.Window, jobs.Jobs, strategy, current, progress.Between(0.05, 0.5)),
-            progress, ct);
-        var then = await ReplayAsync(() => ReplayRunner.Run(scenario, jobs.Window, jobs.Jobs, strategy, proposed, progress.Between(0.5, 0.95)),
+        // The two replays share nothing mutable (each builds its own fleet, clouds and queue), so they run side by side.
+        var (now, then) = await ReplayBothAsync(
+            () => ReplayRunner.Run(scenario, jobs.Window, jobs.Jobs, strategy, current, progress.Part(0, 0.05, 0.95)),
+            () => ReplayRunner.Run(scenario, jobs.Window, jobs.Jobs, strategy, proposed, progress.Part(1, 0.05, 0.95)),
             progress, ct);
         var changes = WhatIfComparison.Changes(run.Id, jobs.Jobs, now, then, jobs.Actual);
         var result = new WhatIfResult(WhatIfComparison.Summary(now.Summary), WhatIfComparison.Summary(then.Summary),
@@ -71,14 +72,17 @@ public sealed class WhatIfExecutor(WhatIfClaims claims, WhatIfHistory history, W
         return (result, changes);
     }
 
-    /// <summary>Runs one replay off the request thread while this one writes its progress (throttled) until it ends.</summary>
-    private static async Task<ReplayResult> ReplayAsync(Func<ReplayResult> replay, WhatIfProgress progress, CancellationToken ct)
+    /// <summary>Runs both replays off the job's thread while this one writes their progress (throttled) until both end.</summary>
+    private static async Task<(ReplayResult Current, ReplayResult Proposed)> ReplayBothAsync(Func<ReplayResult> current,
+        Func<ReplayResult> proposed, WhatIfProgress progress, CancellationToken ct)
     {
-        var task = Task.Run(replay, CancellationToken.None);
-        while (!task.IsCompleted)
+        var first = Task.Run(current, CancellationToken.None);
+        var second = Task.Run(proposed, CancellationToken.None);
+        var both = Task.WhenAll(first, second);
+        while (!both.IsCompleted)
         {
-            await Task.WhenAny(task, Task.Delay(progress.Interval, CancellationToken.None));
-            if (!task.IsCompleted)
+            await Task.WhenAny(both, Task.Delay(progress.Interval, CancellationToken.None));
+            if (!both.IsCompleted)
             {
                 try
                 {
@@ -87,10 +91,13 @@ public sealed class WhatIfExecutor(WhatIfClaims claims, WhatIfHistory history, W
                 catch
                 {
                     progress.Abort();
+                    // Both replays stop at their next arrival once aborted; wait for them so none outlives the claim.
+                    await Task.WhenAll(first, second).ContinueWith(_ => { }, CancellationToken.None,
+                        TaskContinuationOptions.None, TaskScheduler.Default);
                     throw;
                 }
             }
         }
-        return await task;
+        return (await first, await second);
     }
 }
