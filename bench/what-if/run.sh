@@ -47,7 +47,7 @@ admin=brk_whatif-bench-admin-key-0123456789abcdefghij
     export RateLimiting__PermitsPerSecond=100000 RateLimiting__Burst=100000 Placement__OnPremRatePerGpuHour=0.6
     export WhatIf__SpotTracePath="$spot" Schedules__Inventory="0 0 1 1 *"
     # Team names hold '-', which bash cannot export: env passes them.
-    exec env OnPrem__Teams__team-0__User=broker-team-a OnPrem__Teams__team-1__User=broker-team-a \
+    exec env Logging__LogLevel__Broker.Core.WhatIf.WhatIfExecutor=Information OnPrem__Teams__team-0__User=broker-team-a OnPrem__Teams__team-1__User=broker-team-a \
         OnPrem__Teams__team-2__User=broker-team-a OnPrem__Teams__team-3__User=broker-team-a \
         dotnet "$root/src/Broker.Api/bin/Release/net10.0/Broker.Api.dll"
 ) >"$work/api.log" 2>&1 &
@@ -131,9 +131,17 @@ replay --scenario "$work/current.json" --strategy broker >"$work/cli-current.txt
 replay --scenario "$work/proposed.json" --strategy broker >"$work/cli-proposed.txt"
 replay_cli_s=$(python3 -c "print(round($(now) - $start, 2))")
 
-python3 - "$work/run.json" "$work/seed/summary.json" "$what_if_s" "$replay_cli_s" <<'PY'
-import json, sys
+python3 - "$work/run.json" "$work/seed/summary.json" "$what_if_s" "$replay_cli_s" "$work/api.log" <<'PY'
+import json, re, sys
+from datetime import datetime
 run, seed = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+# Where the what-if's time went: waiting for a worker, reading the database, replaying, writing the result.
+def at(t): return datetime.fromisoformat(t.replace("Z", "+00:00"))
+print(f"queued_s={round((at(run['startedAt']) - at(run['createdAt'])).total_seconds(), 2)}")
+phases = re.findall(r"read=([0-9.]+)s replay=([0-9.]+)s write=([0-9.]+)s", open(sys.argv[5], errors="replace").read())
+if phases:
+    read, replay, write = phases[-1]
+    print(f"read_s={read} replay_s={replay} write_s={write}")
 seed = seed[0] if isinstance(seed, list) else seed
 r = run["result"]; cur, pro = r["current"], r["proposed"]
 print(f"jobs={r['jobs']}")

@@ -27,8 +27,13 @@ public sealed class WhatIfExecutor(WhatIfClaims claims, WhatIfHistory history, W
         var progress = new WhatIfProgress(claims, claim, settings.ProgressInterval, clock);
         try
         {
-            var (result, changes) = await ComputeAsync(claim.Run, progress, ct);
+            var started = clock.GetTimestamp();
+            var (result, changes, timing) = await ComputeAsync(claim.Run, progress, ct);
+            var writing = clock.GetTimestamp();
             await claims.FinishAsync(claim, result, changes, ct);
+            logger.LogInformation("What-if {Id} took read={ReadS:F2}s replay={ReplayS:F2}s write={WriteS:F2}s total={TotalS:F2}s", id,
+                timing.Read.TotalSeconds, timing.Replay.TotalSeconds, clock.GetElapsedTime(writing).TotalSeconds,
+                clock.GetElapsedTime(started).TotalSeconds);
         }
         catch (Exception e) when (e is WhatIfInputException or TraceFormatException or InvalidOperationException or ArgumentException
             or FormatException or System.Text.Json.JsonException)
@@ -48,8 +53,10 @@ public sealed class WhatIfExecutor(WhatIfClaims claims, WhatIfHistory history, W
         }
     }
 
-    private async Task<(WhatIfResult, IReadOnlyList<WhatIfChange>)> ComputeAsync(WhatIfRun run, WhatIfProgress progress, CancellationToken ct)
+    private async Task<(WhatIfResult, IReadOnlyList<WhatIfChange>, (TimeSpan Read, TimeSpan Replay))> ComputeAsync(WhatIfRun run,
+        WhatIfProgress progress, CancellationToken ct)
     {
+        var reading = clock.GetTimestamp();
         var request = WhatIfRequest.FromJson(run.Request);
         var rate = (await rates.PerGpuHourAsync(ct)).At(clock.GetUtcNow());
         var current = await policies.ForEngineAsync(rate, null, ct);
@@ -58,18 +65,21 @@ public sealed class WhatIfExecutor(WhatIfClaims claims, WhatIfHistory history, W
             : await history.LoadAsync(request.From!.Value, request.To!.Value, ct);
         var (scenario, spotModel) = await world.LoadAsync($"what-if {run.Id}", rate, ct);
         await progress.ReportAsync(0.05, ct);
+        var read = clock.GetElapsedTime(reading);
+        var replaying = clock.GetTimestamp();
         var strategy = placement.Strategy;
         // The two replays share nothing mutable (each builds its own fleet, clouds and queue), so they run side by side.
         var (now, then) = await ReplayBothAsync(
             () => ReplayRunner.Run(scenario, jobs.Window, jobs.Jobs, strategy, current, progress.Part(0, 0.05, 0.95)),
             () => ReplayRunner.Run(scenario, jobs.Window, jobs.Jobs, strategy, proposed, progress.Part(1, 0.05, 0.95)),
             progress, ct);
+        var replayed = clock.GetElapsedTime(replaying);
         var changes = WhatIfComparison.Changes(run.Id, jobs.Jobs, now, then, jobs.Actual);
         var result = new WhatIfResult(WhatIfComparison.Summary(now.Summary), WhatIfComparison.Summary(then.Summary),
             changes.Count(c => c.Changed), jobs.Jobs.Count, jobs.Skipped,
             jobs.Actual is { } actual ? WhatIfComparison.MatchesHistory(now, actual, jobs.Jobs) : null,
             ReplayClock.At(jobs.Window.StartS), ReplayClock.At(jobs.Window.EndS), spotModel);
-        return (result, changes);
+        return (result, changes, (read, replayed));
     }
 
     /// <summary>Runs both replays off the job's thread while this one writes their progress (throttled) until both end.</summary>
