@@ -4,6 +4,8 @@ namespace Broker.Core.Simulation;
 /// <param name="GpuModels">Normalized acceptable GPU models; empty means any.</param>
 /// <param name="DeadlineS">Absolute deadline on the trace clock, or null.</param>
 /// <param name="CheckpointS">Checkpoint interval in seconds, or null when the job does not checkpoint.</param>
+/// <param name="Signature">What makes runs of the same job alike for runtime prediction (e.g. the job type); empty if unknown.</param>
+/// <param name="LimitS">The user's requested runtime (limit); null means the trace does not say (see the scenario's estimates).</param>
 public sealed record TraceJob(
     string JobId,
     string Team,
@@ -14,4 +16,10 @@ public sealed record TraceJob(
     long? DeadlineS,
     bool SpotOk,
     long? CheckpointS,
-    int Priority = 0);
+    int Priority = 0,
+    string Signature = "",
+    long? LimitS = null)
+{
+    /// <summary>What the user asked for: the limit when known, else the real duration (an oracle).</summary>
+    public long RequestedS => LimitS ?? DurationS;
+}

@@ -18,6 +18,7 @@ internal sealed partial class ReplayRun
     private readonly SimCloud cloud;
     private readonly ReplayMetrics metrics;
     private readonly ReplayEngineInputs inputs;
+    private readonly ReplayRuntimeModel runtimes;
     private readonly long horizon;
     private long nextSegmentId;
     private decimal closedCloudCost;
@@ -35,6 +36,7 @@ internal sealed partial class ReplayRun
         cloud = new SimCloud(loaded, window.StartS);
         metrics = new ReplayMetrics(window, fleet.Capacity, scenario.Simulation.SampleIntervalS);
         inputs = new ReplayEngineInputs(scenario);
+        runtimes = new ReplayRuntimeModel(scenario.Estimates);
         horizon = window.EndS + (long)Math.Round(scenario.Simulation.DrainDays * 86400);
     }
 
@@ -83,7 +85,7 @@ internal sealed partial class ReplayRun
             }
         }
         return ReplaySummaryBuilder.Build(scenario, window, strategy.Name, arrivals, segments, metrics, fleet.Capacity,
-            passes, failedLaunches, horizon);
+            passes, failedLaunches, horizon) with { Learned = runtimes.Learned, Predictions = runtimes.Predictions };
     }
 
     private void AddPending(SimJob job)
