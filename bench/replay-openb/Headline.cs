@@ -72,7 +72,10 @@ internal static class Headline
         {
             yield return line;
         }
-        yield return Line("invariant_violations", violations);
+        if (user.Count > 1)
+        {
+            yield return Line("invariant_violations", violations);
+        }
         yield return Line("unplaceable_jobs", user.Sum(r => r.Unplaceable.Count))
             + $" ({string.Join("; ", user.Select(r => $"{r.Scenario.Scenario.Name}: {GangShapes.Describe(r.Unplaceable)}"))})";
         foreach (var line in Keys("", user))

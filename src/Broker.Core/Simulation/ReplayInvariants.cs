@@ -87,7 +87,7 @@ public static class ReplayInvariants
     private static void CheckLearning(ReplayResult result, List<string> violations)
     {
         var completedAt = result.Segments.Where(s => s.Outcome == Outcomes.Completed)
-            .ToDictionary(s => s.JobId, s => s.EndS, StringComparer.Ordinal);
+            .GroupBy(s => s.JobId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Min(s => s.EndS), StringComparer.Ordinal);
         foreach (var e in result.Learned)
         {
             if (!completedAt.TryGetValue(e.JobId, out var end))

@@ -8,8 +8,9 @@ namespace Broker.Core.Simulation;
 /// <item><c>bluewaters</c>: each team is one Blue Waters user, hash(seed + team) mod the number of users (ordered by id);
 /// each job draws one of that user's real GPU-job ratios r = actual / requested, hash(seed + job id) mod their count, and
 /// asks for duration / r. A ratio ≥ 1 (the Blue Waters job ran into its limit) asks for exactly the duration: the trace
-/// job ran to completion, so its limit was at least that. The limit is at most the user's own largest Blue Waters request
-/// (a user who asked for 12 h of a job that crashed in 20 s asks for 12 h, not for 2,000 times a long job), and never
+/// job ran to completion, so its limit was at least that. The limit is at most the longest limit Broker accepts
+/// (<see cref="EstimateSettings.MaxLimitS"/>, 30 days: a quarter of the Blue Waters ratios are below 0.0005, jobs that
+/// died within seconds of a 12-hour request, and the user of a long job can ask for no more than the maximum), and never
 /// below the duration.</item>
 /// <item><c>trace</c>: the trace's own limit column (a job without one fails).</item>
 /// </list>
@@ -33,7 +34,7 @@ public static class UserEstimates
                     var user = users[(int)(StableHash.Of(seed + "team:" + j.Team) % (uint)users.Count)];
                     var r = user.Ratios[(int)(StableHash.Of(seed + "job:" + j.JobId) % (uint)user.Ratios.Count)];
                     var asked = r >= 1 ? j.DurationS : (long)Math.Ceiling(Math.Min(j.DurationS / Math.Max(r, 1e-9), long.MaxValue / 4.0));
-                    return j with { LimitS = Math.Max(j.DurationS, Math.Min(asked, user.MaxLimitS)) };
+                    return j with { LimitS = Math.Max(j.DurationS, Math.Min(asked, settings.MaxLimitS)) };
                 }).ToArray();
             case var other:
                 throw new TraceFormatException($"estimates.mode must be oracle, bluewaters or trace, not '{other}'");

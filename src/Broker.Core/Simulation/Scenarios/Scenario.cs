@@ -54,7 +54,9 @@ public sealed record Scenario
 /// user's real actual/requested ratios, file at <paramref name="Path"/>) or <c>trace</c> (the trace's own limit column).</param>
 /// <param name="HashSeed">Prefix of the team→user and job→ratio hashes; change it to draw another assignment.</param>
 /// <param name="Learn">Whether the engine plans with runtimes predicted from jobs finished so far (else the limits as given).</param>
-public sealed record EstimateSettings(string Mode = EstimateModes.Oracle, string? Path = null, string HashSeed = "", bool Learn = true);
+/// <param name="MaxLimitS">The longest limit a user can ask for: Broker's API accepts estimates up to 30 days.</param>
+public sealed record EstimateSettings(string Mode = EstimateModes.Oracle, string? Path = null, string HashSeed = "", bool Learn = true,
+    long MaxLimitS = 30 * 86400);
 
 public static class EstimateModes
 {
