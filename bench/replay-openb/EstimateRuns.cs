@@ -48,7 +48,7 @@ internal sealed record EstimateRun(string Label, LoadedScenario Scenario, IReadO
     public static string SideBySide(IReadOnlyList<EstimateRun> runs)
     {
         var text = new StringBuilder();
-        text.Append("| estimates | broker $ | cheapest-first $ | burst-ondemand $ | saving vs cheapest-first | saving vs burst-ondemand | broker p95 wait | onprem-only p95 / broker p95 | max preemptions/job | failed spot launches/job | planned-runtime median abs rel error | interval coverage | user-limit median abs rel error |\n");
+        text.Append("| estimates | broker $ | cheapest-first $ | burst-ondemand $ | saving vs cheapest-first | saving vs burst-ondemand | broker p95 wait | onprem-only p95 / broker p95 | max preemptions/job | failed spot launches/job | planned-runtime abs rel error p50 / p90 | interval coverage | user-limit abs rel error p50 / p90 |\n");
         text.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var run in runs)
         {
@@ -64,6 +64,6 @@ internal sealed record EstimateRun(string Label, LoadedScenario Scenario, IReadO
         var burst = run.Of(PlacementStrategies.BurstOnDemand);
         var errors = PredictionErrors.Of(run.Broker);
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {label} | {broker.CloudCost:0.00} | {cheapest.CloudCost:0.00} | {burst.CloudCost:0.00} | {Saving(broker.CloudCost, cheapest.CloudCost):0.000} | {Saving(broker.CloudCost, burst.CloudCost):0.000} | {broker.WaitSeconds.P95:0} s | {WaitRatio(run.Of(PlacementStrategies.OnPremOnly), broker):0.0} | {MaxPreemptionsPerJob(run.Broker)} | {(double)broker.FailedSpotLaunches / Math.Max(1, broker.Jobs):0.000} | {errors.MedianAbsRelError:0.000} | {errors.IntervalCoverage:0.000} | {errors.UserEstimateMedianAbsRelError:0.000} |");
+            $"| {label} | {broker.CloudCost:0.00} | {cheapest.CloudCost:0.00} | {burst.CloudCost:0.00} | {Saving(broker.CloudCost, cheapest.CloudCost):0.000} | {Saving(broker.CloudCost, burst.CloudCost):0.000} | {broker.WaitSeconds.P95:0} s | {WaitRatio(run.Of(PlacementStrategies.OnPremOnly), broker):0.0} | {MaxPreemptionsPerJob(run.Broker)} | {(double)broker.FailedSpotLaunches / Math.Max(1, broker.Jobs):0.000} | {errors.MedianAbsRelError:0.000} / {errors.P90AbsRelError:0.00} | {errors.IntervalCoverage:0.000} | {errors.UserEstimateMedianAbsRelError:0.000} / {errors.UserEstimateP90AbsRelError:0.00} |");
     }
 }

@@ -94,6 +94,8 @@ internal static class Headline
             Math.Round(runs.Sum(r => r.Of(PlacementStrategies.Broker).FailedSpotLaunches) / (double)Math.Max(1, runs.Sum(r => r.Jobs.Count)), 3));
         yield return Line(prefix + "runtime_prediction_median_abs_error_s", errors.MedianAbsErrorS);
         yield return Line(prefix + "runtime_prediction_interval_coverage", errors.IntervalCoverage) + " (nominal 0.80: actual runtime within [p10, p90])";
+        yield return Line(prefix + "user_estimate_p90_abs_error", errors.UserEstimateP90AbsRelError);
+        yield return Line(prefix + "runtime_prediction_p90_abs_error", errors.P90AbsRelError);
         yield return Line(prefix + "user_estimate_median_abs_error", errors.UserEstimateMedianAbsRelError) + " (|limit - actual| / actual)";
         yield return Line(prefix + "runtime_prediction_median_abs_error", errors.MedianAbsRelError) + " (|predicted - actual| / actual, median over jobs at first start)";
         yield return Line(prefix + "onprem_only_wait_ratio", runs.Min(r => EstimateRun.WaitRatio(r.Of(PlacementStrategies.OnPremOnly), r.Of(PlacementStrategies.Broker)))) + " (target >= 10)";
