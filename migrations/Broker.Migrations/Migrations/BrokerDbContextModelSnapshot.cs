@@ -1373,6 +1373,96 @@ namespace Broker.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Broker.Core.Prediction.JobRuntimePrediction", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<TimeSpan?>("Actual")
+                        .HasColumnType("interval")
+                        .HasColumnName("actual");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("basis");
+
+                    b.Property<TimeSpan>("High")
+                        .HasColumnType("interval")
+                        .HasColumnName("high");
+
+                    b.Property<double>("IntervalCoverage")
+                        .HasColumnType("double precision")
+                        .HasColumnName("interval_coverage");
+
+                    b.Property<TimeSpan>("Low")
+                        .HasColumnType("interval")
+                        .HasColumnName("low");
+
+                    b.Property<TimeSpan>("Median")
+                        .HasColumnType("interval")
+                        .HasColumnName("median");
+
+                    b.Property<long>("ModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("model_id");
+
+                    b.Property<DateTimeOffset>("PredictedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("predicted_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("JobId")
+                        .HasName("pk_job_runtime_predictions");
+
+                    b.HasIndex("ModelId")
+                        .HasDatabaseName("ix_job_runtime_predictions_model_id");
+
+                    b.ToTable("job_runtime_predictions", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Prediction.RuntimeModelRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("LatestCompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("latest_completed_at");
+
+                    b.Property<int>("Observations")
+                        .HasColumnType("integer")
+                        .HasColumnName("observations");
+
+                    b.Property<string>("Statistics")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("statistics");
+
+                    b.Property<DateTimeOffset>("TrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trained_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_runtime_models");
+
+                    b.HasIndex("TrainedAt")
+                        .HasDatabaseName("ix_runtime_models_trained_at");
+
+                    b.ToTable("runtime_models", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.Provisioning.Allocation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1744,6 +1834,23 @@ namespace Broker.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_job_labels_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Broker.Core.Prediction.JobRuntimePrediction", b =>
+                {
+                    b.HasOne("Broker.Core.Jobs.Job", null)
+                        .WithOne()
+                        .HasForeignKey("Broker.Core.Prediction.JobRuntimePrediction", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_runtime_predictions_jobs_job_id");
+
+                    b.HasOne("Broker.Core.Prediction.RuntimeModelRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_runtime_predictions_runtime_models_model_id");
                 });
 
             modelBuilder.Entity("Broker.Core.Provisioning.Allocation", b =>

@@ -67,6 +67,10 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
 
     public DbSet<WhatIfChange> WhatIfChanges => Set<WhatIfChange>();
 
+    public DbSet<Prediction.RuntimeModelRecord> RuntimeModels => Set<Prediction.RuntimeModelRecord>();
+
+    public DbSet<Prediction.JobRuntimePrediction> JobRuntimePredictions => Set<Prediction.JobRuntimePrediction>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);
 

@@ -11,12 +11,16 @@ internal sealed partial class ReplayRun
     private long Pass(long t)
     {
         passes++;
+        foreach (var job in pending.Values.Where(j => j.PlannedGeneration != runtimes.Generation))
+        {
+            job.Plan(runtimes.PlannedS(job, job.SavedS), runtimes.Generation);
+        }
         var snapshot = new PlacementSnapshot(
             ReplayClock.At(t),
             pending.Values.Select(j => j.Pending).ToArray(),
             fleet.Snapshot(),
             running.Values.Where(s => !s.IsCloud)
-                .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, s.Job.Trace.Gpus, ReplayClock.At(s.EndS)))
+                .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, s.Job.Trace.Gpus, ReplayClock.At(ExpectedEnd(s, t))))
                 .ToArray(),
             cloud.Snapshot(t),
             inputs.Policies,
@@ -86,6 +90,10 @@ internal sealed partial class ReplayRun
     private void Begin(SimJob job, ActiveSegment segment)
     {
         RemovePending(job);
+        if (job.FirstStartS is null)
+        {
+            runtimes.FirstStart(job, segment.StartS);
+        }
         job.State = SimJobState.Running;
         job.FirstStartS ??= segment.StartS;
         job.Launched();
@@ -103,6 +111,7 @@ internal sealed partial class ReplayRun
             saved = job.RemainingS;
             job.State = SimJobState.Done;
             job.CompletedS = t;
+            runtimes.Completed(job, t);
         }
         else
         {
@@ -143,6 +152,18 @@ internal sealed partial class ReplayRun
             offer is null ? "onprem" : "cloud", s.Node, offer?.Provider ?? "", offer?.Region ?? "", offer?.Zone ?? "",
             offer?.InstanceType ?? "", s.Market, s.GpuModel, s.PricePerHour, outcome, work, saved, cost,
             s.Market == Markets.Spot ? offer!.SpotTrace : null));
+    }
+
+    /// <summary>
+    /// When the engine expects a running on-prem segment to end: from what it planned, given the work done by
+    /// <paramref name="t"/> (never before now, never past the user's limit); the real end only in oracle replays.
+    /// </summary>
+    private long ExpectedEnd(ActiveSegment s, long t)
+    {
+        var job = s.Job;
+        var done = job.SavedS + Math.Max(0, t - s.StartS);
+        var planned = done < job.PlannedS ? job.PlannedS : runtimes.PlannedS(job, done);
+        return s.StartS + Math.Max(planned - job.SavedS, t - s.StartS);
     }
 
     private decimal CloudSpendOf(string team, long t) =>

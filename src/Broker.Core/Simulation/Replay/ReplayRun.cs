@@ -18,6 +18,7 @@ internal sealed partial class ReplayRun
     private readonly SimCloud cloud;
     private readonly ReplayMetrics metrics;
     private readonly ReplayEngineInputs inputs;
+    private readonly ReplayRuntimeModel runtimes;
     private readonly long horizon;
     private readonly Action<double>? progress;
     private long nextSegmentId;
@@ -39,6 +40,7 @@ internal sealed partial class ReplayRun
         metrics = new ReplayMetrics(window, fleet.Capacity, scenario.Simulation.SampleIntervalS);
         this.inputs = inputs;
         this.progress = progress;
+        runtimes = new ReplayRuntimeModel(scenario.Estimates);
         horizon = window.EndS + (long)Math.Round(scenario.Simulation.DrainDays * 86400);
     }
 
@@ -88,7 +90,8 @@ internal sealed partial class ReplayRun
             }
         }
         return ReplaySummaryBuilder.Build(scenario, window, strategy.Name, arrivals, segments, metrics, fleet.Capacity,
-            passes, failedLaunches, horizon, inputs.DefaultPolicy.MaxWaitBeforeBurst.TotalSeconds);
+            passes, failedLaunches, horizon, inputs.DefaultPolicy.MaxWaitBeforeBurst.TotalSeconds)
+            with { Learned = runtimes.Learned, Predictions = runtimes.Predictions };
     }
 
     private void AddPending(SimJob job)
