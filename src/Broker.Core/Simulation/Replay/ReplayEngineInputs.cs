@@ -15,7 +15,11 @@ internal sealed class ReplayEngineInputs
         Policies = (scenario.Policy.Teams ?? new Dictionary<string, PolicySettings>())
             .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => ToPolicy(p.Key, p.Value)).ToArray();
         Options = PlacementOptions.Default with { CloudStartup = TimeSpan.FromSeconds(scenario.Cloud.StartupS) };
+        Book = new PolicyBook(Policies, DefaultPolicy);
     }
+
+    /// <summary>The same policies as a lookup by team.</summary>
+    public PolicyBook Book { get; }
 
     public BurstPolicy DefaultPolicy { get; }
 
@@ -40,5 +44,9 @@ internal sealed class ReplayEngineInputs
         p.AllowSpot,
         TimeSpan.FromMinutes(p.MaxWaitMinutes),
         p.MaxPricePerGpuHour,
-        scenario.OnPrem.RatePerGpuHour);
+        scenario.OnPrem.RatePerGpuHour,
+        MaxSlowdown: p.MaxSlowdown,
+        WaitPricePerGpuHour: p.WaitPricePerGpuHour,
+        SpotEscalateAfter: p.SpotEscalateAfter ?? BurstPolicy.DefaultSpotEscalateAfter,
+        MaxPreemptionsPerJob: p.MaxPreemptionsPerJob ?? BurstPolicy.DefaultMaxPreemptionsPerJob);
 }

@@ -41,6 +41,11 @@ internal sealed partial class ReplayRun
                     break;
                 case WaitDecision w:
                     retry = Math.Min(retry, ReplayClock.Seconds(w.RetryAt));
+                    if (w.LimitAt is { } limit)
+                    {
+                        // A timed pass exactly when the job's wait limit runs out, not at the next regular pass.
+                        wakeUps.Add(ReplayClock.Seconds(limit));
+                    }
                     break;
             }
         }
@@ -66,6 +71,7 @@ internal sealed partial class ReplayRun
         {
             cloud.BlockSpot(index, t);
             failedLaunches++;
+            job.Strike(new SpotStrike(d.Offer.Provider, d.Offer.Region, d.Offer.Zone, SpotStrikeKind.FailedLaunch));
             return false;
         }
         var startup = scenario.Cloud.StartupS;
@@ -86,6 +92,11 @@ internal sealed partial class ReplayRun
     {
         RemovePending(job);
         job.State = SimJobState.Running;
+        if (job.FirstStartS is null && segment.IsCloud)
+        {
+            var limit = WaitOrBurst.Limit(job.Pending, inputs.Book.For(job.Trace.Team), job.Pending.EstimatedDuration);
+            job.BurstPastLimitS = Math.Max(0, segment.StartS - ReplayClock.Seconds(limit));
+        }
         job.FirstStartS ??= segment.StartS;
         job.Launched();
         running.Add(segment.Id, segment);
@@ -107,6 +118,8 @@ internal sealed partial class ReplayRun
         {
             saved = job.Trace.CheckpointS is { } c && c > 0 ? Math.Min(job.RemainingS, work / c * c) : 0;
             job.Interrupted(saved);
+            var offer = cloud.Offer(s.OfferIndex);
+            job.Strike(new SpotStrike(offer.Provider, offer.Region, offer.Zone, SpotStrikeKind.Interrupted));
             AddPending(job);
             cloud.BlockSpot(s.OfferIndex, t);
         }
