@@ -64,8 +64,9 @@ public sealed class BrokerStrategy : PassStrategy
             : null;
 
     /// <summary>
-    /// Queues the job for on-prem. It is looked at again when on-prem is expected, and exactly when its wait limit runs out
-    /// (<see cref="WaitDecision.LimitAt"/>) if that comes first; a job held by the price of waiting is looked at every pass.
+    /// Queues the job for on-prem. It is looked at again when on-prem is expected, and in any case exactly when its wait limit
+    /// runs out (<see cref="WaitDecision.LimitAt"/>: if the estimate slipped, that pass bursts it); a job held by the price of
+    /// waiting has no limit and is looked at every pass.
     /// </summary>
     private static WaitDecision WaitForOnPrem(PlacementPass pass, PendingJob job, CloudSearchResult result, RejectedOption notNow,
         (DateTimeOffset Start, NodeSlots Node) estimate, WaitVerdict verdict)
@@ -77,10 +78,9 @@ public sealed class BrokerStrategy : PassStrategy
             : new RejectedOption("cloud", result.LeadingRejection ?? RejectionReason.Capacity, "no cloud option allowed");
         var reason = priced ? WaitReason.Price : WaitReason.OnPremSoon;
         var chosen = $"wait ({reason.Code()}): on-prem expected on {estimate.Node.Node.Name} in {UniformProgress.Format(start - pass.Now)}; {verdict.Words}";
-        DateTimeOffset? limit = verdict.LimitAt is { } at && at < start ? at : null;
-        var retry = limit ?? (priced && pass.NextLook < start ? pass.NextLook : start);
+        var retry = verdict.LimitAt is { } limit && limit < start ? limit : priced && pass.NextLook < start ? pass.NextLook : start;
         return new WaitDecision(job.JobId, reason, OnPremSteps.Later(pass, retry), start,
-            new Explanation(chosen, [notNow, cloud, .. result.Explain().Take(pass.Options.ExplainTopRejected - 1)]), limit);
+            new Explanation(chosen, [notNow, cloud, .. result.Explain().Take(pass.Options.ExplainTopRejected - 1)]), verdict.LimitAt);
     }
 
     /// <summary>
