@@ -1486,6 +1486,10 @@ namespace Broker.Migrations.Migrations
                     b.HasIndex("State", "Provider")
                         .HasDatabaseName("ix_allocations_state_provider");
 
+                    b.HasIndex(new[] { "JobId" }, "ix_allocations_spot_strikes")
+                        .HasDatabaseName("ix_allocations_spot_strikes")
+                        .HasFilter("market = 'Spot' AND \"end\" IN ('Interrupted', 'NoCapacity')");
+
                     b.ToTable("allocations", (string)null);
                 });
 
@@ -1527,6 +1531,18 @@ namespace Broker.Migrations.Migrations
                         {
                             t.HasCheckConstraint("ck_allocation_events_seq_positive", "seq >= 1");
                         });
+                });
+
+            modelBuilder.Entity("Broker.Core.Scheduling.PlacementWakeUp", b =>
+                {
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.HasKey("At")
+                        .HasName("pk_placement_wake_ups");
+
+                    b.ToTable("placement_wake_ups", (string)null);
                 });
 
             modelBuilder.Entity("Broker.Core.Costs.CostEntry", b =>

@@ -16,6 +16,8 @@ public static class LifecycleServices
         services.AddSingleton<Background.PlacementTrigger>();
         services.AddScoped<PlacementSnapshotBuilder>();
         services.AddScoped<PlacementRound>();
+        services.AddScoped<PlacementWakeUps>();
+        services.AddSingleton<IPassScheduler, Background.HangfirePassScheduler>();
         services.AddScoped<AllocationWorker>();
         services.AddScoped<Reconciler>();
         if (services.Any(s => s.ServiceType == typeof(SimulatedInstanceEvents)))
