@@ -34,7 +34,8 @@ internal sealed partial class ReplayRun
                     StartOnPrem(job, d, t);
                     break;
                 case CloudDecision d when !TryStartCloud(job, d, t):
-                    retry = Math.Min(retry, t + 1);
+                    // Refused for capacity: the next option is decided at once (live: the worker asks for a pass), not a pass later.
+                    wakeUps.Add(t + 1);
                     break;
                 case WaitDecision { Reason: WaitReason.Capacity, EstimatedOnPremStart: not null }:
                     // Merely queued for on-prem GPUs: only an arrival or a job's end can change that, and both trigger a pass.
