@@ -48,14 +48,24 @@ public sealed class PlacementWakeUps(BrokerDbContext db, IPassScheduler schedule
         {
             return null;
         }
-        var cutoff = plan.Now - Keep;
+        await ScheduleAtAsync(at, plan.Now, ct);
+        return at;
+    }
+
+    /// <summary>
+    /// A timed pass at <paramref name="at"/> (rounded up to the second) unless one is already scheduled then: e.g. right
+    /// after a spot launch was refused, so many refusals at once share one pass.
+    /// </summary>
+    public async Task ScheduleAtAsync(DateTimeOffset at, DateTimeOffset now, CancellationToken ct)
+    {
+        at = CeilingToSecond(at);
+        var cutoff = now - Keep;
         await db.PlacementWakeUps.Where(w => w.At < cutoff).ExecuteDeleteAsync(ct);
         var inserted = await db.Database.ExecuteSqlAsync($"INSERT INTO placement_wake_ups (at) VALUES ({at}) ON CONFLICT DO NOTHING", ct);
         if (inserted == 1)
         {
             scheduler.ScheduleAt(at);
         }
-        return at;
     }
 
     private static DateTimeOffset CeilingToSecond(DateTimeOffset at)
