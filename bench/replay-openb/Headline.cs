@@ -42,6 +42,18 @@ internal static class Headline
             yield return Line($"onprem_utilization_while_waiting_{Key(s.Strategy)}", s.OnPremUtilizationWhileWaiting)
                 + (s.Strategy == PlacementStrategies.Broker ? " (target >= 0.90)" : "");
         }
+        foreach (var s in results.Select(r => r.Summary))
+        {
+            yield return Line($"failed_spot_launches_per_job_{Key(s.Strategy)}", s.Jobs == 0 ? 0 : Math.Round((double)s.FailedSpotLaunches / s.Jobs, 4))
+                + $" (max {s.MaxFailedSpotLaunchesPerJob} for one job)";
+        }
+        foreach (var s in results.Select(r => r.Summary))
+        {
+            yield return Line($"max_preemptions_per_job_{Key(s.Strategy)}", s.MaxPreemptionsPerJob);
+        }
+        yield return Line("max_failed_spot_launches_per_job", broker.MaxFailedSpotLaunchesPerJob);
+        yield return Line("max_preemptions_per_job", broker.MaxPreemptionsPerJob) + " (target <= 3)";
+        yield return Line("max_wait_over_policy_s", broker.MaxWaitOverPolicyS) + " (target <= one pass interval)";
         yield return Line("invariant_violations", violations);
         yield return Line("replay_seconds_all_strategies", Math.Round(replaySeconds, 1));
     }

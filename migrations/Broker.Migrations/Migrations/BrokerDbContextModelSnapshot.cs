@@ -1580,6 +1580,10 @@ namespace Broker.Migrations.Migrations
                     b.HasIndex("State", "Provider")
                         .HasDatabaseName("ix_allocations_state_provider");
 
+                    b.HasIndex(new[] { "JobId" }, "ix_allocations_spot_strikes")
+                        .HasDatabaseName("ix_allocations_spot_strikes")
+                        .HasFilter("market = 'Spot' AND \"end\" IN ('Interrupted', 'NoCapacity')");
+
                     b.ToTable("allocations", (string)null);
                 });
 
@@ -1771,6 +1775,18 @@ namespace Broker.Migrations.Migrations
                         {
                             t.HasCheckConstraint("ck_what_if_runs_percent", "percent BETWEEN 0 AND 100");
                         });
+                });
+
+            modelBuilder.Entity("Broker.Core.Scheduling.PlacementWakeUp", b =>
+                {
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.HasKey("At")
+                        .HasName("pk_placement_wake_ups");
+
+                    b.ToTable("placement_wake_ups", (string)null);
                 });
 
             modelBuilder.Entity("Broker.Core.Costs.CostEntry", b =>

@@ -18,6 +18,8 @@ public static class LifecycleServices
         services.AddScoped<Core.Prediction.RuntimePredictions>();
         services.AddScoped<Core.Prediction.RuntimeTraining>();
         services.AddScoped<PlacementRound>();
+        services.AddScoped<PlacementWakeUps>();
+        services.AddSingleton<IPassScheduler, Background.HangfirePassScheduler>();
         services.AddScoped<AllocationWorker>();
         services.AddScoped<Reconciler>();
         services.AddScoped<Core.Fleet.FleetQuery>();

@@ -9,9 +9,15 @@ public sealed class PlacementPassJob(PlacementRound round, IBackgroundJobClient 
     public const string Id = "placement:pass";
 
     [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => PassAsync(waitForLock: false, cancellationToken);
+
+    /// <summary>A timed pass at a waiting job's wait limit: it waits for a concurrent pass to finish rather than skip.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    public Task RunTimedAsync(CancellationToken cancellationToken) => PassAsync(waitForLock: true, cancellationToken);
+
+    private async Task PassAsync(bool waitForLock, CancellationToken cancellationToken)
     {
-        foreach (var allocation in await round.RunAsync(cancellationToken))
+        foreach (var allocation in await round.RunAsync(cancellationToken, waitForLock))
         {
             jobs.Enqueue<ProvisionAllocationJob>(j => j.RunAsync(allocation, CancellationToken.None));
         }

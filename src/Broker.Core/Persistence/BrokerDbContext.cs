@@ -37,6 +37,8 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
 
     public DbSet<CloudStop> CloudStops => Set<CloudStop>();
 
+    public DbSet<Scheduling.PlacementWakeUp> PlacementWakeUps => Set<Scheduling.PlacementWakeUp>();
+
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
     public DbSet<CostEntry> CostEntries => Set<CostEntry>();

@@ -6,7 +6,9 @@ namespace Broker.Core.Placement;
 /// <param name="UseSpot">Consider spot markets at all (where the job and the policy allow it).</param>
 /// <param name="RankByExpectedCost">Rank by expected run cost (boot and spot rework included); otherwise by hourly price.</param>
 /// <param name="DeadlineAware">Refuse spot when the deadline slack cannot absorb an interruption (Uniform Progress).</param>
-internal sealed record CloudRules(bool UseSpot, bool RankByExpectedCost, bool DeadlineAware);
+/// <param name="Escalate">Move a job's spot away from zones, regions and providers that keep interrupting it or refusing it,
+/// and stop offering spot after the policy's bound (<see cref="SpotEscalation"/>).</param>
+internal sealed record CloudRules(bool UseSpot, bool RankByExpectedCost, bool DeadlineAware, bool Escalate = false);
 
 /// <summary>One way to run a job in the cloud: an offer and a market, priced for the job.</summary>
 internal readonly record struct CloudCandidate(CloudOffer Offer, CapacityType Market, decimal PricePerHour,

@@ -15,10 +15,12 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
     public CloudSearchResult Search(PendingJob job, BurstPolicy policy, CloudRules rules)
     {
         var result = new CloudSearchResult(options.ExplainTopRejected);
+        var escalation = rules.Escalate ? SpotEscalation.For(job, policy) : null;
         var context = new Context(job, policy, rules, rules.DeadlineAware
             ? UniformProgress.SpotRisk(job, now, options.CloudStartup, options.NonCheckpointReworkFraction, policy.DeadlineMargin)
             : null, PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy, CapacityType.OnDemand),
-            PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy, CapacityType.Spot));
+            PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy, CapacityType.Spot), escalation);
+        result.Escalation = escalation?.Summary;
         offers.CollectBuckets(job, buckets);
         if (policy.PreferSpot && rules.UseSpot)
         {
@@ -132,6 +134,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
     private static RejectionReason? SpotRejection(in Context c, CloudOffer offer) =>
         JobLevelSpotRejection(c) is { } reason && reason != RejectionReason.Deadline ? reason
         : offer.SpotBlockedReason is not null ? RejectionReason.BlockedOffer
+        : c.Escalation?.Avoids(offer) is not null ? RejectionReason.Interruptions
         : JobLevelSpotRejection(c);
 
     /// <summary>Why on-demand is out for every offer (the policy allows spot only), or null.</summary>
@@ -148,6 +151,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
     private static RejectionReason? JobLevelSpotRejection(in Context c) =>
         !c.Job.SpotAllowed ? RejectionReason.Constraint
         : !c.Policy.AllowSpot ? RejectionReason.Policy
+        : c.Escalation?.NoSpot is not null ? RejectionReason.Interruptions
         : c.SpotRisk is not null ? RejectionReason.Deadline
         : null;
 
@@ -162,6 +166,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
             "team policy does not allow on-demand",
         RejectionReason.Policy => PolicyRefusal(c, offer) ?? "policy",
         RejectionReason.Deadline => c.SpotRisk ?? "deadline",
+        RejectionReason.Interruptions => c.Escalation?.NoSpot ?? c.Escalation?.Avoids(offer) ?? "interruptions",
         RejectionReason.Price =>
             $"${candidate.PricePerHour / c.Job.Gpus:0.####} per GPU-hour is above the cap ${c.Cap(candidate.Market):0.####}",
         RejectionReason.Budget =>
@@ -170,7 +175,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
     };
 
     private readonly record struct Context(PendingJob Job, BurstPolicy Policy, CloudRules Rules, string? SpotRisk,
-        decimal? OnDemandCap, decimal? SpotCap)
+        decimal? OnDemandCap, decimal? SpotCap, SpotEscalation? Escalation)
     {
         public decimal? Cap(CapacityType market) => market == CapacityType.Spot ? SpotCap : OnDemandCap;
     }

@@ -13,6 +13,9 @@ internal sealed class CloudSearchResult(int keep)
 
     public CloudCandidate? Best { get; private set; }
 
+    /// <summary>The job's spot escalation in words when it has had interruptions or failed spot launches; null otherwise.</summary>
+    public string? Escalation { get; set; }
+
     /// <summary>A spot candidate was turned down only because its market is blocked.</summary>
     public bool BlockedSpotSeen { get; private set; }
 

@@ -30,6 +30,8 @@ public enum RejectionReason
     Constraint,
     /// <summary>On-prem GPUs are expected within the policy's maximum wait, so bursting is not worth it.</summary>
     OnPremSoon,
+    /// <summary>Spot where the job was interrupted or refused too often (or spot after too many preemptions): escalated away.</summary>
+    Interruptions,
 }
 
 public enum WaitReason
@@ -56,6 +58,7 @@ public static class ReasonCodes
         RejectionReason.Fairness => "fairness",
         RejectionReason.Constraint => "constraint",
         RejectionReason.OnPremSoon => "onprem-soon",
+        RejectionReason.Interruptions => "interruptions",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 
@@ -75,7 +78,7 @@ public static class ReasonCodes
     public static WaitReason ToWaitReason(this RejectionReason reason) => reason switch
     {
         RejectionReason.Budget => WaitReason.Budget,
-        RejectionReason.Policy or RejectionReason.Constraint => WaitReason.Policy,
+        RejectionReason.Policy or RejectionReason.Constraint or RejectionReason.Interruptions => WaitReason.Policy,
         RejectionReason.Price => WaitReason.Price,
         RejectionReason.BlockedOffer => WaitReason.BlockedOffer,
         RejectionReason.Deadline => WaitReason.Deadline,

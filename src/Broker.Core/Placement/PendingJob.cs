@@ -10,6 +10,8 @@ namespace Broker.Core.Placement;
 /// <param name="Interruptions">Spot interruptions suffered so far.</param>
 /// <param name="SavedProgress">Work already checkpointed by earlier runs; the remaining work is duration minus this.</param>
 /// <param name="OnPremRefusal">Why the job may not run on-prem at all (e.g. its team has no on-prem user); null when it may.</param>
+/// <param name="SpotStrikes">The job's spot interruptions and failed spot launches so far, where each happened (for
+/// escalation to another zone, region or provider); null or empty for none.</param>
 public sealed record PendingJob(
     string JobId,
     string Team,
@@ -26,7 +28,8 @@ public sealed record PendingJob(
     int Attempts = 0,
     int Interruptions = 0,
     TimeSpan SavedProgress = default,
-    string? OnPremRefusal = null)
+    string? OnPremRefusal = null,
+    IReadOnlyList<SpotStrike>? SpotStrikes = null)
 {
     public TimeSpan RemainingWork
     {
@@ -38,4 +41,13 @@ public sealed record PendingJob(
     }
 
     public bool AcceptsAnyModel => AcceptableGpuModels.Count == 0;
+}
+
+/// <summary>One setback of a job on spot: an interruption or a launch refused for lack of capacity, and where.</summary>
+public sealed record SpotStrike(string Provider, string Region, string? Zone, SpotStrikeKind Kind);
+
+public enum SpotStrikeKind
+{
+    Interrupted,
+    FailedLaunch,
 }

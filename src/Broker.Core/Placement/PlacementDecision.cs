@@ -20,8 +20,10 @@ public sealed record CloudDecision(string JobId, CloudOffer Offer, CapacityType 
 /// look again only when the inventory, the offers or the policy change.
 /// </summary>
 /// <param name="EstimatedOnPremStart">When on-prem GPUs are expected for the job, null when no on-prem node fits it.</param>
+/// <param name="LimitAt">When the job's wait limit (max wait, max slowdown or deadline) runs out: the caller must run a pass
+/// at exactly this moment (a timed pass), not merely at the next regular one. Null when no limit applies.</param>
 public sealed record WaitDecision(string JobId, WaitReason Reason, DateTimeOffset RetryAt, DateTimeOffset? EstimatedOnPremStart,
-    Explanation Explanation) : PlacementDecision(JobId, Explanation);
+    Explanation Explanation, DateTimeOffset? LimitAt = null) : PlacementDecision(JobId, Explanation);
 
 /// <summary>The output of one pass: one decision per pending job, in the order the engine considered them.</summary>
 public sealed record PlacementPlan(string Strategy, DateTimeOffset Now, IReadOnlyList<PlacementDecision> Decisions);

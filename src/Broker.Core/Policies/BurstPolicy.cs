@@ -16,6 +16,13 @@ namespace Broker.Core.Policies;
 /// <param name="DeadlineMargin">Extra slack a deadline job keeps before it must leave spot for on-demand.</param>
 /// <param name="LeaseFactor">Lease of a segment as a multiple of its estimate; null for the lifecycle default.</param>
 /// <param name="FairShareWeight">The team's weight in fair-share ordering.</param>
+/// <param name="MaxSlowdown">A job may burst only once waiting would stretch (wait + run) / run beyond this; null for no
+/// slowdown term (the maximum wait alone decides). See <c>WaitOrBurst</c>.</param>
+/// <param name="WaitPricePerGpuHour">What an hour of waiting costs the team per GPU (USD): a job that may burst does so only
+/// when the waiting it avoids is worth more than the cloud costs beyond on-prem; null for no price term.</param>
+/// <param name="SpotEscalateAfter">Spot interruptions and failed spot launches of a job in one zone before it moves to
+/// another zone (twice as many in a region: another region; three times in a provider: another provider).</param>
+/// <param name="MaxPreemptionsPerJob">Spot interruptions after which a job is offered no spot at all (on-demand or on-prem).</param>
 public sealed record BurstPolicy(
     string Team,
     bool AllowBurst,
@@ -32,8 +39,16 @@ public sealed record BurstPolicy(
     int? MaxCloudGpus = null,
     TimeSpan DeadlineMargin = default,
     double? LeaseFactor = null,
-    double FairShareWeight = 1)
+    double FairShareWeight = 1,
+    double? MaxSlowdown = null,
+    decimal? WaitPricePerGpuHour = null,
+    int SpotEscalateAfter = BurstPolicy.DefaultSpotEscalateAfter,
+    int MaxPreemptionsPerJob = BurstPolicy.DefaultMaxPreemptionsPerJob)
 {
+    public const int DefaultSpotEscalateAfter = 2;
+
+    public const int DefaultMaxPreemptionsPerJob = 3;
+
     public bool AllowsProvider(string provider) =>
         AllowedProviders.Count == 0 || AllowedProviders.Contains(provider, StringComparer.OrdinalIgnoreCase);
 

@@ -41,7 +41,11 @@ public sealed record EffectivePolicy(string Team, PolicyDocument Values, IReadOn
             globalDoc.MaxCloudGpusGlobal,
             PickValue("deadlineMarginMinutes", d => d.DeadlineMarginMinutes),
             PickValue("leaseFactor", d => d.LeaseFactor),
-            PickValue("fairShareWeight", d => d.FairShareWeight));
+            PickValue("fairShareWeight", d => d.FairShareWeight),
+            PickValue("maxSlowdown", d => d.MaxSlowdown),
+            PickValue("waitPricePerGpuHour", d => d.WaitPricePerGpuHour),
+            PickValue("spotEscalateAfter", d => d.SpotEscalateAfter),
+            PickValue("maxPreemptionsPerJob", d => d.MaxPreemptionsPerJob));
         sources["maxCloudGpusGlobal"] = globalDoc.MaxCloudGpusGlobal is null ? PolicySources.Configuration : PolicySources.Global;
         return new EffectivePolicy(team, values, sources);
     }
@@ -54,7 +58,7 @@ public sealed record EffectivePolicy(string Team, PolicyDocument Values, IReadOn
         s.AllowBurst, s.AllowedProviders, s.AllowedRegions,
         s.AllowSpot ? [PolicyMarkets.Spot, PolicyMarkets.OnDemand] : [PolicyMarkets.OnDemand],
         (int)s.MaxWaitBeforeBurst.TotalMinutes, new PriceCaps(s.MaxPricePerGpuHour, s.MaxPricePerGpuHour),
-        null, null, 0, null, 1);
+        null, null, 0, null, 1, s.MaxSlowdown, s.WaitPricePerGpuHour, s.SpotEscalateAfter, s.MaxPreemptionsPerJob);
 
     /// <summary>The engine's view of this policy.</summary>
     public BurstPolicy ToBurstPolicy(decimal onPremRatePerGpuHour)
@@ -68,6 +72,8 @@ public sealed record EffectivePolicy(string Team, PolicyDocument Values, IReadOn
             AllowOnDemand: fallback || markets.Contains(PolicyMarkets.OnDemand), PreferSpot: fallback,
             MaxSpotPricePerGpuHour: v.MaxPricePerGpuHour?.Spot, MaxOnDemandPricePerGpuHour: v.MaxPricePerGpuHour?.OnDemand,
             MaxCloudGpus: v.MaxCloudGpus, DeadlineMargin: TimeSpan.FromMinutes(v.DeadlineMarginMinutes ?? 0),
-            LeaseFactor: v.LeaseFactor, FairShareWeight: v.FairShareWeight ?? 1);
+            LeaseFactor: v.LeaseFactor, FairShareWeight: v.FairShareWeight ?? 1, MaxSlowdown: v.MaxSlowdown,
+            WaitPricePerGpuHour: v.WaitPricePerGpuHour, SpotEscalateAfter: v.SpotEscalateAfter ?? BurstPolicy.DefaultSpotEscalateAfter,
+            MaxPreemptionsPerJob: v.MaxPreemptionsPerJob ?? BurstPolicy.DefaultMaxPreemptionsPerJob);
     }
 }

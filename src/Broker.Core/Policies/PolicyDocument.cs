@@ -9,6 +9,11 @@ namespace Broker.Core.Policies;
 /// <param name="MaxCloudGpus">Most cloud GPUs one team may hold at once.</param>
 /// <param name="MaxCloudGpusGlobal">Most cloud GPUs Broker may hold over all teams; global scope only.</param>
 /// <param name="DeadlineMarginMinutes">Extra slack a deadline job keeps before it leaves spot for on-demand.</param>
+/// <param name="MaxSlowdown">A job may burst only once waiting would make (wait + run) / run exceed this (at least 1).</param>
+/// <param name="WaitPricePerGpuHour">USD one GPU-hour of waiting costs the team: a job that may burst does so only when the
+/// waiting it avoids is worth more than what the cloud costs beyond on-prem.</param>
+/// <param name="SpotEscalateAfter">Spot interruptions and failed spot launches in one zone before a job moves elsewhere.</param>
+/// <param name="MaxPreemptionsPerJob">Spot interruptions after which a job gets no more spot.</param>
 public sealed record PolicyDocument(
     bool? BurstingEnabled = null,
     IReadOnlyList<string>? AllowedProviders = null,
@@ -20,7 +25,11 @@ public sealed record PolicyDocument(
     int? MaxCloudGpusGlobal = null,
     int? DeadlineMarginMinutes = null,
     double? LeaseFactor = null,
-    double? FairShareWeight = null)
+    double? FairShareWeight = null,
+    double? MaxSlowdown = null,
+    decimal? WaitPricePerGpuHour = null,
+    int? SpotEscalateAfter = null,
+    int? MaxPreemptionsPerJob = null)
 {
     public static PolicyDocument Empty { get; } = new();
 }

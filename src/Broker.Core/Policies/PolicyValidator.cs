@@ -37,6 +37,19 @@ public sealed class PolicyValidator(IReadOnlyList<PolicyOffer> offers)
         {
             Add("fairShareWeight", "must be greater than 0 and at most 1000");
         }
+        if (doc.MaxSlowdown is { } slowdown && (double.IsNaN(slowdown) || slowdown is < 1 or > 1_000_000))
+        {
+            Add("maxSlowdown", "must be between 1 and 1000000 ((wait + run) / run: 1 bursts a job as soon as it would wait at all)");
+        }
+        if (doc.WaitPricePerGpuHour is { } waitPrice && waitPrice is < 0 or > 10_000)
+        {
+            Add("waitPricePerGpuHour", "must be between 0 and 10000 USD per GPU-hour of waiting");
+        }
+        if (doc.SpotEscalateAfter is { } after && after is < 1 or > 100)
+        {
+            Add("spotEscalateAfter", "must be between 1 and 100 interruptions or failed spot launches in one zone");
+        }
+        NotNegative("maxPreemptionsPerJob", doc.MaxPreemptionsPerJob, 100);
         Positive("maxPricePerGpuHour.spot", doc.MaxPricePerGpuHour?.Spot);
         Positive("maxPricePerGpuHour.onDemand", doc.MaxPricePerGpuHour?.OnDemand);
         var providers = Providers(doc.AllowedProviders, effective.Values.AllowedProviders ?? []);

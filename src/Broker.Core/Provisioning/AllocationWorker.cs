@@ -16,7 +16,7 @@ namespace Broker.Core.Provisioning;
 /// </summary>
 public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, CallbackTokens tokens,
     OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger,
-    OnPremTenancy tenancy, Costs.CostRecorder ledger)
+    OnPremTenancy tenancy, Costs.CostRecorder ledger, Scheduling.PlacementWakeUps passes)
 {
     public async Task ProvisionAsync(Guid allocationId, CancellationToken ct)
     {
@@ -61,6 +61,8 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         {
             logger.LogInformation("Launch of allocation {Allocation}: no capacity ({Code})", allocationId, e.ProviderCode);
             await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Interrupted(j, a, AllocationEnd.NoCapacity, $"No capacity ({e.ProviderCode})", now), ct);
+            // The job is pending again: its next option is decided by a pass now (one per second at most), not at the next regular one.
+            await passes.ScheduleAtAsync(clock.GetUtcNow(), clock.GetUtcNow(), ct);
             return;
         }
         catch (ProviderException e) when (e.Kind != ProviderErrorKind.Transient)

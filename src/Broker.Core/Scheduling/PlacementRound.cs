@@ -16,11 +16,15 @@ namespace Broker.Core.Scheduling;
 /// One placement pass over the live queue: snapshot, engine, then each decision becomes an allocation row (the intent) with
 /// its job moved to Placed, in one transaction per job. Passes of several replicas are serialized by a PostgreSQL advisory
 /// lock, so on-prem GPUs are counted once; the unique live-allocation index and the jobs' xmin tokens make a duplicate
-/// placement fail even without it.
+/// placement fail even without it. After the decisions, the earliest wait limit ahead gets a timed pass (<see cref="PlacementWakeUps"/>).
 /// </summary>
 public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder snapshots, PlacementSettings settings,
-    BudgetAccounts budgets, LifecycleOptions lifecycle, TimeProvider clock, BrokerMetrics metrics, ILogger<PlacementRound> logger)
+    BudgetAccounts budgets, LifecycleOptions lifecycle, PlacementWakeUps wakeUps, TimeProvider clock, BrokerMetrics metrics,
+    ILogger<PlacementRound> logger)
 {
+    /// <summary>A timed pass tries the lock this often, 200 ms apart (30 s), while another replica's pass holds it.</summary>
+    private const int LockAttempts = 150;
+
     private const long LockKey = 0x42_726F6B6572; // "Broker"
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -29,13 +33,16 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
 
     private PlacementPlan Place(PlacementSnapshot snapshot) => PlacementStrategies.Get(settings.Strategy).Place(snapshot);
 
-    /// <summary>Runs a pass and returns the ids of the allocations it wrote; empty when another replica holds the lock.</summary>
-    public async Task<IReadOnlyList<Guid>> RunAsync(CancellationToken ct)
+    /// <summary>
+    /// Runs a pass and returns the ids of the allocations it wrote; empty when another replica holds the lock (a timed pass,
+    /// <paramref name="waitForLock"/>, waits for that pass to end instead: its moment matters).
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> RunAsync(CancellationToken ct, bool waitForLock = false)
     {
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            if (!await TryLockAsync(ct))
+            if (!await LockAsync(waitForLock, ct))
             {
                 return [];
             }
@@ -58,6 +65,8 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             activity?.SetTag("broker.strategy", plan.Strategy);
             activity?.SetTag("broker.decisions", plan.Decisions.Count);
             activity?.SetTag("broker.allocations", created.Count);
+            db.ChangeTracker.Clear();
+            await wakeUps.ScheduleAsync(plan, ct);
             return created;
         }
         finally
@@ -67,8 +76,18 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
         }
     }
 
-    private async Task<bool> TryLockAsync(CancellationToken ct) =>
-        await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"").SingleAsync(ct);
+    private async Task<bool> LockAsync(bool wait, CancellationToken ct)
+    {
+        for (var attempt = 1; !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"").SingleAsync(ct); attempt++)
+        {
+            if (!wait || attempt >= LockAttempts)
+            {
+                return false;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+        }
+        return true;
+    }
 
     /// <summary>
     /// Writes one decision. A cloud allocation first reserves its expected cost against the team's budget, in the same

@@ -19,6 +19,16 @@ public sealed class PlacementSettings
 
     public decimal? MaxPricePerGpuHour { get; set; }
 
+    /// <summary>Seed of the policy's maximum slowdown, (wait + run) / run; null for none.</summary>
+    public double? MaxSlowdown { get; set; }
+
+    /// <summary>Seed of the policy's price of waiting, USD per GPU-hour; null for none.</summary>
+    public decimal? WaitPricePerGpuHour { get; set; }
+
+    public int SpotEscalateAfter { get; set; } = BurstPolicy.DefaultSpotEscalateAfter;
+
+    public int MaxPreemptionsPerJob { get; set; } = BurstPolicy.DefaultMaxPreemptionsPerJob;
+
     /// <summary>Amortized $/GPU-hour of on-prem GPUs, charged back so finance compares like with like.</summary>
     public decimal OnPremRatePerGpuHour { get; set; } = 1.20m;
 
@@ -26,5 +36,6 @@ public sealed class PlacementSettings
     public int MaxJobsPerPass { get; set; } = 10_000;
 
     public BurstPolicy DefaultPolicy() => new("*", AllowBurst, AllowedProviders, AllowedRegions, AllowSpot, MaxWaitBeforeBurst,
-        MaxPricePerGpuHour, OnPremRatePerGpuHour);
+        MaxPricePerGpuHour, OnPremRatePerGpuHour, MaxSlowdown: MaxSlowdown, WaitPricePerGpuHour: WaitPricePerGpuHour,
+        SpotEscalateAfter: SpotEscalateAfter, MaxPreemptionsPerJob: MaxPreemptionsPerJob);
 }

@@ -21,6 +21,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
     {
         var pending = await db.Jobs.AsNoTracking().Where(j => j.State == JobState.Pending)
             .OrderBy(j => j.Seq).Take(settings.MaxJobsPerPass).ToListAsync(ct);
+        var strikes = await SpotStrikesAsync([.. pending.Select(j => j.Id)], ct);
         var holding = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
         var live = holding.Where(a => a.State != AllocationState.Releasing).ToList();
         var liveJobIds = live.Select(a => a.JobId).ToList();
@@ -54,7 +55,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
 
         // Budgets as committed now (spent plus reserved); the round re-checks each reservation under the period's row lock.
         var teamBudgets = await budgets.ForPlacementAsync(now, ct);
-        return new PlacementSnapshot(now, [.. pending.Select(j => ToPending(j, runtimes))], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
+        return new PlacementSnapshot(now, [.. pending.Select(j => ToPending(j, runtimes, strikes[j.Id]))], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
             engine.Teams, engine.Global, teamBudgets, shares, Controls: controls);
     }
 
@@ -76,11 +77,27 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         unavailable.Find(new OfferKey(o.Provider, o.Region, o.Zone, o.InstanceType, CapacityType.OnDemand))?.Reason,
         unavailable.Find(new OfferKey(o.Provider, o.Region, o.Zone, o.InstanceType, CapacityType.Spot))?.Reason);
 
+    /// <summary>
+    /// Each pending job's spot interruptions and spot launches refused for capacity, from its closed allocations (shared
+    /// state: whichever replica runs the pass sees the same history).
+    /// </summary>
+    private async Task<ILookup<Guid, SpotStrike>> SpotStrikesAsync(List<Guid> jobIds, CancellationToken ct)
+    {
+        var rows = await db.Allocations.AsNoTracking()
+            .Where(a => jobIds.Contains(a.JobId) && a.Market == CapacityType.Spot
+                && (a.End == AllocationEnd.Interrupted || a.End == AllocationEnd.NoCapacity))
+            .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id)
+            .Select(a => new { a.JobId, a.Provider, a.Region, a.Zone, a.End }).ToListAsync(ct);
+        return rows.ToLookup(r => r.JobId, r => new SpotStrike(r.Provider, r.Region ?? "", r.Zone,
+            r.End == AllocationEnd.Interrupted ? SpotStrikeKind.Interrupted : SpotStrikeKind.FailedLaunch));
+    }
+
     /// <summary>The job as the engine sees it; a team with no on-prem user mapping gets no on-prem option, and says why.</summary>
-    private PendingJob ToPending(Job j, RuntimeStatistics runtimes) => new(j.Id.ToString(), j.Team, j.Gpu.Count, j.Gpu.Models,
-        j.Gpu.MinMemoryGb ?? 0, RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, j.SavedProgress),
+    private PendingJob ToPending(Job j, RuntimeStatistics runtimes, IEnumerable<SpotStrike> strikes) => new(j.Id.ToString(), j.Team,
+        j.Gpu.Count, j.Gpu.Models, j.Gpu.MinMemoryGb ?? 0,
+        RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, j.SavedProgress),
         j.Deadline, j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt,
-        j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team));
+        j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team), [.. strikes]);
 
     /// <summary>GPU memory by model (the catalog's nominal table), for nodes and offers whose source does not say it.</summary>
     private static int GpuMemory(string model) => (int)(SeedGpu.NominalMemory(model) ?? 12);

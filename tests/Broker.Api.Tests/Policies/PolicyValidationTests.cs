@@ -40,6 +40,10 @@ public sealed class PolicyValidationTests(BrokerApp app) : IClassFixture<BrokerA
     [InlineData("""{"fairShareWeight":1001}""", "fairShareWeight", "at most 1000")]
     [InlineData("""{"maxPricePerGpuHour":{"spot":10001}}""", "maxPricePerGpuHour.spot", "at most 10000 USD")]
     [InlineData(TooManyRegions, "allowedRegions", "at most 64 entries")]
+    [InlineData("""{"maxSlowdown":0.5}""", "maxSlowdown", "between 1 and")]
+    [InlineData("""{"waitPricePerGpuHour":-1}""", "waitPricePerGpuHour", "between 0 and 10000")]
+    [InlineData("""{"spotEscalateAfter":0}""", "spotEscalateAfter", "between 1 and 100")]
+    [InlineData("""{"maxPreemptionsPerJob":-1}""", "maxPreemptionsPerJob", "must not be negative")]
     public async Task A_policy_that_breaks_a_rule_is_refused_with_422_naming_the_field(string body, string field, string reason)
     {
         using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
@@ -61,6 +65,23 @@ public sealed class PolicyValidationTests(BrokerApp app) : IClassFixture<BrokerA
             """{"allowedProviders":["aws"],"allowedRegions":["us-east-1"],"markets":["spot-with-on-demand-fallback"],"maxPricePerGpuHour":{"spot":50,"onDemand":50}}""", "\"0\"");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("\"1\"", response.Headers.ETag!.Tag);
+    }
+
+    [Fact]
+    public async Task The_wait_and_escalation_terms_are_stored_and_reach_the_effective_policy_with_their_source()
+    {
+        using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
+        using var response = await PolicyApi.PutAsync(ops, "slowdown-team",
+            """{"maxSlowdown":2.5,"waitPricePerGpuHour":1.5,"spotEscalateAfter":1,"maxPreemptionsPerJob":2}""", "\"0\"");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var all = await PolicyApi.GetAsync(ops, "/v1/policies");
+
+        var team = all["items"]!.AsArray().Single(t => t!["team"]!.GetValue<string>() == "slowdown-team")!;
+        var values = team["values"]!;
+        Assert.Equal((2.5, 1.5m, 1, 2), (values["maxSlowdown"]!.GetValue<double>(), values["waitPricePerGpuHour"]!.GetValue<decimal>(),
+            values["spotEscalateAfter"]!.GetValue<int>(), values["maxPreemptionsPerJob"]!.GetValue<int>()));
+        Assert.Equal("team", team["sources"]!["maxSlowdown"]!.GetValue<string>());
     }
 
     [Theory]

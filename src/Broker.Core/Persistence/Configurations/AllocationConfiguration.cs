@@ -23,5 +23,7 @@ public sealed class AllocationConfiguration : IEntityTypeConfiguration<Allocatio
         a.HasOne<Jobs.Job>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
         a.HasIndex(x => x.JobId).IsUnique().HasFilter("state <> 'Closed'");
         a.HasIndex(x => new { x.State, x.Provider });
+        // A pending job's spot interruptions and refused spot launches, read by every placement pass (escalation).
+        a.HasIndex(x => x.JobId, "ix_allocations_spot_strikes").HasDatabaseName("ix_allocations_spot_strikes").HasFilter("market = 'Spot' AND \"end\" IN ('Interrupted', 'NoCapacity')");
     }
 }

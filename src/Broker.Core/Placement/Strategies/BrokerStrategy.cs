@@ -4,14 +4,14 @@ using Broker.Core.Policies;
 namespace Broker.Core.Placement.Strategies;
 
 /// <summary>
-/// Everything in design §3: urgent deadlines first, then fair share and priority order; idle on-prem first (best-fit gang); wait for on-prem while
-/// the estimated start (queue ahead plus running jobs' ends) keeps the job within the policy's maximum wait and its
-/// deadline; otherwise the cloud option of least expected cost (spot rework and boot included), with deadline jobs kept
-/// on the Uniform Progress line; price caps and budgets respected.
+/// Everything in design §3: urgent deadlines first, then fair share and priority order; idle on-prem first (best-fit gang);
+/// wait for on-prem while <see cref="WaitOrBurst"/> says waiting is acceptable (max wait, max slowdown, price of waiting,
+/// deadline); otherwise the cloud option of least expected cost (spot rework and boot included), with deadline jobs kept
+/// on the Uniform Progress line, spot escalated away from markets that keep failing the job; price caps and budgets respected.
 /// </summary>
 public sealed class BrokerStrategy : PassStrategy
 {
-    private static readonly CloudRules Rules = new(UseSpot: true, RankByExpectedCost: true, DeadlineAware: true);
+    private static readonly CloudRules Rules = new(UseSpot: true, RankByExpectedCost: true, DeadlineAware: true, Escalate: true);
 
     public override string Name => PlacementStrategies.Broker;
 
@@ -33,9 +33,17 @@ public sealed class BrokerStrategy : PassStrategy
             return CloudSteps.BurstNotAllowed(pass, job, notNow, estimate);
         }
         var result = pass.Cloud.Search(job, policy, Rules);
-        if (estimate is { } e && OnPremInTime(job, policy, e.Start) is { } deadlineForLook)
+        string? why = null;
+        if (estimate is { } e)
         {
-            return WaitForOnPrem(pass, job, result, notNow, e, policy, deadlineForLook);
+            // The runtime the rule weighs the wait against: the job's own estimate today (a learned prediction later).
+            var runtime = job.EstimatedDuration;
+            var verdict = WaitOrBurst.Judge(job, policy, runtime, e.Start, pass.Now, ExtraCloudCost(job, policy, result));
+            if (verdict.Wait)
+            {
+                return WaitForOnPrem(pass, job, result, notNow, e, verdict);
+            }
+            why = verdict.Words;
         }
         if (result.Best is null)
         {
@@ -45,37 +53,34 @@ public sealed class BrokerStrategy : PassStrategy
         {
             return IdleForSpot(pass, job, result, notNow, estimate);
         }
-        return CloudSteps.Launch(pass, job, result, notNow, Why(job, policy, estimate, pass.Now));
+        var escalated = result.Escalation is { } e2 ? $"; spot escalation: {e2}" : "";
+        return CloudSteps.Launch(pass, job, result, notNow, $"{why ?? OnPremSteps.NoNode(job)}; least expected cost{escalated}");
     }
 
-    /// <summary>The latest moment to look again when waiting for on-prem is acceptable, or null when it is not.</summary>
-    private static DateTimeOffset? OnPremInTime(PendingJob job, BurstPolicy policy, DateTimeOffset start)
-    {
-        var burstBy = job.SubmittedAt + policy.MaxWaitBeforeBurst;
-        if (start > burstBy)
-        {
-            return null;
-        }
-        if (job.Deadline is { } deadline)
-        {
-            var latestStart = deadline - job.RemainingWork;
-            return start <= latestStart ? Min(burstBy, latestStart) : null;
-        }
-        return burstBy;
-    }
+    /// <summary>What the best cloud option costs beyond the on-prem charge for the same work; null when there is none.</summary>
+    private static decimal? ExtraCloudCost(PendingJob job, BurstPolicy policy, CloudSearchResult result) =>
+        result.Best is { } best
+            ? best.ExpectedCost - policy.OnPremRatePerGpuHour * job.Gpus * (decimal)job.RemainingWork.TotalHours
+            : null;
 
+    /// <summary>
+    /// Queues the job for on-prem. It is looked at again when on-prem is expected, and in any case exactly when its wait limit
+    /// runs out (<see cref="WaitDecision.LimitAt"/>: if the estimate slipped, that pass bursts it); a job held by the price of
+    /// waiting has no limit and is looked at every pass.
+    /// </summary>
     private static WaitDecision WaitForOnPrem(PlacementPass pass, PendingJob job, CloudSearchResult result, RejectedOption notNow,
-        (DateTimeOffset Start, NodeSlots Node) estimate, BurstPolicy policy, DateTimeOffset lookBy)
+        (DateTimeOffset Start, NodeSlots Node) estimate, WaitVerdict verdict)
     {
         var start = OnPremSteps.Queue(pass, job, estimate)!.Value;
-        var inWords = UniformProgress.Format(start - pass.Now);
+        var priced = verdict.Term == WaitTerm.WaitPrice;
         var cloud = result.Best is { } best
-            ? new RejectedOption(best.Describe(), RejectionReason.OnPremSoon,
-                $"on-prem expected in {inWords}, within the {UniformProgress.Format(policy.MaxWaitBeforeBurst)} max wait", best.ExpectedCost)
+            ? new RejectedOption(best.Describe(), priced ? RejectionReason.Price : RejectionReason.OnPremSoon, verdict.Words, best.ExpectedCost)
             : new RejectedOption("cloud", result.LeadingRejection ?? RejectionReason.Capacity, "no cloud option allowed");
-        var chosen = $"wait (onprem-soon): on-prem expected on {estimate.Node.Node.Name} in {inWords}";
-        return new WaitDecision(job.JobId, WaitReason.OnPremSoon, OnPremSteps.Later(pass, Min(start, lookBy)), start,
-            new Explanation(chosen, [notNow, cloud, .. result.Explain().Take(pass.Options.ExplainTopRejected - 1)]));
+        var reason = priced ? WaitReason.Price : WaitReason.OnPremSoon;
+        var chosen = $"wait ({reason.Code()}): on-prem expected on {estimate.Node.Node.Name} in {UniformProgress.Format(start - pass.Now)}; {verdict.Words}";
+        var retry = verdict.LimitAt is { } limit && limit < start ? limit : priced && pass.NextLook < start ? pass.NextLook : start;
+        return new WaitDecision(job.JobId, reason, OnPremSteps.Later(pass, retry), start,
+            new Explanation(chosen, [notNow, cloud, .. result.Explain().Take(pass.Options.ExplainTopRejected - 1)]), verdict.LimitAt);
     }
 
     /// <summary>
@@ -96,18 +101,4 @@ public sealed class BrokerStrategy : PassStrategy
         return new WaitDecision(job.JobId, WaitReason.BlockedOffer, pass.NextLook, start,
             new Explanation("wait (blocked): spot unavailable, deadline still safe (Uniform Progress)", [notNow, onDemand, .. result.Explain()]));
     }
-
-    private static string Why(PendingJob job, BurstPolicy policy, (DateTimeOffset Start, NodeSlots Node)? estimate, DateTimeOffset now)
-    {
-        if (estimate is not { } e)
-        {
-            return $"{OnPremSteps.NoNode(job)}; least expected cost";
-        }
-        var wait = UniformProgress.Format(e.Start - job.SubmittedAt);
-        return job.Deadline is { } d && e.Start + job.RemainingWork > d
-            ? $"on-prem (start in {UniformProgress.Format(e.Start - now)}) would miss the deadline; least expected cost"
-            : $"on-prem wait {wait} exceeds the {UniformProgress.Format(policy.MaxWaitBeforeBurst)} max; least expected cost";
-    }
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

@@ -24,7 +24,11 @@ internal sealed class ReplayEngineInputs
         MaxCloudGpusGlobal = maxCloudGpusGlobal;
         book = new PolicyBook(policies, defaultPolicy);
         Options = PlacementOptions.Default with { CloudStartup = TimeSpan.FromSeconds(scenario.Cloud.StartupS) };
+        Book = new PolicyBook(Policies, DefaultPolicy);
     }
+
+    /// <summary>The same policies as a lookup by team.</summary>
+    public PolicyBook Book { get; }
 
     public BurstPolicy DefaultPolicy { get; }
 
@@ -39,7 +43,9 @@ internal sealed class ReplayEngineInputs
     {
         BurstPolicy ToPolicy(string team, PolicySettings p) => new(
             team, p.AllowBurst, p.AllowedProviders ?? [], p.AllowedRegions ?? [], p.AllowSpot, TimeSpan.FromMinutes(p.MaxWaitMinutes),
-            p.MaxPricePerGpuHour, scenario.OnPrem.RatePerGpuHour);
+            p.MaxPricePerGpuHour, scenario.OnPrem.RatePerGpuHour, MaxSlowdown: p.MaxSlowdown, WaitPricePerGpuHour: p.WaitPricePerGpuHour,
+            SpotEscalateAfter: p.SpotEscalateAfter ?? BurstPolicy.DefaultSpotEscalateAfter,
+            MaxPreemptionsPerJob: p.MaxPreemptionsPerJob ?? BurstPolicy.DefaultMaxPreemptionsPerJob);
         var teams = (scenario.Policy.Teams ?? new Dictionary<string, PolicySettings>())
             .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => ToPolicy(p.Key, p.Value)).ToArray();
         return new ReplayEngineInputs(teams, ToPolicy("*", scenario.Policy.Default), null, scenario.Budgets, scenario.Shares, scenario);

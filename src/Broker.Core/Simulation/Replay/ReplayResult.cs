@@ -18,6 +18,10 @@ public sealed record ReplayResult(ReplaySummary Summary, IReadOnlyList<RunSegmen
 /// <param name="OnPremUtilization">Busy on-prem GPU time / fleet GPU time, within the trace window.</param>
 /// <param name="OnPremUtilizationWhileWaiting">Busy / total GPU time of the pools some pending job could use, over those moments (window and drain).</param>
 /// <param name="WaitSeconds">From submit to the first placement; jobs never placed count with their wait up to the end.</param>
+/// <param name="MaxPreemptionsPerJob">The most spot interruptions any one job suffered.</param>
+/// <param name="MaxFailedSpotLaunchesPerJob">The most failed spot launches of any one job.</param>
+/// <param name="MaxWaitOverPolicyS">Among jobs whose first run was in the cloud: the most seconds a job burst after its
+/// policy's wait limit (max wait, or the later max-slowdown moment) ran out; 0 when every burst came in time.</param>
 public sealed record ReplaySummary(
     string Strategy,
     string Scenario,
@@ -41,7 +45,10 @@ public sealed record ReplaySummary(
     int FailedSpotLaunches,
     GpuHours GpuHours,
     int Passes,
-    double PolicyMaxWaitSeconds);
+    double PolicyMaxWaitSeconds,
+    int MaxPreemptionsPerJob,
+    int MaxFailedSpotLaunchesPerJob,
+    double MaxWaitOverPolicyS);
 
 public sealed record MarketSpend(decimal Spot, decimal OnDemand);
 

@@ -39,13 +39,19 @@ internal sealed partial class ReplayRun
                     StartOnPrem(job, d, t);
                     break;
                 case CloudDecision d when !TryStartCloud(job, d, t):
-                    retry = Math.Min(retry, t + 1);
+                    // Refused for capacity: the next option is decided at once (live: the worker asks for a pass), not a pass later.
+                    wakeUps.Add(t + 1);
                     break;
                 case WaitDecision { Reason: WaitReason.Capacity, EstimatedOnPremStart: not null }:
                     // Merely queued for on-prem GPUs: only an arrival or a job's end can change that, and both trigger a pass.
                     break;
                 case WaitDecision w:
                     retry = Math.Min(retry, ReplayClock.Seconds(w.RetryAt));
+                    if (w.LimitAt is { } limit)
+                    {
+                        // A timed pass exactly when the job's wait limit runs out, not at the next regular pass.
+                        wakeUps.Add(ReplayClock.Seconds(limit));
+                    }
                     break;
             }
         }
@@ -71,6 +77,7 @@ internal sealed partial class ReplayRun
         {
             cloud.BlockSpot(index, t);
             failedLaunches++;
+            job.Strike(new SpotStrike(d.Offer.Provider, d.Offer.Region, d.Offer.Zone, SpotStrikeKind.FailedLaunch));
             return false;
         }
         var startup = scenario.Cloud.StartupS;
@@ -95,6 +102,11 @@ internal sealed partial class ReplayRun
             runtimes.FirstStart(job, segment.StartS);
         }
         job.State = SimJobState.Running;
+        if (job.FirstStartS is null && segment.IsCloud)
+        {
+            var limit = WaitOrBurst.Limit(job.Pending, inputs.Book.For(job.Trace.Team), job.Pending.EstimatedDuration);
+            job.BurstPastLimitS = Math.Max(0, segment.StartS - ReplayClock.Seconds(limit));
+        }
         job.FirstStartS ??= segment.StartS;
         job.Launched();
         running.Add(segment.Id, segment);
@@ -117,6 +129,8 @@ internal sealed partial class ReplayRun
         {
             saved = job.Trace.CheckpointS is { } c && c > 0 ? Math.Min(job.RemainingS, work / c * c) : 0;
             job.Interrupted(saved);
+            var offer = cloud.Offer(s.OfferIndex);
+            job.Strike(new SpotStrike(offer.Provider, offer.Region, offer.Zone, SpotStrikeKind.Interrupted));
             AddPending(job);
             cloud.BlockSpot(s.OfferIndex, t);
         }

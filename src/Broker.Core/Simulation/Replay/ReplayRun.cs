@@ -14,6 +14,7 @@ internal sealed partial class ReplayRun
     private readonly SortedDictionary<long, ActiveSegment> running = [];
     private readonly PriorityQueue<ActiveSegment, (long End, long Id)> ends = new();
     private readonly List<RunSegment> segments = [];
+    private readonly SortedSet<long> wakeUps = [];
     private readonly SimFleet fleet;
     private readonly SimCloud cloud;
     private readonly ReplayMetrics metrics;
@@ -55,7 +56,8 @@ internal sealed partial class ReplayRun
         {
             var tArrival = nextArrival < arrivals.Length ? arrivals[nextArrival].Trace.SubmitS : long.MaxValue;
             var tEnd = ends.TryPeek(out _, out var key) ? key.End : long.MaxValue;
-            var next = Math.Min(Math.Min(tArrival, tEnd), nextPass);
+            var tWake = wakeUps.Count > 0 ? wakeUps.Min : long.MaxValue;
+            var next = Math.Min(Math.Min(tArrival, tEnd), Math.Min(nextPass, tWake));
             if (next == long.MaxValue || next > horizon)
             {
                 var stop = next == long.MaxValue ? Math.Max(t, LastEnd()) : horizon;
@@ -78,11 +80,17 @@ internal sealed partial class ReplayRun
                 Finish(segment, t);
                 changed = true;
             }
+            var timed = false;
+            while (wakeUps.Count > 0 && wakeUps.Min <= t)
+            {
+                wakeUps.Remove(wakeUps.Min);
+                timed = true;
+            }
             if (changed)
             {
                 nextPass = Math.Min(nextPass, Math.Max(t, lastPass + interval));
             }
-            if (nextPass == t)
+            if (nextPass == t || timed)
             {
                 lastPass = t;
                 var retryAt = Pass(t);

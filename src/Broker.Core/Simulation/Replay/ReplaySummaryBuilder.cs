@@ -39,7 +39,10 @@ internal static class ReplaySummaryBuilder
             failedLaunches,
             new GpuHours(Hours(Markets.OnPrem), Hours(Markets.Spot), Hours(Markets.OnDemand)),
             passes,
-            policyMaxWaitSeconds);
+            policyMaxWaitSeconds,
+            jobs.Select(j => j.Interruptions).DefaultIfEmpty(0).Max(),
+            jobs.Select(j => j.FailedSpotLaunches).DefaultIfEmpty(0).Max(),
+            jobs.Select(j => j.BurstPastLimitS ?? 0).DefaultIfEmpty(0).Max());
         return new ReplayResult(summary, ordered, metrics.Samples.ToArray());
     }
 

@@ -12,6 +12,7 @@ internal enum SimJobState
 /// <summary>A trace job's life in the replay: its pending view for the engine, progress, and timings.</summary>
 internal sealed class SimJob(TraceJob trace)
 {
+    private readonly List<SpotStrike> strikes = [];
     private PendingJob? pending;
 
     public TraceJob Trace { get; } = trace;
@@ -28,6 +29,12 @@ internal sealed class SimJob(TraceJob trace)
     public int Interruptions { get; private set; }
 
     public long? FirstStartS { get; set; }
+
+    /// <summary>Spot launches refused for lack of capacity.</summary>
+    public int FailedSpotLaunches { get; private set; }
+
+    /// <summary>How far past its policy's wait limit (max wait, max slowdown) the job burst; null when it did not burst first.</summary>
+    public long? BurstPastLimitS { get; set; }
 
     public long? CompletedS { get; set; }
 
@@ -65,7 +72,16 @@ internal sealed class SimJob(TraceJob trace)
         Attempts,
         Interruptions,
         TimeSpan.FromSeconds(SavedS),
-        Trace.OnPremRefusal);
+        Trace.OnPremRefusal,
+        SpotStrikes: strikes.Count == 0 ? null : strikes.ToArray());
+
+    /// <summary>A spot interruption (recorded with <see cref="Interrupted"/>) or a failed spot launch, and where.</summary>
+    public void Strike(SpotStrike strike)
+    {
+        strikes.Add(strike);
+        FailedSpotLaunches += strike.Kind == SpotStrikeKind.FailedLaunch ? 1 : 0;
+        pending = null;
+    }
 
     public void Interrupted(long savedS)
     {

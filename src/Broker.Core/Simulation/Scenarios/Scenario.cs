@@ -142,13 +142,21 @@ public sealed record ScenarioOffer(
 
 public sealed record PolicySet(PolicySettings Default, IReadOnlyDictionary<string, PolicySettings>? Teams = null);
 
+/// <param name="MaxSlowdown">Burst only once waiting would make (wait + run) / run exceed this; null for none.</param>
+/// <param name="WaitPricePerGpuHour">USD an hour of waiting costs per GPU; null for none.</param>
+/// <param name="SpotEscalateAfter">Interruptions and failed spot launches in one zone before a job moves; null for the default (2).</param>
+/// <param name="MaxPreemptionsPerJob">Interruptions after which a job gets no more spot; null for the default (3).</param>
 public sealed record PolicySettings(
     bool AllowBurst,
     bool AllowSpot,
     double MaxWaitMinutes,
     decimal? MaxPricePerGpuHour,
     IReadOnlyList<string>? AllowedProviders = null,
-    IReadOnlyList<string>? AllowedRegions = null);
+    IReadOnlyList<string>? AllowedRegions = null,
+    double? MaxSlowdown = null,
+    decimal? WaitPricePerGpuHour = null,
+    int? SpotEscalateAfter = null,
+    int? MaxPreemptionsPerJob = null);
 
 /// <param name="PassIntervalS">Placement passes run at most this often (and whenever something changed after that).</param>
 /// <param name="DrainDays">After the window, keep simulating this long for queued and running jobs to finish.</param>

@@ -42,6 +42,14 @@ internal static class ScenarioValidator
                 problems.Add($"offer {o.Provider}/{o.Region}/{o.Zone}/{o.InstanceType} has a spot price but its spotTrace '{o.SpotTrace}' is not in spotTraces");
             }
         }
+        foreach (var (scope, p) in (s.Policy.Teams ?? new Dictionary<string, PolicySettings>()).Prepend(KeyValuePair.Create("default", s.Policy.Default)))
+        {
+            if (p.MaxWaitMinutes < 0 || p.MaxSlowdown is < 1 || p.WaitPricePerGpuHour is < 0 || p.SpotEscalateAfter is < 1
+                || p.MaxPreemptionsPerJob is < 0)
+            {
+                problems.Add($"policy {scope}: maxWaitMinutes, waitPricePerGpuHour and maxPreemptionsPerJob must be >= 0, maxSlowdown and spotEscalateAfter >= 1");
+            }
+        }
         if (s.Simulation.PassIntervalS < 1 || s.Simulation.SampleIntervalS < 1)
         {
             problems.Add("simulation.passIntervalS and sampleIntervalS must be >= 1");
