@@ -11,6 +11,7 @@ public static class Pipeline
     public static WebApplication UseBrokerPipeline(this WebApplication app)
     {
         app.UseMiddleware<SecurityHeaders>();
+        app.UseBrokerConsole();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
@@ -31,6 +32,7 @@ public static class Pipeline
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapJobs();
         app.MapApiKeys();
+        app.MapMe();
         app.MapOffers();
         app.MapProviders();
         app.MapOnPrem();
