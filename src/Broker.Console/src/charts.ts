@@ -43,6 +43,8 @@ export interface ChartSpec {
   stacked?: boolean;
   horizontal?: boolean;
   emptyMessage?: string;
+  /** The API request the numbers come from (data-source), so anyone can check the chart against the API. */
+  source?: string;
 }
 
 export const formatUnit = (unit: Unit, value: number | null): string =>
@@ -55,11 +57,11 @@ export const formatUnit = (unit: Unit, value: number | null): string =>
 export function chartFigure(spec: ChartSpec): HTMLElement {
   const hasData = spec.labels.length > 0 && spec.series.some(s => s.values.some(v => v !== null && v !== 0));
   if (!hasData) {
-    return h('figure', { class: 'chart', 'data-chart': spec.id, 'data-empty': 'true' },
+    return h('figure', { class: 'chart', 'data-chart': spec.id, 'data-empty': 'true', 'data-source': spec.source },
       h('figcaption', {}, spec.title), empty(spec.emptyMessage ?? 'No data yet for this range.'));
   }
   const canvas = h('canvas', { role: 'img', 'aria-label': summary(spec) });
-  const figure = h('figure', { class: 'chart', 'data-chart': spec.id },
+  const figure = h('figure', { class: 'chart', 'data-chart': spec.id, 'data-source': spec.source },
     h('figcaption', { id: `${spec.id}-caption` }, spec.title),
     h('div', { class: 'chart-box' }, canvas),
     h('details', { class: 'chart-data' }, h('summary', {}, `${spec.title}: data table`), dataTable(spec)));

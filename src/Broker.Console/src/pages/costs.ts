@@ -49,10 +49,12 @@ function byChart(id: string, title: string, rep: CostReport, kind: 'bar' | 'doug
   });
 }
 
+const csvPath = (r: Range, groupBy: string[]) => '/v1/reports/costs' + qs({ from: iso(r.from), to: iso(r.to), groupBy: groupBy.join(','), format: 'csv' });
+
 async function download(r: Range, groupBy: string[], status: HTMLElement): Promise<void> {
   status.textContent = 'Preparing the CSV…';
   try {
-    const { blob, fileName } = await getBlob('/v1/reports/costs' + qs({ from: iso(r.from), to: iso(r.to), groupBy: groupBy.join(','), format: 'csv' }), 'text/csv');
+    const { blob, fileName } = await getBlob(csvPath(r, groupBy), 'text/csv');
     const url = URL.createObjectURL(blob);
     const a = h('a', { href: url, download: fileName ?? 'costs.csv', class: 'visually-hidden' }, 'download');
     document.body.append(a);
@@ -90,7 +92,7 @@ export async function renderCosts(main: HTMLElement, match: RouteMatch): Promise
     section('by-day', 'By day', 'How did spend move day by day (UTC)?', byChart('costs-day', 'Spend by day', days, 'bar'))));
   const status = h('p', { class: 'hint', 'aria-live': 'polite', 'data-download-status': 'true' });
   main.append(section('cost-table', 'The report', `Grouped by ${groupBy.join(', ')}; the CSV is the API's own export of exactly these rows.`,
-    h('div', { class: 'actions' }, h('button', { type: 'button', id: 'download-csv', onclick: () => void download(r, groupBy, status) }, 'Download CSV'), status),
+    h('div', { class: 'actions' }, h('button', { type: 'button', id: 'download-csv', 'data-csv': csvPath(r, groupBy), onclick: () => void download(r, groupBy, status) }, 'Download CSV'), status),
     table(`Costs by ${groupBy.join(', ')}`, [
       ...groupBy.map(g => ({ header: g, cell: (row: CostRow) => row.key[g] ?? '(none)', value: (row: CostRow) => row.key[g] ?? '' })),
       { header: 'GPU-hours', cell: row => num(row.gpuHours), value: row => row.gpuHours, numeric: true },

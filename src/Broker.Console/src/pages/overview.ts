@@ -95,8 +95,9 @@ async function queue(now: Date): Promise<Node[]> {
 async function spend(now: Date): Promise<Node[]> {
   const dayStart = startOfUtcDay(now);
   const to = new Date(Math.max(now.getTime(), dayStart.getTime() + 1000));
+  const todaySource = '/v1/reports/costs' + qs({ from: iso(dayStart), to: iso(to), groupBy: 'team' });
   const [today, month] = await Promise.all([
-    getJson<CostReport>('/v1/reports/costs' + qs({ from: iso(dayStart), to: iso(to), groupBy: 'team' })),
+    getJson<CostReport>(todaySource),
     getJson<Summary>('/v1/reports/summary'),
   ]);
   const teams = [...new Set([...month.teams.map(t => t.team), ...today.rows.map(r => r.key.team ?? '')])].sort();
@@ -110,6 +111,7 @@ async function spend(now: Date): Promise<Node[]> {
       tile('Saved against on-demand', usd(month.savingsUsd), 'savings-month', month.savingsPercent != null ? pct(month.savingsPercent) : undefined)),
     chartFigure({
       id: 'spend-by-team', title: 'Spend per team: today, this month and the budget', kind: 'bar', unit: 'usd', labels: teams,
+      source: `${todaySource} /v1/reports/summary`,
       series: [
         { label: 'Today', values: rows.map(r => r.today) },
         { label: 'This month', values: rows.map(r => r.month?.costUsd ?? 0) },
@@ -130,7 +132,8 @@ async function utilization(now: Date, rangeName: string): Promise<Node[]> {
   const range = Ranges[rangeName];
   const to = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
   const from = new Date(to.getTime() - range.hours * 3_600_000);
-  const report = await getJson<Utilization>('/v1/reports/utilization' + qs({ from: iso(from), to: iso(to), step: range.step }));
+  const source = '/v1/reports/utilization' + qs({ from: iso(from), to: iso(to), step: range.step });
+  const report = await getJson<Utilization>(source);
   const starts = [...new Set(report.buckets.map(b => b.start))].sort((a, b) => Date.parse(a) - Date.parse(b));
   const models = [...new Set(report.buckets.map(b => b.gpuModel))].sort();
   const at = (start: string, model: string) => report.buckets.find(b => b.start === start && b.gpuModel === model);
@@ -142,7 +145,7 @@ async function utilization(now: Date, rangeName: string): Promise<Node[]> {
       tile('Idle on-prem cost', usd(report.idleCostUsd), 'idle-cost', `${num(report.idleGpuHours)} idle GPU-hours`),
       tile('Served on-prem', report.onPremShare != null ? pct(report.onPremShare * 100) : '—', 'onprem-share', 'share of all GPU-hours')),
     chartFigure({
-      id: 'utilization', title: `On-prem GPU-hours used vs available per ${report.step}, by GPU model`, kind: 'line', unit: 'gpuh',
+      id: 'utilization', title: `On-prem GPU-hours used vs available per ${report.step}, by GPU model`, kind: 'line', unit: 'gpuh', source,
       labels: starts.map(s => shortTime(Date.parse(s))), keys: starts,
       series: models.flatMap(m => [
         { label: `${m} used`, values: starts.map(s => at(s, m)?.usedGpuHours ?? null) },
@@ -166,7 +169,7 @@ async function cloud(): Promise<Node[]> {
       tile('Starting or releasing', String(starting), 'cloud-gpus-other'),
       tile('Cost so far (open instances)', usd(items.reduce((a, i) => a + i.costSoFar, 0)), 'cloud-cost-open')),
     chartFigure({
-      id: 'cloud-gpus', title: 'Cloud GPUs running by provider and market', kind: 'bar', unit: 'gpus', labels: providers, stacked: true,
+      id: 'cloud-gpus', source: '/v1/instances', title: 'Cloud GPUs running by provider and market', kind: 'bar', unit: 'gpus', labels: providers, stacked: true,
       series: markets.map(m => ({ label: m, values: providers.map(p => gpus(p, m)) })),
       emptyMessage: 'No cloud instance runs right now.',
     }),

@@ -1,0 +1,64 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace Broker.Console.Tests;
+
+[Collection(ConsoleCollection.Name)]
+public sealed class OverviewTests(ConsoleFixture fixture)
+{
+    [Fact]
+    public async Task The_utilization_chart_shows_the_seeded_samples_as_the_api_reports_them()
+    {
+        await using var console = await fixture.SignInAsync(fixture.Site.FinanceKey);
+        var figure = console.Page.Locator("figure[data-chart='utilization']");
+        await figure.Locator("canvas").WaitForAsync();
+        var chart = await console.ChartAsync("utilization");
+        var source = await figure.GetAttributeAsync("data-source");
+
+        using var api = fixture.Site.Api(fixture.Site.FinanceKey);
+        var report = (await api.GetFromJsonAsync<JsonObject>(source!))!;
+        var buckets = report["buckets"]!.AsArray();
+        Assert.True(buckets.Count >= 6, $"three hours of samples of two models give at least six buckets, not {buckets.Count}");
+        Assert.Equal(buckets.Select(b => b!["start"]!.GetValue<string>()).Distinct().Order(), chart.Keys.Order());
+        foreach (var bucket in buckets)
+        {
+            var row = chart[bucket!["start"]!.GetValue<string>()];
+            var model = bucket["gpuModel"]!.GetValue<string>();
+            Assert.Equal(bucket["usedGpuHours"]!.GetValue<decimal>(), row[$"{model} used"]);
+            Assert.Equal(bucket["availableGpuHours"]!.GetValue<decimal>(), row[$"{model} available"]);
+        }
+        Assert.Contains(chart.Values, r => r["H100-80GB used"] > 0);
+        var idle = await console.Page.Locator("[data-tile='idle-cost'] .tile-value").TextContentAsync();
+        Assert.Equal("$" + report["idleCostUsd"]!.GetValue<decimal>().ToString("#,##0.00", System.Globalization.CultureInfo.InvariantCulture), idle);
+        await console.ScreenshotAsync("overview-finance");
+        Assert.Empty(console.Errors);
+    }
+
+    [Fact]
+    public async Task Spend_against_budgets_and_the_queue_match_the_api()
+    {
+        await using var console = await fixture.SignInAsync(fixture.Site.OpsKey);
+        var page = console.Page;
+        await page.Locator("figure[data-chart='spend-by-team'] canvas").WaitForAsync();
+        var chart = await console.ChartAsync("spend-by-team");
+
+        using var api = fixture.Site.Api(fixture.Site.OpsKey);
+        var summary = (await api.GetFromJsonAsync<JsonObject>("/v1/reports/summary"))!;
+        var teams = summary["teams"]!.AsArray();
+        Assert.Contains(teams, t => t!["team"]!.GetValue<string>() == "vision" && t["costUsd"]!.GetValue<decimal>() > 0);
+        foreach (var team in teams)
+        {
+            var row = chart[team!["team"]!.GetValue<string>()];
+            Assert.Equal(team["costUsd"]!.GetValue<decimal>(), row["This month"]);
+            Assert.Equal(team["budget"]?["hardLimitUsd"]?.GetValue<decimal>(), row["Budget (hard limit)"]);
+        }
+        var pending = (await api.GetFromJsonAsync<JsonObject>("/v1/jobs?state=pending&limit=500"))!["items"]!.AsArray();
+        Assert.NotEmpty(pending);
+        await Assertions.Expect(page.Locator("[data-tile='queue-length'] .tile-value")).ToHaveTextAsync(pending.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var bursting = (await api.GetFromJsonAsync<JsonObject>("/v1/bursting"))!;
+        await Assertions.Expect(page.Locator("[data-tile='kill-switch'] .tile-value"))
+            .ToHaveTextAsync(bursting["running"]!.GetValue<bool>() ? "Bursting runs" : "Stopped");
+        Assert.Empty(console.Errors);
+    }
+}

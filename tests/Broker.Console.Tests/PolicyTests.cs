@@ -1,0 +1,109 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace Broker.Console.Tests;
+
+[Collection(ConsoleCollection.Name)]
+public sealed class PolicyTests(ConsoleFixture fixture)
+{
+    [Fact]
+    public async Task A_refused_policy_edit_shows_the_apis_422_message_next_to_its_field_and_writes_nothing()
+    {
+        await using var console = await fixture.SignInAsync(fixture.Site.OpsKey);
+        var page = console.Page;
+        await console.GoAsync("#/policies?scope=vision");
+        await page.GetByLabel("Allowed providers").FillAsync("aws, nimbus");
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Save policy" }).ClickAsync();
+        var error = page.Locator("[data-error-for='allowedProviders']");
+        await Assertions.Expect(error).Not.ToBeEmptyAsync();
+
+        using var api = fixture.Site.Api(fixture.Site.OpsKey);
+        var request = new HttpRequestMessage(HttpMethod.Put, "/v1/policies/vision")
+        {
+            Content = new StringContent("""{"allowedProviders":["aws","nimbus"]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("If-Match", "\"0\"");
+        using var refused = await api.SendAsync(request);
+        Assert.Equal(422, (int)refused.StatusCode);
+        var messages = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["allowedProviders[1]"]!.AsArray();
+        Assert.Contains(messages[0]!.GetValue<string>(), await error.TextContentAsync(), StringComparison.Ordinal);
+
+        var input = page.GetByLabel("Allowed providers");
+        Assert.Equal("true", await input.GetAttributeAsync("aria-invalid"));
+        Assert.Contains(await error.GetAttributeAsync("id"), (await input.GetAttributeAsync("aria-describedby"))!.Split(' '));
+        await Assertions.Expect(input).ToBeFocusedAsync();
+        Assert.Equal("", await page.Locator("[data-error-for='maxCloudGpus']").TextContentAsync());
+        await console.ScreenshotAsync("policies-422");
+        var current = (await api.GetFromJsonAsync<JsonObject>("/v1/policies/vision"))!;
+        Assert.Equal(0, current["version"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_saved_edit_appears_in_the_history_with_its_diff_and_rolls_back_as_a_new_version()
+    {
+        await using var console = await fixture.SignInAsync(fixture.Site.OpsKey);
+        var page = console.Page;
+        await console.GoAsync("#/policies?scope=nlp");
+        await page.GetByLabel("Max cloud GPUs (per team)").FillAsync("12");
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Save policy" }).ClickAsync();
+        await page.Locator("table[data-table='versions'] tr[data-key='1']").WaitForAsync();
+        await page.GetByLabel("Max cloud GPUs (per team)").FillAsync("20");
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Save policy" }).ClickAsync();
+        await page.Locator("table[data-table='versions'] tr[data-key='2']").WaitForAsync();
+
+        await page.Locator("[data-diff-button='2']").ClickAsync();
+        var changed = page.Locator("[data-diff='1-2'] tr[data-key='maxCloudGpus'] td[data-col='Changed']");
+        await Assertions.Expect(changed).ToHaveTextAsync("changed");
+        await Assertions.Expect(page.Locator("[data-diff='1-2'] tr[data-key='markets'] td[data-col='Changed']")).ToHaveTextAsync("");
+        await console.ScreenshotAsync("policies-history");
+
+        var rollback = page.Locator("[data-rollback='1']");
+        await rollback.ClickAsync();
+        await rollback.ClickAsync();
+        await page.Locator("table[data-table='versions'] tr[data-key='3']").WaitForAsync();
+
+        using var api = fixture.Site.Api(fixture.Site.OpsKey);
+        var current = (await api.GetFromJsonAsync<JsonObject>("/v1/policies/nlp"))!;
+        Assert.Equal((3, 1, 12), (current["version"]!.GetValue<int>(), current["restoredFrom"]!.GetValue<int>(),
+            current["document"]!["maxCloudGpus"]!.GetValue<int>()));
+        Assert.Empty(console.Errors);
+    }
+
+    /// <summary>
+    /// Written against the what-if contract (contracts.md: POST /v1/policies/{scope}/what-if → 202 with the run, GET
+    /// /v1/what-if/{id} until succeeded); skipped, not passed, while this Broker's OpenAPI document has no such route.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_what_if_run_shows_its_progress_and_the_side_by_side_result_the_api_holds()
+    {
+        using var api = fixture.Site.Api(fixture.Site.OpsKey);
+        var openApi = await api.GetStringAsync("/openapi/v1.json");
+        Skip.IfNot(openApi.Contains("/v1/policies/{scope}/what-if", StringComparison.Ordinal), "POST /v1/policies/{scope}/what-if is not on this Broker yet");
+
+        await using var console = await fixture.SignInAsync(fixture.Site.OpsKey);
+        var page = console.Page;
+        await console.GoAsync("#/policies?scope=vision");
+        await page.GetByLabel("Markets").FillAsync("on-demand");
+        await page.Locator("#run-whatif").ClickAsync();
+        var result = page.Locator("[data-whatif-result]");
+        await result.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+        Assert.Equal("succeeded", await page.Locator("[data-whatif-state]").GetAttributeAsync("data-whatif-state"));
+        Assert.Equal("100", await page.Locator("progress").EvaluateAsync<string>("p => String(p.value)"));
+
+        var run = (await api.GetFromJsonAsync<JsonObject>($"/v1/what-if/{await result.GetAttributeAsync("data-whatif-result")}"))!;
+        var current = run["result"]!["current"]!;
+        var proposed = run["result"]!["proposed"]!;
+        Assert.Equal(current["cloudSpend"]!.GetValue<decimal>(), Value(await CellAsync(page, "Cloud spend", "Current")));
+        Assert.Equal(proposed["cloudSpend"]!.GetValue<decimal>(), Value(await CellAsync(page, "Cloud spend", "Proposed")));
+        Assert.Equal(proposed["jobs"]!.GetValue<decimal>(), Value(await CellAsync(page, "Jobs", "Proposed")));
+        Assert.Equal(proposed["deadlineMisses"]!.GetValue<decimal>(), Value(await CellAsync(page, "Deadline misses", "Proposed")));
+        await console.ScreenshotAsync("policies-whatif");
+    }
+
+    private static Task<string?> CellAsync(IPage page, string metric, string column) =>
+        page.Locator($"table[data-table='whatif'] tr[data-key='{metric}'] td[data-col='{column}']").GetAttributeAsync("data-value");
+
+    private static decimal Value(string? text) => decimal.Parse(text!, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+}
