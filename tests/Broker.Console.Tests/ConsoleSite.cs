@@ -107,7 +107,7 @@ public sealed class ConsoleSite : CostsApp
         DateTimeOffset Start(int minutes) => end.AddMinutes(-minutes) > dayStart ? end.AddMinutes(-minutes) : dayStart.AddSeconds(1);
         var runs = new (string Team, CapacityType Market, string Provider, decimal Price, int Gpus, int Minutes, string? Type, string? Region)[]
         {
-            ("vision", CapacityType.Spot, "aws", 12.288m, 4, 95, "g5.12xlarge", "us-east-1"),
+            ("vision", CapacityType.Spot, "aws", 2.1m, 4, 95, "g5.12xlarge", "us-east-1"),
             ("vision", CapacityType.OnDemand, "gcp", 88.49m, 8, 40, "a3-highgpu-8g", "us-central1"),
             ("vision", CapacityType.OnPrem, "slurm", 2.4m, 2, 120, null, null),
             ("nlp", CapacityType.Spot, "azure", 9.8123m, 8, 70, "Standard_ND96isr_H100_v5", "eastus"),

@@ -79,4 +79,24 @@ public sealed class SignInTests(ConsoleFixture fixture)
         using var put = await api.PutAsJsonAsync("/v1/policies/vision", new { maxCloudGpus = 1 });
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, put.StatusCode);
     }
+
+    [Fact]
+    public async Task The_console_lives_under_console_and_the_api_keeps_its_own_headers()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(fixture.Site.Url) };
+        using var bare = await http.GetAsync("/console");
+        using var asset = await http.GetAsync("/console/index.html");
+        using var api = await http.GetAsync("/v1/me");
+
+        Assert.Equal(System.Net.HttpStatusCode.MovedPermanently, bare.StatusCode);
+        Assert.EndsWith("/console/", bare.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Equal("no-cache", asset.Headers.CacheControl?.ToString());
+        Assert.Equal("nosniff", string.Join("", asset.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("frame-ancestors 'none'", string.Join("", api.Headers.GetValues("Content-Security-Policy")));
+        var html = await asset.Content.ReadAsStringAsync();
+        // No inline script and nothing from another origin (no CDN): every script and style is one of ours.
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
+        Assert.Matches("<script type=\"module\" crossorigin src=\"/console/assets/", html);
+    }
 }

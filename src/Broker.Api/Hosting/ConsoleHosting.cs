@@ -18,7 +18,6 @@ public static class ConsoleHosting
     public static WebApplication UseBrokerConsole(this WebApplication app)
     {
         var root = System.IO.Path.Combine(app.Environment.ContentRootPath, "wwwroot", "console");
-        app.MapGet(Path, (HttpContext context) => TypedResults.Redirect($"{context.Request.PathBase}{Path}/")).ExcludeFromDescription();
         if (!File.Exists(System.IO.Path.Combine(root, "index.html")))
         {
             app.MapGet($"{Path}/{{**rest}}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
@@ -26,6 +25,7 @@ public static class ConsoleHosting
                 .ExcludeFromDescription();
             return app;
         }
+        // /console answers 301 to /console/ (the default-files middleware), which serves index.html.
         var files = new PhysicalFileProvider(root);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = Path });
         app.UseStaticFiles(new StaticFileOptions

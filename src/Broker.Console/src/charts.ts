@@ -29,6 +29,8 @@ export interface Series {
   values: (number | null)[];
   stack?: string;
   dashed?: boolean;
+  /** Palette index, so related series (used and available of one model) share a colour. */
+  color?: number;
 }
 
 export interface ChartSpec {
@@ -86,6 +88,8 @@ function dataTable(spec: ChartSpec): HTMLElement {
 
 function config(spec: ChartSpec): ChartConfiguration {
   const doughnut = spec.kind === 'doughnut';
+  const categoryAxis = { stacked: spec.stacked, ticks: { autoSkip: true, maxRotation: 0 } };
+  const valueAxis = { stacked: spec.stacked, beginAtZero: true, ticks: { callback: (v: string | number) => formatUnit(spec.unit, Number(v)) } };
   return {
     type: spec.kind,
     data: {
@@ -94,8 +98,8 @@ function config(spec: ChartSpec): ChartConfiguration {
         label: s.label,
         data: s.values,
         stack: s.stack,
-        borderColor: doughnut ? '#ffffff' : palette[i % palette.length],
-        backgroundColor: doughnut ? spec.labels.map((_, j) => palette[j % palette.length]) : palette[i % palette.length] + (spec.kind === 'line' ? '33' : ''),
+        borderColor: doughnut ? '#ffffff' : palette[(s.color ?? i) % palette.length],
+        backgroundColor: doughnut ? spec.labels.map((_, j) => palette[j % palette.length]) : palette[(s.color ?? i) % palette.length] + (spec.kind === 'line' ? '33' : ''),
         borderDash: s.dashed ? [6, 4] : undefined,
         fill: spec.kind === 'line' && !s.dashed,
         pointRadius: spec.kind === 'line' ? 2 : undefined,
@@ -110,10 +114,7 @@ function config(spec: ChartSpec): ChartConfiguration {
         legend: { position: 'bottom' },
         tooltip: { callbacks: { label: ctx => `${ctx.dataset.label ?? ''}: ${formatUnit(spec.unit, Number(ctx.raw))}` } },
       },
-      scales: doughnut ? {} : {
-        x: { stacked: spec.stacked, ticks: { autoSkip: true, maxRotation: 0 } },
-        y: { stacked: spec.stacked, beginAtZero: true, ticks: { callback: v => formatUnit(spec.unit, Number(v)) } },
-      },
+      scales: doughnut ? {} : spec.horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
     },
   } as ChartConfiguration;
 }
@@ -129,6 +130,9 @@ export interface Span {
 export function timeAxisFigure(id: string, title: string, spans: Span[]): HTMLElement {
   if (spans.length === 0) return h('figure', { class: 'chart', 'data-chart': id, 'data-empty': 'true' }, h('figcaption', {}, title), empty('No run segments yet.'));
   const groups = [...new Set(spans.map(s => s.group))];
+  const first = Math.min(...spans.map(s => s.start));
+  const last = Math.max(...spans.map(s => s.end));
+  const tick = (ms: number) => (last - first < 2 * 3_600_000 ? new Date(ms).toISOString().slice(11, 19) : shortTime(ms));
   const canvas = h('canvas', { role: 'img', 'aria-label': `${title}: ${spans.length} segments; the table lists each one.` });
   const figure = h('figure', { class: 'chart chart-short', 'data-chart': id }, h('figcaption', {}, title), h('div', { class: 'chart-box' }, canvas));
   requestAnimationFrame(() => {
@@ -149,7 +153,7 @@ export function timeAxisFigure(id: string, title: string, spans: Span[]): HTMLEl
       options: {
         responsive: true, maintainAspectRatio: false, indexAxis: 'y',
         plugins: { legend: { position: 'bottom' }, tooltip: { enabled: false } },
-        scales: { x: { type: 'linear', min: Math.min(...spans.map(s => s.start)), ticks: { callback: v => shortTime(Number(v)), maxRotation: 0 } } },
+        scales: { x: { type: 'linear', min: first, max: last, ticks: { callback: v => tick(Number(v)), maxRotation: 0 } } },
       },
     }));
   });

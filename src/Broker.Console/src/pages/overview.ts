@@ -147,9 +147,9 @@ async function utilization(now: Date, rangeName: string): Promise<Node[]> {
     chartFigure({
       id: 'utilization', title: `On-prem GPU-hours used vs available per ${report.step}, by GPU model`, kind: 'line', unit: 'gpuh', source,
       labels: starts.map(s => shortTime(Date.parse(s))), keys: starts,
-      series: models.flatMap(m => [
-        { label: `${m} used`, values: starts.map(s => at(s, m)?.usedGpuHours ?? null) },
-        { label: `${m} available`, values: starts.map(s => at(s, m)?.availableGpuHours ?? null), dashed: true },
+      series: models.flatMap((m, i) => [
+        { label: `${m} used`, values: starts.map(s => at(s, m)?.usedGpuHours ?? null), color: i },
+        { label: `${m} available`, values: starts.map(s => at(s, m)?.availableGpuHours ?? null), dashed: true, color: i },
       ]),
       emptyMessage: 'No on-prem samples in this range yet (the inventory job records one per node and minute).',
     }),
