@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace Broker.Console.Tests;
 
 /// <summary>One seeded Broker and one headless Debian Chromium for every console test (both are slow to start).</summary>
-public sealed class ConsoleFixture : IAsyncLifetime
+public class ConsoleFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -14,13 +14,16 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>False for a Broker with keys and nothing else (the empty states).</summary>
+    protected virtual bool Seeded => true;
+
     /// <summary>Screenshots of every page, kept as test artifacts.</summary>
     public static string Screenshots { get; } = Path.Combine(RepoPaths.Root, "TestResults", "console");
 
     public async Task InitializeAsync()
     {
         await ((IAsyncLifetime)Site).InitializeAsync();
-        await Site.SeedAsync();
+        await (Seeded ? Site.SeedAsync() : Site.StartAsync());
         playwright = await Playwright.CreateAsync();
         // Playwright cannot download its own browser here: it drives Debian's (scripts/install-deps.sh installs it).
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
@@ -54,6 +57,12 @@ public sealed class ConsoleFixture : IAsyncLifetime
         await page.Locator("[data-me]").WaitForAsync();
         return console;
     }
+}
+
+/// <summary>A Broker that has seen no job, sample or cost yet.</summary>
+public sealed class EmptyConsoleFixture : ConsoleFixture
+{
+    protected override bool Seeded => false;
 }
 
 [CollectionDefinition(Name)]

@@ -35,12 +35,18 @@ public sealed class ConsoleSite : CostsApp
     /// <summary>The job the engine placed during seeding: its page shows the chosen and the rejected options.</summary>
     public Guid ExplainedJob { get; private set; }
 
-    public async Task SeedAsync()
+    /// <summary>Reads the port Kestrel took and makes the keys; an empty Broker has nothing more.</summary>
+    public async Task StartAsync()
     {
         Url = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         OpsKey = await CreateKeyAsync("ops");
         FinanceKey = await CreateKeyAsync("finance");
         VisionKey = await CreateKeyAsync("submitter", "vision");
+    }
+
+    public async Task SeedAsync()
+    {
+        await StartAsync();
         var now = DateTimeOffset.UtcNow;
         await SeedOnPremAsync(now);
         await SeedLedgerAsync(now);

@@ -14,8 +14,7 @@ public sealed class PolicyTests(ConsoleFixture fixture)
         await using var console = await fixture.SignInAsync(fixture.Site.OpsKey);
         var page = console.Page;
         await console.GoAsync("#/policies?scope=vision");
-        await page.GetByLabel("Allowed providers").FillAsync("aws, nimbus");
-        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Save policy" }).ClickAsync();
+        await SaveAsync(page, "Allowed providers", "aws, nimbus");
         var error = page.Locator("[data-error-for='allowedProviders']");
         await Assertions.Expect(error).Not.ToBeEmptyAsync();
 
@@ -46,11 +45,9 @@ public sealed class PolicyTests(ConsoleFixture fixture)
         await using var console = await fixture.SignInAsync(fixture.Site.OpsKey);
         var page = console.Page;
         await console.GoAsync("#/policies?scope=nlp");
-        await page.GetByLabel("Max cloud GPUs (per team)").FillAsync("12");
-        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Save policy" }).ClickAsync();
+        await SaveAsync(page, "Max cloud GPUs (per team)", "12");
         await page.Locator("table[data-table='versions'] tr[data-key='1']").WaitForAsync();
-        await page.GetByLabel("Max cloud GPUs (per team)").FillAsync("20");
-        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Save policy" }).ClickAsync();
+        await SaveAsync(page, "Max cloud GPUs (per team)", "20");
         await page.Locator("table[data-table='versions'] tr[data-key='2']").WaitForAsync();
 
         await page.Locator("[data-diff-button='2']").ClickAsync();
@@ -100,6 +97,12 @@ public sealed class PolicyTests(ConsoleFixture fixture)
         Assert.Equal(proposed["jobs"]!.GetValue<decimal>(), Value(await CellAsync(page, "Jobs", "Proposed")));
         Assert.Equal(proposed["deadlineMisses"]!.GetValue<decimal>(), Value(await CellAsync(page, "Deadline misses", "Proposed")));
         await console.ScreenshotAsync("policies-whatif");
+    }
+
+    private static async Task SaveAsync(IPage page, string field, string value)
+    {
+        await page.GetByLabel(field).FillAsync(value);
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Save policy" }).ClickAsync();
     }
 
     private static Task<string?> CellAsync(IPage page, string metric, string column) =>
