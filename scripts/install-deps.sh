@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Broker's run and test commands need on a fresh Debian machine: PostgreSQL 15, Slurm with slurmrestd and
-# munge, docker-compose (to validate docker-compose.yml), Node.js and npm (the console's build), Chromium (its browser
-# tests) and the pinned dotnet tools. Does nothing that is already there.
+# munge, docker-compose (to validate docker-compose.yml), Prometheus (the metrics test scrapes Broker with it), Node.js and
+# npm (the console's build), Chromium (its browser tests) and the pinned dotnet tools. Does nothing that is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 SUDO=""
@@ -15,6 +15,7 @@ command -v slurmrestd >/dev/null || need+=(slurmrestd)
 command -v munged >/dev/null || need+=(munge)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v curl >/dev/null || need+=(curl)
+command -v prometheus >/dev/null || need+=(prometheus)
 command -v python3 >/dev/null || need+=(python3)
 # The console's build (scripts/console.sh) and its browser tests (tests/Broker.Console.Tests drive Debian's Chromium).
 command -v node >/dev/null || need+=(nodejs)

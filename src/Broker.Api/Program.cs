@@ -2,6 +2,7 @@ using Broker.Api.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddBrokerLogging();
+builder.AddBrokerTelemetry();
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.Limits.MaxRequestBodySize = 1024 * 1024;

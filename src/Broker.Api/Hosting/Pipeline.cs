@@ -10,6 +10,7 @@ public static class Pipeline
 {
     public static WebApplication UseBrokerPipeline(this WebApplication app)
     {
+        app.UseBrokerMetricsPort();
         app.UseMiddleware<SecurityHeaders>();
         app.UseBrokerConsole();
         app.UseExceptionHandler();
@@ -47,6 +48,7 @@ public static class Pipeline
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();
+        app.MapBrokerMetrics();
         return app;
     }
 }

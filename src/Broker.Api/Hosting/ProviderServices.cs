@@ -2,6 +2,7 @@ using Broker.Api.Background;
 using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
 using Broker.Core.Provisioning;
+using Broker.Core.Telemetry;
 using Broker.Providers.Aws;
 using Broker.Providers.Azure;
 using Broker.Providers.Gcp;
@@ -77,7 +78,7 @@ public static class ProviderServices
             services.Remove(added);
             services.Add(ServiceDescriptor.Describe(typeof(IComputeProvider), sp => new GuardedComputeProvider(
                 Resolve(sp, added), sp.GetRequiredService<UnavailableOfferCache>(), sp.GetRequiredService<ProviderHealth>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GuardOptions>()), added.Lifetime));
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GuardOptions>(), sp.GetRequiredService<BrokerMetrics>()), added.Lifetime));
         }
     }
 

@@ -1,20 +1,28 @@
+using System.Diagnostics;
 using Broker.Core.Capacity;
+using Broker.Core.Telemetry;
 
 namespace Broker.Core.Provisioning;
 
 /// <summary>
 /// The one layer that retries: wraps an adapter, retries throttling with exponential backoff (honouring Retry-After),
 /// blocks the offer's scope on capacity errors and refuses calls to a blocked offer without sending them, and records
-/// credential errors for the provider health endpoint. Auth and invalid-request errors are never retried.
+/// credential errors for the provider health endpoint. Auth and invalid-request errors are never retried. Each call is a
+/// span (<c>provider.create</c>, <c>provider.terminate</c>, <c>provider.list</c>) and each attempt is timed into
+/// <see cref="BrokerMetrics"/> (when given), so throttled retries show as errors with their code.
 /// </summary>
 public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOfferCache unavailable, ProviderHealth health,
-    TimeProvider clock, GuardOptions options) : IComputeProvider
+    TimeProvider clock, GuardOptions options, BrokerMetrics? metrics = null) : IComputeProvider
 {
     public string Name => inner.Name;
 
     public async Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
     {
         var offer = new OfferKey(inner.Name, request.Region, request.Zone, request.InstanceType, request.Market);
+        using var activity = Start("create");
+        activity?.SetTag("broker.region", request.Region);
+        activity?.SetTag("broker.instance_type", request.InstanceType);
+        activity?.SetTag("broker.market", BrokerMetrics.MarketLabel(request.Market));
         if (unavailable.Find(offer) is { } block)
         {
             throw new ProviderException(inner.Name, ProviderErrorKind.Capacity, BlockScope.None, "OfferBlocked",
@@ -22,7 +30,7 @@ public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOf
         }
         try
         {
-            return await RetryThrottled(ct => inner.CreateAsync(request, ct), cancellationToken);
+            return await RetryThrottled("create", ct => inner.CreateAsync(request, ct), cancellationToken);
         }
         catch (ProviderException e) when (e.Kind == ProviderErrorKind.Capacity)
         {
@@ -31,29 +39,55 @@ public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOf
         }
     }
 
-    public Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken) =>
-        RetryThrottled(async ct =>
+    public async Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken)
+    {
+        using var activity = Start("terminate");
+        activity?.SetTag("broker.region", region);
+        await RetryThrottled("terminate", async ct =>
         {
             await inner.TerminateAsync(region, zone, instanceId, ct);
             return true;
         }, cancellationToken);
+    }
 
-    public Task<IReadOnlyList<ProviderInstance>> ListManagedAsync(CancellationToken cancellationToken) =>
-        RetryThrottled(inner.ListManagedAsync, cancellationToken);
+    public async Task<IReadOnlyList<ProviderInstance>> ListManagedAsync(CancellationToken cancellationToken)
+    {
+        using var activity = Start("list");
+        return await RetryThrottled("list", inner.ListManagedAsync, cancellationToken);
+    }
 
-    private async Task<T> RetryThrottled<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private Activity? Start(string operation)
+    {
+        var activity = BrokerTelemetry.Source.StartActivity("provider." + operation, ActivityKind.Client);
+        activity?.SetTag("broker.provider", inner.Name);
+        return activity;
+    }
+
+    private async Task<T> RetryThrottled<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
+            var started = clock.GetTimestamp();
             try
             {
                 var result = await call(cancellationToken);
+                metrics?.ProviderCall(inner.Name, operation, clock.GetElapsedTime(started), null);
                 health.RecordSuccess(inner.Name);
                 return result;
             }
             catch (ProviderException e)
             {
+                metrics?.ProviderCall(inner.Name, operation, clock.GetElapsedTime(started), e);
+                Activity.Current?.AddEvent(new ActivityEvent("provider.error", tags: new ActivityTagsCollection
+                {
+                    ["broker.error_kind"] = e.Kind.ToString(), ["broker.provider_code"] = e.ProviderCode, ["broker.attempt"] = attempt,
+                }));
                 health.RecordFailure(e);
+                if (e.Kind != ProviderErrorKind.Throttled || attempt >= options.MaxAttempts)
+                {
+                    Activity.Current?.SetStatus(ActivityStatusCode.Error, e.ProviderCode);
+                    throw;
+                }
                 if (e.Kind != ProviderErrorKind.Throttled || attempt >= options.MaxAttempts)
                 {
                     throw;

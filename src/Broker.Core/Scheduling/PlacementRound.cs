@@ -5,6 +5,7 @@ using Broker.Core.Jobs;
 using Broker.Core.Persistence;
 using Broker.Core.Placement;
 using Broker.Core.Provisioning;
+using Broker.Core.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -18,7 +19,7 @@ namespace Broker.Core.Scheduling;
 /// placement fail even without it.
 /// </summary>
 public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder snapshots, PlacementSettings settings,
-    BudgetAccounts budgets, TimeProvider clock, ILogger<PlacementRound> logger)
+    BudgetAccounts budgets, TimeProvider clock, BrokerMetrics metrics, ILogger<PlacementRound> logger)
 {
     private const long LockKey = 0x42_726F6B6572; // "Broker"
 
@@ -37,15 +38,22 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             {
                 return [];
             }
+            using var activity = BrokerTelemetry.Source.StartActivity("placement.pass");
+            var started = clock.GetTimestamp();
             var plan = await PreviewAsync(ct);
             var created = new List<Guid>();
             foreach (var decision in plan.Decisions)
             {
+                metrics.Decided(decision);
                 if (await PersistAsync(decision, plan, ct) is { } allocationId)
                 {
                     created.Add(allocationId);
                 }
             }
+            metrics.PassCompleted(clock.GetElapsedTime(started), plan.Strategy);
+            activity?.SetTag("broker.strategy", plan.Strategy);
+            activity?.SetTag("broker.decisions", plan.Decisions.Count);
+            activity?.SetTag("broker.allocations", created.Count);
             return created;
         }
         finally
@@ -71,6 +79,8 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
         {
             return null;
         }
+        // A pending job's UpdatedAt is when it became pending (submitted or requeued): only state moves set it.
+        var pendingSince = job.UpdatedAt;
         var view = DecisionView.From(decision, plan);
         var allocation = ToAllocation(decision, job, plan.Now);
         if (allocation is null && SameWait(job.LatestExplanation, view))
@@ -95,6 +105,10 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
         {
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            if (allocation is not null)
+            {
+                metrics.Placed(plan.Now - pendingSince, allocation.Market);
+            }
             return allocation?.Id;
         }
         catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })

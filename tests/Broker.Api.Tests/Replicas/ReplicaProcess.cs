@@ -142,7 +142,7 @@ public sealed class ReplicaProcess : IAsyncDisposable
         return File.Exists(built) ? built : throw new InvalidOperationException("Broker.Api.dll not found beside the tests nor at " + built);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
