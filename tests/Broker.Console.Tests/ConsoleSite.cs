@@ -61,6 +61,18 @@ public sealed class ConsoleSite : CostsApp
         await SubmitAsync(vision, "queued-after-the-pass", "H100-80GB");
     }
 
+    /// <summary>
+    /// Runs one background job as a Hangfire worker would (the server is off in tests, so the seeded day stays as it is):
+    /// the class is named, not referenced, so a test can be written against a job another change brings.
+    /// </summary>
+    public Task RunBackgroundJobAsync(string typeName, params object[] arguments) => WithScopeAsync(async services =>
+    {
+        var type = typeof(Program).Assembly.GetType(typeName, throwOnError: true)!;
+        var job = ActivatorUtilities.CreateInstance(services, type);
+        await (Task)type.GetMethod("RunAsync")!.Invoke(job, [.. arguments, CancellationToken.None])!;
+        return true;
+    });
+
     /// <summary>A client of the API on the real port, as the browser reaches it.</summary>
     public HttpClient Api(string key)
     {

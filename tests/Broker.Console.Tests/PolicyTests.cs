@@ -70,7 +70,8 @@ public sealed class PolicyTests(ConsoleFixture fixture)
 
     /// <summary>
     /// Written against the what-if contract (contracts.md: POST /v1/policies/{scope}/what-if → 202 with the run, GET
-    /// /v1/what-if/{id} until succeeded); skipped, not passed, while this Broker's OpenAPI document has no such route.
+    /// /v1/what-if/{id} until succeeded; the run is computed by feat/whatif's Hangfire job WhatIfJob, run here by name); skipped,
+    /// not passed, while this Broker's OpenAPI document has no such route.
     /// </summary>
     [SkippableFact]
     public async Task A_what_if_run_shows_its_progress_and_the_side_by_side_result_the_api_holds()
@@ -84,6 +85,10 @@ public sealed class PolicyTests(ConsoleFixture fixture)
         await console.GoAsync("#/policies?scope=vision");
         await page.GetByLabel("Markets").FillAsync("on-demand");
         await page.Locator("#run-whatif").ClickAsync();
+        var started = page.Locator("[data-whatif-run]");
+        await started.WaitForAsync();
+        await Assertions.Expect(page.Locator("progress")).ToBeVisibleAsync();
+        await fixture.Site.RunBackgroundJobAsync("Broker.Api.Background.WhatIfJob", Guid.Parse((await started.GetAttributeAsync("data-whatif-run"))!));
         var result = page.Locator("[data-whatif-result]");
         await result.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
         Assert.Equal("succeeded", await page.Locator("[data-whatif-state]").GetAttributeAsync("data-whatif-state"));

@@ -64,6 +64,7 @@ export function whatIfPanel(scope: string, form: () => PolicyForm | null): HTMLE
       let run = (await api<WhatIfRun>(`/v1/policies/${encodeURIComponent(scope)}/what-if`, {
         method: 'POST', body: { policy: doc, from: fromInput.value.trim(), to: toInput.value.trim(), trace: null },
       })).data;
+      status.setAttribute('data-whatif-run', run.id);
       while (run.state === 'queued' || run.state === 'running') {
         progress.value = run.percent;
         status.textContent = `${run.state}: ${num(run.percent)}%`;
