@@ -101,6 +101,10 @@ public sealed class PolicyTests(ConsoleFixture fixture)
         Assert.Equal(proposed["cloudSpend"]!.GetValue<decimal>(), Value(await CellAsync(page, "Cloud spend", "Proposed")));
         Assert.Equal(proposed["jobs"]!.GetValue<decimal>(), Value(await CellAsync(page, "Jobs", "Proposed")));
         Assert.Equal(proposed["deadlineMisses"]!.GetValue<decimal>(), Value(await CellAsync(page, "Deadline misses", "Proposed")));
+        var markets = proposed["costByMarket"]!.AsObject();
+        Assert.Equal(markets["spot"]!.GetValue<decimal>(), Value(await CellAsync(page, "Spot cost", "Proposed")));
+        Assert.Equal((markets["ondemand"] ?? markets["onDemand"])!.GetValue<decimal>(), Value(await CellAsync(page, "On-demand cost", "Proposed")));
+        Assert.DoesNotContain("NaN", await page.Locator("table[data-table='whatif']").TextContentAsync(), StringComparison.Ordinal);
         await console.ScreenshotAsync("policies-whatif");
     }
 

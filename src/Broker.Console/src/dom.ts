@@ -63,8 +63,9 @@ export interface Column<T> {
   numeric?: boolean;
 }
 
-export function table<T>(caption: string, columns: Column<T>[], rows: T[], testId: string, rowKey?: (row: T) => string): HTMLElement {
-  if (rows.length === 0) return empty(`${caption}: nothing yet.`);
+export function table<T>(caption: string, columns: Column<T>[], rows: T[], testId: string, rowKey?: (row: T) => string,
+  emptyText?: string): HTMLElement {
+  if (rows.length === 0) return empty(emptyText ?? `${caption}: nothing yet.`);
   return h('div', { class: 'table-wrap' }, h('table', { 'data-table': testId },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, columns.map(c => h('th', { scope: 'col', class: c.numeric ? 'num' : null }, c.header)))),

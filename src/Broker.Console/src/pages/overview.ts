@@ -124,7 +124,8 @@ async function spend(now: Date): Promise<Node[]> {
       { header: 'Budget', cell: r => usd(r.month?.budget?.hardLimitUsd), value: r => r.month?.budget?.hardLimitUsd, numeric: true },
       { header: 'Used', cell: r => pct(r.month?.budgetUsedPercent), value: r => r.month?.budgetUsedPercent, numeric: true },
       { header: 'State', cell: r => r.month?.budget?.current?.state ?? (r.month?.budget ? 'ok' : 'no budget') },
-    ], rows.filter(r => r.month?.budget), 'budgets-overview', r => r.team),
+    ], rows.filter(r => r.month?.budget), 'budgets-overview', r => r.team,
+      'No team has a budget yet (finance sets one with PUT /v1/budgets/{team}).'),
   ];
 }
 

@@ -4,12 +4,18 @@ import { duration, iso, num, pct, usd } from '../format';
 import type { PolicyForm } from './policyForm';
 import type { Placement, WhatIfChange, WhatIfRun, WhatIfSummary } from '../types';
 
+/** contracts.md spells the markets onprem/spot/ondemand; feat/whatif's first version sends onPrem/onDemand: read either. */
+const market = (s: WhatIfSummary, name: 'onprem' | 'spot' | 'ondemand'): number => {
+  const costs = s.costByMarket as unknown as Record<string, number | undefined>;
+  return costs[name] ?? costs[name === 'onprem' ? 'onPrem' : name === 'ondemand' ? 'onDemand' : name] ?? Number.NaN;
+};
+
 const Metrics: { label: string; get: (s: WhatIfSummary) => number; show: (n: number) => string; lowerIsBetter: boolean }[] = [
   { label: 'Jobs', get: s => s.jobs, show: num, lowerIsBetter: false },
   { label: 'Cloud spend', get: s => s.cloudSpend, show: usd, lowerIsBetter: true },
-  { label: 'On-prem cost', get: s => s.costByMarket.onprem, show: usd, lowerIsBetter: true },
-  { label: 'Spot cost', get: s => s.costByMarket.spot, show: usd, lowerIsBetter: true },
-  { label: 'On-demand cost', get: s => s.costByMarket.ondemand, show: usd, lowerIsBetter: true },
+  { label: 'On-prem cost', get: s => market(s, 'onprem'), show: usd, lowerIsBetter: true },
+  { label: 'Spot cost', get: s => market(s, 'spot'), show: usd, lowerIsBetter: true },
+  { label: 'On-demand cost', get: s => market(s, 'ondemand'), show: usd, lowerIsBetter: true },
   { label: 'Wait p50', get: s => s.waitP50Seconds, show: duration, lowerIsBetter: true },
   { label: 'Wait p95', get: s => s.waitP95Seconds, show: duration, lowerIsBetter: true },
   { label: 'Wait p99', get: s => s.waitP99Seconds, show: duration, lowerIsBetter: true },
@@ -17,6 +23,9 @@ const Metrics: { label: string; get: (s: WhatIfSummary) => number; show: (n: num
   { label: 'Preemptions', get: s => s.preemptions, show: num, lowerIsBetter: true },
   { label: 'On-prem utilization', get: s => s.onPremUtilization, show: n => pct(n * 100), lowerIsBetter: false },
 ];
+
+const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+const shown = (m: (typeof Metrics)[number], s: WhatIfSummary): string => (Number.isFinite(m.get(s)) ? m.show(m.get(s)) : '—');
 
 const place = (p: Placement) => p.target === 'cloud' ? `${p.provider ?? ''} ${p.market ?? ''} ${p.instanceType ?? ''}` : p.target;
 
@@ -26,10 +35,11 @@ function result(run: WhatIfRun, changes: WhatIfChange[]): HTMLElement {
     h('p', {}, `${num(r.changedJobs)} jobs would be placed differently.`),
     table('Current policy against the proposed one, over the same jobs', [
       { header: 'Metric', cell: m => m.label },
-      { header: 'Current', cell: m => m.show(m.get(r.current)), value: m => m.get(r.current), numeric: true },
-      { header: 'Proposed', cell: m => m.show(m.get(r.proposed)), value: m => m.get(r.proposed), numeric: true },
+      { header: 'Current', cell: m => shown(m, r.current), value: m => finite(m.get(r.current)), numeric: true },
+      { header: 'Proposed', cell: m => shown(m, r.proposed), value: m => finite(m.get(r.proposed)), numeric: true },
       { header: 'Change', numeric: true, cell: m => {
         const d = m.get(r.proposed) - m.get(r.current);
+        if (!Number.isFinite(d)) return '—';
         if (d === 0) return 'same';
         const better = (d < 0) === m.lowerIsBetter;
         return h('span', { class: better ? 'better' : 'worse' }, `${d > 0 ? '+' : '−'}${m.show(Math.abs(d))} (${better ? 'better' : 'worse'})`);
