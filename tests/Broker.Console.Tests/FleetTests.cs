@@ -15,6 +15,7 @@ public sealed class FleetTests(ConsoleFixture fixture)
         var page = console.Page;
         await console.GoAsync("#/fleet");
         await page.Locator("table[data-table='nodes']").WaitForAsync();
+        await page.Locator("figure[data-chart='node-gpus'][data-drawn]").WaitForAsync();
 
         using var api = fixture.Site.Api(fixture.Site.OpsKey);
         var nodes = (await api.GetFromJsonAsync<JsonArray>("/v1/onprem/nodes"))!;

@@ -16,6 +16,7 @@ public sealed class JobAndCostTests(ConsoleFixture fixture)
         await console.ScreenshotAsync("jobs");
         await page.Locator($"a[data-job='{fixture.Site.ExplainedJob}']").ClickAsync();
         await page.Locator("[data-chosen]").WaitForAsync();
+        await page.Locator("figure[data-chart='segments-chart'][data-drawn]").WaitForAsync();
 
         using var api = fixture.Site.Api(fixture.Site.VisionKey);
         var job = (await api.GetFromJsonAsync<JsonObject>($"/v1/jobs/{fixture.Site.ExplainedJob}"))!;
@@ -39,7 +40,10 @@ public sealed class JobAndCostTests(ConsoleFixture fixture)
         await console.GoAsync("#/costs?groupBy=team,provider,market");
         var shown = page.Locator("table[data-table='costs'] tbody tr");
         await shown.First.WaitForAsync();
-        await page.Locator("figure[data-chart='costs-team'] canvas").WaitForAsync();
+        foreach (var chart in new[] { "costs-team", "costs-provider", "costs-market", "costs-day" })
+        {
+            await page.Locator($"figure[data-chart='{chart}'][data-drawn]").WaitForAsync();
+        }
         await console.ScreenshotAsync("costs");
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-csv").ClickAsync());

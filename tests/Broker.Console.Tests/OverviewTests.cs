@@ -12,7 +12,7 @@ public sealed class OverviewTests(ConsoleFixture fixture)
     {
         await using var console = await fixture.SignInAsync(fixture.Site.FinanceKey);
         var figure = console.Page.Locator("figure[data-chart='utilization']");
-        await figure.Locator("canvas").WaitForAsync();
+        await console.Page.Locator("figure[data-chart='utilization'][data-drawn]").WaitForAsync();
         var chart = await console.ChartAsync("utilization");
         var source = await figure.GetAttributeAsync("data-source");
 
@@ -40,7 +40,7 @@ public sealed class OverviewTests(ConsoleFixture fixture)
     {
         await using var console = await fixture.SignInAsync(fixture.Site.OpsKey);
         var page = console.Page;
-        await page.Locator("figure[data-chart='spend-by-team'] canvas").WaitForAsync();
+        await page.Locator("figure[data-chart='spend-by-team'][data-drawn]").WaitForAsync();
         var chart = await console.ChartAsync("spend-by-team");
 
         using var api = fixture.Site.Api(fixture.Site.OpsKey);

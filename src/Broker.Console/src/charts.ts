@@ -17,6 +17,19 @@ export const palette = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '
 
 const live: { destroy(): void }[] = [];
 
+/**
+ * Draws once the canvas is in the document (a page may assemble its sections before inserting them), then marks the
+ * figure data-drawn. Gives up after about ten seconds of frames: the page was left before it showed the chart.
+ */
+function drawWhenConnected(canvas: HTMLCanvasElement, draw: () => { destroy(): void }, frames = 600): void {
+  requestAnimationFrame(() => {
+    if (canvas.isConnected) {
+      live.push(draw());
+      canvas.closest('figure')?.setAttribute('data-drawn', 'true');
+    } else if (frames > 0) drawWhenConnected(canvas, draw, frames - 1);
+  });
+}
+
 /** Charts of the page being left: Chart.js keeps resize observers that must go with their canvas. */
 export function destroyCharts(): void {
   while (live.length > 0) live.pop()?.destroy();
@@ -67,7 +80,7 @@ export function chartFigure(spec: ChartSpec): HTMLElement {
     h('figcaption', { id: `${spec.id}-caption` }, spec.title),
     h('div', { class: 'chart-box' }, canvas),
     h('details', { class: 'chart-data' }, h('summary', {}, `${spec.title}: data table`), dataTable(spec)));
-  requestAnimationFrame(() => { if (canvas.isConnected) live.push(new Chart(canvas, config(spec))); });
+  drawWhenConnected(canvas, () => new Chart(canvas, config(spec)));
   return figure;
 }
 
@@ -135,9 +148,7 @@ export function timeAxisFigure(id: string, title: string, spans: Span[]): HTMLEl
   const tick = (ms: number) => (last - first < 2 * 3_600_000 ? new Date(ms).toISOString().slice(11, 19) : shortTime(ms));
   const canvas = h('canvas', { role: 'img', 'aria-label': `${title}: ${spans.length} segments; the table lists each one.` });
   const figure = h('figure', { class: 'chart chart-short', 'data-chart': id }, h('figcaption', {}, title), h('div', { class: 'chart-box' }, canvas));
-  requestAnimationFrame(() => {
-    if (!canvas.isConnected) return;
-    live.push(new Chart(canvas, {
+  drawWhenConnected(canvas, () => new Chart(canvas, {
       type: 'bar',
       data: {
         labels: spans.map(s => s.label),
@@ -156,6 +167,5 @@ export function timeAxisFigure(id: string, title: string, spans: Span[]): HTMLEl
         scales: { x: { type: 'linear', min: first, max: last, ticks: { callback: v => tick(Number(v)), maxRotation: 0 } } },
       },
     }));
-  });
   return figure;
 }
