@@ -55,6 +55,7 @@ public sealed class ConsoleSite : CostsApp
             (await finance.PutAsJsonAsync("/v1/budgets/vision", new { amountUsd = 400, softPercent = 75, hardPercent = 100 })).EnsureSuccessStatusCode();
             (await finance.PutAsJsonAsync("/v1/budgets/nlp", new { amountUsd = 90, softPercent = 80, hardPercent = 100 })).EnsureSuccessStatusCode();
         }
+        await SeedRunningAsync(now);
         using var vision = Api(VisionKey);
         ExplainedJob = await SubmitAsync(vision, "tune-vit-spot", "A10G");
         await WithScopeAsync(s => s.GetRequiredService<PlacementRound>().RunAsync(default));
@@ -115,6 +116,21 @@ public sealed class ConsoleSite : CostsApp
             db.NodeUtilizationSamples.Add(new NodeUtilizationSample { At = at, Node = "gpu-a100-1", GpuModel = "A100-80GB", GpuUsed = m % 60 < 25 ? 4 : 1, GpuTotal = 4 });
         }
         await db.SaveChangesAsync();
+    }
+
+    /// <summary>A cloud instance that has run for 50 minutes, as the lifecycle leaves it while the job runs.</summary>
+    private async Task SeedRunningAsync(DateTimeOffset now)
+    {
+        var job = await SubmitAsync("nlp", ["H100-80GB"]);
+        await using var db = NewDbContext();
+        db.Allocations.Add(new Allocation
+        {
+            Id = Guid.CreateVersion7(), JobId = job.Id, Market = CapacityType.Spot, Provider = "gcp", Region = "us-central1",
+            Zone = "us-central1-a", InstanceType = "a3-highgpu-8g", GpuModel = "H100-80GB", Gpus = 8, PricePerHour = 28.4m,
+            State = AllocationState.Running, CreatedAt = now.AddMinutes(-52), StartedAt = now.AddMinutes(-50), ExternalId = "sim-console-1",
+        });
+        await db.SaveChangesAsync();
+        await db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(u => u.SetProperty(j => j.State, JobState.Running));
     }
 
     /// <summary>Segments of today (UTC) that the lifecycle closed, priced by the real ledger.</summary>
