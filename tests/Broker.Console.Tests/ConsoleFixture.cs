@@ -22,6 +22,14 @@ public class ConsoleFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (!File.Exists(Path.Combine(RepoPaths.Root, "src", "Broker.Api", "wwwroot", "console", "index.html")))
+        {
+            throw new InvalidOperationException("The console is not built: run scripts/console.sh (scripts/test.sh does).");
+        }
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException($"{Chromium} is missing: run scripts/install-deps.sh (it installs Debian's chromium).");
+        }
         await ((IAsyncLifetime)Site).InitializeAsync();
         await (Seeded ? Site.SeedAsync() : Site.StartAsync());
         playwright = await Playwright.CreateAsync();
