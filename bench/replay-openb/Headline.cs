@@ -51,4 +51,55 @@ internal static class Headline
     private static string Key(string strategy) => strategy.Replace('-', '_');
 
     private static string Line(string key, IFormattable value) => $"{key}={value.ToString(null, CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// The issue-13 keys: with the scenario's user estimates (pooled over every scenario given: spend summed, the wait
+    /// ratio the worst scenario's, prediction errors over all jobs), then the same with oracle estimates.
+    /// </summary>
+    public static IEnumerable<string> EstimateLines(IReadOnlyList<EstimateRun> user, IReadOnlyList<EstimateRun> oracle, int violations)
+    {
+        if (user.Count > 1)
+        {
+            foreach (var run in user)
+            {
+                foreach (var line in Keys(run.Scenario.Scenario.Name + ".", [run]))
+                {
+                    yield return line;
+                }
+            }
+        }
+        foreach (var line in Keys("oracle_", oracle).Where(l => !l.StartsWith("oracle_runtime", StringComparison.Ordinal)))
+        {
+            yield return line;
+        }
+        if (user.Count > 1)
+        {
+            yield return Line("invariant_violations", violations);
+        }
+        yield return Line("unplaceable_jobs", user.Sum(r => r.Unplaceable.Count))
+            + $" ({string.Join("; ", user.Select(r => $"{r.Scenario.Scenario.Name}: {GangShapes.Describe(r.Unplaceable)}"))})";
+        foreach (var line in Keys("", user))
+        {
+            yield return line;
+        }
+    }
+
+    private static IEnumerable<string> Keys(string prefix, IReadOnlyList<EstimateRun> runs)
+    {
+        decimal Spend(string strategy) => runs.Sum(r => r.Of(strategy).CloudCost);
+        var broker = Spend(PlacementStrategies.Broker);
+        var errors = PredictionErrors.Of(runs.SelectMany(r => r.Broker.Predictions).ToArray());
+        yield return Line(prefix + "max_preemptions_per_job", runs.Max(r => EstimateRun.MaxPreemptionsPerJob(r.Broker)));
+        yield return Line(prefix + "failed_spot_launches_per_job",
+            Math.Round(runs.Sum(r => r.Of(PlacementStrategies.Broker).FailedSpotLaunches) / (double)Math.Max(1, runs.Sum(r => r.Jobs.Count)), 3));
+        yield return Line(prefix + "runtime_prediction_median_abs_error_s", errors.MedianAbsErrorS);
+        yield return Line(prefix + "runtime_prediction_interval_coverage", errors.IntervalCoverage) + " (nominal 0.80: actual runtime within [p10, p90])";
+        yield return Line(prefix + "user_estimate_p90_abs_error", errors.UserEstimateP90AbsRelError);
+        yield return Line(prefix + "runtime_prediction_p90_abs_error", errors.P90AbsRelError);
+        yield return Line(prefix + "user_estimate_median_abs_error", errors.UserEstimateMedianAbsRelError) + " (|limit - actual| / actual)";
+        yield return Line(prefix + "runtime_prediction_median_abs_error", errors.MedianAbsRelError) + " (|predicted - actual| / actual, median over jobs at first start)";
+        yield return Line(prefix + "onprem_only_wait_ratio", runs.Min(r => EstimateRun.WaitRatio(r.Of(PlacementStrategies.OnPremOnly), r.Of(PlacementStrategies.Broker)))) + " (target >= 10)";
+        yield return Line(prefix + "saving_vs_burst_ondemand", EstimateRun.Saving(broker, Spend(PlacementStrategies.BurstOnDemand))) + " (target >= 0.50)";
+        yield return Line(prefix + "saving_vs_cheapest_first", EstimateRun.Saving(broker, Spend(PlacementStrategies.CheapestFirst))) + " (target >= 0.30)";
+    }
 }

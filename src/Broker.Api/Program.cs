@@ -15,7 +15,8 @@ builder.Services
     .AddBrokerProviders(builder.Configuration)
     .AddBrokerOnPrem(builder.Configuration)
     .AddBrokerLifecycle(builder.Configuration)
-    .AddBrokerCosts();
+    .AddBrokerCosts()
+    .AddBrokerWhatIf(builder.Configuration);
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();

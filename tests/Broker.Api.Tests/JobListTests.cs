@@ -64,7 +64,7 @@ public sealed class JobListTests(BrokerApp app) : IClassFixture<BrokerApp>
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", team));
         await using (var db = app.NewDbContext())
         {
-            var jobs = new Broker.Core.Jobs.JobService(db, TimeProvider.System);
+            var jobs = new Broker.Core.Jobs.JobService(db, new Broker.Core.Audit.AuditTrail(db, TimeProvider.System), TimeProvider.System);
             for (var i = 0; i < 505; i++)
             {
                 await jobs.SubmitAsync(team, Sample(i), null, default);

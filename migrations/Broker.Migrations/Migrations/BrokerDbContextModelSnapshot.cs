@@ -1373,6 +1373,96 @@ namespace Broker.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Broker.Core.Prediction.JobRuntimePrediction", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<TimeSpan?>("Actual")
+                        .HasColumnType("interval")
+                        .HasColumnName("actual");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("basis");
+
+                    b.Property<TimeSpan>("High")
+                        .HasColumnType("interval")
+                        .HasColumnName("high");
+
+                    b.Property<double>("IntervalCoverage")
+                        .HasColumnType("double precision")
+                        .HasColumnName("interval_coverage");
+
+                    b.Property<TimeSpan>("Low")
+                        .HasColumnType("interval")
+                        .HasColumnName("low");
+
+                    b.Property<TimeSpan>("Median")
+                        .HasColumnType("interval")
+                        .HasColumnName("median");
+
+                    b.Property<long>("ModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("model_id");
+
+                    b.Property<DateTimeOffset>("PredictedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("predicted_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("JobId")
+                        .HasName("pk_job_runtime_predictions");
+
+                    b.HasIndex("ModelId")
+                        .HasDatabaseName("ix_job_runtime_predictions_model_id");
+
+                    b.ToTable("job_runtime_predictions", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Prediction.RuntimeModelRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("LatestCompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("latest_completed_at");
+
+                    b.Property<int>("Observations")
+                        .HasColumnType("integer")
+                        .HasColumnName("observations");
+
+                    b.Property<string>("Statistics")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("statistics");
+
+                    b.Property<DateTimeOffset>("TrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trained_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_runtime_models");
+
+                    b.HasIndex("TrainedAt")
+                        .HasDatabaseName("ix_runtime_models_trained_at");
+
+                    b.ToTable("runtime_models", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.Provisioning.Allocation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1426,6 +1516,10 @@ namespace Broker.Migrations.Migrations
                     b.Property<Guid>("JobId")
                         .HasColumnType("uuid")
                         .HasColumnName("job_id");
+
+                    b.Property<double?>("LeaseFactor")
+                        .HasColumnType("double precision")
+                        .HasColumnName("lease_factor");
 
                     b.Property<string>("Market")
                         .IsRequired()
@@ -1529,6 +1623,156 @@ namespace Broker.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Broker.Core.WhatIf.WhatIfChange", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("Actual")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("actual");
+
+                    b.Property<bool>("Changed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("changed");
+
+                    b.Property<string>("Current")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("current");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Proposed")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("proposed");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("team");
+
+                    b.HasKey("RunId", "Seq")
+                        .HasName("pk_what_if_changes");
+
+                    b.HasIndex("RunId", "Seq")
+                        .HasDatabaseName("ix_what_if_changes_changed")
+                        .HasFilter("changed");
+
+                    b.ToTable("what_if_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.WhatIf.WhatIfRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ActorKeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_key_id");
+
+                    b.Property<string>("ActorRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("actor_role");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claim_token");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("integer")
+                        .HasColumnName("percent");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("request");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_hash");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("result");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("scope");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("state");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_what_if_runs");
+
+                    b.HasIndex("Scope", "RequestHash")
+                        .IsUnique()
+                        .HasDatabaseName("ux_what_if_runs_active_request")
+                        .HasFilter("state IN ('Queued', 'Running')");
+
+                    b.HasIndex("State", "CreatedAt")
+                        .HasDatabaseName("ix_what_if_runs_state_created_at");
+
+                    b.ToTable("what_if_runs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_what_if_runs_percent", "percent BETWEEN 0 AND 100");
+                        });
+                });
+
             modelBuilder.Entity("Broker.Core.Costs.CostEntry", b =>
                 {
                     b.HasOne("Broker.Core.Costs.CostEntry", null)
@@ -1592,6 +1836,23 @@ namespace Broker.Migrations.Migrations
                         .HasConstraintName("fk_job_labels_jobs_job_id");
                 });
 
+            modelBuilder.Entity("Broker.Core.Prediction.JobRuntimePrediction", b =>
+                {
+                    b.HasOne("Broker.Core.Jobs.Job", null)
+                        .WithOne()
+                        .HasForeignKey("Broker.Core.Prediction.JobRuntimePrediction", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_runtime_predictions_jobs_job_id");
+
+                    b.HasOne("Broker.Core.Prediction.RuntimeModelRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_runtime_predictions_runtime_models_model_id");
+                });
+
             modelBuilder.Entity("Broker.Core.Provisioning.Allocation", b =>
                 {
                     b.HasOne("Broker.Core.Jobs.Job", null)
@@ -1610,6 +1871,16 @@ namespace Broker.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_allocation_events_allocations_allocation_id");
+                });
+
+            modelBuilder.Entity("Broker.Core.WhatIf.WhatIfChange", b =>
+                {
+                    b.HasOne("Broker.Core.WhatIf.WhatIfRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_what_if_changes_what_if_runs_run_id");
                 });
 
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>

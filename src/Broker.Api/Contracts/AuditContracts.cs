@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Broker.Core.Audit;
 
@@ -18,27 +15,9 @@ public static class AuditMapping
     public static AuditRecordResponse ToResponse(this AuditRecord a) => new(a.Id, a.At, a.ActorKeyId, a.ActorRole, a.Action, a.Target,
         Parse(a.Before), Parse(a.After), a.CorrelationId);
 
-    public static string Cursor(long seq) =>
-        Base64Url.EncodeToString(Encoding.ASCII.GetBytes(CursorVersion + seq.ToString(CultureInfo.InvariantCulture)));
+    public static string Cursor(long seq) => KeysetCursor.Encode(CursorVersion, seq);
 
-    public static bool TryReadCursor(string cursor, out long seq)
-    {
-        seq = 0;
-        if (cursor.Length > 64)
-        {
-            return false;
-        }
-        try
-        {
-            var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor));
-            return text.StartsWith(CursorVersion, StringComparison.Ordinal)
-                && long.TryParse(text.AsSpan(CursorVersion.Length), NumberStyles.None, CultureInfo.InvariantCulture, out seq) && seq > 0;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
+    public static bool TryReadCursor(string cursor, out long seq) => KeysetCursor.TryDecode(CursorVersion, cursor, out seq);
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 }

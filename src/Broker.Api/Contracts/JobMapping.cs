@@ -63,6 +63,16 @@ public static class JobMapping
             cost.Entries, cost.Final),
     };
 
+    public static JobResponse WithRuntime(this JobResponse job, Core.Prediction.JobRuntimePrediction? p) => p is null ? job : job with
+    {
+        Runtime = new RuntimePredictionResponse(Minutes(p.Median), Minutes(p.Low), Minutes(p.High), p.IntervalCoverage, p.Basis, p.PredictedAt,
+            p.Actual is { } a ? Minutes(a) : null, p.Actual is { } b ? Minutes(p.Median - b) : null,
+            p.Actual is { } c && c > TimeSpan.Zero ? Math.Round((p.Median - c) / c, 4) : null,
+            p.Actual is { } d ? p.Low <= d && d <= p.High : null),
+    };
+
+    private static double Minutes(TimeSpan t) => Math.Round(t.TotalMinutes, 2);
+
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     public static string Wire<T>(T value) where T : struct, Enum => JsonNaming.Wire(value);

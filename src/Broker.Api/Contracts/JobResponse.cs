@@ -26,7 +26,16 @@ public sealed record JobResponse(
     int SavedProgressMinutes,
     DecisionView? Placement = null,
     IReadOnlyList<SegmentResponse>? Segments = null,
-    JobCostResponse? Cost = null);
+    JobCostResponse? Cost = null,
+    RuntimePredictionResponse? Runtime = null);
+
+/// <summary>
+/// The runtime Broker predicts for the job from finished jobs like it (never above the estimate it was submitted with),
+/// the central interval of <c>IntervalCoverage</c> nominal coverage, and once it succeeded the real runtime and the error
+/// (predicted − actual, and that over actual).
+/// </summary>
+public sealed record RuntimePredictionResponse(double PredictedMinutes, double LowMinutes, double HighMinutes, double IntervalCoverage,
+    string Basis, DateTimeOffset PredictedAt, double? ActualMinutes, double? ErrorMinutes, double? RelativeError, bool? WithinInterval);
 
 /// <summary>USD, exact to 6 decimals: the ledger's entries plus what unpriced segments have accrued so far.</summary>
 public sealed record JobCostResponse(decimal SoFarUsd, decimal OnDemandEquivalentUsd, decimal SavingsUsd, decimal? EstimateAtPlacementUsd,

@@ -35,7 +35,8 @@ public static class BudgetsEndpoints
     public static async Task<Ok<BudgetResponse>> Get(string team, ClaimsPrincipal user, BudgetService budgets, CancellationToken ct) =>
         TypedResults.Ok((await budgets.GetAsync(Visible(team, user), ct)).ToResponse());
 
-    public static async Task<Ok<BudgetResponse>> Put(string team, PutBudgetRequest request, BudgetService budgets, CancellationToken ct)
+    public static async Task<Ok<BudgetResponse>> Put(string team, PutBudgetRequest request, HttpContext context, BudgetService budgets,
+        CancellationToken ct)
     {
         if (!IsTeamName(team))
         {
@@ -49,7 +50,7 @@ public static class BudgetsEndpoints
         };
         var amount = request.AmountUsd ?? throw RuleViolationException.For("amountUsd", "amountUsd is required.");
         var spec = new BudgetSpec(amount, request.SoftPercent, request.HardPercent, period, request.From, request.To);
-        return TypedResults.Ok((await budgets.SetAsync(team, spec, ct)).ToResponse());
+        return TypedResults.Ok((await budgets.SetAsync(team, spec, context.Actor(), ct)).ToResponse());
     }
 
     public static async Task<Ok<BudgetEventListResponse>> Events(string team, int? limit, ClaimsPrincipal user, BudgetService budgets,

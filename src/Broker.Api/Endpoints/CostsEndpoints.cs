@@ -47,10 +47,11 @@ public static class CostsEndpoints
         return TypedResults.Ok(new CostEntryListResponse([.. (await ledger.ForJobAsync(job.Id, ct)).Select(ToResponse)]));
     }
 
-    public static async Task<Created<CostEntryResponse>> Correct(long id, CorrectionRequest request, CostCorrections ledger, CancellationToken ct)
+    public static async Task<Created<CostEntryResponse>> Correct(long id, CorrectionRequest request, HttpContext context, CostCorrections ledger,
+        CancellationToken ct)
     {
         var cost = request.CostUsd ?? throw RuleViolationException.For("costUsd", "costUsd is required.");
-        var correction = await ledger.CorrectAsync(id, cost, request.Reason ?? "", ct);
+        var correction = await ledger.CorrectAsync(id, cost, request.Reason ?? "", context.Actor(), ct);
         return TypedResults.Created($"/v1/costs/entries?jobId={correction.JobId}", ToResponse(correction));
     }
 
@@ -73,11 +74,11 @@ public static class CostsEndpoints
             [.. list.Select(r => new RateResponse(r.EffectiveFrom, Usd.Trim(r.UsdPerGpuHour)))]));
     }
 
-    public static async Task<Created<RateResponse>> AddRate(AddRateRequest request, OnPremRates rates, CancellationToken ct)
+    public static async Task<Created<RateResponse>> AddRate(AddRateRequest request, HttpContext context, OnPremRates rates, CancellationToken ct)
     {
         var effectiveFrom = request.EffectiveFrom ?? throw RuleViolationException.For("effectiveFrom", "effectiveFrom is required.");
         var usd = request.UsdPerGpuHour ?? throw RuleViolationException.For("usdPerGpuHour", "usdPerGpuHour is required.");
-        var rate = await rates.AddAsync(effectiveFrom, usd, ct);
+        var rate = await rates.AddAsync(effectiveFrom, usd, context.Actor(), ct);
         return TypedResults.Created("/v1/costs/onprem-rates", new RateResponse(rate.EffectiveFrom, Usd.Trim(rate.UsdPerGpuHour)));
     }
 }

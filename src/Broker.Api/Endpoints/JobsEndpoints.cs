@@ -4,6 +4,7 @@ using Broker.Api.Background;
 using Broker.Api.Contracts;
 using Broker.Core.Costs;
 using Broker.Core.Jobs;
+using Broker.Core.Prediction;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -56,11 +57,12 @@ public static class JobsEndpoints
         return result.Created ? TypedResults.Created($"/v1/jobs/{body.Id}", body) : TypedResults.Ok(body);
     }
 
-    public static async Task<Ok<JobResponse>> Get(string id, ClaimsPrincipal user, JobService jobs, JobCosts costs, CancellationToken ct)
+    public static async Task<Ok<JobResponse>> Get(string id, ClaimsPrincipal user, JobService jobs, JobCosts costs,
+        RuntimePredictions runtimes, CancellationToken ct)
     {
         var job = await jobs.GetAsync(JobIds.Parse(id), user.TeamScope(), ct);
         return TypedResults.Ok(job.ToResponse(withTimeline: true).WithSegments(await jobs.SegmentsAsync(job.Id, ct))
-            .WithCost(await costs.ForAsync(job, ct)));
+            .WithCost(await costs.ForAsync(job, ct)).WithRuntime(await runtimes.ForJobAsync(job.Id, ct)));
     }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> List(
@@ -77,9 +79,12 @@ public static class JobsEndpoints
             page.NextSeq is { } next ? JobCursor.Encode(next) : null));
     }
 
-    public static async Task<Ok<JobResponse>> Cancel(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct)
+    /// <summary>A submitter cancels its own team's jobs; ops cancelling a team's job is a manual action, audited.</summary>
+    public static async Task<Ok<JobResponse>> Cancel(string id, HttpContext context, JobService jobs, CancellationToken ct)
     {
-        var job = await jobs.CancelAsync(JobIds.Parse(id), user.TeamScope(), ct);
+        var user = context.User;
+        var scope = user.TeamScope();
+        var job = await jobs.CancelAsync(JobIds.Parse(id), scope, ct, scope is null ? context.Actor() : null);
         return TypedResults.Ok(job.ToResponse(withTimeline: true).WithSegments(await jobs.SegmentsAsync(job.Id, ct)));
     }
 }

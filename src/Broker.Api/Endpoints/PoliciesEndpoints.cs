@@ -1,9 +1,9 @@
 using System.Security.Claims;
 using Broker.Api.Auth;
 using Broker.Api.Contracts;
+using Broker.Core.Costs;
 using Broker.Core.Errors;
 using Broker.Core.Policies;
-using Broker.Core.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -28,12 +28,14 @@ public static class PoliciesEndpoints
         return app;
     }
 
+    /// <remarks>The on-prem rate shown is the one the engine and the ledger use now (<c>/v1/costs/onprem-rates</c>).</remarks>
     public static async Task<Ok<EffectivePolicyListResponse>> Effective(ClaimsPrincipal user, PolicyService policies,
-        PlacementSettings settings, CancellationToken ct)
+        OnPremRates rates, CancellationToken ct)
     {
         var items = await policies.EffectiveAsync(user.TeamScope(), ct);
+        var rate = await rates.CurrentAsync(ct);
         return TypedResults.Ok(new EffectivePolicyListResponse([.. items.Select(e =>
-            new EffectivePolicyResponse(e.Team, e.Values, e.Sources, settings.OnPremRatePerGpuHour))]));
+            new EffectivePolicyResponse(e.Team, e.Values, e.Sources, rate))]));
     }
 
     public static async Task<Ok<PolicyResponse>> Get(string scope, ClaimsPrincipal user, PolicyService policies, HttpResponse response,

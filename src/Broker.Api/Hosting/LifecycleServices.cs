@@ -15,9 +15,13 @@ public static class LifecycleServices
             ?? throw new InvalidOperationException("Callbacks:Secret is not set: instance callback tokens are derived from it.")));
         services.AddSingleton<Background.PlacementTrigger>();
         services.AddScoped<PlacementSnapshotBuilder>();
+        services.AddScoped<Core.Prediction.RuntimePredictions>();
+        services.AddScoped<Core.Prediction.RuntimeTraining>();
         services.AddScoped<PlacementRound>();
         services.AddScoped<AllocationWorker>();
         services.AddScoped<Reconciler>();
+        services.AddScoped<Core.Fleet.FleetQuery>();
+        services.AddScoped<Core.Fleet.InstanceTerminations>();
         if (services.Any(s => s.ServiceType == typeof(SimulatedInstanceEvents)))
         {
             services.AddHostedService<SimulatedInstanceBridge>();

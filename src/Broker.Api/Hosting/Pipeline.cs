@@ -42,9 +42,11 @@ public static class Pipeline
         app.MapBursting();
         app.MapAudit();
         app.MapInstanceCallbacks();
+        app.MapInstances();
         app.MapCosts();
         app.MapReports();
         app.MapBudgets();
+        app.MapWhatIf();
         app.SchedulePriceRefreshes();
         app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();

@@ -23,6 +23,10 @@ public static class RecurringJobs
             app.Configuration["Schedules:CostRecording"] ?? Cron.Minutely());
         recurring.AddOrUpdate<RollUpCostsJob>(RollUpCostsJob.Id, j => j.RunAsync(CancellationToken.None),
             app.Configuration["Schedules:CostRollup"] ?? "*/5 * * * *");
+        recurring.AddOrUpdate<WhatIfSweepJob>(WhatIfSweepJob.Id, j => j.RunAsync(CancellationToken.None),
+            app.Configuration["Schedules:WhatIfSweep"] ?? Cron.Minutely());
+        recurring.AddOrUpdate<RuntimeModelJob>(RuntimeModelJob.Id, j => j.RunAsync(CancellationToken.None),
+            app.Configuration["Schedules:RuntimeModel"] ?? Cron.Minutely());
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Broker.Core.Audit;
 using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -9,11 +10,12 @@ namespace Broker.Core.Costs;
 /// between the new cost and what the entry (with its earlier corrections) says, and the team's budget takes the same
 /// difference in the same transaction. GPU-hours and the counterfactual do not change, so the saving moves by the delta.
 /// </summary>
-public sealed class CostCorrections(BrokerDbContext db, BudgetAccounts budgets, TimeProvider clock)
+public sealed class CostCorrections(BrokerDbContext db, BudgetAccounts budgets, AuditTrail audit, TimeProvider clock)
 {
     public const int MaxReason = 500;
 
-    public async Task<CostEntry> CorrectAsync(long entryId, decimal newCost, string reason, CancellationToken ct)
+    /// <summary>Appends the correction with its audit record (what the entry cost before and after, and why) in one save.</summary>
+    public async Task<CostEntry> CorrectAsync(long entryId, decimal newCost, string reason, AuditActor actor, CancellationToken ct)
     {
         if (newCost < 0 || newCost > BudgetService.MaxAmount || Usd.Round(newCost) != newCost)
         {
@@ -43,6 +45,9 @@ public sealed class CostCorrections(BrokerDbContext db, BudgetAccounts budgets, 
             OnDemandCost = 0, Labels = original.Labels, Note = reason.Trim(), RecordedAt = now,
         };
         db.CostEntries.Add(correction);
+        audit.Record(actor, "cost-entry.correct", $"cost-entry:{entryId}",
+            new { EntryId = entryId, original.JobId, original.Team, CostUsd = current },
+            new { EntryId = entryId, original.JobId, original.Team, CostUsd = newCost, DeltaUsd = correction.Cost, Reason = correction.Note });
         await db.SaveChangesAsync(ct);
         await budgets.TrueUpAsync(original.AllocationId, original.Team, [correction], now, ct);
         await tx.CommitAsync(ct);

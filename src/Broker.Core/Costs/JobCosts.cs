@@ -31,19 +31,47 @@ public sealed class JobCosts(BrokerDbContext db, SegmentPricing pricing, TimePro
             .Select(r => r.ExpectedCost).ToListAsync(ct);
         decimal cost = entries?.Cost ?? 0, onDemand = entries?.OnDemand ?? 0;
         var now = PostgresTime.Now(clock);
-        foreach (var a in unpriced.Where(a => a.StartedAt is not null))
+        foreach (var a in unpriced)
         {
-            var end = a.State == AllocationState.Closed ? a.EndedAt ?? now : now;
-            if (end <= a.StartedAt!.Value)
-            {
-                continue;
-            }
-            var parts = (await pricing.ForAsync(a, job, new SegmentLifetime(a.StartedAt.Value, end, "broker"), ct)).Parts();
-            cost += parts.Sum(p => p.Cost);
-            onDemand += parts.Sum(p => p.OnDemandCost);
+            var tail = await UnpricedAsync(a, job, now, ct);
+            cost += tail.Cost;
+            onDemand += tail.OnDemand;
         }
         var final = unpriced.Count == 0 && job.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
         return new JobCost(cost, onDemand, reservations.Count > 0 ? reservations[0] : null, reservations.Count > 0 ? reservations[^1] : null,
             entries?.Count ?? 0, final);
+    }
+
+    /// <summary>
+    /// What each segment has cost so far, by the same rules as <see cref="ForAsync"/>: its ledger entries (corrections
+    /// included) once it is priced, else its unpriced tail.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, decimal>> ForSegmentsAsync(IReadOnlyList<(Allocation Segment, Job Job)> segments,
+        CancellationToken ct)
+    {
+        var ids = segments.Select(s => s.Segment.Id).ToList();
+        var priced = (await db.CostRecordings.AsNoTracking().Where(r => ids.Contains(r.AllocationId)).Select(r => r.AllocationId)
+            .ToListAsync(ct)).ToHashSet();
+        var ledger = await db.CostEntries.AsNoTracking().Where(e => ids.Contains(e.AllocationId)).GroupBy(e => e.AllocationId)
+            .Select(g => new { g.Key, Cost = g.Sum(e => e.Cost) }).ToDictionaryAsync(g => g.Key, g => g.Cost, ct);
+        var now = PostgresTime.Now(clock);
+        var result = new Dictionary<Guid, decimal>(segments.Count);
+        foreach (var (a, job) in segments)
+        {
+            result[a.Id] = priced.Contains(a.Id) ? ledger.GetValueOrDefault(a.Id) : (await UnpricedAsync(a, job, now, ct)).Cost;
+        }
+        return result;
+    }
+
+    /// <summary>A segment not in the ledger yet: a running one accrues from its start to now, a closed one up to its end.</summary>
+    private async Task<(decimal Cost, decimal OnDemand)> UnpricedAsync(Allocation a, Job job, DateTimeOffset now, CancellationToken ct)
+    {
+        var end = a.State == AllocationState.Closed ? a.EndedAt ?? now : now;
+        if (a.StartedAt is not { } start || end <= start)
+        {
+            return (0, 0);
+        }
+        var parts = (await pricing.ForAsync(a, job, new SegmentLifetime(start, end, "broker"), ct)).Parts();
+        return (parts.Sum(p => p.Cost), parts.Sum(p => p.OnDemandCost));
     }
 }

@@ -1,3 +1,4 @@
+using Broker.Core.Audit;
 using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Broker.Core.Scheduling;
@@ -11,7 +12,7 @@ namespace Broker.Core.Costs;
 /// placement default (<see cref="PlacementSettings.OnPremRatePerGpuHour"/>) applies. A new rate takes effect from its
 /// time on and never in the past, so entries already written stay right.
 /// </summary>
-public sealed class OnPremRates(BrokerDbContext db, PlacementSettings settings, TimeProvider clock)
+public sealed class OnPremRates(BrokerDbContext db, PlacementSettings settings, AuditTrail audit, TimeProvider clock)
 {
     public const decimal MaxRate = 10_000m;
 
@@ -25,7 +26,8 @@ public sealed class OnPremRates(BrokerDbContext db, PlacementSettings settings, 
 
     public async Task<decimal> CurrentAsync(CancellationToken ct) => (await PerGpuHourAsync(ct)).At(clock.GetUtcNow());
 
-    public async Task<OnPremRate> AddAsync(DateTimeOffset effectiveFrom, decimal usdPerGpuHour, CancellationToken ct)
+    /// <summary>Adds a rate with its audit record (before: the rate that would apply from then without it) in one save.</summary>
+    public async Task<OnPremRate> AddAsync(DateTimeOffset effectiveFrom, decimal usdPerGpuHour, AuditActor actor, CancellationToken ct)
     {
         var now = PostgresTime.Now(clock);
         if (effectiveFrom < now.AddMinutes(-1))
@@ -37,7 +39,10 @@ public sealed class OnPremRates(BrokerDbContext db, PlacementSettings settings, 
             throw RuleViolationException.For("usdPerGpuHour", $"The rate is above 0 and at most {MaxRate} USD, with at most 6 decimals.");
         }
         var rate = new OnPremRate { EffectiveFrom = effectiveFrom.ToUniversalTime(), UsdPerGpuHour = usdPerGpuHour, CreatedAt = now };
+        var replaced = (await PerGpuHourAsync(ct)).At(rate.EffectiveFrom);
         db.OnPremRates.Add(rate);
+        audit.Record(actor, "onprem-rate.add", $"onprem-rate:{rate.EffectiveFrom:O}",
+            new { rate.EffectiveFrom, UsdPerGpuHour = replaced }, new { rate.EffectiveFrom, rate.UsdPerGpuHour });
         try
         {
             await db.SaveChangesAsync(ct);

@@ -1,3 +1,4 @@
+using Broker.Core.Audit;
 using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Broker.Core.Provisioning;
@@ -7,7 +8,7 @@ using Npgsql;
 namespace Broker.Core.Jobs;
 
 /// <summary>Submit, read, list and cancel jobs. Every call is scoped to a team when the caller is bound to one.</summary>
-public sealed class JobService(BrokerDbContext db, TimeProvider clock)
+public sealed class JobService(BrokerDbContext db, AuditTrail audit, TimeProvider clock)
 {
     public sealed record SubmitResult(Job Job, bool Created);
 
@@ -86,8 +87,11 @@ public sealed class JobService(BrokerDbContext db, TimeProvider clock)
         return new JobPage(items, hasMore ? items[^1].Seq : null);
     }
 
-    /// <summary>Idempotent: cancelling a cancelled job returns it unchanged; a succeeded or failed job is a conflict.</summary>
-    public async Task<Job> CancelAsync(Guid id, string? team, CancellationToken ct)
+    /// <summary>
+    /// Idempotent: cancelling a cancelled job returns it unchanged; a succeeded or failed job is a conflict. With
+    /// <paramref name="manual"/> (ops cancelling a team's job) the cancel is audited in the same save; a repeat is not.
+    /// </summary>
+    public async Task<Job> CancelAsync(Guid id, string? team, CancellationToken ct, AuditActor? manual = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -101,10 +105,16 @@ public sealed class JobService(BrokerDbContext db, TimeProvider clock)
                 return job;
             }
             var now = PostgresTime.Now(clock);
+            var before = job.State;
             job.MoveTo(JobState.Cancelled, JobEventKind.Cancelled, "Cancelled by request.", now);
             foreach (var allocation in await db.Allocations.Where(a => a.JobId == id && a.State != AllocationState.Closed).ToListAsync(ct))
             {
                 JobLifecycle.Cancelled(allocation, now);
+            }
+            if (manual is not null)
+            {
+                audit.Record(manual, "job.cancel", $"job:{job.Id}", new { job.Id, job.Team, State = Lower(before) },
+                    new { job.Id, job.Team, State = Lower(job.State) });
             }
             try
             {
@@ -117,6 +127,8 @@ public sealed class JobService(BrokerDbContext db, TimeProvider clock)
             }
         }
     }
+
+    private static string Lower(JobState state) => state.ToString().ToLowerInvariant();
 
     private Task<Job?> FindByKeyAsync(string team, string key, CancellationToken ct) =>
         db.Jobs.AsNoTracking().Include(j => j.Labels).Include(j => j.Events).AsSplitQuery()

@@ -6,6 +6,7 @@ using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
 using Broker.Core.Policies;
 using Broker.Core.Provisioning;
+using Broker.Core.WhatIf;
 using Microsoft.EntityFrameworkCore;
 
 namespace Broker.Core.Persistence;
@@ -61,6 +62,14 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<DailyCostRollup> DailyCostRollups => Set<DailyCostRollup>();
 
     public DbSet<MonthlyJobCost> MonthlyJobCosts => Set<MonthlyJobCost>();
+
+    public DbSet<WhatIfRun> WhatIfRuns => Set<WhatIfRun>();
+
+    public DbSet<WhatIfChange> WhatIfChanges => Set<WhatIfChange>();
+
+    public DbSet<Prediction.RuntimeModelRecord> RuntimeModels => Set<Prediction.RuntimeModelRecord>();
+
+    public DbSet<Prediction.JobRuntimePrediction> JobRuntimePredictions => Set<Prediction.JobRuntimePrediction>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BrokerDbContext).Assembly);

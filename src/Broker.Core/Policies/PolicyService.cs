@@ -57,9 +57,29 @@ public sealed class PolicyService(BrokerDbContext db, PlacementSettings settings
     }
 
     /// <summary>What the next placement pass applies, with the on-prem rate the ledger has in effect now.</summary>
-    public async Task<EnginePolicies> ForEngineAsync(decimal onPremRatePerGpuHour, CancellationToken ct)
+    public Task<EnginePolicies> ForEngineAsync(decimal onPremRatePerGpuHour, CancellationToken ct) =>
+        ForEngineAsync(onPremRatePerGpuHour, null, ct);
+
+    /// <summary>
+    /// What the engine would apply with <paramref name="proposal"/> (a scope and its document) in place of that scope's
+    /// current policy, every other scope unchanged; null for the current policies. Nothing is stored.
+    /// </summary>
+    public async Task<EnginePolicies> ForEngineAsync(decimal onPremRatePerGpuHour, (string Scope, PolicyDocument Document)? proposal,
+        CancellationToken ct)
     {
         var (global, teams) = await LoadCurrentAsync(ct);
+        if (proposal is { } p)
+        {
+            CheckScope(p.Scope);
+            if (p.Scope == PolicyVersion.GlobalScope)
+            {
+                global = p.Document;
+            }
+            else
+            {
+                teams[p.Scope] = p.Document;
+            }
+        }
         var rate = onPremRatePerGpuHour;
         var globalPolicy = EffectivePolicy.Resolve("*", null, global, settings).ToBurstPolicy(rate);
         var perTeam = teams.OrderBy(t => t.Key, StringComparer.Ordinal)
@@ -100,8 +120,10 @@ public sealed class PolicyService(BrokerDbContext db, PlacementSettings settings
         return PolicyState.From(row);
     }
 
-    private async Task ValidateAsync(string scope, PolicyDocument doc, CancellationToken ct)
+    /// <summary>Checks <paramref name="doc"/> as a write to <paramref name="scope"/> would (422 naming each field); stores nothing.</summary>
+    public async Task ValidateAsync(string scope, PolicyDocument doc, CancellationToken ct)
     {
+        CheckScope(scope);
         var (global, _) = await LoadCurrentAsync(ct);
         var effective = scope == PolicyVersion.GlobalScope
             ? EffectivePolicy.Resolve("*", null, doc, settings)

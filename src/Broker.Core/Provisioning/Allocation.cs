@@ -30,6 +30,8 @@ public enum AllocationEnd
     Vanished,
     /// <summary>Ops stopped bursting or drained the provider before the instance was created: nothing ran, nothing is billed.</summary>
     Withheld,
+    /// <summary>Ops terminated the instance (<c>POST /v1/instances/{id}/terminate</c>): billed to its end, the job requeued.</summary>
+    Terminated,
 }
 
 /// <summary>
@@ -60,6 +62,13 @@ public sealed class Allocation
     public int Gpus { get; set; }
 
     public decimal PricePerHour { get; set; }
+
+    /// <summary>
+    /// The lease factor in effect when the segment was placed (the team's effective policy, else
+    /// <see cref="LifecycleOptions.LeaseFactor"/>): a running segment keeps the terms it started with. Null on rows written
+    /// before it was captured; those take the configured factor.
+    /// </summary>
+    public double? LeaseFactor { get; set; }
 
     public AllocationState State { get; set; }
 

@@ -112,7 +112,7 @@ public static class JobLifecycle
     }
 
     /// <summary>
-    /// The segment outlived its lease (its job's estimate times <see cref="LifecycleOptions.LeaseFactor"/>): it is torn down
+    /// The segment outlived its lease (its job's estimate times its lease factor, <see cref="LifecycleOptions.LeaseOf"/>): it is torn down
     /// and the job fails, so a hung job cannot hold GPUs or an instance for ever.
     /// </summary>
     public static void LeaseExpired(Job job, Allocation allocation, TimeSpan lease, DateTimeOffset at)

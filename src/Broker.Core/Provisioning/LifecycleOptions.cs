@@ -30,7 +30,14 @@ public sealed class LifecycleOptions
 
     /// <summary>
     /// Hard lease: a running segment still running this many times its job's estimate after it started is terminated and
-    /// its job failed ("lease expired"). There is no way to extend a job yet, so no extension is honoured.
+    /// its job failed ("lease expired"). There is no way to extend a job yet, so no extension is honoured. The default when
+    /// the team's effective policy names no <c>leaseFactor</c>; each segment captures its factor when placed.
     /// </summary>
     public double LeaseFactor { get; set; } = 3;
+
+    /// <summary>The lease factor a segment runs under: the one captured at its placement, else the configured one.</summary>
+    public double LeaseFactorOf(Allocation allocation) => allocation.LeaseFactor ?? LeaseFactor;
+
+    /// <summary>How long a segment may run from its start: its job's whole estimate times its lease factor.</summary>
+    public TimeSpan LeaseOf(Allocation allocation, TimeSpan estimate) => estimate * LeaseFactorOf(allocation);
 }

@@ -33,7 +33,7 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
                 // allocation's tag, so take its id from the listing and carry on from there.
                 await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Provisioning(j, x, found.InstanceId, t), ct);
             }
-            if (a is { State: AllocationState.Running, StartedAt: { } started } && leases.TryGetValue(a.JobId, out var lease)
+            if (a is { State: AllocationState.Running, StartedAt: { } started } && leases.TryGetValue(a.Id, out var lease)
                 && now - started > lease)
             {
                 await ExpireLeaseAsync(a, lease, ct);
@@ -70,13 +70,14 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
 
     private enum CloudOutcome { Fine, Vanished, TimedOut }
 
-    /// <summary>Each running segment's job: estimate times the lease factor.</summary>
+    /// <summary>Each running segment's lease: its job's estimate times the lease factor the segment was placed with.</summary>
     private async Task<Dictionary<Guid, TimeSpan>> LeasesAsync(IReadOnlyList<Allocation> live, CancellationToken ct)
     {
-        var jobIds = live.Where(a => a.State == AllocationState.Running).Select(a => a.JobId).ToList();
+        var running = live.Where(a => a.State == AllocationState.Running).ToList();
+        var jobIds = running.Select(a => a.JobId).ToList();
         var estimates = await db.Jobs.AsNoTracking().Where(j => jobIds.Contains(j.Id))
-            .Select(j => new { j.Id, j.EstimatedDuration }).ToListAsync(ct);
-        return estimates.ToDictionary(j => j.Id, j => j.EstimatedDuration * options.LeaseFactor);
+            .ToDictionaryAsync(j => j.Id, j => j.EstimatedDuration, ct);
+        return running.Where(a => estimates.ContainsKey(a.JobId)).ToDictionary(a => a.Id, a => options.LeaseOf(a, estimates[a.JobId]));
     }
 
     private async Task ExpireLeaseAsync(Allocation a, TimeSpan lease, CancellationToken ct)

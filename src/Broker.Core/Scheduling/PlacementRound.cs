@@ -19,14 +19,15 @@ namespace Broker.Core.Scheduling;
 /// placement fail even without it.
 /// </summary>
 public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder snapshots, PlacementSettings settings,
-    BudgetAccounts budgets, TimeProvider clock, BrokerMetrics metrics, ILogger<PlacementRound> logger)
+    BudgetAccounts budgets, LifecycleOptions lifecycle, TimeProvider clock, BrokerMetrics metrics, ILogger<PlacementRound> logger)
 {
     private const long LockKey = 0x42_726F6B6572; // "Broker"
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<PlacementPlan> PreviewAsync(CancellationToken ct) =>
-        PlacementStrategies.Get(settings.Strategy).Place(await snapshots.BuildAsync(PostgresTime.Now(clock), ct));
+    public async Task<PlacementPlan> PreviewAsync(CancellationToken ct) => Place(await snapshots.BuildAsync(PostgresTime.Now(clock), ct));
+
+    private PlacementPlan Place(PlacementSnapshot snapshot) => PlacementStrategies.Get(settings.Strategy).Place(snapshot);
 
     /// <summary>Runs a pass and returns the ids of the allocations it wrote; empty when another replica holds the lock.</summary>
     public async Task<IReadOnlyList<Guid>> RunAsync(CancellationToken ct)
@@ -40,12 +41,15 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             }
             using var activity = BrokerTelemetry.Source.StartActivity("placement.pass");
             var started = clock.GetTimestamp();
-            var plan = await PreviewAsync(ct);
+            var snapshot = await snapshots.BuildAsync(PostgresTime.Now(clock), ct);
+            var plan = Place(snapshot);
+            // The terms a segment runs under are those of the policies this pass read: captured on its row, never re-read.
+            var terms = new Policies.PolicyBook(snapshot.Policies, snapshot.DefaultPolicy);
             var created = new List<Guid>();
             foreach (var decision in plan.Decisions)
             {
                 metrics.Decided(decision);
-                if (await PersistAsync(decision, plan, ct) is { } allocationId)
+                if (await PersistAsync(decision, plan, terms, ct) is { } allocationId)
                 {
                     created.Add(allocationId);
                 }
@@ -71,7 +75,7 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
     /// transaction and under the budget period's row lock; when concurrent placements used the budget up since the
     /// snapshot, the job waits with reason budget instead.
     /// </summary>
-    private async Task<Guid?> PersistAsync(PlacementDecision decision, PlacementPlan plan, CancellationToken ct)
+    private async Task<Guid?> PersistAsync(PlacementDecision decision, PlacementPlan plan, Policies.PolicyBook terms, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == Guid.Parse(decision.JobId), ct);
@@ -82,7 +86,7 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
         // A pending job's UpdatedAt is when it became pending (submitted or requeued): only state moves set it.
         var pendingSince = job.UpdatedAt;
         var view = DecisionView.From(decision, plan);
-        var allocation = ToAllocation(decision, job, plan.Now);
+        var allocation = ToAllocation(decision, job, plan.Now, terms.For(job.Team).LeaseFactor ?? lifecycle.LeaseFactor);
         if (allocation is null && SameWait(job.LatestExplanation, view))
         {
             return null;
@@ -155,18 +159,19 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
         return previous is not null && previous.Action == view.Action && previous.WaitReason == view.WaitReason && previous.Chosen == view.Chosen;
     }
 
-    private static Allocation? ToAllocation(PlacementDecision decision, Job job, DateTimeOffset now) => decision switch
+    private static Allocation? ToAllocation(PlacementDecision decision, Job job, DateTimeOffset now, double leaseFactor) => decision switch
     {
         OnPremDecision d => new Allocation
         {
             Id = Guid.CreateVersion7(now), JobId = job.Id, Market = CapacityType.OnPrem, Provider = "slurm", Node = d.Node,
             GpuModel = d.GpuModel, Gpus = d.Gpus, PricePerHour = d.CostPerHour, State = AllocationState.Requested, CreatedAt = now,
+            LeaseFactor = leaseFactor,
         },
         CloudDecision d => new Allocation
         {
             Id = Guid.CreateVersion7(now), JobId = job.Id, Market = d.Market, Provider = d.Offer.Provider, Region = d.Offer.Region,
             Zone = d.Offer.Zone, InstanceType = d.Offer.InstanceType, GpuModel = d.Offer.GpuModel, Gpus = d.Offer.GpusPerInstance,
-            PricePerHour = d.PricePerHour, State = AllocationState.Requested, CreatedAt = now,
+            PricePerHour = d.PricePerHour, State = AllocationState.Requested, CreatedAt = now, LeaseFactor = leaseFactor,
         },
         _ => null,
     };

@@ -6,6 +6,7 @@ using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
 using Broker.Core.Placement;
 using Broker.Core.Policies;
+using Broker.Core.Prediction;
 using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,7 +14,8 @@ namespace Broker.Core.Scheduling;
 
 /// <summary>Maps the database (and the live offer blocks) onto the engine's snapshot.</summary>
 public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProviders clouds, UnavailableOfferCache unavailable,
-    PlacementSettings settings, OnPremTenancy tenancy, PolicyService policies, BudgetAccounts budgets, OnPremRates rates)
+    PlacementSettings settings, OnPremTenancy tenancy, PolicyService policies, BudgetAccounts budgets, OnPremRates rates,
+    RuntimePredictions predictions)
 {
     public async Task<PlacementSnapshot> BuildAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -23,7 +25,9 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var live = holding.Where(a => a.State != AllocationState.Releasing).ToList();
         var liveJobIds = live.Select(a => a.JobId).ToList();
         var liveJobs = await db.Jobs.AsNoTracking().Where(j => liveJobIds.Contains(j.Id))
-            .Select(j => new { j.Id, j.Team, j.EstimatedDuration, j.SavedProgress }).ToDictionaryAsync(j => j.Id, ct);
+            .Select(j => new { j.Id, j.Team, j.Name, j.Image, Gpus = j.Gpu.Count, j.EstimatedDuration, j.SavedProgress }).ToDictionaryAsync(j => j.Id, ct);
+        // Runtimes as learned from finished jobs (ADR 0008): never above the user's estimate, never below the work done.
+        var runtimes = await predictions.LatestAsync(ct);
         var nodes = await db.OnPremNodes.AsNoTracking().Where(n => n.Present).OrderBy(n => n.Name).ToListAsync(ct);
         var offers = await db.Set<Offer>().AsNoTracking().Where(o => o.Available && clouds.Names.Contains(o.Provider))
             .OrderBy(o => o.Id).ToListAsync(ct);
@@ -31,8 +35,10 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var onPremNodes = nodes.Select(n => new OnPremNode(n.Name, n.GpuModel, GpuMemory(n.GpuModel), n.GpuTotal,
             IdleGpus(n, holding.Where(a => a.IsOnPrem && a.Node == n.Name).ToList()), n.IsSchedulable)).ToList();
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
-            .Select(a => new RunningOnPremJob(a.JobId.ToString(), liveJobs[a.JobId].Team, a.Node!, a.Gpus,
-                (a.StartedAt ?? now) + liveJobs[a.JobId].EstimatedDuration - liveJobs[a.JobId].SavedProgress)).ToList();
+            .Select(a => (Allocation: a, Job: liveJobs[a.JobId]))
+            .Select(x => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, x.Allocation.Node!, x.Allocation.Gpus,
+                RuntimePredictions.ExpectedEnd(runtimes, x.Job.Team, x.Job.Name, x.Job.Image, x.Job.Gpus, x.Job.EstimatedDuration,
+                    x.Job.SavedProgress, x.Allocation.StartedAt ?? now, now))).ToList();
         var engine = await policies.ForEngineAsync((await rates.PerGpuHourAsync(ct)).At(now), ct);
         var book = new PolicyBook(engine.Teams, engine.Global);
         var used = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
@@ -48,7 +54,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
 
         // Budgets as committed now (spent plus reserved); the round re-checks each reservation under the period's row lock.
         var teamBudgets = await budgets.ForPlacementAsync(now, ct);
-        return new PlacementSnapshot(now, [.. pending.Select(ToPending)], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
+        return new PlacementSnapshot(now, [.. pending.Select(j => ToPending(j, runtimes))], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
             engine.Teams, engine.Global, teamBudgets, shares, Controls: controls);
     }
 
@@ -71,8 +77,9 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         unavailable.Find(new OfferKey(o.Provider, o.Region, o.Zone, o.InstanceType, CapacityType.Spot))?.Reason);
 
     /// <summary>The job as the engine sees it; a team with no on-prem user mapping gets no on-prem option, and says why.</summary>
-    private PendingJob ToPending(Job j) => new(j.Id.ToString(), j.Team, j.Gpu.Count, j.Gpu.Models, j.Gpu.MinMemoryGb ?? 0,
-        j.EstimatedDuration, j.Deadline, j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt,
+    private PendingJob ToPending(Job j, RuntimeStatistics runtimes) => new(j.Id.ToString(), j.Team, j.Gpu.Count, j.Gpu.Models,
+        j.Gpu.MinMemoryGb ?? 0, RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, j.SavedProgress),
+        j.Deadline, j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt,
         j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team));
 
     /// <summary>GPU memory by model (the catalog's nominal table), for nodes and offers whose source does not say it.</summary>

@@ -3,7 +3,9 @@ namespace Broker.Core.Simulation;
 /// <summary>
 /// Checks a finished replay against its scenario: no on-prem node ever ran more GPUs than it has; every completed job
 /// got exactly its full work (checkpointed progress plus its last run) and no segment claims more work than its length;
-/// no spot segment ran through a moment when its availability trace says spot was gone. Returns the violations found.
+/// no spot segment ran through a moment when its availability trace says spot was gone; the runtime model learned only
+/// from jobs that had finished, never before they finished, and no job was planned with statistics trained later than
+/// the moment it started. Returns the violations found.
 /// </summary>
 public static class ReplayInvariants
 {
@@ -13,13 +15,14 @@ public static class ReplayInvariants
         CheckNodes(scenario.Scenario, result.Segments, violations);
         CheckWork(scenario.Scenario, jobs, result.Segments, violations);
         CheckSpot(scenario, result, violations);
+        CheckLearning(result, violations);
         return violations;
     }
 
     private static void CheckNodes(Scenario scenario, IReadOnlyList<RunSegment> segments, List<string> violations)
     {
         var capacity = scenario.OnPrem.Nodes
-            .SelectMany(g => Enumerable.Range(1, g.Count).Select(i => ($"{g.Prefix}-{i:00}", g.GpusPerNode)))
+            .SelectMany(g => Enumerable.Range(0, g.Count).Select(i => (g.NodeName(i), g.GpusPerNode)))
             .ToDictionary(n => n.Item1, n => n.GpusPerNode, StringComparer.Ordinal);
         foreach (var node in segments.Where(s => s.Location == "onprem").GroupBy(s => s.Node, StringComparer.Ordinal))
         {
@@ -78,6 +81,27 @@ public static class ReplayInvariants
             {
                 violations.Add($"spot segment of {s.JobId} on {s.InstanceType} runs {s.StartS}..{s.EndS} but spot is gone at t={lost}");
             }
+        }
+    }
+
+    private static void CheckLearning(ReplayResult result, List<string> violations)
+    {
+        var completedAt = result.Segments.Where(s => s.Outcome == Outcomes.Completed)
+            .GroupBy(s => s.JobId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Min(s => s.EndS), StringComparer.Ordinal);
+        foreach (var e in result.Learned)
+        {
+            if (!completedAt.TryGetValue(e.JobId, out var end))
+            {
+                violations.Add($"runtime model learned from job {e.JobId} at t={e.AtS}, which never completed");
+            }
+            else if (e.AtS < end)
+            {
+                violations.Add($"runtime model learned from job {e.JobId} at t={e.AtS}, before it finished at t={end}");
+            }
+        }
+        foreach (var p in result.Predictions.Where(p => p.TrainedAtS > p.AtS))
+        {
+            violations.Add($"job {p.JobId} started at t={p.AtS} with a runtime model trained at t={p.TrainedAtS}");
         }
     }
 }

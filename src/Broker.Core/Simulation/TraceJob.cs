@@ -4,6 +4,11 @@ namespace Broker.Core.Simulation;
 /// <param name="GpuModels">Normalized acceptable GPU models; empty means any.</param>
 /// <param name="DeadlineS">Absolute deadline on the trace clock, or null.</param>
 /// <param name="CheckpointS">Checkpoint interval in seconds, or null when the job does not checkpoint.</param>
+/// <param name="MinGpuMemoryGb">Smallest GPU memory the job accepts; 0 when it does not care (trace files never say).</param>
+/// <param name="MaxPricePerGpuHour">The job's own price cap; null for none (trace files never say).</param>
+/// <param name="OnPremRefusal">Why the job may not run on-prem at all (its team has no on-prem user); null when it may.</param>
+/// <param name="Signature">What makes runs of the same job alike for runtime prediction (e.g. the job type); empty if unknown.</param>
+/// <param name="LimitS">The user's requested runtime (limit); null means the trace does not say (see the scenario's estimates).</param>
 public sealed record TraceJob(
     string JobId,
     string Team,
@@ -14,4 +19,13 @@ public sealed record TraceJob(
     long? DeadlineS,
     bool SpotOk,
     long? CheckpointS,
-    int Priority = 0);
+    int Priority = 0,
+    int MinGpuMemoryGb = 0,
+    decimal? MaxPricePerGpuHour = null,
+    string? OnPremRefusal = null,
+    string Signature = "",
+    long? LimitS = null)
+{
+    /// <summary>What the user asked for: the limit when known, else the real duration (an oracle).</summary>
+    public long RequestedS => LimitS ?? DurationS;
+}

@@ -6,6 +6,17 @@ namespace Broker.Api.Tests.Policies;
 /// <summary>One row per validation rule: each bad policy is refused with 422 naming the field and the reason, and nothing is stored.</summary>
 public sealed class PolicyValidationTests(BrokerApp app) : IClassFixture<BrokerApp>
 {
+    /// <summary>65 regions, one more than a list may hold.</summary>
+    private const string TooManyRegions = """
+        {"allowedRegions":[
+        "r-0","r-1","r-2","r-3","r-4","r-5","r-6","r-7","r-8","r-9","r-10","r-11","r-12",
+        "r-13","r-14","r-15","r-16","r-17","r-18","r-19","r-20","r-21","r-22","r-23","r-24","r-25",
+        "r-26","r-27","r-28","r-29","r-30","r-31","r-32","r-33","r-34","r-35","r-36","r-37","r-38",
+        "r-39","r-40","r-41","r-42","r-43","r-44","r-45","r-46","r-47","r-48","r-49","r-50","r-51",
+        "r-52","r-53","r-54","r-55","r-56","r-57","r-58","r-59","r-60","r-61","r-62","r-63","r-64"
+        ]}
+        """;
+
     [Theory]
     [InlineData("""{"allowedProviders":["aws"],"allowedRegions":["mars-north-1"]}""", "allowedRegions[0]", "is not a region of aws")]
     [InlineData("""{"allowedProviders":["ibm-cloud"]}""", "allowedProviders[0]", "is not a provider Broker has offers for")]
@@ -23,6 +34,12 @@ public sealed class PolicyValidationTests(BrokerApp app) : IClassFixture<BrokerA
     [InlineData("""{"leaseFactor":0.5}""", "leaseFactor", "between 1 and 100")]
     [InlineData("""{"fairShareWeight":0}""", "fairShareWeight", "greater than 0")]
     [InlineData("""{"maxPricePerGpuHour":{"onDemand":-2}}""", "maxPricePerGpuHour.onDemand", "greater than 0")]
+    [InlineData("""{"markets":["spot"],"maxPricePerGpuHour":{"onDemand":3}}""", "maxPricePerGpuHour.onDemand", "contradictory markets")]
+    [InlineData("""{"maxWaitBeforeBurstMinutes":600000}""", "maxWaitBeforeBurstMinutes", "must be at most 525600")]
+    [InlineData("""{"leaseFactor":101}""", "leaseFactor", "between 1 and 100")]
+    [InlineData("""{"fairShareWeight":1001}""", "fairShareWeight", "at most 1000")]
+    [InlineData("""{"maxPricePerGpuHour":{"spot":10001}}""", "maxPricePerGpuHour.spot", "at most 10000 USD")]
+    [InlineData(TooManyRegions, "allowedRegions", "at most 64 entries")]
     public async Task A_policy_that_breaks_a_rule_is_refused_with_422_naming_the_field(string body, string field, string reason)
     {
         using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));

@@ -79,6 +79,23 @@ public sealed class PolicyVersioningTests(BrokerApp app) : IClassFixture<BrokerA
     }
 
     [Fact]
+    public async Task The_effective_policy_shows_the_on_prem_rate_the_ledger_has_in_force()
+    {
+        using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
+        await app.CreateKeyAsync("submitter", "rate-team");
+        static decimal RateOf(JsonNode all) =>
+            all["items"]!.AsArray().Single(t => t!["team"]!.GetValue<string>() == "rate-team")!["onPremRatePerGpuHour"]!.GetValue<decimal>();
+        var before = RateOf(await PolicyApi.GetAsync(ops, "/v1/policies"));
+        var added = before + 0.75m;
+        (await ops.PostAsJsonAsync("/v1/costs/onprem-rates", new { effectiveFrom = DateTimeOffset.UtcNow, usdPerGpuHour = added }))
+            .EnsureSuccessStatusCode();
+        Assert.Equal(added, RateOf(await PolicyApi.GetAsync(ops, "/v1/policies")));
+        (await ops.PostAsJsonAsync("/v1/costs/onprem-rates", new { effectiveFrom = DateTimeOffset.UtcNow.AddDays(3), usdPerGpuHour = added + 1 }))
+            .EnsureSuccessStatusCode();
+        Assert.Equal(added, RateOf(await PolicyApi.GetAsync(ops, "/v1/policies")));
+    }
+
+    [Fact]
     public async Task A_submitter_sees_only_its_own_teams_effective_policy()
     {
         using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));

@@ -26,6 +26,18 @@ public sealed class CallbackTokensTests
     }
 
     [Fact]
+    public void Expiry_follows_the_lease_factor_the_segment_was_placed_with_not_the_configured_one()
+    {
+        var (allocation, job) = Rows();
+        allocation.LeaseFactor = 5;
+
+        var expiresAt = CallbackTokens.ExpiresAt(allocation, job, Options);
+
+        Assert.Equal(allocation.CreatedAt + TimeSpan.FromMinutes(15) + TimeSpan.FromMinutes(200) + CallbackTokens.ExpiryMargin, expiresAt);
+        Assert.Equal(expiresAt, CallbackTokens.ExpiresAt(allocation, job, new LifecycleOptions { LaunchTimeout = Options.LaunchTimeout, LeaseFactor = 1 }));
+    }
+
+    [Fact]
     public void Tokens_derive_from_the_rows_only_so_a_retried_create_renders_the_same_ones()
     {
         var (allocation, job) = Rows();

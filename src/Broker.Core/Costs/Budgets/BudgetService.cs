@@ -1,3 +1,4 @@
+using Broker.Core.Audit;
 using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ public sealed record BudgetSpec(decimal AmountUsd, decimal? SoftPercent, decimal
 public sealed record BudgetStatus(Budget Budget, BudgetPeriod? Current);
 
 /// <summary>Reads and sets team budgets (ops, finance) and their events.</summary>
-public sealed class BudgetService(BrokerDbContext db, BudgetAccounts accounts, TimeProvider clock)
+public sealed class BudgetService(BrokerDbContext db, BudgetAccounts accounts, AuditTrail audit, TimeProvider clock)
 {
     public const decimal MaxAmount = 1_000_000_000m;
     public const decimal MaxPercent = 1000m;
@@ -35,8 +36,11 @@ public sealed class BudgetService(BrokerDbContext db, BudgetAccounts accounts, T
         return await StatusAsync(budget, ct);
     }
 
-    /// <summary>Creates or replaces the team's budget, records a Set event, and re-checks the current period's thresholds.</summary>
-    public async Task<BudgetStatus> SetAsync(string team, BudgetSpec spec, CancellationToken ct)
+    /// <summary>
+    /// Creates or replaces the team's budget, records a Set event, and re-checks the current period's thresholds; the
+    /// audit record (before and after) is saved with the change, so if it cannot be written the budget stays as it was.
+    /// </summary>
+    public async Task<BudgetStatus> SetAsync(string team, BudgetSpec spec, AuditActor actor, CancellationToken ct)
     {
         Validate(spec);
         var now = PostgresTime.Now(clock);
@@ -44,6 +48,7 @@ public sealed class BudgetService(BrokerDbContext db, BudgetAccounts accounts, T
         {
             await BudgetAccounts.LockTeamAsync(db, team, ct);
             var budget = await db.Budgets.FirstOrDefaultAsync(b => b.Team == team, ct);
+            var before = budget is null ? null : View(budget);
             if (budget is null)
             {
                 budget = new Budget { Team = team };
@@ -69,6 +74,7 @@ public sealed class BudgetService(BrokerDbContext db, BudgetAccounts accounts, T
             {
                 BudgetCrossings.Record(db, budget, current, now);
             }
+            audit.Record(actor, "budget.set", $"budget:{team}", before, View(budget));
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
@@ -106,6 +112,12 @@ public sealed class BudgetService(BrokerDbContext db, BudgetAccounts accounts, T
         new(budget, budget.PeriodAt(clock.GetUtcNow()) is { } period
             ? await accounts.EnsurePeriodAsync(budget.Team, period.Start, period.End, ct)
             : null);
+
+    /// <summary>What the audit trail keeps of a budget.</summary>
+    private static object View(Budget b) => new
+    {
+        b.Team, b.AmountUsd, b.SoftPercent, b.HardPercent, Period = b.Period.ToString().ToLowerInvariant(), b.From, b.To,
+    };
 
     private static void Validate(BudgetSpec spec)
     {

@@ -3,17 +3,26 @@ using Broker.Core.Policies;
 
 namespace Broker.Core.Simulation;
 
-/// <summary>The scenario's policies, budgets, shares and engine options in the engine's own types.</summary>
+/// <summary>
+/// The policies, budgets, shares, fleet-wide cloud-GPU cap and engine options one replay feeds the engine, in the engine's
+/// own types. Either from a scenario file's simple policy section, or the engine's full <see cref="BurstPolicy"/> list
+/// (markets, per-market caps, cloud GPU caps, deadline margin, fair-share weight) as the API's placement pass uses it.
+/// </summary>
 internal sealed class ReplayEngineInputs
 {
-    private readonly Scenario scenario;
+    private readonly IReadOnlyDictionary<string, decimal> budgets;
+    private readonly IReadOnlyDictionary<string, double> shares;
+    private readonly PolicyBook book;
 
-    public ReplayEngineInputs(Scenario scenario)
+    private ReplayEngineInputs(IReadOnlyList<BurstPolicy> policies, BurstPolicy defaultPolicy, int? maxCloudGpusGlobal,
+        IReadOnlyDictionary<string, decimal> budgets, IReadOnlyDictionary<string, double> shares, Scenario scenario)
     {
-        this.scenario = scenario;
-        DefaultPolicy = ToPolicy("*", scenario.Policy.Default);
-        Policies = (scenario.Policy.Teams ?? new Dictionary<string, PolicySettings>())
-            .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => ToPolicy(p.Key, p.Value)).ToArray();
+        this.budgets = budgets;
+        this.shares = shares;
+        Policies = policies;
+        DefaultPolicy = defaultPolicy;
+        MaxCloudGpusGlobal = maxCloudGpusGlobal;
+        book = new PolicyBook(policies, defaultPolicy);
         Options = PlacementOptions.Default with { CloudStartup = TimeSpan.FromSeconds(scenario.Cloud.StartupS) };
     }
 
@@ -21,24 +30,38 @@ internal sealed class ReplayEngineInputs
 
     public IReadOnlyList<BurstPolicy> Policies { get; }
 
+    public int? MaxCloudGpusGlobal { get; }
+
     public PlacementOptions Options { get; }
 
+    /// <summary>The scenario's own policy section; fair-share weights from its <c>shares</c>.</summary>
+    public static ReplayEngineInputs From(Scenario scenario)
+    {
+        BurstPolicy ToPolicy(string team, PolicySettings p) => new(
+            team, p.AllowBurst, p.AllowedProviders ?? [], p.AllowedRegions ?? [], p.AllowSpot, TimeSpan.FromMinutes(p.MaxWaitMinutes),
+            p.MaxPricePerGpuHour, scenario.OnPrem.RatePerGpuHour);
+        var teams = (scenario.Policy.Teams ?? new Dictionary<string, PolicySettings>())
+            .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => ToPolicy(p.Key, p.Value)).ToArray();
+        return new ReplayEngineInputs(teams, ToPolicy("*", scenario.Policy.Default), null, scenario.Budgets, scenario.Shares, scenario);
+    }
+
+    /// <summary>The engine's own policies (replacing the scenario's policy section); weights from each team's policy.</summary>
+    public static ReplayEngineInputs From(Scenario scenario, EnginePolicies policies) =>
+        new(policies.Teams, policies.Global, policies.MaxCloudGpusGlobal, scenario.Budgets, new Dictionary<string, double>(), scenario);
+
     public IReadOnlyList<TeamBudget> Budgets(Func<string, decimal> spentSoFar) =>
-        scenario.Budgets.OrderBy(b => b.Key, StringComparer.Ordinal)
+        budgets.OrderBy(b => b.Key, StringComparer.Ordinal)
             .Select(b => new TeamBudget(b.Key, b.Value, spentSoFar(b.Key))).ToArray();
 
     public IReadOnlyList<TeamShare> Shares(IReadOnlyDictionary<string, int> gpusInUse) =>
-        scenario.Shares.Keys.Concat(gpusInUse.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select(team => new TeamShare(team, scenario.Shares.GetValueOrDefault(team, 1.0), gpusInUse.GetValueOrDefault(team)))
+        shares.Keys.Concat(gpusInUse.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(team => new TeamShare(team, shares.TryGetValue(team, out var w) ? w : book.For(team).FairShareWeight,
+                gpusInUse.GetValueOrDefault(team)))
             .ToArray();
 
-    private BurstPolicy ToPolicy(string team, PolicySettings p) => new(
-        team,
-        p.AllowBurst,
-        p.AllowedProviders ?? [],
-        p.AllowedRegions ?? [],
-        p.AllowSpot,
-        TimeSpan.FromMinutes(p.MaxWaitMinutes),
-        p.MaxPricePerGpuHour,
-        scenario.OnPrem.RatePerGpuHour);
+    /// <summary>The fleet-wide cap and the cloud GPUs each team holds now; null when nothing caps cloud GPUs.</summary>
+    public CloudControls? Controls(Func<IReadOnlyDictionary<string, int>> cloudGpusInUse) =>
+        MaxCloudGpusGlobal is null && Policies.All(p => p.MaxCloudGpus is null) && DefaultPolicy.MaxCloudGpus is null
+            ? null
+            : new CloudControls(null, new Dictionary<string, string>(), MaxCloudGpusGlobal, cloudGpusInUse());
 }

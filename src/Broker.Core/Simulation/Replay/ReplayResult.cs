@@ -1,8 +1,14 @@
 namespace Broker.Core.Simulation;
 
 /// <summary>Everything one replay produced: the summary, every run segment (sorted) and the chart series.</summary>
+/// <param name="Learned">When each finished job entered the runtime model's history (empty when the replay does not learn).</param>
+/// <param name="Predictions">What the engine planned with for each job when it first started.</param>
 public sealed record ReplayResult(ReplaySummary Summary, IReadOnlyList<RunSegment> Segments, IReadOnlyList<ReplaySample> Samples)
 {
+    public IReadOnlyList<LearningEvent> Learned { get; init; } = [];
+
+    public IReadOnlyList<JobPrediction> Predictions { get; init; } = [];
+
     public string Strategy => Summary.Strategy;
 }
 

@@ -11,19 +11,24 @@ internal sealed partial class ReplayRun
     private long Pass(long t)
     {
         passes++;
+        foreach (var job in pending.Values.Where(j => j.PlannedGeneration != runtimes.Generation))
+        {
+            job.Plan(runtimes.PlannedS(job, job.SavedS), runtimes.Generation);
+        }
         var snapshot = new PlacementSnapshot(
             ReplayClock.At(t),
             pending.Values.Select(j => j.Pending).ToArray(),
             fleet.Snapshot(),
             running.Values.Where(s => !s.IsCloud)
-                .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, s.Job.Trace.Gpus, ReplayClock.At(s.EndS)))
+                .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, s.Job.Trace.Gpus, ReplayClock.At(ExpectedEnd(s, t))))
                 .ToArray(),
             cloud.Snapshot(t),
             inputs.Policies,
             inputs.DefaultPolicy,
             inputs.Budgets(team => CloudSpendOf(team, t)),
             inputs.Shares(GpusInUseByTeam()),
-            inputs.Options);
+            inputs.Options,
+            inputs.Controls(CloudGpusByTeam));
         var retry = long.MaxValue;
         foreach (var decision in strategy.Place(snapshot).Decisions)
         {
@@ -85,6 +90,10 @@ internal sealed partial class ReplayRun
     private void Begin(SimJob job, ActiveSegment segment)
     {
         RemovePending(job);
+        if (job.FirstStartS is null)
+        {
+            runtimes.FirstStart(job, segment.StartS);
+        }
         job.State = SimJobState.Running;
         job.FirstStartS ??= segment.StartS;
         job.Launched();
@@ -102,6 +111,7 @@ internal sealed partial class ReplayRun
             saved = job.RemainingS;
             job.State = SimJobState.Done;
             job.CompletedS = t;
+            runtimes.Completed(job, t);
         }
         else
         {
@@ -144,17 +154,35 @@ internal sealed partial class ReplayRun
             s.Market == Markets.Spot ? offer!.SpotTrace : null));
     }
 
+    /// <summary>
+    /// When the engine expects a running on-prem segment to end: from what it planned, given the work done by
+    /// <paramref name="t"/> (never before now, never past the user's limit); the real end only in oracle replays.
+    /// </summary>
+    private long ExpectedEnd(ActiveSegment s, long t)
+    {
+        var job = s.Job;
+        var done = job.SavedS + Math.Max(0, t - s.StartS);
+        var planned = done < job.PlannedS ? job.PlannedS : runtimes.PlannedS(job, done);
+        return s.StartS + Math.Max(planned - job.SavedS, t - s.StartS);
+    }
+
     private decimal CloudSpendOf(string team, long t) =>
         closedCloudCostByTeam.GetValueOrDefault(team)
         + running.Values.Where(s => s.IsCloud && s.Job.Trace.Team == team)
             .Sum(s => s.PricePerHour * Math.Max(0, t - s.StartS) / 3600m);
 
-    private Dictionary<string, int> GpusInUseByTeam()
+    private Dictionary<string, int> GpusInUseByTeam() => GpusByTeam(cloudOnly: false);
+
+    private Dictionary<string, int> CloudGpusByTeam() => GpusByTeam(cloudOnly: true);
+
+    private Dictionary<string, int> GpusByTeam(bool cloudOnly)
     {
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var s in running.Values)
+        foreach (var s in running.Values.Where(s => !cloudOnly || s.IsCloud))
         {
-            result[s.Job.Trace.Team] = result.GetValueOrDefault(s.Job.Trace.Team) + s.Job.Trace.Gpus;
+            // A cloud cap counts the instance's GPUs, as the live pass counts an allocation's.
+            var gpus = cloudOnly ? cloud.Offer(s.OfferIndex).Gpus : s.Job.Trace.Gpus;
+            result[s.Job.Trace.Team] = result.GetValueOrDefault(s.Job.Trace.Team) + gpus;
         }
         return result;
     }

@@ -18,13 +18,17 @@ internal sealed partial class ReplayRun
     private readonly SimCloud cloud;
     private readonly ReplayMetrics metrics;
     private readonly ReplayEngineInputs inputs;
+    private readonly ReplayRuntimeModel runtimes;
     private readonly long horizon;
+    private readonly Action<double>? progress;
     private long nextSegmentId;
     private decimal closedCloudCost;
     private int passes;
     private int failedLaunches;
 
-    public ReplayRun(LoadedScenario loaded, TraceWindow window, IReadOnlyList<TraceJob> jobs, IPlacementStrategy strategy)
+    /// <param name="progress">Told the share of the window replayed so far (0..1), at most once per arrival; null for none.</param>
+    public ReplayRun(LoadedScenario loaded, TraceWindow window, IReadOnlyList<TraceJob> jobs, IPlacementStrategy strategy,
+        ReplayEngineInputs inputs, Action<double>? progress = null)
     {
         scenario = loaded.Scenario;
         this.window = window;
@@ -34,7 +38,9 @@ internal sealed partial class ReplayRun
         fleet = new SimFleet(scenario.OnPrem);
         cloud = new SimCloud(loaded, window.StartS);
         metrics = new ReplayMetrics(window, fleet.Capacity, scenario.Simulation.SampleIntervalS);
-        inputs = new ReplayEngineInputs(scenario);
+        this.inputs = inputs;
+        this.progress = progress;
+        runtimes = new ReplayRuntimeModel(scenario.Estimates);
         horizon = window.EndS + (long)Math.Round(scenario.Simulation.DrainDays * 86400);
     }
 
@@ -65,6 +71,7 @@ internal sealed partial class ReplayRun
                 AddPending(arrivals[nextArrival]);
                 changed = true;
             }
+            progress?.Invoke((double)nextArrival / Math.Max(1, arrivals.Length));
             while (ends.TryPeek(out var segment, out key) && key.End == t)
             {
                 ends.Dequeue();
@@ -83,7 +90,8 @@ internal sealed partial class ReplayRun
             }
         }
         return ReplaySummaryBuilder.Build(scenario, window, strategy.Name, arrivals, segments, metrics, fleet.Capacity,
-            passes, failedLaunches, horizon);
+            passes, failedLaunches, horizon, inputs.DefaultPolicy.MaxWaitBeforeBurst.TotalSeconds)
+            with { Learned = runtimes.Learned, Predictions = runtimes.Predictions };
     }
 
     private void AddPending(SimJob job)

@@ -1,4 +1,5 @@
 using Broker.Core.Placement;
+using Broker.Core.Policies;
 
 namespace Broker.Core.Simulation;
 
@@ -16,11 +17,26 @@ public static class ReplayRunner
         return Run(scenario, window, jobs, strategyName);
     }
 
+    /// <summary>Replays under the scenario's own policy section.</summary>
     public static ReplayResult Run(LoadedScenario scenario, TraceWindow window, IReadOnlyList<TraceJob> jobs, string strategyName)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var strategy = PlacementStrategies.Get(strategyName);
-        return new ReplayRun(scenario, window, jobs, strategy).Execute();
+        return new ReplayRun(scenario, window, jobs, strategy, ReplayEngineInputs.From(scenario.Scenario)).Execute();
+    }
+
+    /// <summary>
+    /// Replays under the engine's own policies (as <see cref="PolicyService.ForEngineAsync"/> gives them) instead of the
+    /// scenario's policy section; the scenario still supplies the fleet, offers, spot traces, budgets and timings.
+    /// </summary>
+    /// <param name="progress">Told the share of arrivals replayed so far (0..1); called on the replaying thread.</param>
+    public static ReplayResult Run(LoadedScenario scenario, TraceWindow window, IReadOnlyList<TraceJob> jobs, string strategyName,
+        EnginePolicies policies, Action<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(policies);
+        var strategy = PlacementStrategies.Get(strategyName);
+        return new ReplayRun(scenario, window, jobs, strategy, ReplayEngineInputs.From(scenario.Scenario, policies), progress).Execute();
     }
 
     /// <summary>All strategies over the same jobs, in <see cref="PlacementStrategies.Names"/> order.</summary>

@@ -3,7 +3,7 @@ namespace Broker.Core.Simulation;
 internal static class ReplaySummaryBuilder
 {
     public static ReplayResult Build(Scenario scenario, TraceWindow window, string strategy, IReadOnlyList<SimJob> jobs,
-        List<RunSegment> segments, ReplayMetrics metrics, int capacity, int passes, int failedLaunches, long horizon)
+        List<RunSegment> segments, ReplayMetrics metrics, int capacity, int passes, int failedLaunches, long horizon, double policyMaxWaitSeconds)
     {
         var ordered = segments.OrderBy(s => s.StartS).ThenBy(s => s.JobId, StringComparer.Ordinal).ThenBy(s => s.EndS).ToArray();
         var end = ordered.Length == 0 ? window.EndS : Math.Min(horizon, Math.Max(window.EndS, ordered.Max(s => s.EndS)));
@@ -39,7 +39,7 @@ internal static class ReplaySummaryBuilder
             failedLaunches,
             new GpuHours(Hours(Markets.OnPrem), Hours(Markets.Spot), Hours(Markets.OnDemand)),
             passes,
-            scenario.Policy.Default.MaxWaitMinutes * 60);
+            policyMaxWaitSeconds);
         return new ReplayResult(summary, ordered, metrics.Samples.ToArray());
     }
 

@@ -18,7 +18,7 @@ internal sealed class SimFleet
     {
         poolModels = fleet.Nodes.Select(g => g.GpuModel).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToArray();
         nodes = fleet.Nodes
-            .SelectMany(g => Enumerable.Range(1, g.Count).Select(i => new Node($"{g.Prefix}-{i:00}", g.GpuModel, g.GpuMemoryGb,
+            .SelectMany(g => Enumerable.Range(0, g.Count).Select(i => new Node(g.NodeName(i), g.GpuModel, g.GpuMemoryGb,
                 g.GpusPerNode, Array.FindIndex(poolModels, m => string.Equals(m, g.GpuModel, StringComparison.OrdinalIgnoreCase)))))
             .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
         byName = nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);

@@ -33,27 +33,45 @@ internal sealed class SimJob(TraceJob trace)
 
     public long RemainingS => Trace.DurationS - SavedS;
 
+    /// <summary>The runtime the engine plans with (the real one only in oracle replays); see <see cref="ReplayRuntimeModel"/>.</summary>
+    public long PlannedS { get; private set; } = trace.DurationS;
+
+    /// <summary>The runtime model's generation <see cref="PlannedS"/> came from (-1: not yet planned).</summary>
+    public int PlannedGeneration { get; private set; } = -1;
+
+    public void Plan(long plannedS, int generation)
+    {
+        if (plannedS != PlannedS)
+        {
+            pending = null;
+        }
+        PlannedS = plannedS;
+        PlannedGeneration = generation;
+    }
+
     public PendingJob Pending => pending ??= new PendingJob(
         Trace.JobId,
         Trace.Team,
         Trace.Gpus,
         Trace.GpuModels,
-        0,
-        TimeSpan.FromSeconds(Trace.DurationS),
+        Trace.MinGpuMemoryGb,
+        TimeSpan.FromSeconds(PlannedS),
         Trace.DeadlineS is { } d ? ReplayClock.At(d) : null,
         Trace.Priority,
         Trace.SpotOk,
         Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null,
-        null,
+        Trace.MaxPricePerGpuHour,
         ReplayClock.At(Trace.SubmitS),
         Attempts,
         Interruptions,
-        TimeSpan.FromSeconds(SavedS));
+        TimeSpan.FromSeconds(SavedS),
+        Trace.OnPremRefusal);
 
     public void Interrupted(long savedS)
     {
         SavedS += savedS;
         Interruptions++;
+        PlannedGeneration = -1;
         State = SimJobState.Pending;
         pending = null;
     }

@@ -42,7 +42,43 @@ public sealed record Scenario
     public IReadOnlyDictionary<string, double> Shares { get; init; } = new Dictionary<string, double>();
 
     public SimulationSettings Simulation { get; init; } = new();
+
+    /// <summary>How users estimate runtimes and whether the engine learns from finished jobs; null is the oracle.</summary>
+    public EstimateSettings? Estimates { get; init; }
+
+    /// <summary>How Gavel's Philly jobs become trace jobs; required for the <c>gavel-philly</c> format only.</summary>
+    public PhillyMapping? Philly { get; init; }
 }
+
+/// <param name="Mode"><c>oracle</c> (limit = real duration), <c>bluewaters</c> (limits drawn per team from a Blue Waters
+/// user's real actual/requested ratios, file at <paramref name="Path"/>) or <c>trace</c> (the trace's own limit column).</param>
+/// <param name="HashSeed">Prefix of the team→user and job→ratio hashes; change it to draw another assignment.</param>
+/// <param name="Learn">Whether the engine plans with runtimes predicted from jobs finished so far (else the limits as given).</param>
+/// <param name="MaxLimitS">The longest limit a user can ask for: Broker's API accepts estimates up to 30 days.</param>
+public sealed record EstimateSettings(string Mode = EstimateModes.Oracle, string? Path = null, string HashSeed = "", bool Learn = true,
+    long MaxLimitS = 30 * 86400);
+
+public static class EstimateModes
+{
+    public const string Oracle = "oracle";
+    public const string BlueWaters = "bluewaters";
+    public const string Trace = "trace";
+}
+
+/// <param name="Throughputs">Gavel's simulation_throughputs.json (duration = total_steps / the job type's V100 steps/s at its scale).</param>
+/// <param name="Teams">Jobs are spread over this many teams by a stable hash of the job id.</param>
+/// <param name="GpuModels">Models a job may use (Gavel's durations are V100 figures).</param>
+/// <param name="SpotOkFraction">Share (by hash) of jobs that tolerate spot interruptions.</param>
+/// <param name="CheckpointFraction">Share (by hash) of spot-tolerant jobs at least <paramref name="CheckpointMinDurationS"/> long that checkpoint.</param>
+public sealed record PhillyMapping(
+    string Throughputs,
+    int Teams,
+    IReadOnlyList<string> GpuModels,
+    double SpotOkFraction,
+    double CheckpointFraction,
+    long CheckpointIntervalS,
+    long CheckpointMinDurationS,
+    string HashSeed = "");
 
 /// <param name="Format"><c>alibaba-openb</c> or <c>csv</c> (the generic job format).</param>
 public sealed record TraceSource(string Path, string Format);
@@ -71,7 +107,12 @@ public sealed record DeadlineRule(double Fraction, double SlackFactor, long MinS
 public sealed record OnPremFleet(decimal RatePerGpuHour, IReadOnlyList<NodeGroup> Nodes);
 
 /// <summary><paramref name="Count"/> nodes named prefix-01.. with <paramref name="GpusPerNode"/> GPUs each.</summary>
-public sealed record NodeGroup(string Prefix, int Count, int GpusPerNode, string GpuModel, int GpuMemoryGb);
+/// <param name="Names">The nodes' own names instead (as many as <paramref name="Count"/>), e.g. a real cluster's.</param>
+public sealed record NodeGroup(string Prefix, int Count, int GpusPerNode, string GpuModel, int GpuMemoryGb,
+    IReadOnlyList<string>? Names = null)
+{
+    public string NodeName(int index) => Names is { } names ? names[index] : $"{Prefix}-{index + 1:00}";
+}
 
 /// <param name="StartupS">Billed boot time before a cloud instance does useful work.</param>
 /// <param name="MinimumBilledS">Shortest billed instance lifetime.</param>

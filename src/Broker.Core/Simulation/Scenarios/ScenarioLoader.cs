@@ -8,6 +8,7 @@ public static class ScenarioLoader
 {
     public const string CsvFormat = "csv";
     public const string AlibabaFormat = "alibaba-openb";
+    public const string PhillyFormat = "gavel-philly";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -41,7 +42,9 @@ public static class ScenarioLoader
             .OrderBy(t => t.Key, StringComparer.Ordinal)
             .ToDictionary(t => t.Key, t => SpotAvailabilityTrace.Parse(t.Key,
                 File.ReadAllText(Resolve(t.Value, folder, $"spot availability trace '{t.Key}'"))), StringComparer.Ordinal);
-        return new LoadedScenario(scenario, fullPath, tracePath, spot);
+        var estimates = scenario.Estimates?.Path is { } estimatesPath ? Resolve(estimatesPath, folder, "estimates") : null;
+        var throughputs = scenario.Philly?.Throughputs is { } tp ? Resolve(tp, folder, "Gavel throughputs") : null;
+        return new LoadedScenario(scenario, fullPath, tracePath, spot, estimates, throughputs);
     }
 
     /// <summary>

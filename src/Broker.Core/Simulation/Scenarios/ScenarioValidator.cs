@@ -6,9 +6,18 @@ internal static class ScenarioValidator
     public static void Validate(Scenario s, string path)
     {
         var problems = new List<string>();
-        if (s.Trace.Format is not (ScenarioLoader.CsvFormat or ScenarioLoader.AlibabaFormat))
+        if (s.Trace.Format is not (ScenarioLoader.CsvFormat or ScenarioLoader.AlibabaFormat or ScenarioLoader.PhillyFormat))
         {
-            problems.Add($"trace.format must be '{ScenarioLoader.CsvFormat}' or '{ScenarioLoader.AlibabaFormat}'");
+            problems.Add($"trace.format must be '{ScenarioLoader.CsvFormat}', '{ScenarioLoader.AlibabaFormat}' or '{ScenarioLoader.PhillyFormat}'");
+        }
+        if (s.Trace.Format == ScenarioLoader.PhillyFormat && s.Philly is null)
+        {
+            problems.Add("philly (the job mapping and throughputs file) is required for the gavel-philly format");
+        }
+        if (s.Estimates is { } e && (e.Mode is not (EstimateModes.Oracle or EstimateModes.BlueWaters or EstimateModes.Trace)
+            || e.Mode == EstimateModes.BlueWaters && e.Path is null))
+        {
+            problems.Add("estimates.mode must be oracle, bluewaters (with estimates.path) or trace");
         }
         if (s.Trace.Format == ScenarioLoader.AlibabaFormat && s.Alibaba is null)
         {
@@ -17,6 +26,10 @@ internal static class ScenarioValidator
         if (s.OnPrem.Nodes.Any(n => n.Count < 0 || n.GpusPerNode < 1))
         {
             problems.Add("onPrem.nodes: count must be >= 0 and gpusPerNode >= 1");
+        }
+        if (s.OnPrem.Nodes.Any(n => n.Names is { } names && names.Count != n.Count))
+        {
+            problems.Add("onPrem.nodes: names, when given, must list exactly count names");
         }
         foreach (var o in s.Cloud.Offers)
         {

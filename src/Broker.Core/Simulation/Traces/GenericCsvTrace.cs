@@ -13,13 +13,17 @@ public static class GenericCsvTrace
 {
     public const string Header = "job_id,team,submit_s,duration_s,gpus,gpu_models,deadline_s,spot_ok,checkpoint_s";
 
+    /// <summary>The same with the user's requested runtime as a tenth column (for <c>estimates.mode = trace</c>).</summary>
+    public const string HeaderWithLimit = Header + ",limit_s";
+
     public static IReadOnlyList<TraceJob> Read(TextReader reader, string source)
     {
         var first = reader.ReadLine()?.TrimEnd('\r').TrimStart('\uFEFF');
-        if (first != Header)
+        if (first != Header && first != HeaderWithLimit)
         {
-            throw TraceFormatException.AtLine(source, 1, $"header must be exactly '{Header}' but was '{first}'");
+            throw TraceFormatException.AtLine(source, 1, $"header must be exactly '{Header}' (optionally ',limit_s') but was '{first}'");
         }
+        var columns = first == Header ? 9 : 10;
         var jobs = new List<TraceJob>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var lineNumber = 1;
@@ -31,7 +35,7 @@ public static class GenericCsvTrace
             {
                 continue;
             }
-            var job = ParseRow(line, source, lineNumber);
+            var job = ParseRow(line, source, lineNumber, columns);
             if (!seen.Add(job.JobId))
             {
                 throw TraceFormatException.AtLine(source, lineNumber, $"duplicate job_id '{job.JobId}'");
@@ -52,12 +56,12 @@ public static class GenericCsvTrace
         }
     }
 
-    private static TraceJob ParseRow(string line, string source, int lineNumber)
+    private static TraceJob ParseRow(string line, string source, int lineNumber, int columns)
     {
         var f = line.Split(',');
-        if (f.Length != 9)
+        if (f.Length != columns)
         {
-            throw TraceFormatException.AtLine(source, lineNumber, $"expected 9 fields, found {f.Length}");
+            throw TraceFormatException.AtLine(source, lineNumber, $"expected {columns} fields, found {f.Length}");
         }
         TraceFormatException Bad(string column, string problem) =>
             TraceFormatException.AtLine(source, lineNumber, $"{column} '{f[Array.IndexOf(Columns, column)]}' {problem}");
@@ -87,10 +91,12 @@ public static class GenericCsvTrace
         };
         long? checkpoint = f[8].Trim().Length == 0 ? null
             : Seconds(f[8]) is { } c && c > 0 ? (long)Math.Ceiling(c) : throw Bad("checkpoint_s", "must be empty or a number > 0");
-        return new TraceJob(id, team, submit, duration, gpus, models, deadline, spot, checkpoint);
+        long? limit = columns < 10 || f[9].Trim().Length == 0 ? null
+            : Seconds(f[9]) is { } l && l > 0 ? (long)Math.Ceiling(l) : throw Bad("limit_s", "must be empty or a number > 0");
+        return new TraceJob(id, team, submit, duration, gpus, models, deadline, spot, checkpoint, LimitS: limit);
     }
 
-    private static readonly string[] Columns = Header.Split(',');
+    private static readonly string[] Columns = HeaderWithLimit.Split(',');
 
     private static double? Seconds(string text) =>
         double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
