@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 console="$root/src/Broker.Console"
 out="$root/src/Broker.Api/wwwroot/console"
 stamp="$out/.source-hash"
-hash=$(cd "$console" && find index.html package.json package-lock.json tsconfig.json vite.config.ts src -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+hash=$(cd "$console" && find index.html package.json package-lock.json tsconfig.json vite.config.ts src public -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 if [ -f "$out/index.html" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ] && [ "${1:-}" != --force ]; then
     echo "console is up to date ($out)" >&2
     exit 0

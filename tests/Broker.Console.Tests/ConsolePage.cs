@@ -14,15 +14,21 @@ public sealed class ConsolePage : IAsyncDisposable
         this.context = context;
         page.Console += (_, message) =>
         {
-            // A refused request (the 404 of an endpoint this Broker lacks) is the page's business; script errors and
-            // Content-Security-Policy refusals ("Refused to ...") are not.
-            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            // Script errors, Content-Security-Policy refusals ("Refused to ...") and failed requests ("Failed to load resource").
+            if (message.Type == "error")
             {
                 Errors.Add(message.Text);
             }
         };
         page.PageError += (_, error) => Errors.Add(error);
         page.Request += (_, request) => Requests.Add(request.Url);
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                Errors.Add($"{response.Status} {response.Request.Method} {response.Url}");
+            }
+        };
     }
 
     public IPage Page { get; }
