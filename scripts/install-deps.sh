@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Broker's run and test commands need on a fresh Debian machine: PostgreSQL 15, Slurm with slurmrestd and
-# munge, docker-compose (to validate docker-compose.yml), Prometheus (the metrics test scrapes Broker with it) and the
-# pinned dotnet tools. Does nothing that is already there.
+# munge, docker-compose (to validate docker-compose.yml), Prometheus (the metrics test scrapes Broker with it), Node.js and
+# npm (the console's build), Chromium (its browser tests) and the pinned dotnet tools. Does nothing that is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 SUDO=""
@@ -17,6 +17,10 @@ command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v curl >/dev/null || need+=(curl)
 command -v prometheus >/dev/null || need+=(prometheus)
 command -v python3 >/dev/null || need+=(python3)
+# The console's build (scripts/console.sh) and its browser tests (tests/Broker.Console.Tests drive Debian's Chromium).
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}" >&2

@@ -24,6 +24,7 @@ if [ "${1:-}" = stop ]; then
 fi
 
 scripts/install-deps.sh
+scripts/console.sh
 install -d -m 755 "$services"
 # An older layout kept the databases and the cluster inside .local, where neither postgres nor the team users may enter.
 if [ -d "$state/pg" ] && [ ! -e "$services/pg" ]; then
@@ -81,4 +82,5 @@ for _ in $(seq 1 120); do
 done
 
 python3 scripts/seed_demo.py "$url" "$state"
+echo "console: $url/console/ (sign in with one of the keys above; the API reference is at $url/docs)"
 wait $api

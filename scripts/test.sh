@@ -33,6 +33,9 @@ export BROKER_SLURMREST_PORT=${BROKER_SLURMREST_PORT:-26820}
 eval "$(scripts/slurm.sh start "$BROKER_SLURM_DIR" | sed 's/^/export /')"
 echo "local Slurm cluster at $SLURM_URL"
 
+echo "== console"
+scripts/console.sh
+
 echo "== build"
 dotnet build Broker.sln -c Release -warnaserror -nologo -v quiet
 

@@ -12,6 +12,7 @@ public static class Pipeline
     {
         app.UseBrokerMetricsPort();
         app.UseMiddleware<SecurityHeaders>();
+        app.UseBrokerConsole();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
@@ -32,6 +33,7 @@ public static class Pipeline
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapJobs();
         app.MapApiKeys();
+        app.MapMe();
         app.MapOffers();
         app.MapProviders();
         app.MapOnPrem();

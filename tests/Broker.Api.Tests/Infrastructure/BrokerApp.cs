@@ -31,7 +31,7 @@ public class BrokerApp : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await CreateDatabaseAsync();
-        _ = Server;
+        StartServer();
     }
 
     /// <summary>The database this app runs on: a fresh one on the shared test server unless a subclass says otherwise.</summary>
