@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Broker.Core.WhatIf;
 
 /// <summary>Both replays side by side, and how many jobs would be placed elsewhere under the proposal.</summary>
@@ -34,7 +36,11 @@ public sealed record WhatIfSummary(
     int CloudLaunches,
     int FailedSpotLaunches);
 
-public sealed record MarketCosts(decimal OnPrem, decimal Spot, decimal OnDemand);
+/// <remarks>Keys spelled as the API spells markets everywhere else (<c>onprem</c>, <c>spot</c>, <c>ondemand</c>).</remarks>
+public sealed record MarketCosts(
+    [property: JsonPropertyName("onprem")] decimal OnPrem,
+    [property: JsonPropertyName("spot")] decimal Spot,
+    [property: JsonPropertyName("ondemand")] decimal OnDemand);
 
 /// <summary>Where a job is placed (its first segment, started at <see cref="StartedAt"/>) and what all its segments cost.</summary>
 /// <param name="Target"><c>onprem</c>, <c>cloud</c>, or <c>none</c> when it never started.</param>

@@ -4,11 +4,7 @@ import { duration, iso, num, pct, usd } from '../format';
 import type { PolicyForm } from './policyForm';
 import type { Placement, WhatIfChange, WhatIfRun, WhatIfSummary } from '../types';
 
-/** contracts.md spells the markets onprem/spot/ondemand; feat/whatif's first version sends onPrem/onDemand: read either. */
-const market = (s: WhatIfSummary, name: 'onprem' | 'spot' | 'ondemand'): number => {
-  const costs = s.costByMarket as unknown as Record<string, number | undefined>;
-  return costs[name] ?? costs[name === 'onprem' ? 'onPrem' : name === 'ondemand' ? 'onDemand' : name] ?? Number.NaN;
-};
+const market = (s: WhatIfSummary, name: 'onprem' | 'spot' | 'ondemand'): number => s.costByMarket[name] ?? Number.NaN;
 
 const Metrics: { label: string; get: (s: WhatIfSummary) => number; show: (n: number) => string; lowerIsBetter: boolean }[] = [
   { label: 'Jobs', get: s => s.jobs, show: num, lowerIsBetter: false },
