@@ -52,6 +52,7 @@ public static class PassTimer
             }
         }
         var median = times.Select(Median).ToArray();
+        Console.WriteLine($"# GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {Environment.ProcessorCount} cores, {rounds} timed rounds after one warm-up");
         for (var i = 0; i < Sizes.Length; i++)
         {
             Console.WriteLine(Invariant($"# {strategyName} {Sizes[i].Name} ({Sizes[i].Jobs} jobs x {Sizes[i].Nodes} nodes x {Sizes[i].Offers} offers): median {median[i]:0.0} ms of [{string.Join(", ", times[i].Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))}], {bytes[i] / 1e6:0.0} MB allocated, GC pauses median {Median(gcPause[i]):0.0} ms, {gen2[i]} gen2 GCs in the last pass"));
