@@ -7,6 +7,14 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Broker.Bench.PlacementScaling;
 using Broker.Core.Placement;
 
+// Default: the Stopwatch harness (PassTimer) over small, large and xlarge, interleaved, medians; it prints the headline.
+// "--bdn [BenchmarkDotNet args]": the BenchmarkDotNet run over small and large (both strategies, allocations).
+if (args.FirstOrDefault() != "--bdn")
+{
+    var rounds = args.Length >= 2 && args[0] == "--rounds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+    return PassTimer.Run(PlacementStrategies.Broker, rounds);
+}
+
 // A short in-process run (1 launch, 2 warm-ups, 8 iterations) so it finishes in a few minutes on 2 shared cores. The
 // printed figures use the median, which a busy shared machine disturbs less than the mean.
 var config = ManualConfig.CreateMinimumViable()
@@ -14,7 +22,7 @@ var config = ManualConfig.CreateMinimumViable()
         .WithId("short"))
     .AddDiagnoser(MemoryDiagnoser.Default)
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-var summary = BenchmarkRunner.Run<PlacementPassBenchmark>(config, args);
+var summary = BenchmarkRunner.Run<PlacementPassBenchmark>(config, args[1..]);
 
 double Median(string size) => summary.Reports
     .Where(r => r.BenchmarkCase.Parameters["Size"] is string s && s == size

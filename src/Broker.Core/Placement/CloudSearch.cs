@@ -116,7 +116,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         {
             return RejectionReason.BlockedOffer;
         }
-        if (PolicyRefusal(c, offer) is not null)
+        if (PolicyRefuses(c, offer))
         {
             return RejectionReason.Policy;
         }
@@ -139,6 +139,11 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
 
     /// <summary>Why on-demand is out for every offer (the policy allows spot only), or null.</summary>
     private static RejectionReason? JobLevelOnDemandRejection(in Context c) => c.Policy.AllowOnDemand ? null : RejectionReason.Policy;
+
+    /// <summary>Whether <see cref="PolicyRefusal"/> has a reason, without building its words (most offers are looked at, few explained).</summary>
+    private bool PolicyRefuses(in Context c, CloudOffer offer) =>
+        !c.Policy.AllowsProvider(offer.Provider) || !c.Policy.AllowsRegion(offer.Region)
+        || controls.DrainedProviders.ContainsKey(offer.Provider) || cloudGpus.Refuses(c.Policy, c.Job.Team, offer.GpusPerInstance);
 
     /// <summary>Why the policy or ops refuse this offer whatever the market (provider, region, drain, cloud-GPU caps), or null.</summary>
     private string? PolicyRefusal(in Context c, CloudOffer offer) =>

@@ -81,18 +81,27 @@ internal sealed class CloudSearchResult(int keep)
     /// <summary>The best rejected options, cheapest first: constraint failures and valid-but-costlier candidates.</summary>
     public IReadOnlyList<RejectedOption> Explain()
     {
-        var all = new List<(CloudCandidate Candidate, RejectedOption Option)>(rejected.Count + runnersUp.Count);
-        foreach (var r in rejected)
+        // Order first, then put words only on the options that are shown (at most `keep` of up to 2 × keep).
+        var all = new List<(CloudCandidate Candidate, int Rejected)>(rejected.Count + runnersUp.Count);
+        for (var i = 0; i < rejected.Count; i++)
         {
-            all.Add((r.Candidate, new RejectedOption(r.Candidate.Describe(), r.Reason, r.Detail, r.Candidate.ExpectedCost)));
+            all.Add((rejected[i].Candidate, i));
         }
         foreach (var c in runnersUp)
         {
-            all.Add((c, new RejectedOption(c.Describe(), RejectionReason.Price,
-                $"expected ${c.ExpectedCost:0.####} vs ${Best!.Value.ExpectedCost:0.####} for the best option", c.ExpectedCost)));
+            all.Add((c, -1));
         }
         all.Sort((a, b) => CloudCandidate.Order(a.Candidate, b.Candidate));
-        return all.Take(keep).Select(a => a.Option).ToArray();
+        var shown = new RejectedOption[Math.Min(keep, all.Count)];
+        for (var i = 0; i < shown.Length; i++)
+        {
+            var (c, index) = all[i];
+            shown[i] = index >= 0
+                ? new RejectedOption(c.Describe(), rejected[index].Reason, rejected[index].Detail, c.ExpectedCost)
+                : new RejectedOption(c.Describe(), RejectionReason.Price,
+                    $"expected ${c.ExpectedCost:0.####} vs ${Best!.Value.ExpectedCost:0.####} for the best option", c.ExpectedCost);
+        }
+        return shown;
     }
 
     private void Insert(List<CloudCandidate> list, CloudCandidate candidate)

@@ -22,6 +22,11 @@ public sealed class CloudGpuLedger(CloudControls controls)
             : null;
     }
 
+    /// <summary>True when <see cref="Refusal"/> has a reason (no words built).</summary>
+    public bool Refuses(BurstPolicy policy, string team, int gpus) =>
+        policy.MaxCloudGpus is { } teamCap && byTeam.GetValueOrDefault(team) + gpus > teamCap
+        || controls.MaxCloudGpus is { } cap && total + gpus > cap;
+
     public void Commit(string team, int gpus)
     {
         byTeam[team] = byTeam.GetValueOrDefault(team) + gpus;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Broker.Core.Capacity;
 
 namespace Broker.Core.Policies;
@@ -9,7 +10,11 @@ public sealed class PolicyBook(IEnumerable<BurstPolicy> policies, BurstPolicy de
         .GroupBy(p => p.Team, StringComparer.Ordinal)
         .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
-    public BurstPolicy For(string team) => byTeam.GetValueOrDefault(team) ?? defaultPolicy with { Team = team };
+    // The default policy named for each team without its own, built once per team (a pass asks for every job).
+    private readonly ConcurrentDictionary<string, BurstPolicy> defaults = new(StringComparer.Ordinal);
+
+    public BurstPolicy For(string team) =>
+        byTeam.GetValueOrDefault(team) ?? defaults.GetOrAdd(team, static (t, d) => d with { Team = t }, defaultPolicy);
 
     /// <summary>The tighter of the job's and the policy's price caps (USD per GPU per hour), or null for none.</summary>
     public static decimal? PriceCap(decimal? jobCap, BurstPolicy policy) => BurstPolicy.Tighter(jobCap, policy.MaxPricePerGpuHour);
