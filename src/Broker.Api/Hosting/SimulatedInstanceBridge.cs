@@ -22,9 +22,22 @@ public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, ISer
     private readonly Dictionary<Guid, Task> tails = [];
     private readonly SemaphoreSlim running = new(MaxConcurrentEvents);
 
+    /// <summary>
+    /// Subscribes, then delivers what the feed already holds: a boot script retries its callbacks until Broker answers, so
+    /// a process that was down when an instance started still hears of it (events already recorded come back as
+    /// duplicates; ones for ended allocations are refused and logged). Under the gate, so an event raised meanwhile queues
+    /// behind the backlog and one allocation's events keep their order.
+    /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        events.Raised += OnRaised;
+        lock (gate)
+        {
+            events.Raised += OnRaised;
+            foreach (var e in events.Since(0))
+            {
+                OnRaised(e);
+            }
+        }
         return Task.CompletedTask;
     }
 

@@ -86,8 +86,10 @@ public sealed class WhatIfExecutor(WhatIfClaims claims, WhatIfHistory history, W
     private static async Task<(ReplayResult Current, ReplayResult Proposed)> ReplayBothAsync(Func<ReplayResult> current,
         Func<ReplayResult> proposed, WhatIfProgress progress, CancellationToken ct)
     {
-        var first = Task.Run(current, CancellationToken.None);
-        var second = Task.Run(proposed, CancellationToken.None);
+        // Dedicated threads, not pool threads: two CPU-bound replays on a 2-core machine would hold the pool's minimum
+        // threads and stall every request and progress write of the process until the pool grows.
+        var first = Task.Factory.StartNew(current, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var second = Task.Factory.StartNew(proposed, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var both = Task.WhenAll(first, second);
         while (!both.IsCompleted)
         {

@@ -49,7 +49,18 @@ public sealed class RestartAfterLostCreateTests : IDisposable
         }
         using var reader = after.ClientWithKey(await after.CreateKeyAsync("submitter", "crash"));
 
-        await after.StepUntilAsync(async () => await FaultJobs.StateAsync(reader, jobId) == "succeeded", "the job to finish after the restart");
+        try
+        {
+            await after.StepUntilAsync(async () => await FaultJobs.StateAsync(reader, jobId) == "succeeded", "the job to finish after the restart");
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            await using var db = after.NewDbContext();
+            var rows = await db.Allocations.AsNoTracking().Where(a => a.JobId == Guid.Parse(jobId))
+                .Select(a => $"{a.Id} {a.State} {a.End} {a.EndReason} ext={a.ExternalId}").ToListAsync();
+            throw new Xunit.Sdk.XunitException($"the job did not finish after the restart: {await reader.GetStringAsync($"/v1/jobs/{jobId}")}; "
+                + $"allocations: {string.Join(" | ", rows)}; cloud events: {string.Join(", ", shared.Events.For(allocationId).Select(e => e.ToString()))}");
+        }
         await after.StepUntilAsync(async () =>
         {
             var listed = await Task.WhenAll(shared.Clouds.All.Select(c => c.ListManagedAsync(default)));
