@@ -12,7 +12,6 @@ internal sealed class ReplayEngineInputs
 {
     private readonly IReadOnlyDictionary<string, decimal> budgets;
     private readonly IReadOnlyDictionary<string, double> shares;
-    private readonly PolicyBook book;
 
     private ReplayEngineInputs(IReadOnlyList<BurstPolicy> policies, BurstPolicy defaultPolicy, int? maxCloudGpusGlobal,
         IReadOnlyDictionary<string, decimal> budgets, IReadOnlyDictionary<string, double> shares, Scenario scenario)
@@ -22,7 +21,6 @@ internal sealed class ReplayEngineInputs
         Policies = policies;
         DefaultPolicy = defaultPolicy;
         MaxCloudGpusGlobal = maxCloudGpusGlobal;
-        book = new PolicyBook(policies, defaultPolicy);
         Options = PlacementOptions.Default with { CloudStartup = TimeSpan.FromSeconds(scenario.Cloud.StartupS) };
         Book = new PolicyBook(Policies, DefaultPolicy);
     }
@@ -61,7 +59,7 @@ internal sealed class ReplayEngineInputs
 
     public IReadOnlyList<TeamShare> Shares(IReadOnlyDictionary<string, int> gpusInUse) =>
         shares.Keys.Concat(gpusInUse.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select(team => new TeamShare(team, shares.TryGetValue(team, out var w) ? w : book.For(team).FairShareWeight,
+            .Select(team => new TeamShare(team, shares.TryGetValue(team, out var w) ? w : Book.For(team).FairShareWeight,
                 gpusInUse.GetValueOrDefault(team)))
             .ToArray();
 
