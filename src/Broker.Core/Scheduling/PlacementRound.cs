@@ -29,7 +29,7 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<PlacementPlan> PreviewAsync(CancellationToken ct) => Place(await snapshots.BuildAsync(PostgresTime.Now(clock), ct));
+    public async Task<PlacementPlan> PreviewAsync(CancellationToken ct) => Place(await snapshots.BuildAsync(clock, ct));
 
     private PlacementPlan Place(PlacementSnapshot snapshot) => PlacementStrategies.Get(settings.Strategy).Place(snapshot);
 
@@ -48,7 +48,7 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             }
             using var activity = BrokerTelemetry.Source.StartActivity("placement.pass");
             var started = clock.GetTimestamp();
-            var snapshot = await snapshots.BuildAsync(PostgresTime.Now(clock), ct);
+            var snapshot = await snapshots.BuildAsync(clock, ct);
             var plan = Place(snapshot);
             // The terms a segment runs under are those of the policies this pass read: captured on its row, never re-read.
             var terms = new Policies.PolicyBook(snapshot.Policies, snapshot.DefaultPolicy);

@@ -17,12 +17,17 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
     PlacementSettings settings, OnPremTenancy tenancy, PolicyService policies, BudgetAccounts budgets, OnPremRates rates,
     RuntimePredictions predictions)
 {
-    public async Task<PlacementSnapshot> BuildAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The snapshot's moment is read from <paramref name="clock"/> only after the held allocations: a release another replica
+    /// committed before that read carries an earlier time, so no allocation of this pass predates a release it relied on.
+    /// </summary>
+    public async Task<PlacementSnapshot> BuildAsync(TimeProvider clock, CancellationToken ct)
     {
+        var holding = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
+        var now = PostgresTime.Now(clock);
         var pending = await db.Jobs.AsNoTracking().Where(j => j.State == JobState.Pending)
             .OrderBy(j => j.Seq).Take(settings.MaxJobsPerPass).ToListAsync(ct);
         var strikes = await SpotStrikesAsync([.. pending.Select(j => j.Id)], ct);
-        var holding = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
         var live = holding.Where(a => a.State != AllocationState.Releasing).ToList();
         var liveJobIds = live.Select(a => a.JobId).ToList();
         var liveJobs = await db.Jobs.AsNoTracking().Where(j => liveJobIds.Contains(j.Id))
