@@ -34,6 +34,10 @@ public static class AuditEndpoints
         {
             errors["action"] = ["action is a name such as policy.update or bursting.stop."];
         }
+        if (fromTime is { } start && toTime is { } end && end < start)
+        {
+            errors["to"] = ["to is before from."];
+        }
         long? before = null;
         if (cursor is not null)
         {

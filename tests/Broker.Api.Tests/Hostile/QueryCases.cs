@@ -15,7 +15,7 @@ public static class QueryCases
     private static string Cursor(string text) => Convert.ToBase64String(Encoding.ASCII.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public static IEnumerable<HostileCase> All() =>
-        Jobs().Concat(Offers()).Concat(Utilization());
+        Jobs().Concat(Offers()).Concat(Utilization()).Concat(Fleet()).Concat(Audit()).Concat(Reports());
 
     private static IEnumerable<HostileCase> Jobs()
     {
@@ -96,6 +96,80 @@ public static class QueryCases
             "/v1/onprem/utilization?from=2026-11-23T00:00:00Z&to=2026-11-25T00:00:00Z&step=1m", Roles.Finance);
         yield return Case("onprem.utilization", "to before from", 400,
             "/v1/onprem/utilization?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z", Roles.Finance);
+    }
+
+    private static readonly (string Name, string Value)[] BadCursors =
+        [("garbage", "not-a-cursor"), ("NUL", Nul), ("65 characters", new string('A', 65)), ("padding only", "====")];
+
+    private static readonly (string Name, string Value)[] BadLimits =
+        [("zero", "0"), ("negative", "-1"), ("a word", "abc"), ("overflowing", "99999999999"), ("fraction", "1.5"), ("NUL", Nul)];
+
+    /// <summary>The fleet views (ops): /v1/instances and /v1/allocations share their filters and paging.</summary>
+    private static IEnumerable<HostileCase> Fleet()
+    {
+        var filters = new (string Param, string Name, string Value)[]
+        {
+            ("provider", "unknown", "oracle"), ("provider", "NUL", Nul), ("market", "unknown", "auction"), ("market", "NUL", Nul),
+            ("state", "unknown", "exploded"), ("state", "sql", "running%3BDROP%20TABLE%20allocations"), ("state", "NUL", Nul),
+            ("jobId", "not a UUID", "job-1"), ("jobId", "NUL", Nul),
+        };
+        foreach (var path in new[] { "/v1/instances", "/v1/allocations" })
+        {
+            var route = path == "/v1/instances" ? "instances.list" : "allocations.list";
+            foreach (var (param, name, value) in filters)
+            {
+                yield return Case(route, $"{param} {name}", 400, $"{path}?{param}={value}", Roles.Ops);
+            }
+            foreach (var (name, value) in BadCursors)
+            {
+                yield return Case(route, $"cursor {name}", 400, $"{path}?cursor={value}", Roles.Ops);
+            }
+            foreach (var (name, value) in BadLimits)
+            {
+                yield return Case(route, $"limit {name}", 400, $"{path}?limit={value}", Roles.Ops);
+            }
+        }
+    }
+
+    private static IEnumerable<HostileCase> Audit()
+    {
+        var values = new (string Param, string Name, string Value)[]
+        {
+            ("from", "a word", "yesterday"), ("from", "NUL", Nul), ("from", "month 13", "2026-13-45T00:00:00Z"),
+            ("to", "a word", "tomorrow"), ("to", "NUL", Nul), ("actor", "not a UUID", "alice"), ("actor", "NUL", Nul),
+        };
+        foreach (var (param, name, value) in values)
+        {
+            yield return Case("audit.list", $"{param} {name}", 400, $"/v1/audit?{param}={value}", Roles.Ops);
+        }
+        foreach (var (name, value) in BadCursors)
+        {
+            yield return Case("audit.list", $"cursor {name}", 400, $"/v1/audit?cursor={value}", Roles.Ops);
+        }
+        foreach (var (name, value) in BadLimits)
+        {
+            yield return Case("audit.list", $"limit {name}", 400, $"/v1/audit?limit={value}", Roles.Ops);
+        }
+        yield return Case("audit.list", "to before from", 400, "/v1/audit?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z", Roles.Ops);
+    }
+
+    private static IEnumerable<HostileCase> Reports()
+    {
+        const string Day = "from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z";
+        foreach (var path in new[] { "/v1/reports/costs", "/v1/reports/utilization", "/v1/reports/idle" })
+        {
+            var route = "reports." + path[(path.LastIndexOf('/') + 1)..];
+            yield return Case(route, "from a word", 400, $"{path}?from=yesterday&to=2026-11-25T00:00:00Z", Roles.Finance);
+            yield return Case(route, "to NUL", 400, $"{path}?from=2026-11-24T00:00:00Z&to={Nul}", Roles.Finance);
+            yield return Case(route, "to before from", 400, $"{path}?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z", Roles.Finance);
+            yield return Case(route, "ten thousand years", 400, $"{path}?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z", Roles.Finance);
+        }
+        yield return Case("reports.costs", "groupBy unknown", 400, $"/v1/reports/costs?{Day}&groupBy=colour", Roles.Finance);
+        yield return Case("reports.costs", "groupBy NUL", 400, $"/v1/reports/costs?{Day}&groupBy={Nul}", Roles.Finance);
+        foreach (var (name, value) in new[] { ("month 13", "2026-13"), ("a word", "november"), ("NUL", Nul), ("a day", "2026-11-01") })
+        {
+            yield return Case("reports.summary", $"month {name}", 400, $"/v1/reports/summary?month={value}", Roles.Finance);
+        }
     }
 
     private static HostileCase Case(string route, string name, int status, string path, string role) =>

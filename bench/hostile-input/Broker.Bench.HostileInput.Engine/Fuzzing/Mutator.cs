@@ -20,6 +20,8 @@ public sealed class Mutator(int seed, HostileTargets targets)
         (ApiRoutes.JobsSubmit, 30), (ApiRoutes.Callback, 12), (ApiRoutes.JobsList, 12), (ApiRoutes.KeysCreate, 8), (ApiRoutes.JobsGet, 6),
         (ApiRoutes.JobsCancel, 4), (ApiRoutes.KeysRevoke, 3), (ApiRoutes.Offers, 6), (ApiRoutes.Utilization, 7), (ApiRoutes.KeysList, 2),
         (ApiRoutes.Providers, 2), (ApiRoutes.Nodes, 2), (ApiRoutes.Preview, 1),
+        (ApiRoutes.Audit, 2), (ApiRoutes.Instances, 2), (ApiRoutes.Allocations, 1), (ApiRoutes.CostReport, 2), (ApiRoutes.Summary, 1),
+        (ApiRoutes.PoliciesEffective, 1), (ApiRoutes.Me, 1),
     ];
 
     private readonly Random random = new(seed);

@@ -99,9 +99,69 @@ public static class ApiRoutes
     public static readonly ApiRoute Dashboard = new("hangfire", "GET", _ => "/hangfire", [Roles.Ops], Roles.Ops,
         WritesProblemDocuments: false);
 
+    private static readonly string[] Operators = [Roles.Ops, Roles.Admin];
+    private static readonly string[] CostReaders = [Roles.Finance, Roles.Ops, Roles.Admin];
+    private static readonly KeyValuePair<string, string>[] Day =
+        [new("from", "2026-11-24T00:00:00Z"), new("to", "2026-11-25T00:00:00Z")];
+
+    public static readonly ApiRoute Me = new("me", "GET", _ => "/v1/me", Everyone, Roles.Submitter);
+
+    public static readonly ApiRoute PoliciesEffective = new("policies.effective", "GET", _ => "/v1/policies", Everyone, Roles.Submitter);
+
+    public static readonly ApiRoute PoliciesGet = new("policies.get", "GET", _ => $"/v1/policies/{HostileTargets.Team}", Everyone, Roles.Ops);
+
+    public static readonly ApiRoute PoliciesVersions = new("policies.versions", "GET", _ => $"/v1/policies/{HostileTargets.Team}/versions", Everyone,
+        Roles.Ops, Query: [new("limit", "10")]);
+
+    public static readonly ApiRoute PoliciesPut = new("policies.put", "PUT", _ => "/v1/policies/global", Operators, Roles.Ops,
+        Writes: true, Body: () => JNode.Parse("""{"burstingEnabled": true}"""));
+
+    public static readonly ApiRoute WhatIfStart = new("what-if.start", "POST", _ => "/v1/policies/global/what-if", Operators, Roles.Ops,
+        Writes: true, Body: () => JNode.Parse("""{"policy": {"burstingEnabled": false}, "days": 7}"""));
+
+    public static readonly ApiRoute Bursting = new("bursting.get", "GET", _ => "/v1/bursting", Operators, Roles.Ops);
+
+    public static readonly ApiRoute BurstingStop = new("bursting.stop", "POST", _ => "/v1/bursting/stop", Operators, Roles.Ops, Writes: true,
+        Body: () => JNode.Parse("""{"reason": "fuzz"}"""));
+
+    public static readonly ApiRoute Audit = new("audit.list", "GET", _ => "/v1/audit", Operators, Roles.Ops, Query: [.. Day, new("limit", "10")]);
+
+    public static readonly ApiRoute Instances = new("instances.list", "GET", _ => "/v1/instances", CostReaders, Roles.Ops,
+        Query: [new("limit", "10")]);
+
+    public static readonly ApiRoute InstanceTerminate = new("instances.terminate", "POST",
+        _ => "/v1/instances/00000000-0000-0000-0000-000000000001/terminate", Operators, Roles.Ops, Writes: true);
+
+    public static readonly ApiRoute Allocations = new("allocations.list", "GET", _ => "/v1/allocations", Operators, Roles.Ops,
+        Query: [new("limit", "10")]);
+
+    public static readonly ApiRoute Budgets = new("budgets.list", "GET", _ => "/v1/budgets", Everyone, Roles.Finance);
+
+    public static readonly ApiRoute BudgetPut = new("budgets.put", "PUT", _ => $"/v1/budgets/{HostileTargets.Team}", [Roles.Ops, Roles.Finance],
+        Roles.Finance, Writes: true, Body: () => JNode.Parse("""{"monthlyUsd": 1000, "hardLimit": false}"""));
+
+    public static readonly ApiRoute CostEntries = new("costs.entries", "GET", t => $"/v1/costs/entries?jobId={t.OwnJob}", Everyone, Roles.Finance);
+
+    public static readonly ApiRoute OnPremRates = new("costs.onprem-rates", "GET", _ => "/v1/costs/onprem-rates", CostReaders, Roles.Finance);
+
+    public static readonly ApiRoute CostReport = new("reports.costs", "GET", _ => "/v1/reports/costs", Everyone, Roles.Finance,
+        Query: [.. Day, new("groupBy", "team")]);
+
+    public static readonly ApiRoute Summary = new("reports.summary", "GET", _ => "/v1/reports/summary", Everyone, Roles.Finance,
+        Query: [new("month", "2026-11")]);
+
+    public static readonly ApiRoute UtilizationReport = new("reports.utilization", "GET", _ => "/v1/reports/utilization", CostReaders,
+        Roles.Finance, Query: Day);
+
+    public static readonly ApiRoute IdleReport = new("reports.idle", "GET", _ => "/v1/reports/idle", CostReaders, Roles.Finance, Query: Day);
+
     /// <summary>The routes an API key opens (all but the instance callback).</summary>
     public static readonly IReadOnlyList<ApiRoute> Keyed =
-        [JobsList, JobsGet, JobsSubmit, JobsCancel, KeysList, KeysCreate, KeysRevoke, Offers, Providers, Nodes, Utilization, Preview];
+    [
+        JobsList, JobsGet, JobsSubmit, JobsCancel, KeysList, KeysCreate, KeysRevoke, Offers, Providers, Nodes, Utilization, Preview,
+        Me, PoliciesEffective, PoliciesGet, PoliciesVersions, PoliciesPut, WhatIfStart, Bursting, BurstingStop, Audit, Instances,
+        InstanceTerminate, Allocations, Budgets, BudgetPut, CostEntries, OnPremRates, CostReport, Summary, UtilizationReport, IdleReport,
+    ];
 
     public static readonly IReadOnlyList<ApiRoute> All = [.. Keyed, Callback];
 }
