@@ -12,8 +12,8 @@ namespace Broker.Api.Hosting;
 /// Metrics and traces through OpenTelemetry. Metrics: Broker's own meter (event counters of this replica, state gauges
 /// over PostgreSQL), ASP.NET Core's request metrics and Hangfire's queues, served at <c>/metrics</c> in Prometheus text
 /// format (who may scrape: <see cref="MetricsAccess"/>). Traces (HTTP in and out, Npgsql commands, that is every EF Core
-/// query, placement passes and provider calls) are collected and exported over OTLP only when
-/// <c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+/// query, placement passes and provider calls) are collected, and both metrics and traces are exported over OTLP, only when
+/// <c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (<see cref="OtlpTarget"/>).
 /// </summary>
 public static class Telemetry
 {
@@ -35,21 +35,29 @@ public static class Telemetry
             builder.WebHost.UseUrls([.. ServerUrls(builder.WebHost), $"http://{access.Host}:{port}"]);
         }
 
-        var otlp = configuration["Telemetry:OtlpEndpoint"] is { Length: > 0 } own ? own : configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var otlp = OtlpTarget.From(configuration);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(configuration["Telemetry:ServiceName"] ?? "broker"))
-            .WithMetrics(metrics => metrics
-                .AddMeter(BrokerTelemetry.Name, HangfireGauges.MeterName)
-                .AddAspNetCoreInstrumentation()
-                .AddPrometheusExporter());
-        if (!string.IsNullOrWhiteSpace(otlp))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(BrokerTelemetry.Name, HangfireGauges.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter();
+                if (otlp is not null)
+                {
+                    metrics.AddOtlpExporter((exporter, reader) =>
+                    {
+                        otlp.Apply(exporter, "metrics");
+                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = otlp.MetricIntervalMs;
+                    });
+                }
+            });
+        if (otlp is not null)
         {
             telemetry.WithTracing(tracing => tracing
                 .AddSource(BrokerTelemetry.Name)
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsQuiet(http.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
-                .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
+                .AddOtlpExporter(o => otlp.Apply(o, "traces")));
         }
         return builder;
     }
