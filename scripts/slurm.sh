@@ -29,9 +29,12 @@ token_lifespan=${BROKER_SLURM_TOKEN_LIFESPAN:-86400}
 read -r -a team_users <<<"${BROKER_SLURM_TEAM_USERS:-broker-vision broker-nlp broker-team-a broker-team-b}"
 output_root="$dir/teams"
 jwt_key="$dir/secrets/jwt.key"
-# name:gres type:gpu count:cpus:memory MB
-nodes=(gpu-h100-1:h100:8:32:256000 gpu-h100-2:h100:8:32:256000 gpu-a100-1:a100:4:16:128000
-    gpu-a100-2:a100:4:16:128000 gpu-l4-1:l4:4:8:64000)
+# name:gres type:gpu count:cpus:memory MB:shards per GPU (gres/shard: Slurm packs jobs asking --gres=shard:N onto one GPU)
+nodes=(gpu-h100-1:h100:8:32:256000:8 gpu-h100-2:h100:8:32:256000:8 gpu-a100-1:a100:4:16:128000:4
+    gpu-a100-2:a100:4:16:128000:4 gpu-l4-1:l4:4:8:64000:4)
+# MIG-partitioned nodes, name:cpus:memory MB:profile=count,... Each MIG slice is a GPU GRES whose type is its profile
+# (gpu:1g.10gb), as Slurm's NVML autodetection names them; here one A100-80GB cut into 4x 1g.10gb and 1x 3g.40gb.
+mig_nodes=(gpu-a100mig-1:16:128000:1g.10gb=4,3g.40gb=1)
 
 log() { echo "slurm.sh: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -39,7 +42,10 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Daemons must not inherit fd 9 (the start/stop lock) or they would hold it forever.
 as_root_logged() { as_root sh -c 'log=$1; shift; exec "$@" </dev/null >>"$log" 2>&1' sh "$@" 9>&-; }
 pid_alive() { [ -f "$1" ] && as_root kill -0 "$(cat "$1")" 2>/dev/null; }
-node_names() { local n; for n in "${nodes[@]}"; do echo "${n%%:*}"; done; }
+node_names() { local n; for n in "${nodes[@]}" "${mig_nodes[@]}"; do echo "${n%%:*}"; done; }
+# gpu:1g.10gb:4,gpu:3g.40gb:1 for 1g.10gb=4,3g.40gb=1
+mig_gres() { local p out=(); IFS=, read -r -a profiles <<<"$1"; for p in "${profiles[@]}"; do out+=("gpu:${p%%=*}:${p#*=}"); done
+    local IFS=,; echo "${out[*]}"; }
 
 # The rest port of a running cluster wins over the environment, so `env`/`start-rest` keep the same URL.
 [ -f "$dir/rest.port" ] && rest_port=$(cat "$dir/rest.port")
@@ -90,7 +96,7 @@ ensure_tenants() {
 }
 
 write_config() {
-    local host port i=0 n name type count cpus mem
+    local host port i=0 n name type count cpus mem shards profiles p profile pcount first files slices
     host=$(hostname -s)
     # Jobs exec their script from the spool and read the configuration, so those stay world-readable; state and logs do not.
     as_root install -d -m 755 "$dir" "$dir/spool" "$dir/dev" "$dir/run"
@@ -136,7 +142,7 @@ SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SlurmdParameters=config_overrides
-GresTypes=gpu
+GresTypes=gpu,shard
 ReturnToService=2
 MinJobAge=1800
 KillWait=5
@@ -145,19 +151,38 @@ SlurmdTimeout=60
 MailProg=/bin/true
 EOF
         for n in "${nodes[@]}"; do
-            IFS=: read -r name type count cpus mem <<<"$n"
+            IFS=: read -r name type count cpus mem shards <<<"$n"
             port=$((slurmd_port_base + i)); i=$((i + 1))
-            echo "NodeName=$name NodeHostname=$host NodeAddr=127.0.0.1 Port=$port CPUs=$cpus RealMemory=$mem Gres=gpu:$type:$count State=UNKNOWN"
+            echo "NodeName=$name NodeHostname=$host NodeAddr=127.0.0.1 Port=$port CPUs=$cpus RealMemory=$mem Gres=gpu:$type:$count,shard:$((count * shards)) State=UNKNOWN"
+        done
+        for n in "${mig_nodes[@]}"; do
+            IFS=: read -r name cpus mem profiles <<<"$n"
+            port=$((slurmd_port_base + i)); i=$((i + 1))
+            echo "NodeName=$name NodeHostname=$host NodeAddr=127.0.0.1 Port=$port CPUs=$cpus RealMemory=$mem Gres=$(mig_gres "$profiles") State=UNKNOWN"
         done
         echo "PartitionName=gpu Nodes=ALL Default=YES MaxTime=INFINITE State=UP"
     } | as_root tee "$conf.tmp" >/dev/null
     as_root mv "$conf.tmp" "$conf"
     {
         for n in "${nodes[@]}"; do
-            IFS=: read -r name type count cpus mem <<<"$n"
+            IFS=: read -r name type count cpus mem shards <<<"$n"
             as_root install -d -m 755 "$dir/dev/$name" "$dir/spool/$name"
             for ((g = 0; g < count; g++)); do as_root touch "$dir/dev/$name/nvidia$g"; done
             echo "NodeName=$name Name=gpu Type=$type File=$dir/dev/$name/nvidia[0-$((count - 1))]"
+            echo "NodeName=$name Name=shard Count=$((count * shards)) File=$dir/dev/$name/nvidia[0-$((count - 1))]"
+        done
+        for n in "${mig_nodes[@]}"; do
+            IFS=: read -r name cpus mem profiles <<<"$n"
+            as_root install -d -m 755 "$dir/dev/$name" "$dir/spool/$name"
+            first=0
+            IFS=, read -r -a slices <<<"$profiles"
+            for p in "${slices[@]}"; do
+                profile=${p%%=*}; pcount=${p#*=}
+                for ((g = first; g < first + pcount; g++)); do as_root touch "$dir/dev/$name/nvidia-mig$g"; done
+                if [ "$pcount" = 1 ]; then files="nvidia-mig$first"; else files="nvidia-mig[$first-$((first + pcount - 1))]"; fi
+                echo "NodeName=$name Name=gpu Type=$profile File=$dir/dev/$name/$files"
+                first=$((first + pcount))
+            done
         done
     } | as_root tee "$dir/gres.conf.tmp" >/dev/null
     as_root mv "$dir/gres.conf.tmp" "$dir/gres.conf"
@@ -185,7 +210,7 @@ wait_for_nodes() {
     for _ in $(seq 120); do
         states=$(SLURM_CONF=$conf sinfo -h -N -o '%N %T' 2>/dev/null | sort -u || true)
         if [ -n "$states" ] && ! grep -qvE ' (idle|mixed|allocated|completing|drained|draining)$' <<<"$states" \
-            && [ "$(wc -l <<<"$states")" -eq "${#nodes[@]}" ]; then
+            && [ "$(wc -l <<<"$states")" -eq "$(node_names | wc -l)" ]; then
             return 0
         fi
         sleep 0.5

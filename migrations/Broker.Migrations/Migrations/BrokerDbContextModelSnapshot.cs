@@ -1627,6 +1627,18 @@ namespace Broker.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Broker.Core.Scheduling.PlacementWakeUp", b =>
+                {
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.HasKey("At")
+                        .HasName("pk_placement_wake_ups");
+
+                    b.ToTable("placement_wake_ups", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.WhatIf.WhatIfChange", b =>
                 {
                     b.Property<Guid>("RunId")
@@ -1777,18 +1789,6 @@ namespace Broker.Migrations.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Broker.Core.Scheduling.PlacementWakeUp", b =>
-                {
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("at");
-
-                    b.HasKey("At")
-                        .HasName("pk_placement_wake_ups");
-
-                    b.ToTable("placement_wake_ups", (string)null);
-                });
-
             modelBuilder.Entity("Broker.Core.Costs.CostEntry", b =>
                 {
                     b.HasOne("Broker.Core.Costs.CostEntry", null)
@@ -1810,6 +1810,11 @@ namespace Broker.Migrations.Migrations
                                 .HasColumnType("integer")
                                 .HasColumnName("gpu_count");
 
+                            b1.Property<string>("MigProfile")
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)")
+                                .HasColumnName("gpu_mig_profile");
+
                             b1.Property<int?>("MinMemoryGb")
                                 .HasColumnType("integer")
                                 .HasColumnName("gpu_min_memory_gb");
@@ -1818,6 +1823,11 @@ namespace Broker.Migrations.Migrations
                                 .IsRequired()
                                 .HasColumnType("text[]")
                                 .HasColumnName("gpu_models");
+
+                            b1.Property<decimal?>("Share")
+                                .HasPrecision(5, 4)
+                                .HasColumnType("numeric(5,4)")
+                                .HasColumnName("gpu_share");
 
                             b1.HasKey("JobId");
 

@@ -23,14 +23,16 @@ public static class JobMapping
         r.Spot?.Allowed ?? false,
         r.Spot?.CheckpointIntervalMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
         r.MaxPricePerGpuHour,
-        r.Labels ?? []);
+        r.Labels ?? [],
+        r.Gpu.Share,
+        r.Gpu.MigProfile);
 
     public static JobResponse ToResponse(this Job j, bool withTimeline) => new(
         j.Id,
         j.Team,
         j.Name,
         Wire(j.State),
-        new GpuRequestDto(j.Gpu.Count, [.. j.Gpu.Models], j.Gpu.MinMemoryGb),
+        new GpuRequestDto(j.Gpu.Count, [.. j.Gpu.Models], j.Gpu.MinMemoryGb, j.Gpu.Share, j.Gpu.MigProfile),
         j.CpuCores,
         j.MemoryGb,
         j.Image,

@@ -21,10 +21,16 @@ public sealed record SubmitJobRequest(
     public const string NamePattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
 }
 
+/// <param name="Share">A fraction of one GPU, 0 &lt; share &lt; 1, only with <c>count: 1</c> and without <c>migProfile</c>. On-prem it is
+/// rounded up to the node's shard granularity; the rounded share is reserved and billed.</param>
+/// <param name="MigProfile">A MIG profile (<c>^[1-7]g\.[0-9]{1,3}gb$</c>, e.g. <c>1g.10gb</c>), only with <c>count: 1</c>, exclusive with
+/// <c>share</c>.</param>
 public sealed record GpuRequestDto(
     [property: Range(1, 64)] int Count,
     [property: MaxLength(16)] string[]? Models,
-    [property: Range(1, 1024)] int? MinMemoryGb);
+    [property: Range(1, 1024)] int? MinMemoryGb,
+    decimal? Share = null,
+    [property: MaxLength(16)] string? MigProfile = null);
 
 public sealed record SpotDto(
     bool Allowed,

@@ -22,7 +22,8 @@ public static class JobsEndpoints
         jobs.MapPost("/", Submit).RequireAuthorization(Policies.SubmitJobs)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .WithSummary("Submit a GPU job for the caller's team")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesValidationProblem().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         jobs.MapGet("/{id}", Get).RequireAuthorization(Policies.ReadJobs)
             .WithSummary("A job with its state and timeline").ProducesProblem(StatusCodes.Status404NotFound);
         jobs.MapGet("/", List).RequireAuthorization(Policies.ReadJobs)
@@ -46,6 +47,7 @@ public static class JobsEndpoints
         {
             return TypedResults.ValidationProblem(errors, title: "The job submission is not valid");
         }
+        GpuShapeRules.Enforce(request.Gpu);
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
         var result = await jobs.SubmitAsync(team, request.ToSubmission(), idempotencyKey, ct);
         var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct))

@@ -19,7 +19,8 @@ public sealed class SegmentPricing(BrokerDbContext db, OnPremRates rates)
     /// </summary>
     private async Task<LifetimeCosting> OnPremAsync(Allocation a, Job job, SegmentLifetime life, CancellationToken ct)
     {
-        var rate = (await rates.PerGpuHourAsync(ct)).Times(a.Gpus);
+        // A shared job (ADR 0011) is charged its share of the one GPU it runs on, not the GPU.
+        var rate = (await rates.PerGpuHourAsync(ct)).Times(job.Gpu.Share is { } share && a.Gpus == 1 ? share : a.Gpus);
         var fitting = db.Offers.AsNoTracking().Where(o => o.Available && o.GpuCount >= a.Gpus);
         var cheapest = await fitting.Where(o => o.GpuModel == a.GpuModel).OrderBy(o => o.OnDemandPerHour).ThenBy(o => o.Id).FirstOrDefaultAsync(ct)
             ?? await fitting.Where(o => job.Gpu.Models.Contains(o.GpuModel)).OrderBy(o => o.OnDemandPerHour).ThenBy(o => o.Id).FirstOrDefaultAsync(ct);

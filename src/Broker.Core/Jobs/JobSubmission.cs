@@ -16,4 +16,6 @@ public sealed record JobSubmission(
     bool SpotAllowed,
     TimeSpan? CheckpointInterval,
     decimal? MaxPricePerGpuHour,
-    IReadOnlyDictionary<string, string> Labels);
+    IReadOnlyDictionary<string, string> Labels,
+    decimal? GpuShare = null,
+    string? GpuMigProfile = null);

@@ -18,6 +18,8 @@ public static class SubmissionFingerprint
             .Append(s.SpotAllowed).Append('|').Append(s.CheckpointInterval?.Ticks).Append('|')
             .Append(s.MaxPricePerGpuHour?.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n')
             .AppendJoin('\u001f', s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))
+            .Append(s.GpuShare is null && s.GpuMigProfile is null ? ""
+                : $"\nshare={s.GpuShare?.ToString(System.Globalization.CultureInfo.InvariantCulture)}|mig={s.GpuMigProfile}")
             .ToString();
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }

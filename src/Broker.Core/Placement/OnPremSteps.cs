@@ -10,8 +10,9 @@ internal static class OnPremSteps
         {
             return null;
         }
-        var rate = pass.Policies.For(job.Team).OnPremRatePerGpuHour * job.Gpus;
-        var chosen = $"on-prem {node.Node.Name} ({job.Gpus}x {node.Node.GpuModel}): idle on-prem GPUs first, best-fit node";
+        var rate = pass.Policies.For(job.Team).OnPremRatePerGpuHour * (job.GpuShare ?? job.Gpus);
+        var shape = job.GpuShare is { } share ? $"{share:0.####} of 1x" : $"{job.Gpus}x";
+        var chosen = $"on-prem {node.Node.Name} ({shape} {node.Node.GpuModel}): idle on-prem GPUs first, best-fit node";
         return new OnPremDecision(job.JobId, node.Node.Name, job.Gpus, node.Node.GpuModel, rate, new Explanation(chosen, []));
     }
 

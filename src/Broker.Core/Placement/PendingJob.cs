@@ -12,6 +12,7 @@ namespace Broker.Core.Placement;
 /// <param name="OnPremRefusal">Why the job may not run on-prem at all (e.g. its team has no on-prem user); null when it may.</param>
 /// <param name="SpotStrikes">The job's spot interruptions and failed spot launches so far, where each happened (for
 /// escalation to another zone, region or provider); null or empty for none.</param>
+/// <param name="GpuShare">A fraction of one GPU (ADR 0011); the job is placed as one GPU and charged this share of it.</param>
 public sealed record PendingJob(
     string JobId,
     string Team,
@@ -29,7 +30,8 @@ public sealed record PendingJob(
     int Interruptions = 0,
     TimeSpan SavedProgress = default,
     string? OnPremRefusal = null,
-    IReadOnlyList<SpotStrike>? SpotStrikes = null)
+    IReadOnlyList<SpotStrike>? SpotStrikes = null,
+    decimal? GpuShare = null)
 {
     public TimeSpan RemainingWork
     {

@@ -33,8 +33,17 @@ public enum OnPremNodeState
     Unknown,
 }
 
-public sealed record OnPremNodeInfo(string Name, string GpuModel, int GpuTotal, int GpuUsed, OnPremNodeState State, int Cpus, int MemoryMb)
+/// <param name="ShardTotal">GPU shards (Slurm gres/shard) of the node; each GPU has <c>ShardTotal / GpuTotal</c>.</param>
+/// <param name="ShardsInUseByGpu">Shards in use on each GPU that has some (one job's shards come from one GPU), in GPU
+/// index order; null or empty when none are.</param>
+/// <param name="Mig">The node's MIG slices by profile; null for a node without MIG.</param>
+public sealed record OnPremNodeInfo(string Name, string GpuModel, int GpuTotal, int GpuUsed, OnPremNodeState State, int Cpus, int MemoryMb,
+    int ShardTotal = 0, IReadOnlyList<int>? ShardsInUseByGpu = null, IReadOnlyList<MigSlices>? Mig = null)
 {
+    public int ShardsPerGpu => GpuTotal > 0 ? ShardTotal / GpuTotal : 0;
+
+    public int ShardUsed => ShardsInUseByGpu?.Sum() ?? 0;
+
     public int GpuIdle => Math.Max(0, GpuTotal - GpuUsed);
 
     public bool IsSchedulable => State is OnPremNodeState.Idle or OnPremNodeState.Mixed or OnPremNodeState.Allocated;
@@ -51,6 +60,8 @@ public sealed record ClusterInventory(bool Available, string? UnavailableReason,
 /// adapter's own lines that create the job's output directory and send its output there).</param>
 /// <param name="UserName">The team's unprivileged Unix user the job runs as (never root); the cluster refuses the job
 /// when it does not know that user.</param>
+/// <param name="Share">A fraction of one GPU: the adapter asks for the node's shards, rounded up (several jobs share one GPU).</param>
+/// <param name="MigProfile">A MIG profile (<c>1g.10gb</c>): the adapter asks for one GPU slice of that type.</param>
 /// <param name="Account">The cluster account to charge, or null for the user's default.</param>
 /// <param name="OutputDirectory">The team's directory on the nodes (owned by <paramref name="UserName"/>, mode 700); the
 /// job writes into <c>&lt;dir&gt;/&lt;allocation id&gt;/</c>, created mode 700.</param>
@@ -65,7 +76,9 @@ public sealed record OnPremJobRequest(
     IReadOnlyDictionary<string, string> Environment,
     string UserName,
     string? Account,
-    string OutputDirectory);
+    string OutputDirectory,
+    decimal? Share = null,
+    string? MigProfile = null);
 
 /// <summary>Broker's view of a cluster job's state (Slurm PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, PREEMPTED...).</summary>
 public enum OnPremJobState
@@ -82,3 +95,6 @@ public enum OnPremJobState
 
 public sealed record OnPremJobStatus(string ClusterJobId, Guid AllocationId, OnPremJobState State, string? Node,
     DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, int? ExitCode);
+
+/// <summary>The MIG slices of one profile on a node (<c>gpu:1g.10gb:4</c>) and how many are in use.</summary>
+public sealed record MigSlices(string Profile, int Total, int Used);

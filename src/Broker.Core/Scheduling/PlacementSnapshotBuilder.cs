@@ -99,10 +99,11 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
 
     /// <summary>The job as the engine sees it; a team with no on-prem user mapping gets no on-prem option, and says why.</summary>
     private PendingJob ToPending(Job j, RuntimeStatistics runtimes, IEnumerable<SpotStrike> strikes) => new(j.Id.ToString(), j.Team,
-        j.Gpu.Count, j.Gpu.Models, j.Gpu.MinMemoryGb ?? 0,
+        j.Gpu.Count, j.Gpu.Models, Math.Max(j.Gpu.MinMemoryGb ?? 0, MigProfiles.MemoryGb(j.Gpu.MigProfile)),
         RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, j.SavedProgress),
         j.Deadline, j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt,
-        j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team), [.. strikes]);
+        j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team) ?? MigProfiles.OnPremRefusal(j.Gpu.MigProfile), [.. strikes],
+        j.Gpu.Share);
 
     /// <summary>GPU memory by model (the catalog's nominal table), for nodes and offers whose source does not say it.</summary>
     private static int GpuMemory(string model) => (int)(SeedGpu.NominalMemory(model) ?? 12);

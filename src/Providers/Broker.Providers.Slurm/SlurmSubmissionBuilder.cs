@@ -13,7 +13,10 @@ internal static class SlurmSubmissionBuilder
 {
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    public static SlurmJobSubmission Build(OnPremJobRequest request, string gresType, SlurmOptions options)
+    /// <param name="gresType">The node's GPU type for a whole-GPU job (see <see cref="ResolveGresType"/>).</param>
+    /// <param name="shards">For a shared job (<see cref="OnPremJobRequest.Share"/>): the node's shards it takes, from
+    /// <see cref="ShardsFor"/>.</param>
+    public static SlurmJobSubmission Build(OnPremJobRequest request, string gresType, SlurmOptions options, int shards = 0)
     {
         // slurmrestd rejects a job without environment; PATH lets a plain bash script find its tools. SLURM_UMASK is the
         // umask Slurm creates the job's log with (sbatch would pass the submitter's).
@@ -28,7 +31,7 @@ internal static class SlurmSubmissionBuilder
         environment["BROKER_JOB_ID"] = request.JobId.ToString("D");
         environment["BROKER_OUTPUT_DIR"] = jobDirectory;
         environment["SLURM_UMASK"] = "0077";
-        var gres = gresType.Length == 0 ? $"gpu:{request.Gpus}" : $"gpu:{gresType}:{request.Gpus}";
+        var gres = Gres(request, gresType, shards);
         var slurmLog = $"{teamDirectory}/{request.AllocationId:D}.slurm.log";
         var job = new SlurmJobProperties(SlurmJobNames.For(request.AllocationId), options.Partition, gres, request.Node,
             TimeLimitMinutes(request.TimeLimit), teamDirectory, environment, slurmLog, slurmLog, request.Account);
@@ -57,6 +60,39 @@ internal static class SlurmSubmissionBuilder
             exec >>"$BROKER_OUTPUT_DIR/output.log" 2>&1
 
             """ + body;
+    }
+
+    /// <summary>
+    /// The GRES the job asks for: one MIG slice of its profile (<c>gpu:1g.10gb:1</c>), its shards of one GPU (<c>shard:2</c>;
+    /// Slurm takes one job's shards from one GPU and packs several jobs onto it), or whole GPUs of the node's type.
+    /// </summary>
+    public static string Gres(OnPremJobRequest request, string gresType, int shards)
+    {
+        if (request.MigProfile is { } profile)
+        {
+            // The API admits only ^[1-7]g.[0-9]{1,3}gb$; anything else must not reach Slurm's option parser.
+            return SlurmNodeMapper.IsMigProfile(profile) && request.Gpus == 1
+                ? $"gpu:{profile.ToLowerInvariant()}:1"
+                : throw new ArgumentException($"'{profile}' is not a MIG profile of one GPU.", nameof(request));
+        }
+        if (request.Share is not null)
+        {
+            return shards > 0 && request.Gpus == 1 ? $"shard:{shards}" : throw new ArgumentException("A shared job needs its shards of one GPU.", nameof(request));
+        }
+        return gresType.Length == 0 ? $"gpu:{request.Gpus}" : $"gpu:{gresType}:{request.Gpus}";
+    }
+
+    /// <summary>
+    /// The shards a share takes on a node: the node's shards per GPU (its shard count over its whole GPUs) times the share,
+    /// rounded up; 0 when the node has no shards.
+    /// </summary>
+    public static int ShardsFor(IReadOnlyList<GresEntry> nodeGres, decimal share)
+    {
+        var gpus = nodeGres.Where(g => SlurmNodeMapper.IsGpu(g) && !SlurmNodeMapper.IsMigProfile(g.Type)).Sum(g => g.Count);
+        var shards = nodeGres.Where(SlurmNodeMapper.IsShard).Sum(g => g.Count);
+        return gpus == 0 || shards < gpus || share <= 0m || share >= 1m
+            ? 0
+            : Core.Placement.SharePacking.ShardsFor(share, shards / gpus);
     }
 
     public static int TimeLimitMinutes(TimeSpan limit) =>

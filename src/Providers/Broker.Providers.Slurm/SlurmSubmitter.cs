@@ -19,8 +19,8 @@ internal sealed class SlurmSubmitter(SlurmRestClient client, SlurmClusterState s
             {
                 return SlurmJobMapper.ToStatus(existing, request.AllocationId);
             }
-            var gresType = await ResolveGresTypeAsync(request, ct);
-            var submitted = await client.SubmitJobAsync(SlurmSubmissionBuilder.Build(request, gresType, options), request.UserName, ct);
+            var (gresType, shards) = await ResolveGresAsync(request, ct);
+            var submitted = await client.SubmitJobAsync(SlurmSubmissionBuilder.Build(request, gresType, options, shards), request.UserName, ct);
             logger.LogInformation("Submitted Slurm job {JobId} for allocation {AllocationId} on {Node} ({Gpus} x {GpuType}) as user {User}",
                 submitted, request.AllocationId, request.Node, request.Gpus, gresType, request.UserName);
             // Another replica may have submitted at the same moment: re-read so both sides keep the lowest job id.
@@ -51,6 +51,31 @@ internal sealed class SlurmSubmitter(SlurmRestClient client, SlurmClusterState s
         throw new SlurmApiException(SlurmFailureKind.Rejected, null,
             $"Slurm job {job.JobId} would run as '{job.UserName ?? $"uid {job.UserId}"}', not as '{request.UserName}': "
             + "the team's user does not exist on the cluster");
+    }
+
+    /// <summary>The node's GPU type for a whole-GPU job, or the shards for a shared one; a MIG job names its profile itself.</summary>
+    private async Task<(string GresType, int Shards)> ResolveGresAsync(OnPremJobRequest request, CancellationToken ct)
+    {
+        if (request.MigProfile is not null)
+        {
+            return ("", 0);
+        }
+        if (request.Share is not { } share)
+        {
+            return (await ResolveGresTypeAsync(request, ct), 0);
+        }
+        var gres = state.NodeGres(request.Node);
+        var shards = gres is null ? 0 : SlurmSubmissionBuilder.ShardsFor(gres, share);
+        if (shards == 0)
+        {
+            var node = await client.GetNodeAsync(request.Node, ct)
+                ?? throw new SlurmApiException(SlurmFailureKind.Rejected, null, $"Slurm has no node named '{request.Node}'");
+            gres = GresParser.Parse(node.Gres);
+            state.RememberNodeGres(node.Name, gres);
+            shards = SlurmSubmissionBuilder.ShardsFor(gres, share);
+        }
+        return shards > 0 ? ("", shards) : throw new SlurmApiException(SlurmFailureKind.Rejected, null,
+            $"Slurm node '{request.Node}' has no GPU shards (gres/shard) for a shared job");
     }
 
     private async Task<string> ResolveGresTypeAsync(OnPremJobRequest request, CancellationToken ct)

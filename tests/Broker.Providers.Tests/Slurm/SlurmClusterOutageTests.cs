@@ -59,7 +59,7 @@ public sealed class SlurmClusterOutageTests(SlurmClusterFixture fixture)
         var recovered = await slurm.Cluster.GetInventoryAsync(None);
 
         Assert.True(recovered.Available, recovered.UnavailableReason);
-        Assert.Equal(5, recovered.Nodes.Count);
+        Assert.Equal(6, recovered.Nodes.Count);
         Assert.Contains(slurm.Logs.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("reachable again", StringComparison.Ordinal));
     }
 

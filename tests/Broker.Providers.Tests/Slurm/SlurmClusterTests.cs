@@ -28,7 +28,12 @@ public sealed class SlurmClusterTests(SlurmClusterFixture fixture)
         Assert.Equal((GpuModels.A100_40GB, 4), (byNode["gpu-a100-1"].GpuModel, byNode["gpu-a100-1"].GpuTotal));
         Assert.Equal((GpuModels.A100_40GB, 4), (byNode["gpu-a100-2"].GpuModel, byNode["gpu-a100-2"].GpuTotal));
         Assert.Equal((GpuModels.L4, 4), (byNode["gpu-l4-1"].GpuModel, byNode["gpu-l4-1"].GpuTotal));
-        Assert.Equal(5, inventory.Nodes.Count);
+        Assert.Equal((8, 4, 4), (byNode["gpu-h100-1"].ShardsPerGpu, byNode["gpu-a100-1"].ShardsPerGpu, byNode["gpu-l4-1"].ShardsPerGpu));
+        // The MIG node has no whole GPUs (whole-GPU jobs never go there), only its slices.
+        var mig = byNode["gpu-a100mig-1"];
+        Assert.Equal(0, mig.GpuTotal);
+        Assert.Equal(["1g.10gb:4", "3g.40gb:1"], mig.Mig!.Select(s => $"{s.Profile}:{s.Total}"));
+        Assert.Equal(6, inventory.Nodes.Count);
         Assert.All(inventory.Nodes, n => Assert.True(n.Cpus > 0 && n.MemoryMb > 0));
     }
 

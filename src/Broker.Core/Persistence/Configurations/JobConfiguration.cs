@@ -25,6 +25,9 @@ public sealed class JobConfiguration : IEntityTypeConfiguration<Job>
             gpu.Property(g => g.Count).HasColumnName("gpu_count");
             gpu.Property(g => g.Models).HasColumnName("gpu_models");
             gpu.Property(g => g.MinMemoryGb).HasColumnName("gpu_min_memory_gb");
+            gpu.Property(g => g.Share).HasColumnName("gpu_share").HasPrecision(5, 4);
+            gpu.Property(g => g.MigProfile).HasColumnName("gpu_mig_profile").HasMaxLength(16);
+            gpu.Ignore(g => g.IsFractional);
         });
         job.Navigation(j => j.Gpu).IsRequired();
         job.HasMany(j => j.Labels).WithOne().HasForeignKey(l => l.JobId).OnDelete(DeleteBehavior.Cascade);

@@ -42,7 +42,8 @@ internal sealed record SlurmJob(
     [property: JsonPropertyName("tres_per_node")] string? TresPerNode,
     [property: JsonPropertyName("user_name")] string? UserName = null,
     [property: JsonPropertyName("user_id")] long? UserId = null,
-    [property: JsonPropertyName("account")] string? Account = null);
+    [property: JsonPropertyName("account")] string? Account = null,
+    [property: JsonPropertyName("gres_detail")] IReadOnlyList<string>? GresDetail = null);
 
 internal sealed record SlurmJobsResponse(
     [property: JsonPropertyName("jobs")] IReadOnlyList<SlurmJob>? Jobs,
