@@ -3,8 +3,11 @@ using Broker.Api.Auth;
 using Broker.Api.Background;
 using Broker.Api.Contracts;
 using Broker.Core.Costs;
+using Broker.Core.Errors;
 using Broker.Core.Jobs;
+using Broker.Core.Placement;
 using Broker.Core.Prediction;
+using Broker.Core.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -36,7 +39,8 @@ public static class JobsEndpoints
     public static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem>> Submit(
         SubmitJobRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ClaimsPrincipal user, JobService jobs, JobCosts costs, PlacementTrigger placement, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, JobService jobs, JobCosts costs, PlacementTrigger placement, CapacityCheck capacity, TimeProvider clock,
+        CancellationToken ct)
     {
         var errors = SubmitJobRules.Check(request, clock.GetUtcNow());
         if (idempotencyKey is not null && !IdempotencyKeys.IsValid(idempotencyKey))
@@ -48,8 +52,16 @@ public static class JobsEndpoints
             return TypedResults.ValidationProblem(errors, title: "The job submission is not valid");
         }
         GpuShapeRules.Enforce(request.Gpu);
+        var submission = request.ToSubmission();
+        var verdict = await capacity.CheckAsync(new GpuRequestShape(submission.GpuCount, submission.GpuModels, submission.MinGpuMemoryGb ?? 0), ct);
+        if (!verdict.Feasible)
+        {
+            // Accepting it would only make it wait forever: no configured node set or instance could ever hold it (ADR 0012).
+            throw new RuleViolationException($"No configured capacity can ever run this job: {verdict.Reason}.",
+                new Dictionary<string, string[]> { [verdict.Field!] = [verdict.Reason] });
+        }
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
-        var result = await jobs.SubmitAsync(team, request.ToSubmission(), idempotencyKey, ct);
+        var result = await jobs.SubmitAsync(team, submission, idempotencyKey, ct);
         var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct))
             .WithCost(result.Created ? JobCost.None : await costs.ForAsync(result.Job, ct));
         if (result.Created)

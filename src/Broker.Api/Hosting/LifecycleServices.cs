@@ -15,6 +15,7 @@ public static class LifecycleServices
             ?? throw new InvalidOperationException("Callbacks:Secret is not set: instance callback tokens are derived from it.")));
         services.AddSingleton<Background.PlacementTrigger>();
         services.AddScoped<PlacementSnapshotBuilder>();
+        services.AddScoped<CapacityCheck>();
         services.AddScoped<Core.Prediction.RuntimePredictions>();
         services.AddScoped<Core.Prediction.RuntimeTraining>();
         services.AddScoped<PlacementRound>();

@@ -111,9 +111,11 @@ internal sealed class NodeSlots
     }
 
     /// <summary>Queues a job on the earliest-free slots (list scheduling); returns its planned start.</summary>
-    public long Reserve(int gpus, long now, long duration)
+    public long Reserve(int gpus, long now, long duration) => ReserveAt(gpus, now, Math.Max(now, slots[gpus - 1].FreeAt), duration);
+
+    /// <summary>Queues a job on the earliest-free slots from <paramref name="start"/> (a gang's common start, ADR 0012).</summary>
+    public long ReserveAt(int gpus, long now, long start, long duration)
     {
-        var start = Math.Max(now, slots[gpus - 1].FreeAt);
         for (var i = 0; i < gpus; i++)
         {
             var heldStart = slots[i].FreeAt <= now && start > now ? start : 0;

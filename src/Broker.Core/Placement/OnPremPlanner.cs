@@ -30,7 +30,11 @@ internal sealed class OnPremPlanner
             nodes[i] = new NodeSlots(i, node, pool, InitialFreeTimes(node, runningByNode[node.Name], options));
             pools[pool].Add(nodes[i], now);
         }
+        Gangs = new GangPlanning(this, nodes, now);
     }
+
+    /// <summary>Planning for jobs larger than any node of their models (ADR 0012).</summary>
+    public GangPlanning Gangs { get; }
 
     public NodeSlots Node(int index) => nodes[index];
 
@@ -95,12 +99,26 @@ internal sealed class OnPremPlanner
                 best = candidate;
             }
         }
+        if (best is null && Gangs.Estimate(jobPools, gpus) is { } gang)
+        {
+            return (new DateTimeOffset(gang.Start, TimeSpan.Zero), gang.Members[0]);
+        }
         return best is { } b ? (new DateTimeOffset(Math.Max(b.At, now), TimeSpan.Zero), nodes[b.Node]) : null;
     }
 
     /// <summary>Queues the job on the node's timeline so later jobs see it in their wait estimates.</summary>
-    public void Reserve(NodeSlots node, int gpus, TimeSpan duration) =>
+    public void Reserve(NodeSlots node, int gpus, TimeSpan duration)
+    {
+        if (gpus > node.Total)
+        {
+            Gangs.Reserve(node.Pool, gpus, duration);
+            return;
+        }
         Update(node, n => n.Reserve(gpus, now, Math.Max(1, duration.Ticks)));
+    }
+
+    /// <summary>Changes one node's timeline and keeps its pool's indexes right (for <see cref="GangPlanning"/>).</summary>
+    public void Change(NodeSlots node, Action<NodeSlots> change) => Update(node, change);
 
     private (int, int) BestBackfill(int[] jobPools, int gpus, long end)
     {

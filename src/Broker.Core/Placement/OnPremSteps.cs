@@ -5,6 +5,10 @@ internal static class OnPremSteps
 {
     public static OnPremDecision? PlaceNow(PlacementPass pass, PendingJob job, int[] pools)
     {
+        if (pass.OnPrem.Gangs.IsGang(pools, job.Gpus))
+        {
+            return GangSteps.PlaceNow(pass, job, pools);
+        }
         var node = pass.OnPrem.TryPlaceNow(pools, job.Gpus, job.RemainingWork);
         if (node is null)
         {

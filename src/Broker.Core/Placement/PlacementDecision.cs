@@ -6,8 +6,10 @@ namespace Broker.Core.Placement;
 public abstract record PlacementDecision(string JobId, Explanation Explanation);
 
 /// <summary>Run on <paramref name="Node"/> now; all <paramref name="Gpus"/> come from that node.</summary>
+/// <param name="MemberNodes">For a gang (ADR 0012) every member node, <paramref name="Node"/> first, each giving
+/// <c>Gpus / MemberNodes.Count</c> GPUs; null for a single-node job.</param>
 public sealed record OnPremDecision(string JobId, string Node, int Gpus, string GpuModel, decimal CostPerHour,
-    Explanation Explanation) : PlacementDecision(JobId, Explanation);
+    Explanation Explanation, IReadOnlyList<string>? MemberNodes = null) : PlacementDecision(JobId, Explanation);
 
 /// <summary>Launch one instance of <paramref name="Offer"/> in <paramref name="Market"/> (Spot or OnDemand) now.</summary>
 /// <param name="ExpectedCost">Expected USD for the whole run, boot and expected spot rework included.</param>

@@ -180,6 +180,9 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
 
     private static Allocation? ToAllocation(PlacementDecision decision, Job job, DateTimeOffset now, double leaseFactor) => decision switch
     {
+        // On-prem gangs are planned (ADR 0012) but their multi-node allocation and --nodes submission are not built yet:
+        // the job stays pending with the plan as its explanation rather than being launched on one node.
+        OnPremDecision { MemberNodes: not null } => null,
         OnPremDecision d => new Allocation
         {
             Id = Guid.CreateVersion7(now), JobId = job.Id, Market = CapacityType.OnPrem, Provider = "slurm", Node = d.Node,
