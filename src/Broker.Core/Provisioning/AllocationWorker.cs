@@ -211,9 +211,10 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
     }
 
     /// <summary>
-    /// The Slurm job, run as the team's own user. The command follows <c>exec --</c>, each word quoted, so a first word or an
-    /// argument that starts with a dash stays a word. A team without an on-prem user never gets here from placement; if it
-    /// does (the mapping was removed since), the launch fails instead of running the job as anyone else.
+    /// The Slurm job, run as the team's own user. Its run section is the command after <c>command --</c>, each word quoted
+    /// (a first word starting with a dash, or naming a script function, stays the program to run), between the prologue
+    /// and epilogue that post <c>started</c> and <c>finished</c>. A team without an on-prem user never gets here from
+    /// placement; if it does (the mapping was removed since), the launch fails instead of running the job as anyone else.
     /// </summary>
     private OnPremJobRequest OnPremRequest(Job job, Allocation a)
     {
@@ -222,8 +223,10 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         var remaining = job.EstimatedDuration - job.SavedProgress;
         var command = string.Join(' ', job.Command.Select(StartupScript.ShellQuote));
         return new OnPremJobRequest(a.Id, job.Id, a.Node!, a.GpuModel, a.Gpus, remaining + TimeSpan.FromTicks(remaining.Ticks / 5) + TimeSpan.FromMinutes(5),
-            $"#!/bin/bash\nexec -- {command}\n", Environment(job, a), team.User, team.Account, team.OutputDirectory,
-            job.Gpu.Share, job.Gpu.MigProfile);
+            options.OnPremCallbacks
+                ? OnPremBatchScript.Render(a.Id, options.CallbackBaseUrl, tokens.ForOnPremScript(a, job, options), $"command -- {command}\n")
+                : $"#!/bin/bash\nexec -- {command}\n",
+            Environment(job, a), team.User, team.Account, team.OutputDirectory, job.Gpu.Share, job.Gpu.MigProfile);
     }
 
     private static Dictionary<string, string> Environment(Job job, Allocation a) => new(StringComparer.Ordinal)

@@ -6,6 +6,12 @@ public sealed class LifecycleOptions
     /// <summary>Base URL instances call back to (<c>/v1/instances/{id}/events</c>).</summary>
     public Uri CallbackBaseUrl { get; set; } = new("http://127.0.0.1:5080/");
 
+    /// <summary>
+    /// Whether on-prem batch scripts post <c>started</c> and <c>finished</c> themselves. Off only where Slurm cannot reach
+    /// <see cref="CallbackBaseUrl"/> (an in-process test host): the script would hold its node while it retries.
+    /// </summary>
+    public bool OnPremCallbacks { get; set; } = true;
+
     /// <summary>An intent row not yet carried out after this long is handed to provisioning again (a lost enqueue).</summary>
     public TimeSpan RequeueRequestedAfter { get; set; } = TimeSpan.FromSeconds(30);
 

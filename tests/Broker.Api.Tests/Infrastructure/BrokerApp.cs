@@ -48,6 +48,8 @@ public class BrokerApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Bootstrap:AdminKey", AdminKey);
         builder.UseSetting("Callbacks:Secret", "test-callback-secret-0123456789abcdefghij");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // The in-process test host has no port Slurm's batch scripts could post to; the reconciler reports their jobs.
+        builder.UseSetting("Lifecycle:OnPremCallbacks", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
