@@ -22,7 +22,8 @@ public static class JobsEndpoints
         jobs.MapPost("/", Submit).RequireAuthorization(Policies.SubmitJobs)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .WithSummary("Submit a GPU job for the caller's team")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesValidationProblem().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         jobs.MapGet("/{id}", Get).RequireAuthorization(Policies.ReadJobs)
             .WithSummary("A job with its state and timeline").ProducesProblem(StatusCodes.Status404NotFound);
         jobs.MapGet("/", List).RequireAuthorization(Policies.ReadJobs)
@@ -35,7 +36,8 @@ public static class JobsEndpoints
     public static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem>> Submit(
         SubmitJobRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ClaimsPrincipal user, JobService jobs, JobCosts costs, PlacementTrigger placement, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, JobService jobs, JobFitCheck fit, JobCosts costs, PlacementTrigger placement, TimeProvider clock,
+        CancellationToken ct)
     {
         var errors = SubmitJobRules.Check(request, clock.GetUtcNow());
         if (idempotencyKey is not null && !IdempotencyKeys.IsValid(idempotencyKey))
@@ -47,7 +49,9 @@ public static class JobsEndpoints
             return TypedResults.ValidationProblem(errors, title: "The job submission is not valid");
         }
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
-        var result = await jobs.SubmitAsync(team, request.ToSubmission(), idempotencyKey, ct);
+        var submission = request.ToSubmission();
+        await fit.EnsureSomeCapacityHoldsAsync(submission, ct);
+        var result = await jobs.SubmitAsync(team, submission, idempotencyKey, ct);
         var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct))
             .WithCost(result.Created ? JobCost.None : await costs.ForAsync(result.Job, ct));
         if (result.Created)

@@ -5,7 +5,7 @@ internal static class OnPremSteps
 {
     public static OnPremDecision? PlaceNow(PlacementPass pass, PendingJob job, int[] pools)
     {
-        var node = pass.OnPrem.TryPlaceNow(pools, job.Gpus, job.RemainingWork);
+        var node = pass.OnPrem.TryPlaceNow(pools, job.Gpus, job.RemainingWork, job.CpuCores, job.MemoryGb);
         if (node is null)
         {
             return null;

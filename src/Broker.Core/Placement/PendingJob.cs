@@ -12,6 +12,8 @@ namespace Broker.Core.Placement;
 /// <param name="OnPremRefusal">Why the job may not run on-prem at all (e.g. its team has no on-prem user); null when it may.</param>
 /// <param name="SpotStrikes">The job's spot interruptions and failed spot launches so far, where each happened (for
 /// escalation to another zone, region or provider); null or empty for none.</param>
+/// <param name="CpuCores">CPU cores the job needs on its node or instance; 0 when it does not say.</param>
+/// <param name="MemoryGb">Memory (GB) the job needs on its node or instance; 0 when it does not say.</param>
 public sealed record PendingJob(
     string JobId,
     string Team,
@@ -29,7 +31,9 @@ public sealed record PendingJob(
     int Interruptions = 0,
     TimeSpan SavedProgress = default,
     string? OnPremRefusal = null,
-    IReadOnlyList<SpotStrike>? SpotStrikes = null)
+    IReadOnlyList<SpotStrike>? SpotStrikes = null,
+    int CpuCores = 0,
+    int MemoryGb = 0)
 {
     public TimeSpan RemainingWork
     {

@@ -222,7 +222,8 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         var remaining = job.EstimatedDuration - job.SavedProgress;
         var command = string.Join(' ', job.Command.Select(StartupScript.ShellQuote));
         return new OnPremJobRequest(a.Id, job.Id, a.Node!, a.GpuModel, a.Gpus, remaining + TimeSpan.FromTicks(remaining.Ticks / 5) + TimeSpan.FromMinutes(5),
-            $"#!/bin/bash\nexec -- {command}\n", Environment(job, a), team.User, team.Account, team.OutputDirectory);
+            $"#!/bin/bash\nexec -- {command}\n", Environment(job, a), team.User, team.Account, team.OutputDirectory,
+            job.CpuCores, job.MemoryGb * 1024);
     }
 
     private static Dictionary<string, string> Environment(Job job, Allocation a) => new(StringComparer.Ordinal)
