@@ -1202,6 +1202,76 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("job_labels", (string)null);
                 });
 
+            modelBuilder.Entity("Broker.Core.Logs.LogChunk", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("AllocationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<int>("Bytes")
+                        .HasColumnType("integer")
+                        .HasColumnName("bytes");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<long>("Offset")
+                        .HasColumnType("bigint")
+                        .HasColumnName("offset");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Stream")
+                        .IsRequired()
+                        .HasMaxLength(6)
+                        .HasColumnType("character varying(6)")
+                        .HasColumnName("stream");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_log_chunks");
+
+                    b.HasIndex("JobId", "Id")
+                        .HasDatabaseName("ix_log_chunks_job_id_id");
+
+                    b.HasIndex("AllocationId", "Stream", "Offset")
+                        .IsUnique()
+                        .HasDatabaseName("ix_log_chunks_allocation_id_stream_offset");
+
+                    b.ToTable("log_chunks", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Logs.LogDrop", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<long>("DroppedBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("dropped_bytes");
+
+                    b.HasKey("JobId")
+                        .HasName("pk_log_drops");
+
+                    b.ToTable("log_drops", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.OnPrem.NodeUtilizationSample", b =>
                 {
                     b.Property<long>("Id")

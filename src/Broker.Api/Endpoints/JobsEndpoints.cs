@@ -39,7 +39,8 @@ public static class JobsEndpoints
     public static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem>> Submit(
         SubmitJobRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ClaimsPrincipal user, JobService jobs, JobCosts costs, PlacementTrigger placement, CapacityCheck capacity, TimeProvider clock,
+        ClaimsPrincipal user, JobService jobs, JobFitCheck fit, JobCosts costs, PlacementTrigger placement, CapacityCheck capacity,
+        TimeProvider clock,
         CancellationToken ct)
     {
         var errors = SubmitJobRules.Check(request, clock.GetUtcNow());
@@ -61,6 +62,7 @@ public static class JobsEndpoints
                 new Dictionary<string, string[]> { [verdict.Field!] = [verdict.Reason] });
         }
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
+        await fit.EnsureSomeCapacityHoldsAsync(submission, ct);
         var result = await jobs.SubmitAsync(team, submission, idempotencyKey, ct);
         var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct))
             .WithCost(result.Created ? JobCost.None : await costs.ForAsync(result.Job, ct));

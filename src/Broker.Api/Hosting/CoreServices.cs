@@ -15,6 +15,7 @@ public static class CoreServices
         services.AddDbContextPool<BrokerDbContext>(options => options.UseBrokerDatabase(connectionString));
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<JobService>();
+        services.AddScoped<JobFitCheck>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<PolicyService>();

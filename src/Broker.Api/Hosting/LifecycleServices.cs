@@ -13,6 +13,8 @@ public static class LifecycleServices
         services.AddSingleton(configuration.GetSection("Lifecycle").Get<LifecycleOptions>() ?? new LifecycleOptions());
         services.AddSingleton(CallbackTokens.FromConfiguredSecret(configuration["Callbacks:Secret"]
             ?? throw new InvalidOperationException("Callbacks:Secret is not set: instance callback tokens are derived from it.")));
+        services.AddSingleton(configuration.GetSection("Logs").Get<Core.Logs.LogOptions>() ?? new Core.Logs.LogOptions());
+        services.AddScoped<Core.Logs.LogStore>();
         services.AddSingleton<Background.PlacementTrigger>();
         services.AddScoped<PlacementSnapshotBuilder>();
         services.AddScoped<CapacityCheck>();

@@ -42,6 +42,7 @@ public static class Pipeline
         app.MapBursting();
         app.MapAudit();
         app.MapInstanceCallbacks();
+        app.MapLogs();
         app.MapInstances();
         app.MapCosts();
         app.MapReports();

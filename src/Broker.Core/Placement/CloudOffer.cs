@@ -7,6 +7,8 @@ namespace Broker.Core.Placement;
 /// </summary>
 /// <param name="SpotPricePerHour">Null when the offer has no spot market.</param>
 /// <param name="SpotInterruptionsPerHour">Observed spot interruption rate (events per instance-hour).</param>
+/// <param name="VCpus">vCPUs of one instance; null when the price data does not say (then CPUs never rule the offer out).</param>
+/// <param name="MemoryGb">Memory of one instance (GB); null when the price data does not say.</param>
 public sealed record CloudOffer(
     string Provider,
     string Region,
@@ -19,7 +21,12 @@ public sealed record CloudOffer(
     decimal? SpotPricePerHour,
     double SpotInterruptionsPerHour,
     string? BlockedReason = null,
-    string? SpotBlockedReason = null)
+    string? SpotBlockedReason = null,
+    int? VCpus = null,
+    double? MemoryGb = null)
 {
+    /// <summary>True when one instance has the CPU cores and memory the job asked for (unknown sizes fit).</summary>
+    public bool Holds(PendingJob job) => (VCpus is not { } cpus || cpus >= job.CpuCores) && (MemoryGb is not { } memory || memory >= job.MemoryGb);
+
     public string Id => $"{Provider}/{Region}/{Zone ?? "-"}/{InstanceType}";
 }

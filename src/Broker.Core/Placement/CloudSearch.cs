@@ -108,7 +108,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
 
     private RejectionReason? Check(in Context c, CloudOffer offer, CapacityType market, CloudCandidate candidate)
     {
-        if (offer.GpuMemoryGb < c.Job.MinGpuMemoryGb)
+        if (offer.GpuMemoryGb < c.Job.MinGpuMemoryGb || !offer.Holds(c.Job))
         {
             return RejectionReason.Constraint;
         }
@@ -164,6 +164,8 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
     {
         RejectionReason.Constraint when candidate.Market == CapacityType.Spot && !c.Job.SpotAllowed =>
             "job does not tolerate spot interruptions",
+        RejectionReason.Constraint when !offer.Holds(c.Job) =>
+            $"{offer.VCpus} vCPUs and {offer.MemoryGb} GB memory, job needs {c.Job.CpuCores} CPUs and {c.Job.MemoryGb} GB",
         RejectionReason.Constraint => $"{offer.GpuMemoryGb} GB GPUs, job needs {c.Job.MinGpuMemoryGb} GB",
         RejectionReason.BlockedOffer => offer.BlockedReason ?? offer.SpotBlockedReason ?? "blocked",
         RejectionReason.Policy when candidate.Market == CapacityType.Spot && !c.Policy.AllowSpot => "team policy does not allow spot",

@@ -9,6 +9,8 @@ internal sealed class OnPremPlanner
     private readonly long now;
     private readonly NodeSlots[] nodes;
     private readonly OnPremPool[] pools;
+    private readonly int[] freeCpus;
+    private readonly int[] freeMemoryGb;
     private readonly Dictionary<RequestShape, int[]> poolsByShape = [];
 
     public OnPremPlanner(PlacementSnapshot snapshot, PlacementOptions options)
@@ -23,6 +25,8 @@ internal sealed class OnPremPlanner
             usable.Where(n => n.GpuModel == k.GpuModel && n.GpuMemoryGb == k.GpuMemoryGb).Max(n => n.TotalGpus))).ToArray();
         var poolIndex = poolKeys.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i);
         nodes = new NodeSlots[usable.Length];
+        freeCpus = [.. usable.Select(n => n.FreeCpus)];
+        freeMemoryGb = [.. usable.Select(n => n.FreeMemoryGb)];
         for (var i = 0; i < usable.Length; i++)
         {
             var node = usable[i];
@@ -62,14 +66,18 @@ internal sealed class OnPremPlanner
     /// <summary>True when some acceptable node had enough idle GPUs before this pass placed anything.</summary>
     public bool FitsInitially(int[] jobPools, int gpus) => jobPools.Any(p => pools[p].InitialMaxFree >= gpus);
 
-    /// <summary>Best-fit now: the acceptable node left with the fewest free GPUs; backfill into held gaps as a fallback.</summary>
-    public NodeSlots? TryPlaceNow(int[] jobPools, int gpus, TimeSpan duration)
+    /// <summary>
+    /// Best-fit now: the acceptable node left with the fewest free GPUs that also has the job's CPU cores and memory free;
+    /// backfill into held gaps as a fallback.
+    /// </summary>
+    public NodeSlots? TryPlaceNow(int[] jobPools, int gpus, TimeSpan duration, int cpus = 0, int memoryGb = 0)
     {
         var end = now + Math.Max(1, duration.Ticks);
         (int Free, int Node) best = (int.MaxValue, int.MaxValue);
+        bool Fits(int node) => freeCpus[node] >= cpus && freeMemoryGb[node] >= memoryGb;
         foreach (var p in jobPools)
         {
-            var fit = pools[p].BestFit(gpus);
+            var fit = cpus <= 0 && memoryGb <= 0 ? pools[p].BestFit(gpus) : pools[p].BestFit(gpus, Fits);
             if (fit.Node >= 0 && (fit.Free, fit.Node).CompareTo(best) < 0)
             {
                 best = fit;
@@ -79,12 +87,14 @@ internal sealed class OnPremPlanner
         {
             best = BestBackfill(jobPools, gpus, end);
         }
-        if (best.Node == int.MaxValue)
+        if (best.Node == int.MaxValue || !Fits(best.Node))
         {
             return null;
         }
         var node = nodes[best.Node];
         Update(node, n => n.PlaceNow(gpus, now, end));
+        freeCpus[best.Node] = Math.Max(0, freeCpus[best.Node] - Math.Max(0, cpus));
+        freeMemoryGb[best.Node] = Math.Max(0, freeMemoryGb[best.Node] - Math.Max(0, memoryGb));
         return node;
     }
 

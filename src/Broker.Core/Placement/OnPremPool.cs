@@ -48,6 +48,25 @@ internal sealed class OnPremPool
         return (-1, -1);
     }
 
+    /// <summary>Best-fit among the nodes that <paramref name="fits"/> accepts (free CPUs and memory), or -1.</summary>
+    public (int Free, int Node) BestFit(int gpus, Func<int, bool> fits)
+    {
+        for (var free = gpus; free <= MaxGpus; free++)
+        {
+            if (byFree[free] is { Count: > 0 } nodes)
+            {
+                foreach (var node in nodes)
+                {
+                    if (fits(node))
+                    {
+                        return (free, node);
+                    }
+                }
+            }
+        }
+        return (-1, -1);
+    }
+
     /// <summary>The node whose <paramref name="gpus"/>-th GPU frees first in the plan, or null when none is that big.</summary>
     public (long At, int Node)? EarliestStart(int gpus) =>
         gpus <= MaxGpus && byKthFree[gpus] is { Count: > 0 } nodes ? nodes.Min : null;

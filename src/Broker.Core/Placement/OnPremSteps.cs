@@ -9,7 +9,7 @@ internal static class OnPremSteps
         {
             return GangSteps.PlaceNow(pass, job, pools);
         }
-        var node = pass.OnPrem.TryPlaceNow(pools, job.Gpus, job.RemainingWork);
+        var node = pass.OnPrem.TryPlaceNow(pools, job.Gpus, job.RemainingWork, job.CpuCores, job.MemoryGb);
         if (node is null)
         {
             return null;

@@ -13,6 +13,8 @@ namespace Broker.Core.Placement;
 /// <param name="SpotStrikes">The job's spot interruptions and failed spot launches so far, where each happened (for
 /// escalation to another zone, region or provider); null or empty for none.</param>
 /// <param name="GpuShare">A fraction of one GPU (ADR 0011); the job is placed as one GPU and charged this share of it.</param>
+/// <param name="CpuCores">CPU cores the job needs on its node or instance; 0 when it does not say.</param>
+/// <param name="MemoryGb">Memory (GB) the job needs on its node or instance; 0 when it does not say.</param>
 public sealed record PendingJob(
     string JobId,
     string Team,
@@ -31,7 +33,9 @@ public sealed record PendingJob(
     TimeSpan SavedProgress = default,
     string? OnPremRefusal = null,
     IReadOnlyList<SpotStrike>? SpotStrikes = null,
-    decimal? GpuShare = null)
+    decimal? GpuShare = null,
+    int CpuCores = 0,
+    int MemoryGb = 0)
 {
     public TimeSpan RemainingWork
     {

@@ -226,7 +226,8 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
             options.OnPremCallbacks
                 ? OnPremBatchScript.Render(a.Id, options.CallbackBaseUrl, tokens.ForOnPremScript(a, job, options), $"command -- {command}\n")
                 : $"#!/bin/bash\nexec -- {command}\n",
-            Environment(job, a), team.User, team.Account, team.OutputDirectory, job.Gpu.Share, job.Gpu.MigProfile);
+            Environment(job, a), team.User, team.Account, team.OutputDirectory, Share: job.Gpu.Share,
+            MigProfile: job.Gpu.MigProfile, CpusPerTask: job.CpuCores, MemoryMb: job.MemoryGb * 1024);
     }
 
     private static Dictionary<string, string> Environment(Job job, Allocation a) => new(StringComparer.Ordinal)

@@ -65,6 +65,8 @@ public sealed record ClusterInventory(bool Available, string? UnavailableReason,
 /// <param name="Account">The cluster account to charge, or null for the user's default.</param>
 /// <param name="OutputDirectory">The team's directory on the nodes (owned by <paramref name="UserName"/>, mode 700); the
 /// job writes into <c>&lt;dir&gt;/&lt;allocation id&gt;/</c>, created mode 700.</param>
+/// <param name="CpusPerTask">CPU cores the job asked for (Slurm <c>--cpus-per-task</c>); 0 leaves the cluster's default.</param>
+/// <param name="MemoryMb">Memory the job asked for, in MiB (Slurm <c>--mem</c>); 0 leaves the cluster's default.</param>
 public sealed record OnPremJobRequest(
     Guid AllocationId,
     Guid JobId,
@@ -78,7 +80,9 @@ public sealed record OnPremJobRequest(
     string? Account,
     string OutputDirectory,
     decimal? Share = null,
-    string? MigProfile = null);
+    string? MigProfile = null,
+    int CpusPerTask = 0,
+    int MemoryMb = 0);
 
 /// <summary>Broker's view of a cluster job's state (Slurm PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, PREEMPTED...).</summary>
 public enum OnPremJobState

@@ -38,8 +38,16 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var offers = await db.Set<Offer>().AsNoTracking().Where(o => o.Available && clouds.Names.Contains(o.Provider))
             .OrderBy(o => o.Id).ToListAsync(ct);
 
-        var onPremNodes = nodes.Select(n => new OnPremNode(n.Name, n.GpuModel, GpuMemory(n.GpuModel), n.GpuTotal,
-            IdleGpus(n, holding.Where(a => a.IsOnPrem && a.Node == n.Name).ToList()), n.IsSchedulable)).ToList();
+        var onPremHolderIds = holding.Where(a => a.IsOnPrem).Select(a => a.JobId).Distinct().ToList();
+        var onPremHolders = await db.Jobs.AsNoTracking().Where(j => onPremHolderIds.Contains(j.Id))
+            .Select(j => new { j.Id, j.CpuCores, j.MemoryGb }).ToDictionaryAsync(j => j.Id, ct);
+        var onPremNodes = nodes.Select(n =>
+        {
+            var ours = holding.Where(a => a.IsOnPrem && a.Node == n.Name).ToList();
+            var held = ours.Where(a => onPremHolders.ContainsKey(a.JobId)).Select(a => onPremHolders[a.JobId]).ToList();
+            return new OnPremNode(n.Name, n.GpuModel, GpuMemory(n.GpuModel), n.GpuTotal, IdleGpus(n, ours), n.IsSchedulable,
+                FreeOf(n.Cpus, held.Sum(j => j.CpuCores)), FreeOf(n.MemoryMb / 1024, held.Sum(j => j.MemoryGb)));
+        }).ToList();
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
             .Select(a => (Allocation: a, Job: liveJobs[a.JobId]))
             .Select(x => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, x.Allocation.Node!, x.Allocation.Gpus,
@@ -77,10 +85,17 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         return Math.Max(0, node.GpuTotal - used);
     }
 
+    /// <summary>
+    /// What is left of a node's CPUs or memory (slurmrestd's totals) after the jobs Broker holds there; unknown (0) totals
+    /// never rule a node out.
+    /// </summary>
+    private static int FreeOf(int total, int heldByBroker) => total <= 0 ? int.MaxValue : Math.Max(0, total - heldByBroker);
+
     private CloudOffer ToCloudOffer(Offer o) => new(o.Provider, o.Region, o.Zone, o.InstanceType, o.GpuModel, o.GpuCount,
         (int)(o.GpuMemoryGb ?? GpuMemory(o.GpuModel)), o.OnDemandPerHour, o.SpotPerHour, o.SpotInterruptionPerHour,
         unavailable.Find(new OfferKey(o.Provider, o.Region, o.Zone, o.InstanceType, CapacityType.OnDemand))?.Reason,
-        unavailable.Find(new OfferKey(o.Provider, o.Region, o.Zone, o.InstanceType, CapacityType.Spot))?.Reason);
+        unavailable.Find(new OfferKey(o.Provider, o.Region, o.Zone, o.InstanceType, CapacityType.Spot))?.Reason,
+        o.VCpus > 0 ? o.VCpus : null, o.MemoryGb > 0 ? o.MemoryGb : null);
 
     /// <summary>
     /// Each pending job's spot interruptions and spot launches refused for capacity, from its closed allocations (shared
@@ -103,7 +118,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, j.SavedProgress),
         j.Deadline, j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt,
         j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team) ?? MigProfiles.OnPremRefusal(j.Gpu.MigProfile), [.. strikes],
-        j.Gpu.Share);
+        GpuShare: j.Gpu.Share, CpuCores: j.CpuCores, MemoryGb: j.MemoryGb);
 
     /// <summary>GPU memory by model (the catalog's nominal table), for nodes and offers whose source does not say it.</summary>
     private static int GpuMemory(string model) => (int)(SeedGpu.NominalMemory(model) ?? 12);

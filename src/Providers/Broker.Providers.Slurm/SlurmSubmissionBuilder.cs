@@ -34,7 +34,8 @@ internal static class SlurmSubmissionBuilder
         var gres = Gres(request, gresType, shards);
         var slurmLog = $"{teamDirectory}/{request.AllocationId:D}.slurm.log";
         var job = new SlurmJobProperties(SlurmJobNames.For(request.AllocationId), options.Partition, gres, request.Node,
-            TimeLimitMinutes(request.TimeLimit), teamDirectory, environment, slurmLog, slurmLog, request.Account);
+            TimeLimitMinutes(request.TimeLimit), teamDirectory, environment, slurmLog, slurmLog, request.Account,
+            request.CpusPerTask > 0 ? request.CpusPerTask : null, request.MemoryMb > 0 ? request.MemoryMb : null);
         return new SlurmJobSubmission(job, Script(request, jobDirectory));
     }
 

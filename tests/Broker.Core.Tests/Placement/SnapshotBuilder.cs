@@ -40,6 +40,12 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
+    public SnapshotBuilder Node(OnPremNode node)
+    {
+        nodes.Add(node);
+        return this;
+    }
+
     public SnapshotBuilder Running(string node, int gpus, double hoursLeft, string team = "team-z")
     {
         running.Add(new RunningOnPremJob($"running-{running.Count}", team, node, gpus, Now.AddHours(hoursLeft)));

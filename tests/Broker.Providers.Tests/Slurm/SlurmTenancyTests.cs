@@ -44,6 +44,21 @@ public sealed class SlurmTenancyTests(SlurmClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_cpus_and_memory_the_job_asked_for_are_in_slurms_job_record()
+    {
+        using var slurm = new SlurmTestCluster(fixture);
+        var request = Request(SlurmServer.TeamUserA, "nproc") with { CpusPerTask = 3, MemoryMb = 5 * 1024 };
+
+        var submitted = await slurm.Cluster.SubmitAsync(request, None);
+        var done = await FinishedAsync(slurm, request.AllocationId);
+
+        Assert.Equal((OnPremJobState.Completed, 0), (done.State, done.ExitCode));
+        var record = (await slurm.Client.GetJobAsync(long.Parse(submitted.ClusterJobId, CultureInfo.InvariantCulture), None))!;
+        // One task of 3 CPUs: Slurm allocates 3 (its default would be 1), and the node's memory request is 5 GiB.
+        Assert.Equal((3, 5L * 1024), (record.Cpus, record.MemoryPerNodeMb));
+    }
+
+    [Fact]
     public async Task A_user_slurm_cannot_resolve_is_refused_and_its_job_cancelled_instead_of_requeued_forever()
     {
         using var slurm = new SlurmTestCluster(fixture);

@@ -43,7 +43,9 @@ internal sealed record SlurmJob(
     [property: JsonPropertyName("user_name")] string? UserName = null,
     [property: JsonPropertyName("user_id")] long? UserId = null,
     [property: JsonPropertyName("account")] string? Account = null,
-    [property: JsonPropertyName("gres_detail")] IReadOnlyList<string>? GresDetail = null);
+    [property: JsonPropertyName("gres_detail")] IReadOnlyList<string>? GresDetail = null,
+    [property: JsonPropertyName("cpus")] int? Cpus = null,
+    [property: JsonPropertyName("memory_per_node")] long? MemoryPerNodeMb = null);
 
 internal sealed record SlurmJobsResponse(
     [property: JsonPropertyName("jobs")] IReadOnlyList<SlurmJob>? Jobs,
@@ -64,7 +66,9 @@ internal sealed record SlurmJobProperties(
     [property: JsonPropertyName("environment")] IReadOnlyDictionary<string, string> Environment,
     [property: JsonPropertyName("standard_output")] string StandardOutput,
     [property: JsonPropertyName("standard_error")] string StandardError,
-    [property: JsonPropertyName("account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Account = null);
+    [property: JsonPropertyName("account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Account = null,
+    [property: JsonPropertyName("cpus_per_task"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? CpusPerTask = null,
+    [property: JsonPropertyName("memory_per_node"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? MemoryPerNodeMb = null);
 
 internal sealed record SlurmJobSubmission(
     [property: JsonPropertyName("job")] SlurmJobProperties Job,
