@@ -30,11 +30,12 @@ read -r -a team_users <<<"${BROKER_SLURM_TEAM_USERS:-broker-vision broker-nlp br
 output_root="$dir/teams"
 jwt_key="$dir/secrets/jwt.key"
 # name:gres type:gpu count:cpus:memory MB:shards per GPU (gres/shard: Slurm packs jobs asking --gres=shard:N onto one GPU)
-nodes=(gpu-h100-1:h100:8:32:256000:8 gpu-h100-2:h100:8:32:256000:8 gpu-a100-1:a100:4:16:128000:4
-    gpu-a100-2:a100:4:16:128000:4 gpu-l4-1:l4:4:8:64000:4)
+# Sizes of real GPU servers (DGX H100: 224 threads, 2 TB), so a job's CPUs and memory limit packing as they would there.
+nodes=(gpu-h100-1:h100:8:224:2048000:8 gpu-h100-2:h100:8:224:2048000:8 gpu-a100-1:a100:4:128:1024000:4
+    gpu-a100-2:a100:4:128:1024000:4 gpu-l4-1:l4:4:64:600000:4)
 # MIG-partitioned nodes, name:cpus:memory MB:profile=count,... Each MIG slice is a GPU GRES whose type is its profile
 # (gpu:1g.10gb), as Slurm's NVML autodetection names them; here one A100-80GB cut into 4x 1g.10gb and 1x 3g.40gb.
-mig_nodes=(gpu-a100mig-1:16:128000:1g.10gb=4,3g.40gb=1)
+mig_nodes=(gpu-a100mig-1:128:1024000:1g.10gb=4,3g.40gb=1)
 
 log() { echo "slurm.sh: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
