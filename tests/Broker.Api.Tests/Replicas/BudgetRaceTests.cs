@@ -98,6 +98,9 @@ public sealed class BudgetRaceTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var body = JobApi.ValidBody($"budget-race-{i}");
         body["gpu"] = new JsonObject { ["count"] = 1, ["models"] = new JsonArray("T4") };
+        // The size of the smallest T4 instances (4 vCPUs, 16 GB), so every T4 offer can hold the job and only the budget decides.
+        body["cpuCores"] = 4;
+        body["memoryGb"] = 16;
         body["spot"] = new JsonObject { ["allowed"] = false };
         body["command"] = new JsonArray("sleep", "3600");
         body["estimatedDurationMinutes"] = 60;
