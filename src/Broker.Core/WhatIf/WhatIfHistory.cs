@@ -14,7 +14,8 @@ public sealed record WhatIfJobs(TraceWindow Window, IReadOnlyList<TraceJob> Jobs
 
 /// <summary>
 /// Reads the jobs Broker saw in a window from its own tables: shape, team, deadline, spot permission, checkpointing,
-/// priority, price cap, and the runtime they really had. Runtime = checkpointed progress kept from earlier segments plus
+/// priority, price cap, the runtime the user asked for (the engine plans with it, never with the truth) and the runtime they
+/// really had. Runtime = checkpointed progress kept from earlier segments plus
 /// the last started segment's lifetime: the ledger's (Slurm's own clock on-prem) when it was priced, else the allocation's
 /// start to end. A job still running replays for the longer of its estimate and what it has run so far; a job that never
 /// started but may still run (pending, placed, starting) replays with its estimate; a job that never started and never
@@ -90,10 +91,14 @@ public sealed class WhatIfHistory(BrokerDbContext db, OnPremTenancy tenancy, Tim
         {
             throw new WhatIfInputException($"job {j.Id} is corrupt: {j.Gpus} GPUs, estimate {j.Estimate}, runtime {runtime}");
         }
-        return new TraceJob(j.Id.ToString(), j.Team, j.SubmittedAt.ToUnixTimeSeconds(), Math.Max(1, (long)Math.Round(runtime.TotalSeconds)),
+        var runtimeS = Math.Max(1, (long)Math.Round(runtime.TotalSeconds));
+        // The engine replays with what the user asked for, as it did live; a run longer than its estimate (Slurm's limit
+        // has a margin) raises the limit to what really ran, as the scenario replays do (UserEstimates).
+        var limitS = Math.Max(runtimeS, (long)Math.Ceiling(j.Estimate.TotalSeconds));
+        return new TraceJob(j.Id.ToString(), j.Team, j.SubmittedAt.ToUnixTimeSeconds(), runtimeS,
             j.Gpus, [.. j.Models.Select(GpuModels.Normalize)], j.Deadline?.ToUnixTimeSeconds(), j.SpotAllowed,
             j.Checkpoint is { } c && c > TimeSpan.Zero ? (long)Math.Max(1, c.TotalSeconds) : null, j.Priority, j.MinMemoryGb ?? 0,
-            j.MaxPrice, tenancy.RefusalFor(j.Team));
+            j.MaxPrice, tenancy.RefusalFor(j.Team), LimitS: limitS);
     }
 
     private static WhatIfPlacement Placement(SegmentRow s, int segments, decimal? cost) => s.Market == CapacityType.OnPrem

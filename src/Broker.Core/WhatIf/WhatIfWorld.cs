@@ -46,6 +46,9 @@ public sealed class WhatIfWorld(BrokerDbContext db, ComputeProviders clouds, Wha
                 settings.SpotRateWindowSeconds, scenarioOffers),
             Policy = new PolicySet(new PolicySettings(true, true, 0, null)),
             Simulation = new SimulationSettings(settings.PassIntervalSeconds, settings.DrainDays, 3600),
+            // Each job's own estimate is its limit, and the engine learns runtimes from the jobs that finished earlier in
+            // the replay, as Broker does live: a what-if never plans with the runtimes history revealed.
+            Estimates = new EstimateSettings(EstimateModes.Trace),
         };
         var model = shared is not null
             ? $"every spot offer follows the availability trace {Path.GetFileName(settings.SpotTracePath)}"

@@ -64,12 +64,16 @@ public sealed class WhatIfApp : BrokerApp
         await db.SaveChangesAsync();
     }
 
-    /// <summary>A finished job and the one segment it really ran (on the node when <paramref name="instanceType"/> is null).</summary>
+    /// <summary>
+    /// A finished job and the one segment it really ran (on the node when <paramref name="instanceType"/> is null); the user
+    /// estimated <paramref name="estimate"/> (default: exactly what it ran).
+    /// </summary>
     public async Task<Guid> AddRunAsync(string team, DateTimeOffset submitted, int gpus, TimeSpan ran, bool spotOk,
-        string? instanceType = null, CapacityType market = CapacityType.OnPrem, TimeSpan? startDelay = null, TimeSpan? checkpoint = null)
+        string? instanceType = null, CapacityType market = CapacityType.OnPrem, TimeSpan? startDelay = null, TimeSpan? checkpoint = null,
+        TimeSpan? estimate = null)
     {
         var started = submitted + (startDelay ?? TimeSpan.FromSeconds(5));
-        var job = NewJob(team, submitted, gpus, ran, spotOk, checkpoint);
+        var job = NewJob(team, submitted, gpus, estimate ?? ran, spotOk, checkpoint);
         job.MoveTo(JobState.Placed, JobEventKind.Placed, "placed", started);
         job.MoveTo(JobState.Starting, JobEventKind.Starting, "starting", started);
         job.MoveTo(JobState.Running, JobEventKind.Started, "running", started);

@@ -92,4 +92,27 @@ public sealed class WhatIfReplayTests(WhatIfApp app) : IClassFixture<WhatIfApp>,
         Assert.Equal(changed.Count, run["result"]!["changedJobs"]!.GetValue<int>());
         Assert.NotEmpty(changed);
     }
+
+    [Fact]
+    public async Task The_replay_plans_with_what_users_asked_for_not_with_the_runtimes_history_revealed()
+    {
+        using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
+        var t0 = WhatIfApp.Day.AddDays(-10);
+        const string team = WhatIfApp.OnPremTeam;
+        // The first job asked for 8 h of the node's 4 GPUs and ran 15 min. The second, 5 min later, really got the node when
+        // the first ended. Knowing only the 8 h estimate (max wait 10 min), the engine cannot plan to wait: it bursts at once.
+        var first = await app.AddRunAsync(team, t0, 4, TimeSpan.FromMinutes(15), spotOk: false, estimate: TimeSpan.FromHours(8));
+        var second = await app.AddRunAsync(team, t0.AddMinutes(5), 4, TimeSpan.FromHours(1), spotOk: false,
+            startDelay: TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(5));
+
+        var run = await app.RunAsync(ops, team, WhatIfApp.Window(new { }, t0, t0.AddDays(1)));
+
+        Assert.Equal("succeeded", run["state"]!.GetValue<string>());
+        var all = (await app.AllChangesAsync(ops, run["id"]!.GetValue<Guid>(), all: true)).ToDictionary(i => i["jobId"]!.GetValue<string>());
+        Assert.Equal("onprem", all[first.ToString()]["current"]!["target"]!.GetValue<string>());
+        var replayed = all[second.ToString()];
+        Assert.Equal("onprem", replayed["actual"]!["target"]!.GetValue<string>());
+        Assert.Equal("cloud", replayed["current"]!["target"]!.GetValue<string>());
+        Assert.Equal("ondemand", replayed["current"]!["market"]!.GetValue<string>());
+    }
 }
