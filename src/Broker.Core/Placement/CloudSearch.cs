@@ -8,13 +8,13 @@ namespace Broker.Core.Placement;
 /// the budget, and keeps the cheapest rejected options (with why) for the explanation.
 /// </summary>
 internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateTimeOffset now, PlacementOptions options,
-    CloudControls controls, CloudGpuLedger cloudGpus)
+    CloudControls controls, CloudGpuLedger cloudGpus, OfferDescriptions offerText)
 {
     private readonly List<OfferBucket> buckets = [];
 
     public CloudSearchResult Search(PendingJob job, BurstPolicy policy, CloudRules rules)
     {
-        var result = new CloudSearchResult(options.ExplainTopRejected);
+        var result = new CloudSearchResult(options.ExplainTopRejected, offerText);
         var escalation = rules.Escalate ? SpotEscalation.For(job, policy) : null;
         var context = new Context(job, policy, rules, rules.DeadlineAware
             ? UniformProgress.SpotRisk(job, now, options.CloudStartup, options.NonCheckpointReworkFraction, policy.DeadlineMargin)
@@ -25,10 +25,16 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         if (policy.PreferSpot && rules.UseSpot)
         {
             // Spot with on-demand fallback: on-demand is looked at only when no spot option is acceptable.
-            buckets.ForEach(b => Scan(context, b.BySpotPrice, CapacityType.Spot, result));
+            foreach (var bucket in buckets)
+            {
+                Scan(context, bucket.BySpotPrice, CapacityType.Spot, result);
+            }
             if (result.Best is null)
             {
-                buckets.ForEach(b => Scan(context, b.ByOnDemandPrice, CapacityType.OnDemand, result));
+                foreach (var bucket in buckets)
+                {
+                    Scan(context, bucket.ByOnDemandPrice, CapacityType.OnDemand, result);
+                }
             }
             return result;
         }

@@ -3,7 +3,7 @@ using Broker.Core.Capacity;
 namespace Broker.Core.Placement;
 
 /// <summary>The best cloud candidate found and the cheapest losers, kept in small sorted lists.</summary>
-internal sealed class CloudSearchResult(int keep)
+internal sealed class CloudSearchResult(int keep, OfferDescriptions offerText)
 {
     private readonly List<(CloudCandidate Candidate, RejectionReason Reason, string Detail)> rejected = [];
     private readonly List<CloudCandidate> runnersUp = [];
@@ -97,8 +97,8 @@ internal sealed class CloudSearchResult(int keep)
         {
             var (c, index) = all[i];
             shown[i] = index >= 0
-                ? new RejectedOption(c.Describe(), rejected[index].Reason, rejected[index].Detail, c.ExpectedCost)
-                : new RejectedOption(c.Describe(), RejectionReason.Price,
+                ? new RejectedOption(offerText.Of(c), rejected[index].Reason, rejected[index].Detail, c.ExpectedCost)
+                : new RejectedOption(offerText.Of(c), RejectionReason.Price,
                     $"expected ${c.ExpectedCost:0.####} vs ${Best!.Value.ExpectedCost:0.####} for the best option", c.ExpectedCost);
         }
         return shown;

@@ -15,7 +15,7 @@ internal sealed class PlacementPass
         Offers = new OfferIndex(snapshot.Offers);
         Controls = snapshot.Controls ?? CloudControls.None;
         CloudGpus = new CloudGpuLedger(Controls);
-        Cloud = new CloudSearch(Offers, Budgets, Now, Options, Controls, CloudGpus);
+        Cloud = new CloudSearch(Offers, Budgets, Now, Options, Controls, CloudGpus, OfferText);
     }
 
     public DateTimeOffset Now { get; }
@@ -35,6 +35,8 @@ internal sealed class PlacementPass
     public CloudControls Controls { get; }
 
     public CloudGpuLedger CloudGpus { get; }
+
+    public OfferDescriptions OfferText { get; } = new();
 
     public DateTimeOffset NextLook => Now + Options.RecheckInterval;
 }

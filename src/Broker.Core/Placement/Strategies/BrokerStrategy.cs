@@ -74,7 +74,7 @@ public sealed class BrokerStrategy : PassStrategy
         var start = OnPremSteps.Queue(pass, job, estimate)!.Value;
         var priced = verdict.Term == WaitTerm.WaitPrice;
         var cloud = result.Best is { } best
-            ? new RejectedOption(best.Describe(), priced ? RejectionReason.Price : RejectionReason.OnPremSoon, verdict.Words, best.ExpectedCost)
+            ? new RejectedOption(pass.OfferText.Of(best), priced ? RejectionReason.Price : RejectionReason.OnPremSoon, verdict.Words, best.ExpectedCost)
             : new RejectedOption("cloud", result.LeadingRejection ?? RejectionReason.Capacity, "no cloud option allowed");
         var reason = priced ? WaitReason.Price : WaitReason.OnPremSoon;
         var chosen = $"wait ({reason.Code()}): on-prem expected on {estimate.Node.Node.Name} in {UniformProgress.Format(start - pass.Now)}; {verdict.Words}";
@@ -96,7 +96,7 @@ public sealed class BrokerStrategy : PassStrategy
     {
         var start = OnPremSteps.Queue(pass, job, estimate);
         var best = result.Best!.Value;
-        var onDemand = new RejectedOption(best.Describe(), RejectionReason.BlockedOffer,
+        var onDemand = new RejectedOption(pass.OfferText.Of(best), RejectionReason.BlockedOffer,
             "spot is blocked but progress is ahead of the uniform-progress line; waiting for spot", best.ExpectedCost);
         return new WaitDecision(job.JobId, WaitReason.BlockedOffer, pass.NextLook, start,
             new Explanation("wait (blocked): spot unavailable, deadline still safe (Uniform Progress)", [notNow, onDemand, .. result.Explain()]));

@@ -8,7 +8,7 @@ internal static class CloudSteps
         var best = result.Best ?? throw new InvalidOperationException("No cloud candidate to launch.");
         pass.Budgets.Commit(job.Team, best.ExpectedCost);
         pass.CloudGpus.Commit(job.Team, best.Offer.GpusPerInstance);
-        var chosen = $"cloud {best.Describe()}, expected ${best.ExpectedCost:0.##}: {why}";
+        var chosen = $"cloud {pass.OfferText.Of(best)}, expected ${best.ExpectedCost:0.##}: {why}";
         return new CloudDecision(job.JobId, best.Offer, best.Market, best.PricePerHour, best.ExpectedCost,
             new Explanation(chosen, [onPrem, .. result.Explain()]));
     }
@@ -25,9 +25,9 @@ internal static class CloudSteps
             (WaitReason.Capacity, null, null) => DateTimeOffset.MaxValue,
             _ => pass.NextLook,
         };
-        var cloud = result.LeadingRejection is null
+        IReadOnlyList<RejectedOption> cloud = result.LeadingRejection is null
             ? [new RejectedOption("cloud", RejectionReason.Capacity, $"no offer of an acceptable model has {job.Gpus} GPUs per instance")]
-            : result.Explain().ToArray();
+            : result.Explain();
         var chosen = start is { } at
             ? $"wait ({reason.Code()}): queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
             : $"wait ({reason.Code()}): {OnPremSteps.NoNode(job)} and no cloud option is allowed";
