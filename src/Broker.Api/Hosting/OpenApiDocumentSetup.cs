@@ -13,5 +13,6 @@ public static class OpenApiDocumentSetup
         options.AddDocumentTransformer<ServerUrlTransformer>();
         options.AddDocumentTransformer<TagDescriptionsTransformer>();
         options.AddOperationTransformer<PipelineRefusalsTransformer>();
+        options.AddSchemaTransformer<ProblemSchemaTransformer>();
     });
 }

@@ -86,6 +86,25 @@ public sealed partial class OpenApiConventionTests(BrokerApp app) : IClassFixtur
             $"tag '{tag.GetProperty("name").GetString()}' has no description (add it to TagDescriptionsTransformer)"));
     }
 
+    [Fact]
+    public async Task Problem_schema_admits_every_member_of_a_real_problem_document()
+    {
+        using var document = await DocumentAsync();
+        using var anonymous = app.CreateClient();
+        using var refused = await anonymous.GetAsync("/v1/jobs");
+        using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+
+        var schema = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("ProblemDetails");
+        var declared = schema.GetProperty("properties").EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var closed = schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.False;
+        var undeclared = problem.RootElement.EnumerateObject().Select(p => p.Name).Where(n => !declared.Contains(n)).ToList();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("traceId", problem.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Contains("traceId", declared);
+        Assert.False(closed && undeclared.Count > 0, "The ProblemDetails schema forbids members Broker sends: " + string.Join(", ", undeclared));
+    }
+
     private sealed record Response(int Status, bool IsProblem);
 
     private sealed record Operation(string Method, string Path, string? Id, IReadOnlyList<Response> Responses)
