@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Testing;
+using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Broker.Api.Tests.OpenApi;
 
@@ -19,7 +20,9 @@ public sealed class OpenApiLintTests(BrokerApp app) : IClassFixture<BrokerApp>
     {
         Assert.True(File.Exists(Redocly),
             $"Redocly CLI is not installed at {Redocly}: run scripts/install-deps.sh (it runs tools/openapi-lint/install.sh).");
-        using var client = app.CreateClient();
+        // As served to a client that reached Broker by its address (README: 127.0.0.1:5080): the test host's default
+        // http://localhost would be a server URL Redocly's no-server-example.com rule flags, which no deployment serves.
+        using var client = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://127.0.0.1") });
         var work = Directory.CreateTempSubdirectory("broker-openapi-");
         try
         {
