@@ -28,3 +28,4 @@ if [ ${#need[@]} -gt 0 ]; then
     $SUDO apt-get install -y -qq "${need[@]}" >&2 || { $SUDO apt-get update -qq >&2 && $SUDO apt-get install -y -qq "${need[@]}" >&2; }
 fi
 (cd "$root" && dotnet tool restore >/dev/null)
+"$root/tools/openapi-lint/install.sh"   # Redocly CLI for the OpenAPI lint test

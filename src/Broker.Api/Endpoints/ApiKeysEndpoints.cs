@@ -10,9 +10,9 @@ public static class ApiKeysEndpoints
     public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder app)
     {
         var keys = app.MapGroup("/v1/api-keys").WithTags("API keys").RequireAuthorization(Policies.ManageKeys);
-        keys.MapPost("/", Create).WithSummary("Create a key; the secret is in this response only").ProducesValidationProblem();
-        keys.MapGet("/", List).WithSummary("All keys, without secrets");
-        keys.MapDelete("/{id:guid}", Revoke).WithSummary("Revoke a key (idempotent)").ProducesProblem(StatusCodes.Status404NotFound);
+        keys.MapPost("/", Create).WithName("createApiKey").WithSummary("Create a key; the secret is in this response only").ProducesValidationProblem();
+        keys.MapGet("/", List).WithName("listApiKeys").WithSummary("All keys, without secrets");
+        keys.MapDelete("/{id:guid}", Revoke).WithName("revokeApiKey").WithSummary("Revoke a key (idempotent)").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

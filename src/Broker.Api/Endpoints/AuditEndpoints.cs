@@ -10,7 +10,7 @@ public static class AuditEndpoints
 {
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/audit", List).WithTags("Audit").RequireAuthorization(Policies.Operate)
+        app.MapGet("/v1/audit", List).WithName("listAuditRecords").WithTags("Audit").RequireAuthorization(Policies.Operate)
             .WithSummary("Audit records, newest first: from, to, actor (key id), action, cursor, limit").ProducesValidationProblem();
         return app;
     }

@@ -16,16 +16,17 @@ public static class BudgetsEndpoints
     public static IEndpointRouteBuilder MapBudgets(this IEndpointRouteBuilder app)
     {
         var budgets = app.MapGroup("/v1/budgets").WithTags("Budgets");
-        budgets.MapGet("/", List).RequireAuthorization(Policies.ReadJobs)
+        budgets.MapGet("/", List).WithName("listBudgets").RequireAuthorization(Policies.ReadJobs)
             .WithSummary("Every team's budget with its current period (a submitter sees its own team's)");
-        budgets.MapGet("/{team}", Get).RequireAuthorization(Policies.ReadJobs)
+        budgets.MapGet("/{team}", Get).WithName("getBudget").RequireAuthorization(Policies.ReadJobs)
             .WithSummary("One team's budget with its current period").ProducesProblem(StatusCodes.Status404NotFound);
-        budgets.MapPut("/{team}", Put).RequireAuthorization(p => p.RequireRole(Roles.Ops, Roles.Finance))
+        budgets.MapPut("/{team}", Put).WithName("setBudget").RequireAuthorization(p => p.RequireRole(Roles.Ops, Roles.Finance))
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .WithSummary("Set a team's budget (ops, finance): amount per period, soft and hard thresholds in percent")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
-        budgets.MapGet("/{team}/events", Events).RequireAuthorization(Policies.ReadJobs)
-            .WithSummary("Budget events, newest first: set, soft and hard threshold crossings").ProducesProblem(StatusCodes.Status404NotFound);
+        budgets.MapGet("/{team}/events", Events).WithName("listBudgetEvents").RequireAuthorization(Policies.ReadJobs)
+            .WithSummary("Budget events, newest first: set, soft and hard threshold crossings").ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 

@@ -15,13 +15,13 @@ public static class BurstingEndpoints
     public static IEndpointRouteBuilder MapBursting(this IEndpointRouteBuilder app)
     {
         var bursting = app.MapGroup("/v1/bursting").WithTags("Bursting").RequireAuthorization(Policies.Operate);
-        bursting.MapGet("/", Get).WithSummary("Whether bursting runs, and which providers are drained");
-        bursting.MapPost("/stop", Stop).WithSummary("Kill switch: no new cloud launch from the next pass on (idempotent)");
-        bursting.MapPost("/resume", Resume).WithSummary("Lift the kill switch (idempotent)");
+        bursting.MapGet("/", Get).WithName("getBurstingState").WithSummary("Whether bursting runs, and which providers are drained");
+        bursting.MapPost("/stop", Stop).WithName("stopBursting").WithSummary("Kill switch: no new cloud launch from the next pass on (idempotent)");
+        bursting.MapPost("/resume", Resume).WithName("resumeBursting").WithSummary("Lift the kill switch (idempotent)");
         var providers = app.MapGroup("/v1/providers").WithTags("Providers").RequireAuthorization(Policies.Operate);
-        providers.MapPost("/{name}/drain", Drain).WithSummary("No new launch on this provider; its running instances continue")
+        providers.MapPost("/{name}/drain", Drain).WithName("drainProvider").WithSummary("No new launch on this provider; its running instances continue")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        providers.MapPost("/{name}/undrain", Undrain).WithSummary("Launch on this provider again").ProducesProblem(StatusCodes.Status404NotFound);
+        providers.MapPost("/{name}/undrain", Undrain).WithName("undrainProvider").WithSummary("Launch on this provider again").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -15,15 +15,15 @@ public static class CostsEndpoints
     public static IEndpointRouteBuilder MapCosts(this IEndpointRouteBuilder app)
     {
         var costs = app.MapGroup("/v1/costs").WithTags("Costs");
-        costs.MapGet("/onprem-rates", Rates).RequireAuthorization(Policies.ReadCosts)
+        costs.MapGet("/onprem-rates", Rates).WithName("listOnPremRates").RequireAuthorization(Policies.ReadCosts)
             .WithSummary("On-prem chargeback rates (USD per GPU-hour), each effective from its time");
-        costs.MapPost("/onprem-rates", AddRate).RequireAuthorization(Policies.Operate)
+        costs.MapPost("/onprem-rates", AddRate).WithName("addOnPremRate").RequireAuthorization(Policies.Operate)
             .WithSummary("Add an on-prem rate effective from a time (now or later)")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict);
-        costs.MapGet("/entries", Entries).RequireAuthorization(Policies.ReadJobs)
+        costs.MapGet("/entries", Entries).WithName("listCostEntries").RequireAuthorization(Policies.ReadJobs)
             .WithSummary("A job's ledger entries (jobId required; a submitter sees its own team's jobs only)")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        costs.MapPost("/entries/{id}/corrections", Correct).RequireAuthorization(p => p.RequireRole(Roles.Finance))
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        costs.MapPost("/entries/{id}/corrections", Correct).WithName("correctCostEntry").RequireAuthorization(p => p.RequireRole(Roles.Finance))
             .WithMetadata(new RequestSizeLimitAttribute(4 * 1024))
             .WithSummary("Correct what an entry cost (finance): appends a correction entry with the difference; the entry is never changed")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status404NotFound)

@@ -18,7 +18,7 @@ public static class InstanceCallbackEndpoints
 
     public static IEndpointRouteBuilder MapInstanceCallbacks(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Route, Report).AllowAnonymous().WithMetadata(new WithoutApiKey()).WithTags("Instances")
+        app.MapPost(Route, Report).WithName("reportInstanceEvent").AllowAnonymous().WithMetadata(new WithoutApiKey()).WithTags("Instances")
             .WithSummary("An instance reports started, finished (with exit code) or an interruption notice, each with its seq")
             .Accepts<InstanceEventRequest>("application/json")
             .WithMetadata(new RequestSizeLimitAttribute(4096))

@@ -19,13 +19,13 @@ public static class InstancesEndpoints
     public static IEndpointRouteBuilder MapInstances(this IEndpointRouteBuilder app)
     {
         var instances = app.MapGroup("/v1/instances").WithTags("Instances");
-        instances.MapGet("/", List).RequireAuthorization(Policies.ReadCosts)
+        instances.MapGet("/", List).WithName("listInstances").RequireAuthorization(Policies.ReadCosts)
             .WithSummary("Cloud instances Broker manages, newest first: provider, region, market, state, team filters; live ones unless state says")
             .ProducesValidationProblem();
-        instances.MapPost("/{id}/terminate", Terminate).RequireAuthorization(Policies.Operate)
+        instances.MapPost("/{id}/terminate", Terminate).WithName("terminateInstance").RequireAuthorization(Policies.Operate)
             .WithSummary("Terminate an instance (ops, audited, idempotent): its job is requeued by the normal lifecycle")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        app.MapGet("/v1/allocations", Allocations).WithTags("Allocations").RequireAuthorization(Policies.Operate)
+        app.MapGet("/v1/allocations", Allocations).WithName("listAllocations").WithTags("Allocations").RequireAuthorization(Policies.Operate)
             .WithSummary("Allocations (intent rows), newest first, with their last error: state, jobId, provider, market filters")
             .ProducesValidationProblem();
         return app;

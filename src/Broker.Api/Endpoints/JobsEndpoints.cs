@@ -22,16 +22,16 @@ public static class JobsEndpoints
     public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup("/v1/jobs").WithTags("Jobs");
-        jobs.MapPost("/", Submit).RequireAuthorization(Policies.SubmitJobs)
+        jobs.MapPost("/", Submit).WithName("submitJob").RequireAuthorization(Policies.SubmitJobs)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .WithSummary("Submit a GPU job for the caller's team")
             .ProducesValidationProblem().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        jobs.MapGet("/{id}", Get).RequireAuthorization(Policies.ReadJobs)
+        jobs.MapGet("/{id}", Get).WithName("getJob").RequireAuthorization(Policies.ReadJobs)
             .WithSummary("A job with its state and timeline").ProducesProblem(StatusCodes.Status404NotFound);
-        jobs.MapGet("/", List).RequireAuthorization(Policies.ReadJobs)
+        jobs.MapGet("/", List).WithName("listJobs").RequireAuthorization(Policies.ReadJobs)
             .WithSummary("Jobs, newest first, with filters and keyset paging").ProducesValidationProblem();
-        jobs.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelJobs)
+        jobs.MapPost("/{id}/cancel", Cancel).WithName("cancelJob").RequireAuthorization(Policies.CancelJobs)
             .WithSummary("Cancel a job (idempotent)").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }

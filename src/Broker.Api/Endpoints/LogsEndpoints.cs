@@ -20,13 +20,13 @@ public static class LogsEndpoints
 
     public static IEndpointRouteBuilder MapLogs(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/instances/{allocationId:guid}/logs", Ship).AllowAnonymous().WithMetadata(new WithoutApiKey()).WithTags("Instances")
+        app.MapPost("/v1/instances/{allocationId:guid}/logs", Ship).WithName("shipInstanceLogChunk").AllowAnonymous().WithMetadata(new WithoutApiKey()).WithTags("Instances")
             .WithSummary("An instance or Slurm job ships a chunk of its stdout or stderr (idempotent by stream and offset)")
             .Accepts<LogChunkRequest>("application/json")
             .WithMetadata(new RequestSizeLimitAttribute(256 * 1024))
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        app.MapGet("/v1/jobs/{id}/logs", Read).RequireAuthorization(Policies.ReadJobs).WithTags("Jobs")
+        app.MapGet("/v1/jobs/{id}/logs", Read).WithName("getJobLogs").RequireAuthorization(Policies.ReadJobs).WithTags("Jobs")
             .WithSummary("A run segment's stdout and stderr lines (the latest segment by default); follow=true streams them as Server-Sent Events until the segment ends")
             .Produces<LogPageResponse>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);

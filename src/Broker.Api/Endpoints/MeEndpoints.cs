@@ -11,7 +11,7 @@ public static class MeEndpoints
 
     public static IEndpointRouteBuilder MapMe(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/me", Get).WithTags("API keys").RequireAuthorization(Policies.AnyRole)
+        app.MapGet("/v1/me", Get).WithName("getCallingApiKey").WithTags("API keys").RequireAuthorization(Policies.AnyRole)
             .WithSummary("The calling key: its id, name, role and team (submitters), without its secret");
         return app;
     }

@@ -10,7 +10,7 @@ public static class OffersEndpoints
     public static IEndpointRouteBuilder MapOffers(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1/offers").WithTags("Offers").RequireAuthorization(Policies.AnyRole)
-            .MapGet("/", List)
+            .MapGet("/", List).WithName("listOffers")
             .WithSummary("Cloud GPU offers per market, cheapest GPU-hour first, with spot interruption estimates and live blocks")
             .ProducesValidationProblem();
         return app;

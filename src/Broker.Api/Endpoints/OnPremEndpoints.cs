@@ -12,9 +12,9 @@ public static class OnPremEndpoints
     public static IEndpointRouteBuilder MapOnPrem(this IEndpointRouteBuilder app)
     {
         var onprem = app.MapGroup("/v1/onprem").WithTags("On-prem");
-        onprem.MapGet("/nodes", Nodes).RequireAuthorization(Policies.Operate)
+        onprem.MapGet("/nodes", Nodes).WithName("listOnPremNodes").RequireAuthorization(Policies.Operate)
             .WithSummary("On-prem nodes with GPU model, total/used/idle GPUs, state and when they were last seen");
-        onprem.MapGet("/utilization", Utilization).RequireAuthorization(Policies.ReadCosts)
+        onprem.MapGet("/utilization", Utilization).WithName("getOnPremUtilization").RequireAuthorization(Policies.ReadCosts)
             .WithSummary("GPU-hours used vs available per step and GPU model (from, to: ISO 8601 times; step: 15m, 1h, 1d)")
             .ProducesValidationProblem();
         return app;

@@ -12,7 +12,7 @@ public static class PlacementEndpoints
 {
     public static IEndpointRouteBuilder MapPlacement(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/placement/preview", Preview).RequireAuthorization(Policies.Operate).WithTags("Placement")
+        app.MapPost("/v1/placement/preview", Preview).WithName("previewPlacement").RequireAuthorization(Policies.Operate).WithTags("Placement")
             .WithSummary("What the engine would decide for the current queue, with explanations; changes nothing. With a body "
                 + "{gpu: {count, models, minMemoryGb}} it also says whether configured capacity could ever run such a job, and why")
             .ProducesValidationProblem();

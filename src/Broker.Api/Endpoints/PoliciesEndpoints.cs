@@ -15,15 +15,15 @@ public static class PoliciesEndpoints
     public static IEndpointRouteBuilder MapPolicies(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/v1/policies").WithTags("Policies").RequireAuthorization(Policies.AnyRole);
-        read.MapGet("/", Effective).WithSummary("The effective policy of each team, with where each value comes from");
-        read.MapGet("/{scope}", Get).WithSummary("The current policy of a scope (global or a team), with its ETag")
+        read.MapGet("/", Effective).WithName("listEffectivePolicies").WithSummary("The effective policy of each team, with where each value comes from");
+        read.MapGet("/{scope}", Get).WithName("getPolicy").WithSummary("The current policy of a scope (global or a team), with its ETag")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        read.MapGet("/{scope}/versions", Versions).WithSummary("Every version of a scope's policy, newest first");
+        read.MapGet("/{scope}/versions", Versions).WithName("listPolicyVersions").WithSummary("Every version of a scope's policy, newest first");
         var write = app.MapGroup("/v1/policies").WithTags("Policies").RequireAuthorization(Policies.Operate);
-        write.MapPut("/{scope}", Put).WithSummary("Replace a scope's policy (If-Match: its ETag); takes effect at the next pass")
+        write.MapPut("/{scope}", Put).WithName("replacePolicy").WithSummary("Replace a scope's policy (If-Match: its ETag); takes effect at the next pass")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        write.MapPost("/{scope}/rollback", Rollback).WithSummary("Restore an earlier version's exact document as a new version")
+        write.MapPost("/{scope}/rollback", Rollback).WithName("rollbackPolicy").WithSummary("Restore an earlier version's exact document as a new version")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         return app;
     }

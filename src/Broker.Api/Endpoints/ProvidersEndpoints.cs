@@ -12,7 +12,7 @@ public static class ProvidersEndpoints
     public static IEndpointRouteBuilder MapProviders(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1/providers").WithTags("Providers").RequireAuthorization(Policies.Operate)
-            .MapGet("/", List)
+            .MapGet("/", List).WithName("listProviders")
             .WithSummary("Each cloud provider: real or simulated, health, live capacity blocks, last price refresh");
         return app;
     }

@@ -15,17 +15,17 @@ public static partial class ReportsEndpoints
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
     {
         var reports = app.MapGroup("/v1/reports").WithTags("Reports");
-        reports.MapGet("/costs", Costs).RequireAuthorization(Policies.ReadJobs)
+        reports.MapGet("/costs", Costs).WithName("getCostReport").RequireAuthorization(Policies.ReadJobs)
             .WithSummary("GPU-hours, cost, on-demand equivalent, savings and entries per group (groupBy: team, provider, region, market, " +
                 "instanceType, gpuModel, label:<key>, day, month); JSON, or CSV with Accept: text/csv or format=csv. A submitter sees its own team.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
-        reports.MapGet("/utilization", Utilization).RequireAuthorization(Policies.ReadCosts)
+        reports.MapGet("/utilization", Utilization).WithName("getUtilizationReport").RequireAuthorization(Policies.ReadCosts)
             .WithSummary("On-prem GPU-hours used vs available per step and GPU model with idle cost; cloud GPU-hours by market; on-prem share")
             .ProducesValidationProblem();
-        reports.MapGet("/summary", Summary).RequireAuthorization(Policies.ReadJobs)
+        reports.MapGet("/summary", Summary).WithName("getMonthlySummary").RequireAuthorization(Policies.ReadJobs)
             .WithSummary("A month (month=YYYY-MM): spend by team against budget, savings, top jobs, idle on-prem cost, forecast. A submitter sees its own team.")
             .ProducesValidationProblem();
-        reports.MapGet("/idle", Idle).RequireAuthorization(Policies.ReadCosts)
+        reports.MapGet("/idle", Idle).WithName("getIdleReport").RequireAuthorization(Policies.ReadCosts)
             .WithSummary("Idle on-prem GPU-hours and their cost per node, GPU model and UTC hour (from, to snapped to whole hours)")
             .ProducesValidationProblem();
         return app;

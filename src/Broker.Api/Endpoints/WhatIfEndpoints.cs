@@ -16,14 +16,14 @@ public static class WhatIfEndpoints
 {
     public static IEndpointRouteBuilder MapWhatIf(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/policies/{scope}/what-if", Start).WithTags("Policies").RequireAuthorization(Policies.Operate)
+        app.MapPost("/v1/policies/{scope}/what-if", Start).WithName("startPolicyWhatIf").WithTags("Policies").RequireAuthorization(Policies.Operate)
             .WithSummary("Replay history under a proposed policy for this scope, next to the current one (202 + Location)")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status404NotFound);
         var runs = app.MapGroup("/v1/what-if").WithTags("Policies").RequireAuthorization(Policies.Operate);
-        runs.MapGet("/{id}", Get).WithSummary("A what-if's state, percent done and, once succeeded, its result")
+        runs.MapGet("/{id}", Get).WithName("getPolicyWhatIf").WithSummary("A what-if's state, percent done and, once succeeded, its result")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        runs.MapGet("/{id}/changes", Changes).WithSummary("The jobs whose placement the proposal changes (all=true: every job), paged")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        runs.MapGet("/{id}/changes", Changes).WithName("listPolicyWhatIfChanges").WithSummary("The jobs whose placement the proposal changes (all=true: every job), paged")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 

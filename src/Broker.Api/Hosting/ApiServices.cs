@@ -35,7 +35,7 @@ public static class ApiServices
         services.AddAuthorizationBuilder().AddBrokerPolicies();
         services.AddBrokerRateLimiting(configuration);
 
-        services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddBrokerOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }

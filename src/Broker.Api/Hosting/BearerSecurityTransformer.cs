@@ -10,6 +10,7 @@ public sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
     {
         document.Info.Title = "Broker API";
         document.Info.Description = "Hybrid-cloud GPU burst broker. Authenticate with 'Authorization: Bearer <api key>'.";
+        document.Info.License ??= new OpenApiLicense { Name = "Proprietary", Identifier = "LicenseRef-Proprietary" };
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
