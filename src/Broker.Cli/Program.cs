@@ -1,0 +1,10 @@
+using Broker.Cli;
+
+using var interrupted = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl+C stops what the CLI is doing (never the job in Broker); a second one ends the process at once.
+    e.Cancel = !interrupted.IsCancellationRequested;
+    interrupted.Cancel();
+};
+return await CliApp.RunAsync(args, CliEnvironment.FromProcess(), interrupted.Token);
