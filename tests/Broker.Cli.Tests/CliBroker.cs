@@ -45,7 +45,9 @@ public sealed class CliUser(CliBroker broker, IReadOnlyDictionary<string, string
             PollInterval = TimeSpan.FromMilliseconds(100),
         };
         var exit = await CliApp.RunAsync(args, environment, ct);
-        return new CliRun(exit, output.Text, error.Text);
+        var run = new CliRun(exit, output.Text, error.Text);
+        Transcript.Append(args, run);
+        return run;
     }
 
     /// <summary>Logs in with a new key of this role and team, as <c>broker login --api-key-stdin</c>.</summary>
@@ -104,6 +106,29 @@ public sealed class LiveWriter : TextWriter
         {
             Assert.True(DateTime.UtcNow < deadline, $"'{expected}' did not appear within {timeout.TotalSeconds} s in:\n{Text}");
             await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>Every command the tests ran with what it printed, in TestResults/cli/transcript.txt: what a user would see.</summary>
+internal static class Transcript
+{
+    private static readonly string File = Path.Combine(Broker.Testing.RepoPaths.Root, "TestResults", "cli", "transcript.txt");
+    private static readonly Lock Gate = new();
+    private static bool started;
+
+    public static void Append(string[] args, CliRun run)
+    {
+        lock (Gate)
+        {
+            if (!started)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(File)!);
+                System.IO.File.WriteAllText(File, "");
+                started = true;
+            }
+            var quoted = string.Join(' ', args.Select(a => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"'{a}'" : a));
+            System.IO.File.AppendAllText(File, $"$ broker {quoted}\n{run.Out}{(run.Error.Length > 0 ? "[stderr]\n" + run.Error : "")}[exit {run.Exit}]\n\n");
         }
     }
 }

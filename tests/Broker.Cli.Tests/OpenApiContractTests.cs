@@ -34,7 +34,9 @@ public sealed class OpenApiContractTests(CliBroker broker)
                 missing.Add($"{call.Method} {call.Path}");
                 continue;
             }
-            var declared = OpenApiDocument.QueryParameters(operation).ToHashSet(StringComparer.Ordinal);
+            // ASP.NET Core binds query parameters case-insensitively, and the document names [AsParameters] records' members
+            // in PascalCase (State, Limit), so a parameter exists when its name matches ignoring case.
+            var declared = OpenApiDocument.QueryParameters(operation).ToHashSet(StringComparer.OrdinalIgnoreCase);
             missing.AddRange(call.Query.Where(q => !declared.Contains(q)).Select(q => $"{call.Method} {call.Path} ?{q}"));
         }
         Assert.Empty(missing);
