@@ -13,6 +13,9 @@ internal static class Shared
 
     public static string Usd(decimal? amount) => amount is { } a ? "$" + a.ToString("#,0.00", CultureInfo.InvariantCulture) : "-";
 
+    /// <summary>Prices per hour keep their sub-cent digits ($1.006/h), as the catalog has them.</summary>
+    public static string Rate(decimal? amount) => amount is { } a ? "$" + a.ToString("#,0.00##", CultureInfo.InvariantCulture) + "/h" : "-";
+
     public static string Number(decimal? value, string format = "0.##") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
 
     public static KeyValuePair<string, string?> Q(string name, string? value) => new(name, value);

@@ -52,7 +52,7 @@ internal static class StatusCommand
             var where = placement.Action switch
             {
                 "onprem" => $"on-prem node {placement.Node} ({placement.GpuModel})",
-                "cloud" => $"{placement.Provider} {placement.Region} {placement.InstanceType} ({placement.Market}), {Shared.Usd(placement.PricePerHour)}/h",
+                "cloud" => $"{placement.Provider} {placement.Region} {placement.InstanceType} ({placement.Market}), {Shared.Rate(placement.PricePerHour)}",
                 _ => $"waiting ({placement.WaitReason}){(placement.RetryAt is { } retry ? ", next look " + Shared.Time(retry) : "")}",
             };
             console.Write(new Text($"Decision at {Shared.Time(placement.DecidedAt)}: {where}\n"));
