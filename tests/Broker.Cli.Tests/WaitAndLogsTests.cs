@@ -66,7 +66,7 @@ public sealed partial class WaitAndLogsTests(CliBroker broker)
     }
 
     [Fact]
-    public async Task Submit_wait_shows_progress_until_running_follows_the_log_and_exits_4_when_the_job_is_cancelled()
+    public async Task Submit_wait_shows_progress_until_running_and_it_and_logs_follow_print_the_log_until_the_job_is_cancelled()
     {
         var user = broker.NewUser();
         await user.LoginAsync("submitter", "cli-wait");
@@ -76,8 +76,10 @@ public sealed partial class WaitAndLogsTests(CliBroker broker)
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
 
         var waiting = user.RunAsync(["submit", JobFiles.Cloud("wait-then-cancel", minutes: 600), "--wait"], "", timeout.Token, output, errors);
-        await output.WaitForAsync("is running; following its log", TimeSpan.FromSeconds(60));
+        await output.WaitForAsync("Submitted job", TimeSpan.FromSeconds(30));
         var id = SubmittedId().Match(output.Text).Groups["id"].Value;
+        var following = user.RunAsync(["logs", id, "-f"], "", timeout.Token);
+        await output.WaitForAsync("is running; following its log", TimeSpan.FromSeconds(60));
         var segment = await RunningSegmentAsync(Guid.Parse(id));
         await ShipAsync(segment, "stdout", 0, "epoch 1 loss 0.93\n");
         await ShipAsync(segment, "stderr", 0, "warning: slow disk\n");
@@ -89,6 +91,7 @@ public sealed partial class WaitAndLogsTests(CliBroker broker)
         var status = await user.RunAsync("status", id);
         var cancel = await user.RunAsync("cancel", id);
         var run = await waiting;
+        var followed = await following;
 
         var page = JsonNode.Parse(logs.Out)!;
         Assert.Equal(segment.ToString(), page["segment"]!.GetValue<string>());
@@ -99,6 +102,8 @@ public sealed partial class WaitAndLogsTests(CliBroker broker)
         Assert.Contains("Why: ", status.Out, StringComparison.Ordinal);
         Assert.True(cancel.Exit == ExitCodes.Ok, cancel.ToString());
         Assert.Contains(": cancelled", cancel.Out, StringComparison.Ordinal);
+        Assert.Equal((ExitCodes.Ok, "epoch 1 loss 0.93\n"), (followed.Exit, followed.Out));
+        Assert.Contains("warning: slow disk", followed.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.JobFailed, run.Exit);
         Assert.Contains($"Job {id} cancelled.", run.Out, StringComparison.Ordinal);
         var order = new[] { "submitted", "placed", "is running", "epoch 1 loss 0.93", "cancelled" }.Select(s => run.Out.IndexOf(s, StringComparison.Ordinal)).ToList();

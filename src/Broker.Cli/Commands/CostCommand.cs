@@ -22,7 +22,7 @@ internal static class CostCommand
                 return ExitCodes.Ok;
             }
             var s = summary.Value;
-            session.Out.WriteLine($"Spend in {s.Month} (to {Shared.Time(s.To)}): {Shared.Usd(s.CostUsd)}, saved {Shared.Usd(s.SavingsUsd)} against on-demand");
+            session.Out.WriteLine($"Spend in {s.Month}: {Shared.Usd(s.CostUsd)}, saved {Shared.Usd(s.SavingsUsd)} against on-demand");
             if (s.Teams.Count == 0)
             {
                 session.Out.WriteLine("No spend and no budget yet.");

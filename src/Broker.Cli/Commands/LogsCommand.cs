@@ -21,6 +21,10 @@ internal static class LogsCommand
             KeyValuePair<string, string?>[] query = [Shared.Q("segment", parse.GetValue(segment)), Shared.Q("tail", parse.GetValue(tail))];
             if (parse.GetValue(follow))
             {
+                if (parse.GetValue(segment) is null)
+                {
+                    await WaitForFirstSegmentAsync(session, client, jobId, ct);
+                }
                 await foreach (var e in client.FollowLogsAsync(jobId, query, ct))
                 {
                     if (parse.GetValue(json))
@@ -55,6 +59,21 @@ internal static class LogsCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A queued job has no output yet: <c>-f</c> waits for its first run segment instead of ending at once.</summary>
+    private static async Task WaitForFirstSegmentAsync(CliSession session, BrokerClient client, string jobId, CancellationToken ct)
+    {
+        var said = false;
+        while ((await client.GetAsync<JobView>(ApiCalls.GetJob, jobId, [], ct)).Value is { Segments.Count: 0, IsTerminal: false } job)
+        {
+            if (!said)
+            {
+                session.Error.WriteLine($"(job {job.Id} is {job.State}: waiting for it to start)");
+                said = true;
+            }
+            await Task.Delay(session.Environment.PollInterval, ct);
+        }
     }
 
     public static void Write(CliSession session, LogLineView line, TextWriter stdout) =>
