@@ -28,7 +28,7 @@ public static class LogsEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         app.MapGet("/v1/jobs/{id}/logs", Read).WithName("getJobLogs").RequireAuthorization(Policies.ReadJobs).WithTags("Jobs")
             .WithSummary("A run segment's stdout and stderr lines (the latest segment by default); follow=true streams them as Server-Sent Events until the segment ends")
-            .Produces<LogPageResponse>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .Produces<LogPageResponse>(StatusCodes.Status200OK, "application/json", "text/event-stream")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
