@@ -28,5 +28,5 @@ internal static class SimulatedOutput
         [new("stderr", 0, $"{provider} reclaimed the spot instance\n")];
 
     private static string StartLine(string provider, SimulatedInstance instance) =>
-        $"simulated {provider} instance {instance.InstanceId} ({instance.InstanceType}, {instance.Market.ToString().ToLowerInvariant()}) running job {instance.Request?.JobId:D}\n";
+        $"simulated {provider} instance {instance.InstanceId} ({instance.InstanceType}, {(instance.Market == Broker.Core.Capacity.CapacityType.Spot ? "spot" : "on-demand")}) running job {instance.Request?.JobId:D}\n";
 }
