@@ -38,7 +38,7 @@ public sealed class OnPremContainerTests(ContainerSite app) : IClassFixture<Cont
     private static async Task<(List<string> Stdout, List<string> Stderr, JsonObject Page)> LogsAsync(HttpClient client, string id)
     {
         var page = (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}/logs"))!;
-        var lines = page["lines"]!.AsArray().Select(l => (Stream: l!.Str("stream"), Text: l.Str("text"))).ToList();
+        var lines = page["lines"]!.AsArray().Select(l => (Stream: l!.Str("stream"), Text: l!.Str("text"))).ToList();
         return ([.. lines.Where(l => l.Stream == "stdout").Select(l => l.Text)], [.. lines.Where(l => l.Stream == "stderr").Select(l => l.Text)], page);
     }
 
