@@ -18,7 +18,7 @@ public sealed class OnPremContainerTests(ContainerSite app) : IClassFixture<Cont
 {
     private sealed record Ended(string Id, string State, Allocation Segment, JsonObject Job);
 
-    private async Task<Ended> RunAsync(HttpClient client, string[] command, string image, string[] models, Func<Allocation, bool> ended)
+    private async Task<Ended> RunAsync(HttpClient client, string[] command, string image, string[] models)
     {
         app.CallBackOnRealPort();
         var body = FaultJobs.Body($"container-{Guid.NewGuid():N}", models, command);
@@ -27,8 +27,8 @@ public sealed class OnPremContainerTests(ContainerSite app) : IClassFixture<Cont
         await app.StepUntilAsync(async () =>
         {
             await using var db = app.NewDbContext();
-            return await db.Allocations.AsNoTracking().AnyAsync(a => a.JobId == Guid.Parse(id) && ended(a));
-        }, "the job's segment to end", seconds: 120);
+            return await db.Allocations.AsNoTracking().AnyAsync(a => a.JobId == Guid.Parse(id) && a.State == AllocationState.Closed);
+        }, "the job's segment to close", seconds: 120);
         await using var read = app.NewDbContext();
         var segment = await read.Allocations.AsNoTracking().SingleAsync(a => a.JobId == Guid.Parse(id));
         var job = (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
@@ -51,7 +51,7 @@ public sealed class OnPremContainerTests(ContainerSite app) : IClassFixture<Cont
         var run = await RunAsync(client,
             ["sh", "-c", "cat /etc/broker-marker; echo \"pid1=$(tr '\\0' ' ' </proc/1/cmdline)\"; id -u; "
                 + "for w in \"$@\"; do echo \"[$w]\"; done; echo to-stderr >&2", "job", .. hostile],
-            ContainerSite.Image, ["L4"], a => a.State == AllocationState.Closed);
+            ContainerSite.Image, ["L4"]);
 
         Assert.Equal("succeeded", run.State);
         Assert.True(run.Segment.IsOnPrem, "the job should have run on-prem");
@@ -73,7 +73,7 @@ public sealed class OnPremContainerTests(ContainerSite app) : IClassFixture<Cont
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", ContainerSite.Team));
 
-        var run = await RunAsync(client, ["true"], "ghcr.io/acme/not-in-store:2.0", ["L4"], a => a.State == AllocationState.Closed);
+        var run = await RunAsync(client, ["true"], "ghcr.io/acme/not-in-store:2.0", ["L4"]);
 
         Assert.Equal("failed", run.State);
         const string Reason = "image 'ghcr.io/acme/not-in-store:2.0' is not in the site image store";
@@ -91,7 +91,7 @@ public sealed class OnPremContainerTests(ContainerSite app) : IClassFixture<Cont
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "cloud-only"));
 
-        var run = await RunAsync(client, ["python", "train.py"], "ghcr.io/acme/train:1.4", ["L4"], a => a.State == AllocationState.Closed);
+        var run = await RunAsync(client, ["python", "train.py"], "ghcr.io/acme/train:1.4", ["L4"]);
 
         Assert.Equal("succeeded", run.State);
         Assert.False(run.Segment.IsOnPrem);
