@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Broker's run and test commands need on a fresh Debian machine: PostgreSQL 15, Slurm with slurmrestd and
 # munge, docker-compose (to validate docker-compose.yml), Prometheus (the metrics test scrapes Broker with it), Node.js and
-# npm (the console's build), Chromium (its browser tests) and the pinned dotnet tools. Does nothing that is already there.
+# npm (the console's build), Chromium (its browser tests), runc, umoci, skopeo and busybox-static (on-prem
+# containers and their test image) and the pinned dotnet tools. Does nothing that is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 SUDO=""
@@ -21,6 +22,11 @@ command -v python3 >/dev/null || need+=(python3)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# On-prem jobs run their image from the site OCI image store under rootless runc (ADR 0014); the tests build a busybox image.
+command -v runc >/dev/null || need+=(runc)
+command -v umoci >/dev/null || need+=(umoci)
+command -v skopeo >/dev/null || need+=(skopeo)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}" >&2

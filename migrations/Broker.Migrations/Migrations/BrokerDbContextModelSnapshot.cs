@@ -1618,6 +1618,11 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("region");
 
+                    b.Property<string>("ReportedReason")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("reported_reason");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");

@@ -5,7 +5,8 @@ namespace Broker.Api.Endpoints;
 
 /// <summary>
 /// Reads a callback body strictly: one JSON object with exactly <c>kind</c>, <c>seq</c> (an integer >= 1) and, for
-/// <c>finished</c> only, <c>exitCode</c> (an integer 0..255). Numbers sent as strings, duplicate or unknown fields and
+/// <c>finished</c> only, <c>exitCode</c> (an integer 0..255) and an optional <c>reason</c> (why it failed, up to
+/// <see cref="InstanceEvent.MaxReasonLength"/> printable characters). Numbers sent as strings, duplicate or unknown fields and
 /// anything else are refused with the field named, so what is recorded is exactly what was meant.
 /// </summary>
 public static class InstanceEventBody
@@ -38,9 +39,9 @@ public static class InstanceEventBody
         var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name is not ("kind" or "seq" or "exitCode"))
+            if (property.Name is not ("kind" or "seq" or "exitCode" or "reason"))
             {
-                return Error(Printable(property.Name), "Not a field of an instance event; the fields are kind, seq and exitCode.");
+                return Error(Printable(property.Name), "Not a field of an instance event; the fields are kind, seq, exitCode and reason.");
             }
             if (!fields.TryAdd(property.Name, property.Value))
             {
@@ -78,7 +79,26 @@ public static class InstanceEventBody
         {
             errors["exitCode"] = ["finished needs exitCode, an integer from 0 to 255."];
         }
-        return errors.Count > 0 ? new(null, errors) : new(new InstanceEvent(allocationId, kind!.Value, seq, exitCode), errors);
+        var reason = ReadReason(fields, kind, errors);
+        return errors.Count > 0 ? new(null, errors) : new(new InstanceEvent(allocationId, kind!.Value, seq, exitCode, Reason: reason), errors);
+    }
+
+    private static string? ReadReason(Dictionary<string, JsonElement> fields, InstanceEventKind? kind, Dictionary<string, string[]> errors)
+    {
+        if (!fields.TryGetValue("reason", out var r))
+        {
+            return null;
+        }
+        var text = r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        if (kind is not null && kind != InstanceEventKind.Finished)
+        {
+            errors["reason"] = ["reason belongs to finished events only."];
+        }
+        else if (text is not { Length: > 0 and <= InstanceEvent.MaxReasonLength } || text.Any(char.IsControl) || text.Trim().Length == 0)
+        {
+            errors["reason"] = [$"reason is text of 1 to {InstanceEvent.MaxReasonLength} characters without control characters."];
+        }
+        return text;
     }
 
     private static Parsed Error(string field, string message) => new(null, new(StringComparer.Ordinal) { [field] = [message] });

@@ -18,9 +18,18 @@ public static class OnPremServices
             services.AddSingleton<IOnPremCluster, NoOnPremCluster>();
         }
         services.AddSingleton(TenancyFrom(configuration));
+        services.AddSingleton(ImageStoreFrom(configuration));
         services.AddScoped<InventorySync>();
         services.AddScoped<UtilizationReport>();
         return services;
+    }
+
+    /// <summary>The site image store (<c>OnPrem:ImageStore</c>), checked now so a path the scripts cannot use stops Broker from starting.</summary>
+    private static OnPremImageStoreOptions ImageStoreFrom(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(OnPremImageStoreOptions.SectionName).Get<OnPremImageStoreOptions>() ?? new OnPremImageStoreOptions();
+        options.ImageStore = options.CheckedPath();
+        return options;
     }
 
     /// <summary>

@@ -10,7 +10,9 @@ namespace Broker.Api.Hosting;
 /// handled off the simulated cloud's timer thread, one allocation's in the order they happened (as a boot script posts
 /// them one after the other), different allocations' side by side, at most <see cref="MaxConcurrentEvents"/> at once so a
 /// burst of simulated events cannot take every database connection. Like the boot script, the bridge retries an event
-/// it could not deliver (database down, connections exhausted) with backoff, a bounded number of times.
+/// it could not deliver (database down, connections exhausted) with backoff, a bounded number of times. The simulated
+/// job's output (<see cref="SimulatedInstanceEvent.Output"/>) is shipped into the log store before its event, as the boot
+/// script ships its logs.
 /// </summary>
 public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, IServiceScopeFactory scopes, ILogger<SimulatedInstanceBridge> logger)
     : IHostedService
@@ -69,6 +71,21 @@ public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, ISer
         }
     }
 
+    /// <summary>
+    /// The job's output first, as the boot script flushes its logs before <c>finished</c>: into the same store the logs
+    /// endpoint writes, idempotent by stream and offset, so a redelivered event stores nothing twice.
+    /// </summary>
+    private static async Task ShipOutputAsync(Core.Logs.LogStore logs, SimulatedInstanceEvent e)
+    {
+        foreach (var chunk in e.Output ?? [])
+        {
+            if (Core.Logs.LogStreams.IsKnown(chunk.Stream))
+            {
+                await logs.AppendAsync(e.AllocationId, chunk.Stream, chunk.Offset, chunk.Text, CancellationToken.None);
+            }
+        }
+    }
+
     private async Task HandleAsync(SimulatedInstanceEvent e)
     {
         var kind = e.Kind switch
@@ -83,6 +100,7 @@ public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, ISer
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
+                await ShipOutputAsync(scope.ServiceProvider.GetRequiredService<Core.Logs.LogStore>(), e);
                 var worker = scope.ServiceProvider.GetRequiredService<AllocationWorker>();
                 var outcome = await worker.HandleEventAsync(new InstanceEvent(e.AllocationId, kind, InstanceEvent.SeqOf(kind), e.ExitCode),
                     CallbackPurpose.CloudInstance, CancellationToken.None);

@@ -76,6 +76,13 @@ public sealed class Allocation
 
     public string? EndReason { get; set; }
 
+    /// <summary>
+    /// Why the segment's job failed as its own script reported it (the <c>reason</c> of its finished event, e.g. an image
+    /// missing from the site image store). On-prem it is kept when the event itself must wait for Slurm's record of the
+    /// end, and the failure is shown with it once that record arrives.
+    /// </summary>
+    public string? ReportedReason { get; set; }
+
     /// <summary>Instance id or Slurm job id, once known.</summary>
     public string? ExternalId { get; set; }
 

@@ -16,7 +16,7 @@ namespace Broker.Core.Provisioning;
 /// </summary>
 public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, CallbackTokens tokens,
     OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger,
-    OnPremTenancy tenancy, Costs.CostRecorder ledger, Scheduling.PlacementWakeUps passes)
+    OnPremTenancy tenancy, Costs.CostRecorder ledger, Scheduling.PlacementWakeUps passes, OnPremImageStoreOptions images)
 {
     public async Task ProvisionAsync(Guid allocationId, CancellationToken ct)
     {
@@ -211,9 +211,10 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
     }
 
     /// <summary>
-    /// The Slurm job, run as the team's own user. Its run section is the command after <c>command --</c>, each word quoted
+    /// The Slurm job, run as the team's own user. Its run section is the job's image under rootless runc when ops configured
+    /// a site image store (<see cref="OnPremContainerRunSection"/>), else the command after <c>command --</c>, each word quoted
     /// (a first word starting with a dash, or naming a script function, stays the program to run), between the prologue
-    /// and epilogue that post <c>started</c> and <c>finished</c>. A team without an on-prem user never gets here from
+    /// and epilogue that post <c>started</c> and <c>finished</c> and ship its output. A team without an on-prem user never gets here from
     /// placement; if it does (the mapping was removed since), the launch fails instead of running the job as anyone else.
     /// </summary>
     private OnPremJobRequest OnPremRequest(Job job, Allocation a)
@@ -222,10 +223,11 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
             "no-onprem-user", OnPremTenancy.NoMapping(job.Team));
         var remaining = job.EstimatedDuration - job.SavedProgress;
         var command = string.Join(' ', job.Command.Select(StartupScript.ShellQuote));
+        var container = images.ImageStore is { } store ? OnPremContainerRunSection.Render(job.Id, a.Id, job.Image, job.Command, store) : null;
         return new OnPremJobRequest(a.Id, job.Id, a.Node!, a.GpuModel, a.Gpus, remaining + TimeSpan.FromTicks(remaining.Ticks / 5) + TimeSpan.FromMinutes(5),
             options.OnPremCallbacks
-                ? OnPremBatchScript.Render(a.Id, options.CallbackBaseUrl, tokens.ForOnPremScript(a, job, options), $"command -- {command}\n")
-                : $"#!/bin/bash\nexec -- {command}\n",
+                ? OnPremBatchScript.Render(a.Id, options.CallbackBaseUrl, tokens.ForOnPremScript(a, job, options), container ?? $"command -- {command}\n")
+                : container is null ? $"#!/bin/bash\nexec -- {command}\n" : $"#!/bin/bash\n{CallbackShell.JsonStringFunction}{container}",
             Environment(job, a), team.User, team.Account, team.OutputDirectory, Share: job.Gpu.Share,
             MigProfile: job.Gpu.MigProfile, CpusPerTask: job.CpuCores, MemoryMb: job.MemoryGb * 1024);
     }

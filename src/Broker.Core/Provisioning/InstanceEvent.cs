@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace Broker.Core.Provisioning;
 
@@ -8,8 +9,13 @@ namespace Broker.Core.Provisioning;
 /// One event an instance (or an on-prem job script, or the simulated cloud) reports about its allocation. <see cref="Seq"/>
 /// orders the events of one allocation: a seq at or below the highest accepted one is a replay or out of order.
 /// </summary>
-public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, int Seq, int? ExitCode)
+/// <param name="Reason">For <c>finished</c> only: why the job failed, as its script saw it (an image missing from the site
+/// image store); shown with the failure in the job's timeline.</param>
+public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, int Seq, int? ExitCode, string? Reason = null)
 {
+    /// <summary>The longest reason a script may report.</summary>
+    public const int MaxReasonLength = 300;
+
     /// <summary>The fixed sequence numbers the boot script uses, so a retried post of the same event is an exact duplicate.</summary>
     public static int SeqOf(InstanceEventKind kind) => kind switch
     {
@@ -19,9 +25,10 @@ public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, in
     };
 
     /// <summary>The body as Broker would write it: fixed field order, no spaces, so equal content has equal bytes.</summary>
-    public string CanonicalBody => ExitCode is { } code
-        ? string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq},\"exitCode\":{code}}}")
-        : string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq}}}");
+    public string CanonicalBody => (ExitCode is { } code
+        ? string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq},\"exitCode\":{code}")
+        : string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq}"))
+        + (Reason is null ? "" : ",\"reason\":" + JsonSerializer.Serialize(Reason)) + "}";
 
     /// <summary>Lower-case hex SHA-256 of <see cref="CanonicalBody"/>: what a replay must match to count as the same event.</summary>
     public string BodyHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalBody)));

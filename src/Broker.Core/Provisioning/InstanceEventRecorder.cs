@@ -37,7 +37,7 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
             var (refusal, exitCode) = await AskSlurmAsync(e.AllocationId, ct);
             if (refusal is not null)
             {
-                return (refusal, false);
+                return (await KeepReasonAsync(e, refusal, ct), false);
             }
             slurmExitCode = exitCode;
         }
@@ -77,6 +77,10 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         {
             AllocationId = e.AllocationId, Seq = e.Seq, Kind = e.Kind, ExitCode = e.ExitCode, BodyHash = e.BodyHash, ReceivedAt = now,
         });
+        if (e.Kind == InstanceEventKind.Finished)
+        {
+            allocation.ReportedReason ??= e.Reason;
+        }
         Apply(job, allocation, e, slurmExitCode, now);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -139,6 +143,23 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
                 $"finished is accepted only from a segment that started; this one is {allocation.State}. Post started first.");
         }
         return null;
+    }
+
+    /// <summary>
+    /// A finished event posted from inside the on-prem job sees Slurm still running it and must wait for the reconciler; the
+    /// reason it gives is kept on the allocation (first one wins, live allocations only) so the failure shows it when
+    /// Slurm's record of the end arrives. Nothing else changes.
+    /// </summary>
+    private async Task<InstanceEventOutcome> KeepReasonAsync(InstanceEvent e, InstanceEventOutcome refusal, CancellationToken ct)
+    {
+        if (e.Reason is not { } reason || refusal.Code != "slurm-still-running")
+        {
+            return refusal;
+        }
+        var kept = await db.Allocations
+            .Where(a => a.Id == e.AllocationId && a.ReportedReason == null && a.State == AllocationState.Running)
+            .ExecuteUpdateAsync(set => set.SetProperty(a => a.ReportedReason, reason), ct);
+        return kept == 0 ? refusal : refusal with { Reason = refusal.Reason + " Its reason is kept and shown when Slurm records the end." };
     }
 
     /// <summary>Slurm is the truth on-prem: finished counts only once Slurm records the job's end, and its exit code wins.</summary>

@@ -53,11 +53,13 @@ public static class JobLifecycle
             }
             Started(job, allocation, at);
         }
-        Release(allocation, exitCode == 0 ? AllocationEnd.Completed : AllocationEnd.Failed, $"exit code {exitCode}", at);
+        // A failure the job's script explained (an image not in the site store) says why, not only its exit code.
+        var why = exitCode != 0 && allocation.ReportedReason is { } reported ? $": {reported}" : "";
+        Release(allocation, exitCode == 0 ? AllocationEnd.Completed : AllocationEnd.Failed, $"exit code {exitCode}{why}", at);
         if (job.State == JobState.Running)
         {
             job.MoveTo(exitCode == 0 ? JobState.Succeeded : JobState.Failed, exitCode == 0 ? JobEventKind.Finished : JobEventKind.Failed,
-                $"Finished with exit code {exitCode} on {Where(allocation)}.", at);
+                $"Finished with exit code {exitCode} on {Where(allocation)}{why}.", at);
         }
     }
 

@@ -7,14 +7,17 @@ namespace Broker.Core.Provisioning;
 /// Renders the Slurm batch script of an on-prem allocation: a reporting prologue that posts <c>started</c> in the background
 /// (so the job does not wait for Broker), the given run section, and an epilogue that waits for <c>started</c> to be
 /// acknowledged (so the seqs arrive in order) and then posts <c>finished</c> with the run section's exit code, retrying until
-/// acknowledged. The callback contract, retry rules and seqs are the cloud boot script's (<see cref="StartupScript"/>, ADR
-/// 0006); the tokens are the on-prem script ones (<see cref="CallbackTokens.ForOnPremScript"/>) and travel in curl's config
-/// on stdin, never on a command line.
+/// acknowledged. Meanwhile the run section's stdout and stderr are shipped to Broker as the job's logs. The callback contract,
+/// retry loop, log shipper and seqs are the cloud boot script's (<see cref="CallbackShell"/>, ADR 0006, ADR 0014); the
+/// tokens are the on-prem script ones (<see cref="CallbackTokens.ForOnPremScript"/>) and travel in curl's config on stdin,
+/// never on a command line.
 /// </summary>
 public static partial class OnPremBatchScript
 {
-    /// <param name="runSection">Bash lines that run the job; its last command's status is the job's exit code. It is
-    /// inserted as it is, so the caller quotes every value in it.</param>
+    /// <param name="runSection">Bash lines that run the job, in a subshell whose stdout and stderr are the job's (shipped to
+    /// Broker as its logs); its last command's status is the job's exit code. It may write a JSON string to
+    /// <c>$BROKER_REASON_FILE</c>: why it failed, sent as the finished event's <c>reason</c>. It is inserted as it is, so
+    /// the caller quotes every value in it.</param>
     public static string Render(Guid allocationId, Uri callbackBaseUrl, CallbackTokenSet tokens, string runSection)
     {
         ArgumentNullException.ThrowIfNull(runSection);
@@ -30,8 +33,9 @@ public static partial class OnPremBatchScript
         {
             ["ALLOCATION"] = allocationId.ToString("D"),
             ["EVENTS_URL"] = StartupScript.ShellQuote(StartupScript.EventsUrl(callbackBaseUrl, allocationId)),
-            ["TOKEN_STARTED"] = tokens.Started,
-            ["TOKEN_FINISHED"] = tokens.Finished,
+            ["LOGS_URL"] = StartupScript.ShellQuote(CallbackShell.LogsUrl(callbackBaseUrl, allocationId)),
+            ["CURL_CONFIG"] = CallbackShell.CurlConfigFunction([("started", tokens.Started), ("finished", tokens.Finished)]),
+            ["FUNCTIONS"] = CallbackShell.Functions,
             ["SEQ_STARTED"] = InstanceEvent.SeqOf(InstanceEventKind.Started).ToString(CultureInfo.InvariantCulture),
             ["SEQ_FINISHED"] = InstanceEvent.SeqOf(InstanceEventKind.Finished).ToString(CultureInfo.InvariantCulture),
         };
@@ -41,7 +45,7 @@ public static partial class OnPremBatchScript
         return prologue + runSection.TrimEnd('\n') + "\n" + epilogue;
     }
 
-    [GeneratedRegex("@(ALLOCATION|EVENTS_URL|TOKEN_STARTED|TOKEN_FINISHED|SEQ_STARTED|SEQ_FINISHED)@")]
+    [GeneratedRegex("@(ALLOCATION|EVENTS_URL|LOGS_URL|CURL_CONFIG|FUNCTIONS|SEQ_STARTED|SEQ_FINISHED)@")]
     private static partial Regex Placeholder();
 
     [GeneratedRegex("^[A-Za-z0-9._~+/=-]+$")]
@@ -51,60 +55,32 @@ public static partial class OnPremBatchScript
         #!/bin/bash
         # Broker on-prem batch script: allocation @ALLOCATION@.
         BROKER_EVENTS_URL=@EVENTS_URL@
-        BROKER_POST_ATTEMPTS="${BROKER_POST_ATTEMPTS:-30}"
-        BROKER_RETRY_DELAY="${BROKER_RETRY_DELAY:-2}"
-        BROKER_RETRY_MAX_DELAY="${BROKER_RETRY_MAX_DELAY:-60}"
+        BROKER_LOGS_URL=@LOGS_URL@
+        BROKER_LOG_DIR="${BROKER_OUTPUT_DIR:-$PWD}"
+        BROKER_REASON_FILE="$BROKER_LOG_DIR/.broker-reason.json"
+        rm -f -- "$BROKER_REASON_FILE"
 
-        broker_curl_config() {
-            case "$1" in
-            started)
-                cat <<'BROKER_CURL_CONFIG'
-        header = "Authorization: Bearer @TOKEN_STARTED@"
-        BROKER_CURL_CONFIG
-                ;;
-            finished)
-                cat <<'BROKER_CURL_CONFIG'
-        header = "Authorization: Bearer @TOKEN_FINISHED@"
-        BROKER_CURL_CONFIG
-                ;;
-            esac
-        }
-
-        # 200 (duplicate), 202 (accepted) and 409 (refused for good) end the retries; 5xx, 429 and connection errors back off.
-        broker_post() {
-            local kind=$1 body=$2 attempt=1 delay=$BROKER_RETRY_DELAY status
-            while true; do
-                status=$(broker_curl_config "$kind" | curl --silent --show-error --max-time 20 \
-                    --output /dev/null --write-out '%{http_code}' \
-                    --request POST --header 'Content-Type: application/json' --data-binary "$body" \
-                    --config - "$BROKER_EVENTS_URL")
-                case "${status:-000}" in
-                200 | 202 | 409) return 0 ;;
-                5?? | 429 | 000) ;;
-                *)
-                    echo "broker: event $kind was refused with HTTP $status; not retried" >&2
-                    return 1
-                    ;;
-                esac
-                if [ "$attempt" -ge "$BROKER_POST_ATTEMPTS" ]; then
-                    echo "broker: could not post event $kind after $attempt attempts (last HTTP ${status:-000})" >&2
-                    return 1
-                fi
-                sleep "$delay"
-                attempt=$((attempt + 1))
-                delay=$((delay * 2 > BROKER_RETRY_MAX_DELAY ? BROKER_RETRY_MAX_DELAY : delay * 2))
-            done
-        }
-
+        @CURL_CONFIG@
+        @FUNCTIONS@
         broker_post started '{"kind":"started","seq":@SEQ_STARTED@}' &
         BROKER_STARTER=$!
 
+        broker_start_logs
+        (
+
         """;
 
+    // The run section's output is the job's: its stdout and stderr are shipped; a reason it wrote goes with finished.
     private const string Epilogue = """
+        ) >"$BROKER_LOG_DIR/stdout.log" 2>"$BROKER_LOG_DIR/stderr.log"
         rc=$?
+        broker_stop_logs
+        BROKER_REASON=""
+        if [ -s "$BROKER_REASON_FILE" ]; then
+            BROKER_REASON=",\"reason\":$(cat -- "$BROKER_REASON_FILE")"
+        fi
         wait "$BROKER_STARTER"
-        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$rc}"
+        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$rc$BROKER_REASON}"
         exit $rc
 
         """;

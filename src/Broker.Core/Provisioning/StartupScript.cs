@@ -34,7 +34,9 @@ public sealed record StartupScriptSpec(
 /// after an interruption notice is still in order. A post counts as acknowledged on 200, 202 or 409 (refused for good:
 /// a replay, out of order, or not allowed in the allocation's state); 5xx, 429 and connection errors are retried with
 /// exponential backoff (2 s doubling to 60 s, 30 attempts, about 25 minutes); any other answer (400, 401, 404) cannot
-/// change on retry and is logged. The tokens travel in curl's config on stdin, never on a command line.
+/// change on retry and is logged. The tokens travel in curl's config on stdin, never on a command line. The container's
+/// stdout and stderr are shipped to Broker as the job's logs while it runs, and flushed before <c>finished</c>; the retry
+/// loop and the shipper are the on-prem batch script's too (<see cref="CallbackShell"/>).
 /// </para>
 /// </summary>
 public static partial class StartupScript
@@ -61,9 +63,10 @@ public static partial class StartupScript
             ["JOB"] = spec.JobId.ToString("D"),
             ["ALLOCATION"] = spec.AllocationId.ToString("D"),
             ["EVENTS_URL"] = ShellQuote(EventsUrl(spec.CallbackBaseUrl, spec.AllocationId)),
-            ["TOKEN_STARTED"] = spec.CallbackTokens.Started,
-            ["TOKEN_INTERRUPTION"] = spec.CallbackTokens.InterruptionNotice,
-            ["TOKEN_FINISHED"] = spec.CallbackTokens.Finished,
+            ["LOGS_URL"] = ShellQuote(CallbackShell.LogsUrl(spec.CallbackBaseUrl, spec.AllocationId)),
+            ["CURL_CONFIG"] = CallbackShell.CurlConfigFunction([("started", spec.CallbackTokens.Started),
+                ("interruption-notice", spec.CallbackTokens.InterruptionNotice), ("finished", spec.CallbackTokens.Finished)]),
+            ["FUNCTIONS"] = CallbackShell.Functions,
             ["SEQ_STARTED"] = Seq(InstanceEventKind.Started),
             ["SEQ_INTERRUPTION"] = Seq(InstanceEventKind.InterruptionNotice),
             ["SEQ_FINISHED"] = Seq(InstanceEventKind.Finished),
@@ -130,7 +133,7 @@ public static partial class StartupScript
         }
     }
 
-    [GeneratedRegex("@(JOB|ALLOCATION|EVENTS_URL|TOKEN_STARTED|TOKEN_INTERRUPTION|TOKEN_FINISHED|SEQ_STARTED|SEQ_INTERRUPTION|SEQ_FINISHED|DOCKER_RUN)@")]
+    [GeneratedRegex("@(JOB|ALLOCATION|EVENTS_URL|LOGS_URL|CURL_CONFIG|FUNCTIONS|SEQ_STARTED|SEQ_INTERRUPTION|SEQ_FINISHED|DOCKER_RUN)@")]
     private static partial Regex Placeholder();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -145,6 +148,7 @@ public static partial class StartupScript
         # Broker boot script: job @JOB@, allocation @ALLOCATION@.
         set -u
         BROKER_EVENTS_URL=@EVENTS_URL@
+        BROKER_LOGS_URL=@LOGS_URL@
         BROKER_STATE_DIR="${BROKER_STATE_DIR:-/var/lib/broker}"
         BROKER_POLL_SECONDS="${BROKER_POLL_SECONDS:-5}"
         BROKER_DONE="$BROKER_STATE_DIR/@ALLOCATION@.done"
@@ -154,61 +158,11 @@ public static partial class StartupScript
             exit 0
         fi
         mkdir -p "$BROKER_STATE_DIR/checkpoints"
+        BROKER_LOG_DIR="$BROKER_STATE_DIR/logs-@ALLOCATION@"
+        mkdir -p -m 700 "$BROKER_LOG_DIR"
 
-        BROKER_POST_ATTEMPTS="${BROKER_POST_ATTEMPTS:-30}"
-        BROKER_RETRY_DELAY="${BROKER_RETRY_DELAY:-2}"
-        BROKER_RETRY_MAX_DELAY="${BROKER_RETRY_MAX_DELAY:-60}"
-
-        # One token per event kind. They travel in curl's config on stdin, so they never show on a command line.
-        broker_curl_config() {
-            case "$1" in
-            started)
-                cat <<'BROKER_CURL_CONFIG'
-        header = "Authorization: Bearer @TOKEN_STARTED@"
-        BROKER_CURL_CONFIG
-                ;;
-            interruption-notice)
-                cat <<'BROKER_CURL_CONFIG'
-        header = "Authorization: Bearer @TOKEN_INTERRUPTION@"
-        BROKER_CURL_CONFIG
-                ;;
-            finished)
-                cat <<'BROKER_CURL_CONFIG'
-        header = "Authorization: Bearer @TOKEN_FINISHED@"
-        BROKER_CURL_CONFIG
-                ;;
-            esac
-        }
-
-        # Posts one event until Broker acknowledges it: 200 (a duplicate), 202 (accepted) or 409 (refused for good).
-        # 5xx, 429 and connection errors are retried with backoff, a bounded number of times; anything else cannot change.
-        broker_post() {
-            local kind=$1 body=$2 attempt=1 delay=$BROKER_RETRY_DELAY status
-            while true; do
-                status=$(broker_curl_config "$kind" | curl --silent --show-error --max-time 20 \
-                    --output /dev/null --write-out '%{http_code}' \
-                    --request POST --header 'Content-Type: application/json' --data-binary "$body" \
-                    --config - "$BROKER_EVENTS_URL")
-                case "${status:-000}" in
-                200 | 202 | 409)
-                    return 0
-                    ;;
-                5?? | 429 | 000) ;;
-                *)
-                    echo "broker: event $kind was refused with HTTP $status; not retried" >&2
-                    return 1
-                    ;;
-                esac
-                if [ "$attempt" -ge "$BROKER_POST_ATTEMPTS" ]; then
-                    echo "broker: could not post event $kind after $attempt attempts (last HTTP ${status:-000})" >&2
-                    return 1
-                fi
-                sleep "$delay"
-                attempt=$((attempt + 1))
-                delay=$((delay * 2 > BROKER_RETRY_MAX_DELAY ? BROKER_RETRY_MAX_DELAY : delay * 2))
-            done
-        }
-
+        @CURL_CONFIG@
+        @FUNCTIONS@
         broker_cloud() {
             if curl -sf --max-time 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
                 'http://169.254.169.254/latest/api/token' >/dev/null; then
@@ -267,10 +221,13 @@ public static partial class StartupScript
         broker_watch_interruption >>"$BROKER_STATE_DIR/watcher.log" 2>&1 &
         BROKER_WATCHER=$!
 
-        @DOCKER_RUN@
+        broker_start_logs
+        @DOCKER_RUN@ \
+            >"$BROKER_LOG_DIR/stdout.log" 2>"$BROKER_LOG_DIR/stderr.log"
         BROKER_EXIT=$?
 
         kill "$BROKER_WATCHER" 2>/dev/null
+        broker_stop_logs
         broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$BROKER_EXIT}"
         touch "$BROKER_DONE"
         exit "$BROKER_EXIT"

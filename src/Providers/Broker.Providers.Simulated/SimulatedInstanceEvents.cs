@@ -13,8 +13,13 @@ public enum SimulatedEventKind
 
 /// <param name="Sequence">Position in the feed of all simulated clouds, from 1, in the order events were recorded.</param>
 /// <param name="At">When it happened on the injected clock (not when it was noticed).</param>
+/// <param name="Output">What the job printed by then, as the boot script ships it (chunks of whole lines by byte offset,
+/// <see cref="SimulatedOutput"/>); shipped before the event is reported, as the boot script flushes before <c>finished</c>.</param>
 public sealed record SimulatedInstanceEvent(long Sequence, string Provider, string InstanceId, Guid AllocationId, Guid JobId,
-    SimulatedEventKind Kind, DateTimeOffset At, int? ExitCode);
+    SimulatedEventKind Kind, DateTimeOffset At, int? ExitCode, IReadOnlyList<SimulatedLogChunk>? Output = null);
+
+/// <summary>One chunk of a simulated job's stdout or stderr at its byte offset in that stream.</summary>
+public sealed record SimulatedLogChunk(string Stream, long Offset, string Text);
 
 /// <summary>
 /// What happened on the simulated instances, shared by the three simulated clouds (one singleton). This is how the

@@ -21,18 +21,21 @@ internal static class SimulatedTransitions
                 && !(interrupted && instance.InterruptedAt < instance.RunningAt))
             {
                 instance.State = InstanceState.Running;
-                happened.Add((instance.RunningAt, order, Event(provider, instance, SimulatedEventKind.Started, instance.RunningAt)));
+                happened.Add((instance.RunningAt, order, Event(provider, instance, SimulatedEventKind.Started, instance.RunningAt)
+                    with { Output = SimulatedOutput.Started(provider, instance) }));
             }
             if (!instance.Finished && instance.FinishesAt is { } f && f <= now && !interrupted)
             {
                 instance.Finished = true;
-                happened.Add((f, order, Event(provider, instance, SimulatedEventKind.Finished, f) with { ExitCode = instance.ExitCode }));
+                happened.Add((f, order, Event(provider, instance, SimulatedEventKind.Finished, f)
+                    with { ExitCode = instance.ExitCode, Output = SimulatedOutput.Finished(provider, instance) }));
             }
             if (interrupted)
             {
                 instance.State = InstanceState.Terminated;
                 var at = instance.InterruptedAt!.Value;
-                happened.Add((at, order, Event(provider, instance, SimulatedEventKind.Interrupted, at)));
+                happened.Add((at, order, Event(provider, instance, SimulatedEventKind.Interrupted, at)
+                    with { Output = SimulatedOutput.Interrupted(provider) }));
             }
         }
         return happened.Where(h => h.Event.AllocationId != Guid.Empty)

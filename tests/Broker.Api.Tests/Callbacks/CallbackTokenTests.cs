@@ -109,6 +109,7 @@ public sealed class CallbackTokenTests(CallbackApp app) : IClassFixture<Callback
         { "{\"kind\":\"started\",\"seq\":99999999999}", "seq" },
         { "{\"kind\":\"started\",\"seq\":1,\"seq\":2}", "seq" },
         { "{\"kind\":\"started\",\"seq\":1,\"exitCode\":0}", "exitCode" },
+        { "{\"kind\":\"started\",\"seq\":1,\"reason\":\"image missing\"}", "reason" },
         { "{\"kind\":\"started\",\"seq\":1,\"state\":\"succeeded\"}", "state" },
         { "{\"kind\":\"Started\",\"seq\":1}", "kind" },
         { "{\"kind\":null,\"seq\":1}", "kind" },
@@ -137,6 +138,11 @@ public sealed class CallbackTokenTests(CallbackApp app) : IClassFixture<Callback
         { "{\"kind\":\"finished\",\"seq\":3,\"exitCode\":256}", "exitCode" },
         { "{\"kind\":\"finished\",\"seq\":3,\"exitCode\":-1}", "exitCode" },
         { "{\"kind\":\"finished\",\"seq\":3,\"exitCode\":1,\"exitCode\":0}", "exitCode" },
+        { "{\"kind\":\"finished\",\"seq\":3,\"exitCode\":1,\"reason\":\"\"}", "reason" },
+        { "{\"kind\":\"finished\",\"seq\":3,\"exitCode\":1,\"reason\":\"   \"}", "reason" },
+        { "{\"kind\":\"finished\",\"seq\":3,\"exitCode\":1,\"reason\":\"bell\\u0007 and\\nnewline\"}", "reason" },
+        { "{\"kind\":\"finished\",\"seq\":3,\"exitCode\":1,\"reason\":125}", "reason" },
+        { "{\"kind\":\"finished\",\"seq\":3,\"exitCode\":1,\"reason\":\"" + new string('x', 301) + "\"}", "reason" },
     };
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Net;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Core.Jobs;
 using Broker.Core.Provisioning;
+using Microsoft.EntityFrameworkCore;
 
 namespace Broker.Api.Tests.Callbacks;
 
@@ -24,6 +25,31 @@ public sealed class OnPremCallbackTests(CallbackApp app) : IClassFixture<Callbac
         Assert.Equal("slurm-still-running", problem.RootElement.GetProperty("reason").GetString());
         Assert.Equal(before, await app.RowsAsync(segment));
         Assert.Equal(JobState.Running, before.Job);
+    }
+
+    [Fact]
+    public async Task A_reason_sent_while_slurm_still_runs_the_job_is_kept_and_shown_when_the_failure_is_recorded()
+    {
+        var segment = await app.SegmentAsync(onPrem: true, state: AllocationState.Running);
+        app.Cluster.Says(segment.AllocationId, OnPremJobState.Running);
+        const string Reason = "image 'ghcr.io/acme/x:1' is not in the site image store";
+        var body = "{\"kind\":\"finished\",\"seq\":3,\"exitCode\":125,\"reason\":\"" + Reason + "\"}";
+
+        using var early = await app.PostAsync(segment.AllocationId, segment.Tokens.Finished, body);
+        var afterEarly = await app.RowsAsync(segment);
+        app.Cluster.Says(segment.AllocationId, OnPremJobState.Failed);
+        using var late = await app.PostAsync(segment.AllocationId, segment.Tokens.Finished, body);
+
+        Assert.Equal((HttpStatusCode.Conflict, HttpStatusCode.Accepted), (early.StatusCode, late.StatusCode));
+        Assert.Equal((AllocationState.Running, JobState.Running), (afterEarly.Allocation, afterEarly.Job));
+        await using var db = app.NewDbContext();
+        var allocation = await db.Allocations.FindAsync(segment.AllocationId);
+        var job = await db.Jobs.Include(j => j.Events).SingleAsync(j => j.Id == segment.JobId);
+        Assert.Equal(Reason, allocation!.ReportedReason);
+        // Slurm's exit code (7 here) stays the truth; the reason says why.
+        Assert.Equal($"exit code 7: {Reason}", allocation.EndReason);
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.EndsWith($": {Reason}.", job.Events.OrderBy(e => e.At).Last().Message, StringComparison.Ordinal);
     }
 
     [Fact]

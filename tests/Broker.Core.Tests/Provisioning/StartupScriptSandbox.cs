@@ -4,8 +4,8 @@ namespace Broker.Core.Tests.Provisioning;
 
 /// <summary>
 /// Runs a rendered boot script under real bash with stand-ins for <c>docker</c> and <c>curl</c> first on PATH: docker
-/// records its arguments, curl records posted events and their curl config (the Authorization header) and plays a cloud's
-/// metadata service when asked to.
+/// records its arguments (and prints <c>DOCKER_STDOUT</c>/<c>DOCKER_STDERR</c>), curl records posted events, log chunks
+/// and their curl config (the Authorization header) and plays a cloud's metadata service when asked to.
 /// </summary>
 internal sealed class StartupScriptSandbox : IDisposable
 {
@@ -32,7 +32,23 @@ internal sealed class StartupScriptSandbox : IDisposable
             printf '%s\n' "$config" >> "$SANDBOX/curl-config"
             printf '%s\t%s\n' "$data" "$config" >> "$SANDBOX/posts"
             printf '%s\0' "$@" >> "$SANDBOX/curl-args"
-            case "$status" in 200 | 202 | 409) printf '%s\n' "$data" >> "$SANDBOX/events" ;; esac
+            case "$status" in 200 | 202 | 409) printf '%s\n' "$data" >> "$SANDBOX/events"; echo event >> "$SANDBOX/calls" ;; esac
+            flock -u 9
+            [ -n "$writeout" ] && printf '%s' "$status"
+            [ "$status" = 000 ] && exit 7
+            exit 0
+            ;;
+        */logs)
+            exec 9>>"$SANDBOX/curl.lock"
+            flock 9
+            n=$(( $(cat "$SANDBOX/log-post-count" 2>/dev/null || echo 0) + 1 ))
+            echo "$n" > "$SANDBOX/log-post-count"
+            status=$(sed -n "${n}p" "$SANDBOX/log-statuses" 2>/dev/null)
+            status=${status:-202}
+            case "$data" in @*) body=$(cat -- "${data#@}") ;; *) body=$data ;; esac
+            printf '%s\t%s\n' "$body" "$(cat)" >> "$SANDBOX/log-posts"
+            printf '%s\0' "$@" >> "$SANDBOX/log-curl-args"
+            case "$status" in 200 | 202) printf '%s\n' "$body" >> "$SANDBOX/logs"; echo log >> "$SANDBOX/calls" ;; esac
             flock -u 9
             [ -n "$writeout" ] && printf '%s' "$status"
             [ "$status" = 000 ] && exit 7
@@ -56,6 +72,8 @@ internal sealed class StartupScriptSandbox : IDisposable
         #!/bin/bash
         printf '%s\0' "$@" > "$SANDBOX/docker-args"
         echo run >> "$SANDBOX/docker-runs"
+        [ -n "${DOCKER_STDOUT:-}" ] && printf '%s' "$DOCKER_STDOUT"
+        [ -n "${DOCKER_STDERR:-}" ] && printf '%s' "$DOCKER_STDERR" >&2
         if [ -n "${WAIT_FOR_NOTICE:-}" ]; then
             for _ in $(seq 1 300); do
                 grep -q interruption-notice "$SANDBOX/events" 2>/dev/null && break
@@ -72,6 +90,7 @@ internal sealed class StartupScriptSandbox : IDisposable
         WriteExecutable(Path.Combine(bin, "curl"), CurlStub);
         WriteExecutable(Path.Combine(bin, "docker"), DockerStub);
         WriteExecutable(Path.Combine(bin, "cat"), CatStub);
+        System.IO.Directory.CreateDirectory(JobDirectory);
     }
 
     public string Directory { get; }
@@ -94,6 +113,25 @@ internal sealed class StartupScriptSandbox : IDisposable
         File.WriteAllText(Path.Combine(Directory, "statuses"), string.Join('\n', statuses) + "\n");
 
     public int DockerRuns => ReadLines("docker-runs").Count;
+
+    /// <summary>Where the on-prem script keeps the job's files (<c>BROKER_OUTPUT_DIR</c>).</summary>
+    public string JobDirectory => Path.Combine(Directory, "job");
+
+    /// <summary>Every log chunk post attempt: its JSON body and the curl config it carried.</summary>
+    public IReadOnlyList<(string Body, string Config)> LogPosts =>
+        ReadLines("log-posts").Select(line => line.Split('\t', 2)).Select(p => (p[0], p.Length > 1 ? p[1] : "")).ToList();
+
+    /// <summary>The log chunk bodies Broker acknowledged (200 or 202), in order.</summary>
+    public IReadOnlyList<string> ShippedLogs => ReadLines("logs");
+
+    /// <summary>Acknowledged posts in order: <c>log</c> for a chunk, <c>event</c> for an event.</summary>
+    public IReadOnlyList<string> Calls => ReadLines("calls");
+
+    public string LogCurlArguments => Read("log-curl-args");
+
+    /// <summary>What the stubbed Broker answers each log post, in order (then 202).</summary>
+    public void AnswerLogsWith(params string[] statuses) =>
+        File.WriteAllText(Path.Combine(Directory, "log-statuses"), string.Join('\n', statuses) + "\n");
 
     public IReadOnlyList<string> DockerArguments => Read("docker-args").Split('\0')[..^1];
 
@@ -137,6 +175,8 @@ internal sealed class StartupScriptSandbox : IDisposable
             ["BROKER_STATE_DIR"] = Path.Combine(Directory, "state"),
             ["BROKER_POLL_SECONDS"] = "0.2",
             ["BROKER_RETRY_DELAY"] = "0",
+            ["BROKER_OUTPUT_DIR"] = JobDirectory,
+            ["BROKER_LOG_INTERVAL"] = "1",
         };
         foreach (var (name, value) in extra ?? new Dictionary<string, string>())
         {

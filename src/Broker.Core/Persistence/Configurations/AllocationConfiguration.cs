@@ -19,6 +19,7 @@ public sealed class AllocationConfiguration : IEntityTypeConfiguration<Allocatio
         a.Property(x => x.ExternalId).HasMaxLength(256);
         a.Property(x => x.CallbackTokenHash).HasMaxLength(64);
         a.Property(x => x.EndReason).HasMaxLength(1000);
+        a.Property(x => x.ReportedReason).HasMaxLength(InstanceEvent.MaxReasonLength);
         a.Property(x => x.Version).IsRowVersion();
         a.HasOne<Jobs.Job>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
         a.HasIndex(x => x.JobId).IsUnique().HasFilter("state <> 'Closed'");

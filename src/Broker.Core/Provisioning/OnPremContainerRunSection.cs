@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Broker.Core.Jobs;
+
+namespace Broker.Core.Provisioning;
+
+/// <summary>
+/// The run section of an on-prem job when ops configured a site image store (<c>OnPrem:ImageStore</c>, an OCI image layout
+/// directory; ADR 0014): the job's image is unpacked with <c>umoci unpack --rootless</c> into the job's own directory and
+/// run with rootless <c>runc</c> as the team's user (the Slurm job already runs as that user). The bundle's config is
+/// written here, not taken from umoci: container root maps to the user's own uid and gid (the only mapping rootless runc
+/// may make), <c>process.args</c> is the job's command word for word (JSON-escaped here, so hostile words stay words),
+/// <c>process.env</c> is PATH, the Broker ids, and the variables named in <c>$BROKER_ENV_NAMES</c> (values read from the
+/// script's environment at run time, never from this text). The container shares the node's network (no network
+/// namespace) and sees nothing of the node's files but its own root and <c>/etc/resolv.conf</c>. When it cannot start
+/// (tools missing, store unreadable, image not in the store, unpack failed) the section exits 125 and leaves the reason in
+/// <c>$BROKER_REASON_FILE</c>, which the batch script sends with <c>finished</c>.
+/// </summary>
+public static class OnPremContainerRunSection
+{
+    public const int SetupFailedExitCode = 125;
+
+    private const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>
+    /// The tag an image has in the site store: its reference as the job wrote it, with <c>:latest</c> added when it names
+    /// neither a tag nor a digest (<c>busybox</c> → <c>busybox:latest</c>, <c>ghcr.io/acme/train:1.4</c> unchanged).
+    /// </summary>
+    public static string StoreRefName(string image) =>
+        ImageReference.TryParse(image, out var reference, out _) && reference.Tag is null && reference.Digest is null
+            ? image + ":latest"
+            : image;
+
+    /// <param name="imageStore">The store's absolute path on the nodes (checked by <see cref="OnPremImageStoreOptions"/>).</param>
+    public static string Render(Guid jobId, Guid allocationId, string image, IReadOnlyList<string> command, string imageStore)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(image);
+        if (command.Count == 0)
+        {
+            throw new ArgumentException("a container job needs a command to run in its image", nameof(command));
+        }
+        if (command.Any(word => word.Contains('\0', StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("a command word cannot hold a NUL character", nameof(command));
+        }
+        var refName = StoreRefName(image);
+        var shown = refName == image ? $"'{image}'" : $"'{image}' (tag {refName})";
+        string Fail(string message) =>
+            $"broker_container_failed {StartupScript.ShellQuote(message)} {StartupScript.ShellQuote(JsonSerializer.Serialize(message))}";
+        var environment = JsonSerializer.Serialize(DefaultPath) + "," + JsonSerializer.Serialize($"BROKER_JOB_ID={jobId:D}")
+            + "," + JsonSerializer.Serialize($"BROKER_ALLOCATION_ID={allocationId:D}");
+        var (head, middle, tail) = ConfigParts(command, $"broker-{allocationId:N}"[..15]);
+        return $$"""
+            # The job's image from the site image store, under rootless runc as this user (ADR 0014).
+            BROKER_IMAGE_STORE={{StartupScript.ShellQuote(imageStore)}}
+            BROKER_IMAGE_REF={{StartupScript.ShellQuote(refName)}}
+            BROKER_CONTAINER={{StartupScript.ShellQuote($"broker-{allocationId:D}")}}
+
+            broker_container_failed() {
+                echo "broker: $1" >&2
+                if [ -n "${BROKER_REASON_FILE:-}" ]; then
+                    printf '%s' "$2" >"$BROKER_REASON_FILE"
+                fi
+                return {{SetupFailedExitCode}}
+            }
+
+            broker_container_env() {
+                local name names
+                printf '%s' {{StartupScript.ShellQuote(environment)}}
+                read -r -a names <<<"${BROKER_ENV_NAMES:-}"
+                for name in "${names[@]}"; do
+                    if [[ ! $name =~ ^[A-Za-z_][A-Za-z0-9_]{0,127}$ || $name == BROKER_* ]] || [ -z "${!name+set}" ]; then
+                        echo "broker: BROKER_ENV_NAMES names a variable the job may not see or that is not set; left out" >&2
+                        continue
+                    fi
+                    printf ','
+                    broker_json_string "$name=${!name}"
+                done
+            }
+
+            broker_container_config() {
+                printf '%s' {{StartupScript.ShellQuote(head)}}
+                broker_container_env
+                printf '%s' {{StartupScript.ShellQuote(middle)}}
+                printf '%s' "$(id -u)"
+                printf '%s' ',"size":1}],"gidMappings":[{"containerID":0,"hostID":'
+                printf '%s' "$(id -g)"
+                printf '%s' {{StartupScript.ShellQuote(tail)}}
+            }
+
+            broker_run_container() {
+                local dir="${BROKER_OUTPUT_DIR:-$PWD}" bundle rc
+                bundle="$dir/bundle"
+                if ! command -v umoci >/dev/null; then
+                    {{Fail("umoci is not installed on this node")}}
+                    return
+                fi
+                if ! command -v runc >/dev/null; then
+                    {{Fail("runc is not installed on this node")}}
+                    return
+                fi
+                if [ ! -r "$BROKER_IMAGE_STORE/index.json" ]; then
+                    {{Fail("the site image store cannot be read on this node")}}
+                    return
+                fi
+                if ! umoci ls --layout "$BROKER_IMAGE_STORE" 2>"$dir/umoci.log" | grep -qxF -- "$BROKER_IMAGE_REF"; then
+                    {{Fail($"image {shown} is not in the site image store")}}
+                    return
+                fi
+                chmod -R u+rwX -- "$bundle" 2>/dev/null
+                rm -rf -- "$bundle"
+                if ! umoci unpack --rootless --image "$BROKER_IMAGE_STORE:$BROKER_IMAGE_REF" "$bundle" >"$dir/umoci.log" 2>&1; then
+                    cat -- "$dir/umoci.log" >&2
+                    {{Fail($"image {shown} could not be unpacked from the site image store")}}
+                    return
+                fi
+                broker_container_config >"$bundle/config.json"
+                runc --root "$dir/runc" --log "$dir/runc.log" run --bundle "$bundle" "$BROKER_CONTAINER" </dev/null
+                rc=$?
+                if [ "$rc" -ne 0 ] && grep -q 'level=error' "$dir/runc.log" 2>/dev/null; then
+                    grep 'level=error' "$dir/runc.log" >&2
+                fi
+                runc --root "$dir/runc" delete --force "$BROKER_CONTAINER" >/dev/null 2>&1
+                chmod -R u+rwX -- "$bundle" 2>/dev/null
+                rm -rf -- "$bundle"
+                return "$rc"
+            }
+
+            broker_run_container
+
+            """;
+    }
+
+    /// <summary>
+    /// The bundle config around the three values only the node knows: the env list, the user's uid and gid. Modelled on
+    /// <c>runc spec --rootless</c> and umoci's rootless config; no terminal, no network namespace.
+    /// </summary>
+    private static (string Head, string Middle, string Tail) ConfigParts(IReadOnlyList<string> command, string hostname)
+    {
+        var args = JsonSerializer.Serialize(command);
+        var caps = """["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]""";
+        var head = "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0},\"args\":" + args
+            + ",\"env\":[";
+        var middle = "],\"cwd\":\"/\",\"capabilities\":{\"bounding\":" + caps + ",\"effective\":" + caps + ",\"inheritable\":" + caps
+            + ",\"permitted\":" + caps + ",\"ambient\":" + caps + "},"
+            + "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024}],\"noNewPrivileges\":true},"
+            + "\"root\":{\"path\":\"rootfs\",\"readonly\":false},\"hostname\":" + JsonSerializer.Serialize(hostname) + ","
+            + "\"mounts\":["
+            + "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+            + "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
+            + "{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\"]},"
+            + "{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\",\"size=65536k\"]},"
+            + "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
+            + "{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\",\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
+            + "{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"/etc/resolv.conf\",\"options\":[\"rbind\",\"ro\"]}],"
+            + "\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":";
+        var tail = ",\"size\":1}],\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"user\"}],"
+            + "\"maskedPaths\":[\"/proc/kcore\",\"/proc/latency_stats\",\"/proc/timer_list\",\"/proc/timer_stats\",\"/proc/sched_debug\",\"/sys/firmware\",\"/proc/scsi\"],"
+            + "\"readonlyPaths\":[\"/proc/asound\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]}}";
+        return (head, middle, tail);
+    }
+}
