@@ -15,7 +15,9 @@ public static partial class OnPremBatchScript
 {
     /// <param name="runSection">Bash lines that run the job; its last command's status is the job's exit code. It is
     /// inserted as it is, so the caller quotes every value in it.</param>
-    public static string Render(Guid allocationId, Uri callbackBaseUrl, CallbackTokenSet tokens, string runSection)
+    /// <param name="fetchJobEnvironment">The job has variables: <see cref="JobEnvironmentScript"/> fetches and exports them
+    /// (and sets <c>BROKER_ENV_NAMES</c>) just before the run section; if it cannot, the job does not run.</param>
+    public static string Render(Guid allocationId, Uri callbackBaseUrl, CallbackTokenSet tokens, string runSection, bool fetchJobEnvironment = false)
     {
         ArgumentNullException.ThrowIfNull(runSection);
         if (!callbackBaseUrl.IsAbsoluteUri || callbackBaseUrl.Scheme is not ("https" or "http"))
@@ -37,8 +39,11 @@ public static partial class OnPremBatchScript
         };
         var prologue = Placeholder().Replace(Prologue, m => values[m.Groups[1].Value]);
         var epilogue = Placeholder().Replace(Epilogue, m => values[m.Groups[1].Value]);
+        var environment = fetchJobEnvironment
+            ? JobEnvironmentScript.Fragment(callbackBaseUrl, allocationId, tokens.Started) + $"broker_env_fetch || exit {JobEnvironmentScript.FailureExitCode}\n"
+            : "";
         // The run section is appended, never scanned for placeholders.
-        return prologue + runSection.TrimEnd('\n') + "\n" + epilogue;
+        return prologue + environment + runSection.TrimEnd('\n') + "\n" + epilogue;
     }
 
     [GeneratedRegex("@(ALLOCATION|EVENTS_URL|TOKEN_STARTED|TOKEN_FINISHED|SEQ_STARTED|SEQ_FINISHED)@")]
