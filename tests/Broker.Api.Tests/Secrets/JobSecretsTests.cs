@@ -188,7 +188,8 @@ public sealed class JobSecretsTests(SecretsApp app) : IClassFixture<SecretsApp>
         var jobName = Unique("refused");
         var unknownBody = SecretsApp.Body(secretEnv: new JsonObject { ["TOKEN"] = Unique("missing") });
         var forbiddenBody = SecretsApp.Body(secretEnv: new JsonObject { ["TOKEN"] = nlpOnly });
-        unknownBody["name"] = forbiddenBody["name"] = jobName;
+        unknownBody["name"] = jobName;
+        forbiddenBody["name"] = jobName;
         using var unknown = await JobApi.PostAsync(team, unknownBody);
         using var forbidden = await JobApi.PostAsync(team, forbiddenBody);
 
