@@ -263,4 +263,23 @@ public sealed class JobSecretsTests(SecretsApp app) : IClassFixture<SecretsApp>
         Assert.Equal(value, Decode(await fetched.Content.ReadAsStringAsync())["ARGS"]);
         Assert.Equal(value, shown["env"]!["ARGS"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_variables_the_secrets_routes_and_the_fetch()
+    {
+        using var client = app.CreateClient();
+        using var doc = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+
+        var paths = doc.RootElement.GetProperty("paths");
+        var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
+        Assert.True(paths.TryGetProperty("/v1/secrets", out var secrets) && secrets.TryGetProperty("post", out _) && secrets.TryGetProperty("get", out _));
+        Assert.True(paths.TryGetProperty("/v1/secrets/{name}", out var one) && one.TryGetProperty("put", out _) && one.TryGetProperty("delete", out _));
+        Assert.True(paths.TryGetProperty("/v1/instances/{allocationId}/environment", out var fetch) && fetch.TryGetProperty("get", out _));
+        foreach (var schema in new[] { "SubmitJobRequest", "JobResponse" })
+        {
+            var properties = schemas.GetProperty(schema).GetProperty("properties");
+            Assert.True(properties.TryGetProperty("env", out _) && properties.TryGetProperty("secretEnv", out _), schema);
+        }
+        Assert.False(schemas.GetProperty("SecretResponse").GetProperty("properties").TryGetProperty("value", out _));
+    }
 }
