@@ -64,6 +64,8 @@ export OnPrem__Teams__nlp__User=${OnPrem__Teams__nlp__User:-broker-nlp}
 
 export Callbacks__Secret
 Callbacks__Secret=$(cat "$state/callback.secret")
+export Secrets__Key
+Secrets__Key=$(cat "$state/secrets.key")
 export Lifecycle__CallbackBaseUrl="$url/"
 # The demo's simulated clouds run a minute of job time per real second, so cloud jobs finish while you watch.
 export Providers__Simulated__TimeScale=${Providers__Simulated__TimeScale:-60}

@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== docker-compose.yml"
-BROKER_ADMIN_KEY=brk_compose-config-validation-only-0000 BROKER_CALLBACK_SECRET=compose-config-validation-only-000000000 docker-compose -f docker-compose.yml config -q
+BROKER_ADMIN_KEY=brk_compose-config-validation-only-0000 BROKER_CALLBACK_SECRET=compose-config-validation-only-000000000 BROKER_SECRETS_KEY=Y29tcG9zZS1jb25maWctdmFsaWRhdGlvbi1vbmx5LTA= docker-compose -f docker-compose.yml config -q
 echo "docker-compose.yml is valid"
 
 echo "== PostgreSQL"

@@ -16,10 +16,12 @@ builder.Services
     .AddBrokerOnPrem(builder.Configuration)
     .AddBrokerLifecycle(builder.Configuration)
     .AddBrokerCosts()
-    .AddBrokerWhatIf(builder.Configuration);
+    .AddBrokerWhatIf(builder.Configuration)
+    .AddBrokerSecrets(builder.Configuration);
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();
+await app.CheckSecretsKeyAsync();
 app.UseBrokerPipeline();
 app.MapBrokerEndpoints();
 await app.RunAsync();

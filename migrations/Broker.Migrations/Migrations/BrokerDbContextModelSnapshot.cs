@@ -1029,6 +1029,11 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("deadline");
 
+                    b.Property<string>("Env")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("env");
+
                     b.Property<TimeSpan>("EstimatedDuration")
                         .HasColumnType("interval")
                         .HasColumnName("estimated_duration");
@@ -1079,6 +1084,11 @@ namespace Broker.Migrations.Migrations
                     b.Property<TimeSpan>("SavedProgress")
                         .HasColumnType("interval")
                         .HasColumnName("saved_progress");
+
+                    b.Property<string>("SecretEnv")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("secret_env");
 
                     b.Property<long>("Seq")
                         .ValueGeneratedOnAdd()
@@ -1712,6 +1722,52 @@ namespace Broker.Migrations.Migrations
                         .HasName("pk_placement_wake_ups");
 
                     b.ToTable("placement_wake_ups", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Secrets.Secret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("key_id");
+
+                    b.Property<uint>("RowVersion")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<byte[]>("SealedValue")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_value");
+
+                    b.PrimitiveCollection<List<string>>("Teams")
+                        .HasColumnType("text[]")
+                        .HasColumnName("teams");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Name")
+                        .HasName("pk_secrets");
+
+                    b.ToTable("secrets", (string)null);
                 });
 
             modelBuilder.Entity("Broker.Core.WhatIf.WhatIfChange", b =>

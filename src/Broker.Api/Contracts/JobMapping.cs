@@ -25,7 +25,9 @@ public static class JobMapping
         r.MaxPricePerGpuHour,
         r.Labels ?? [],
         r.Gpu.Share,
-        r.Gpu.MigProfile);
+        r.Gpu.MigProfile,
+        Env: r.Env ?? [],
+        SecretEnv: r.SecretEnv ?? []);
 
     public static JobResponse ToResponse(this Job j, bool withTimeline) => new(
         j.Id,
@@ -49,7 +51,11 @@ public static class JobMapping
         j.Attempts,
         j.Interruptions,
         (int)j.SavedProgress.TotalMinutes,
-        withTimeline && j.LatestExplanation is { } explanation ? JsonSerializer.Deserialize<DecisionView>(explanation, Web) : null);
+        withTimeline && j.LatestExplanation is { } explanation ? JsonSerializer.Deserialize<DecisionView>(explanation, Web) : null,
+        Env: Sorted(j.Env),
+        SecretEnv: Sorted(j.SecretEnv));
+
+    private static SortedDictionary<string, string> Sorted(Dictionary<string, string> map) => new(map, StringComparer.Ordinal);
 
     public static JobResponse WithSegments(this JobResponse job, IEnumerable<Allocation> allocations) => job with
     {

@@ -27,7 +27,9 @@ public sealed record JobResponse(
     DecisionView? Placement = null,
     IReadOnlyList<SegmentResponse>? Segments = null,
     JobCostResponse? Cost = null,
-    RuntimePredictionResponse? Runtime = null);
+    RuntimePredictionResponse? Runtime = null,
+    IReadOnlyDictionary<string, string>? Env = null,
+    IReadOnlyDictionary<string, string>? SecretEnv = null);
 
 /// <summary>
 /// The runtime Broker predicts for the job from finished jobs like it (never above the estimate it was submitted with),

@@ -3,6 +3,9 @@ using System.ComponentModel.DataAnnotations;
 namespace Broker.Api.Contracts;
 
 /// <summary>A job submission. The team comes from the caller's key; team, state, ids and costs are not fields here.</summary>
+/// <param name="Env">Plain variables for the job, NAME to value (not secret: shown in the job's JSON). ADR 0015.</param>
+/// <param name="SecretEnv">Variables whose values are secrets ops registered, NAME to the secret's name; the job's script
+/// fetches the values at run time, and only the names are ever shown.</param>
 public sealed record SubmitJobRequest(
     [property: Required, StringLength(128, MinimumLength = 1), RegularExpression(SubmitJobRequest.NamePattern,
         ErrorMessage = "Use letters, digits, '.', '_' and '-' (1-128 characters).")] string Name,
@@ -16,7 +19,9 @@ public sealed record SubmitJobRequest(
     [property: Range(0, 100)] int Priority,
     SpotDto? Spot,
     [property: Range(0.0, 1000.0)] decimal? MaxPricePerGpuHour,
-    Dictionary<string, string>? Labels)
+    Dictionary<string, string>? Labels,
+    Dictionary<string, string>? Env = null,
+    Dictionary<string, string>? SecretEnv = null)
 {
     public const string NamePattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
 }

@@ -45,6 +45,7 @@ public static partial class SubmitJobRules
                 errors[$"labels.{key}"] = ["Label values are at most 128 characters of single-line text. " + TextRules.SingleLineRule];
             }
         }
+        JobEnvRules.Check(r.Env, r.SecretEnv, errors);
         if (r.Deadline is { } deadline && deadline <= now + TimeSpan.FromMinutes(r.EstimatedDurationMinutes))
         {
             errors["deadline"] = ["The deadline must leave room for the estimated duration after now."];

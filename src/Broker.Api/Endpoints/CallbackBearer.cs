@@ -19,13 +19,14 @@ public static class CallbackBearer
         return token.Length is 0 or > 256 ? null : token;
     }
 
-    /// <summary>The allocation of a <c>POST /v1/instances/{id}/events</c> path, read from the raw path.</summary>
+    /// <summary>The allocation of a <c>POST /v1/instances/{id}/events</c> (or <c>GET …/environment</c>) path, read from the raw path.</summary>
     public static bool TryGetAllocationId(HttpRequest request, out Guid allocationId)
     {
-        const string head = "/v1/instances/", tail = "/events";
+        const string head = "/v1/instances/";
+        var tail = HttpMethods.IsGet(request.Method) ? "/environment" : "/events";
         allocationId = Guid.Empty;
         var path = request.Path.Value;
-        if (!HttpMethods.IsPost(request.Method) || path is null || path.Length <= head.Length + tail.Length
+        if (!(HttpMethods.IsPost(request.Method) || HttpMethods.IsGet(request.Method)) || path is null || path.Length <= head.Length + tail.Length
             || !path.StartsWith(head, StringComparison.OrdinalIgnoreCase) || !path.EndsWith(tail, StringComparison.OrdinalIgnoreCase))
         {
             return false;

@@ -20,7 +20,11 @@ public static class ProblemCustomization
         }
     }
 
-    private static string JsonPath(string key) => key.StartsWith('$') || key.Contains('-', StringComparison.Ordinal)
+    private static string JsonPath(string key) => key.StartsWith('$') || key.Contains('-', StringComparison.Ordinal) || IsVariableField(key)
         ? key
         : string.Join('.', key.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+
+    /// <summary><c>env.NAME</c> and <c>secretEnv.NAME</c> keep the variable's own case (ADR 0015).</summary>
+    private static bool IsVariableField(string key) =>
+        key.StartsWith("env.", StringComparison.Ordinal) || key.StartsWith("secretEnv.", StringComparison.Ordinal);
 }

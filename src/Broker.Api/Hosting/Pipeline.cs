@@ -43,6 +43,8 @@ public static class Pipeline
         app.MapAudit();
         app.MapInstanceCallbacks();
         app.MapLogs();
+        app.MapSecrets();
+        app.MapJobEnvironment();
         app.MapInstances();
         app.MapCosts();
         app.MapReports();

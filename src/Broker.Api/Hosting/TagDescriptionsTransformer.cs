@@ -24,6 +24,7 @@ public sealed class TagDescriptionsTransformer : IOpenApiDocumentTransformer
         ["Bursting"] = "The kill switch that stops new cloud launches, and lifting it (ops).",
         ["Costs"] = "The cost ledger: on-prem chargeback rates, a job's entries and finance's corrections.",
         ["Reports"] = "Cost, utilization, idle and monthly summary reports from the ledger (JSON or CSV).",
+        ["Secrets"] = "Secrets ops register for jobs to use by name (values encrypted at rest, never shown again).",
         ["Budgets"] = "Team budgets per period with soft and hard thresholds, and the events when they are crossed.",
     };
 

@@ -34,6 +34,12 @@ public sealed class JobSpec
 
     public Dictionary<string, string>? Labels { get; set; }
 
+    /// <summary>Plain variables for the job (NAME: value).</summary>
+    public Dictionary<string, string>? Env { get; set; }
+
+    /// <summary>Variables whose values are secrets ops registered (NAME: secret name).</summary>
+    public Dictionary<string, string>? SecretEnv { get; set; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

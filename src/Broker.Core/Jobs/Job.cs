@@ -38,6 +38,14 @@ public sealed class Job
 
     public List<JobLabel> Labels { get; set; } = [];
 
+    /// <summary>Plain variables for the job (not secret; shown in the job's JSON).</summary>
+    public Dictionary<string, string> Env { get; set; } = [];
+
+    /// <summary>Variable name to the name of an ops-registered secret; the value is fetched by the job's script at run time.</summary>
+    public Dictionary<string, string> SecretEnv { get; set; } = [];
+
+    public bool HasEnvironment => Env.Count > 0 || SecretEnv.Count > 0;
+
     public DateTimeOffset SubmittedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

@@ -24,6 +24,7 @@ public sealed class JobService(BrokerDbContext db, AuditTrail audit, TimeProvide
             return Replay(earlier, hash);
         }
 
+        await Secrets.SecretReferences.EnsureUsableAsync(db, team, submission.SecretEnv ?? new Dictionary<string, string>(), ct);
         var job = NewJob(team, submission, idempotencyKey, hash);
         db.Jobs.Add(job);
         try
@@ -160,6 +161,8 @@ public sealed class JobService(BrokerDbContext db, AuditTrail audit, TimeProvide
             CheckpointInterval = s.CheckpointInterval,
             MaxPricePerGpuHour = s.MaxPricePerGpuHour,
             Labels = [.. s.Labels.Select(l => new JobLabel { JobId = id, Key = l.Key, Value = l.Value })],
+            Env = new(s.Env ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+            SecretEnv = new(s.SecretEnv ?? new Dictionary<string, string>(), StringComparer.Ordinal),
             SubmittedAt = now,
             UpdatedAt = now,
             IdempotencyKey = idempotencyKey,

@@ -18,4 +18,6 @@ public sealed record JobSubmission(
     decimal? MaxPricePerGpuHour,
     IReadOnlyDictionary<string, string> Labels,
     decimal? GpuShare = null,
-    string? GpuMigProfile = null);
+    string? GpuMigProfile = null,
+    IReadOnlyDictionary<string, string>? Env = null,
+    IReadOnlyDictionary<string, string>? SecretEnv = null);

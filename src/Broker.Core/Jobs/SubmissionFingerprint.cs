@@ -20,7 +20,11 @@ public static class SubmissionFingerprint
             .AppendJoin('\u001f', s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))
             .Append(s.GpuShare is null && s.GpuMigProfile is null ? ""
                 : $"\nshare={s.GpuShare?.ToString(System.Globalization.CultureInfo.InvariantCulture)}|mig={s.GpuMigProfile}")
+            .Append(s.Env is not { Count: > 0 } && s.SecretEnv is not { Count: > 0 } ? "" : "\nenv=" + Pairs(s.Env) + "\nsecretEnv=" + Pairs(s.SecretEnv))
             .ToString();
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
+
+    private static string Pairs(IReadOnlyDictionary<string, string>? pairs) =>
+        string.Join('\u001f', (pairs ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 }

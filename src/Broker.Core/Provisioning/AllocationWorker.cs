@@ -206,7 +206,7 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
     private InstanceRequest CloudRequest(Job job, Allocation a)
     {
         var script = StartupScript.Render(new StartupScriptSpec(job.Id, a.Id, job.Image, job.Command, a.Gpus, Environment(job, a),
-            options.CallbackBaseUrl, tokens.ForCloudInstance(a, job, options)));
+            options.CallbackBaseUrl, tokens.ForCloudInstance(a, job, options), FetchJobEnvironment: job.HasEnvironment));
         return new InstanceRequest(a.Id, job.Id, a.Region!, a.Zone, a.InstanceType!, a.Market, null, script);
     }
 
@@ -223,10 +223,16 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
             "no-onprem-user", OnPremTenancy.NoMapping(job.Team));
         var remaining = job.EstimatedDuration - job.SavedProgress;
         var command = string.Join(' ', job.Command.Select(StartupScript.ShellQuote));
+        if (job.HasEnvironment && !options.OnPremCallbacks)
+        {
+            // Its variables reach a Slurm job only through the script's own fetch from Broker (ADR 0015).
+            throw new ArgumentException("the job has variables (env, secretEnv), and this Broker's on-prem jobs cannot reach it (Lifecycle:OnPremCallbacks is false)");
+        }
         var container = images.ImageStore is { } store ? OnPremContainerRunSection.Render(job.Id, a.Id, job.Image, job.Command, store) : null;
         return new OnPremJobRequest(a.Id, job.Id, a.Node!, a.GpuModel, a.Gpus, remaining + TimeSpan.FromTicks(remaining.Ticks / 5) + TimeSpan.FromMinutes(5),
             options.OnPremCallbacks
-                ? OnPremBatchScript.Render(a.Id, options.CallbackBaseUrl, tokens.ForOnPremScript(a, job, options), container ?? $"command -- {command}\n")
+                ? OnPremBatchScript.Render(a.Id, options.CallbackBaseUrl, tokens.ForOnPremScript(a, job, options), container ?? $"command -- {command}\n",
+                    fetchJobEnvironment: job.HasEnvironment)
                 : container is null ? $"#!/bin/bash\nexec -- {command}\n" : $"#!/bin/bash\n{CallbackShell.JsonStringFunction}{container}",
             Environment(job, a), team.User, team.Account, team.OutputDirectory, Share: job.Gpu.Share,
             MigProfile: job.Gpu.MigProfile, CpusPerTask: job.CpuCores, MemoryMb: job.MemoryGb * 1024);

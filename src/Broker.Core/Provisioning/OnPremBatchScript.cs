@@ -18,7 +18,9 @@ public static partial class OnPremBatchScript
     /// Broker as its logs); its last command's status is the job's exit code. It may write a JSON string to
     /// <c>$BROKER_REASON_FILE</c>: why it failed, sent as the finished event's <c>reason</c>. It is inserted as it is, so
     /// the caller quotes every value in it.</param>
-    public static string Render(Guid allocationId, Uri callbackBaseUrl, CallbackTokenSet tokens, string runSection)
+    /// <param name="fetchJobEnvironment">The job has variables: <see cref="JobEnvironmentScript"/> fetches and exports them
+    /// (and sets <c>BROKER_ENV_NAMES</c>) just before the run section; if it cannot, the job does not run, and says why.</param>
+    public static string Render(Guid allocationId, Uri callbackBaseUrl, CallbackTokenSet tokens, string runSection, bool fetchJobEnvironment = false)
     {
         ArgumentNullException.ThrowIfNull(runSection);
         if (!callbackBaseUrl.IsAbsoluteUri || callbackBaseUrl.Scheme is not ("https" or "http"))
@@ -41,8 +43,13 @@ public static partial class OnPremBatchScript
         };
         var prologue = Placeholder().Replace(Prologue, m => values[m.Groups[1].Value]);
         var epilogue = Placeholder().Replace(Epilogue, m => values[m.Groups[1].Value]);
+        var environment = fetchJobEnvironment
+            ? JobEnvironmentScript.Fragment(callbackBaseUrl, allocationId, tokens.Started)
+                + "broker_env_fetch || { printf '%s' '\"the job variables (env, secretEnv) could not be fetched from Broker\"' >\"$BROKER_REASON_FILE\"; "
+                + $"exit {JobEnvironmentScript.FailureExitCode}; }}\n"
+            : "";
         // The run section is appended, never scanned for placeholders.
-        return prologue + runSection.TrimEnd('\n') + "\n" + epilogue;
+        return prologue + environment + runSection.TrimEnd('\n') + "\n" + epilogue;
     }
 
     [GeneratedRegex("@(ALLOCATION|EVENTS_URL|LOGS_URL|CURL_CONFIG|FUNCTIONS|SEQ_STARTED|SEQ_FINISHED)@")]

@@ -10,6 +10,8 @@ namespace Broker.Core.Provisioning;
 /// each is written only into the curl configuration that carries the Authorization header, never onto a command line, into
 /// the container or into logs.</param>
 /// <param name="CheckpointDir">Path inside the container where the job keeps checkpoints; mounted from the host when set.</param>
+/// <param name="FetchJobEnvironment">The job has variables: the script fetches them before the container starts
+/// (<see cref="JobEnvironmentScript"/>) and passes each by name (<c>--env NAME</c>, the value from the script's environment).</param>
 public sealed record StartupScriptSpec(
     Guid JobId,
     Guid AllocationId,
@@ -19,7 +21,8 @@ public sealed record StartupScriptSpec(
     IReadOnlyDictionary<string, string> Environment,
     Uri CallbackBaseUrl,
     CallbackTokenSet CallbackTokens,
-    string? CheckpointDir = null);
+    string? CheckpointDir = null,
+    bool FetchJobEnvironment = false);
 
 /// <summary>
 /// Renders the one bash boot script shared by AWS, Azure and GCP. The script posts <c>started</c>, runs the job's container,
@@ -71,6 +74,7 @@ public static partial class StartupScript
             ["SEQ_INTERRUPTION"] = Seq(InstanceEventKind.InterruptionNotice),
             ["SEQ_FINISHED"] = Seq(InstanceEventKind.Finished),
             ["DOCKER_RUN"] = DockerRun(spec),
+            ["JOB_ENV"] = spec.FetchJobEnvironment ? JobEnvironment(spec) : "",
         };
         // One pass over the template only: text inserted from the job's own values is never scanned for placeholders.
         return Placeholder().Replace(Template, m => values[m.Groups[1].Value]);
@@ -78,9 +82,13 @@ public static partial class StartupScript
 
     private static string Seq(InstanceEventKind kind) => InstanceEvent.SeqOf(kind).ToString(CultureInfo.InvariantCulture);
 
+    private static string JobEnvironment(StartupScriptSpec spec) =>
+        "\n" + JobEnvironmentScript.Fragment(spec.CallbackBaseUrl, spec.AllocationId, spec.CallbackTokens.Started)
+        + "broker_env_flags() {\n    local name\n    for name in ${BROKER_ENV_NAMES:-}; do printf -- '--env %s ' \"$name\"; done\n}\n";
+
     private static string DockerRun(StartupScriptSpec spec)
     {
-        var line = new StringBuilder("docker run --rm --name ").Append(ShellQuote($"broker-{spec.AllocationId:D}"));
+        var line = new StringBuilder(spec.FetchJobEnvironment ? "broker_env_fetch && " : "").Append("docker run --rm --name ").Append(ShellQuote($"broker-{spec.AllocationId:D}"));
         if (spec.GpuCount > 0)
         {
             line.Append(" --gpus all");
@@ -99,6 +107,11 @@ public static partial class StartupScript
         foreach (var (name, value) in environment.Concat(spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal)))
         {
             line.Append(" \\\n    --env ").Append(ShellQuote($"{name}={value}"));
+        }
+        if (spec.FetchJobEnvironment)
+        {
+            // Names only (validated, so word splitting is safe): docker reads each value from its own environment.
+            line.Append(" \\\n    $(broker_env_flags)");
         }
         line.Append(" \\\n    ").Append(ShellQuote(spec.Image));
         foreach (var argument in spec.Command)
@@ -133,7 +146,7 @@ public static partial class StartupScript
         }
     }
 
-    [GeneratedRegex("@(JOB|ALLOCATION|EVENTS_URL|LOGS_URL|CURL_CONFIG|FUNCTIONS|SEQ_STARTED|SEQ_INTERRUPTION|SEQ_FINISHED|DOCKER_RUN)@")]
+    [GeneratedRegex("@(JOB|ALLOCATION|EVENTS_URL|LOGS_URL|CURL_CONFIG|FUNCTIONS|SEQ_STARTED|SEQ_INTERRUPTION|SEQ_FINISHED|DOCKER_RUN|JOB_ENV)@")]
     private static partial Regex Placeholder();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -222,6 +235,7 @@ public static partial class StartupScript
         BROKER_WATCHER=$!
 
         broker_start_logs
+        @JOB_ENV@
         @DOCKER_RUN@ \
             >"$BROKER_LOG_DIR/stdout.log" 2>"$BROKER_LOG_DIR/stderr.log"
         BROKER_EXIT=$?

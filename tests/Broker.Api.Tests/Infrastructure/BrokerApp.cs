@@ -15,6 +15,9 @@ public class BrokerApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminKey = "brk_test-admin-key-0123456789abcdefghijklmnop";
 
+    /// <summary>The test hosts' <c>Secrets:Key</c> (32 bytes, base64).</summary>
+    public const string SecretsKey = "dGVzdC1zZWNyZXRzLWtleS0wMTIzNDU2Nzg5YWJjZGU=";
+
     public string ConnectionString { get; private set; } = "";
 
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
@@ -47,6 +50,7 @@ public class BrokerApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Hangfire:ServerEnabled", "false");
         builder.UseSetting("Bootstrap:AdminKey", AdminKey);
         builder.UseSetting("Callbacks:Secret", "test-callback-secret-0123456789abcdefghij");
+        builder.UseSetting("Secrets:Key", SecretsKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // The in-process test host has no port Slurm's batch scripts could post to; the reconciler reports their jobs.
         builder.UseSetting("Lifecycle:OnPremCallbacks", "false");

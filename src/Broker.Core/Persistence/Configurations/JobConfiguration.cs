@@ -30,6 +30,9 @@ public sealed class JobConfiguration : IEntityTypeConfiguration<Job>
             gpu.Ignore(g => g.IsFractional);
         });
         job.Navigation(j => j.Gpu).IsRequired();
+        job.Property(j => j.Env).HasColumnType("jsonb").HasConversion(JsonMap.Converter, JsonMap.Comparer);
+        job.Property(j => j.SecretEnv).HasColumnType("jsonb").HasConversion(JsonMap.Converter, JsonMap.Comparer);
+        job.Ignore(j => j.HasEnvironment);
         job.HasMany(j => j.Labels).WithOne().HasForeignKey(l => l.JobId).OnDelete(DeleteBehavior.Cascade);
         job.HasMany(j => j.Events).WithOne().HasForeignKey(e => e.JobId).OnDelete(DeleteBehavior.Cascade);
         job.HasIndex(j => new { j.Team, j.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL");
