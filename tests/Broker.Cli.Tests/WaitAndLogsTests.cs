@@ -81,7 +81,8 @@ public sealed partial class WaitAndLogsTests(CliBroker broker)
         var following = user.RunAsync(["logs", id, "-f"], "", timeout.Token);
         await output.WaitForAsync("is running; following its log", TimeSpan.FromSeconds(60));
         var segment = await RunningSegmentAsync(Guid.Parse(id));
-        await ShipAsync(segment, "stdout", 0, "epoch 1 loss 0.93\n");
+        // The simulated instance ships its own start line at stdout offset 0; the job's line comes after it.
+        await ShipAsync(segment, "stdout", 1 << 20, "epoch 1 loss 0.93\n");
         await ShipAsync(segment, "stderr", 0, "warning: slow disk\n");
         await output.WaitForAsync("epoch 1 loss 0.93", TimeSpan.FromSeconds(30));
         await errors.WaitForAsync("warning: slow disk", TimeSpan.FromSeconds(30));
@@ -96,13 +97,16 @@ public sealed partial class WaitAndLogsTests(CliBroker broker)
         var page = JsonNode.Parse(logs.Out)!;
         Assert.Equal(segment.ToString(), page["segment"]!.GetValue<string>());
         Assert.Equal(["warning: slow disk"], page["lines"]!.AsArray().Select(l => l!["text"]!.GetValue<string>()));
-        Assert.Equal(("epoch 1 loss 0.93\n", "warning: slow disk\n"), (plain.Out, plain.Error));
+        Assert.StartsWith("simulated ", plain.Out, StringComparison.Ordinal);
+        Assert.EndsWith("\nepoch 1 loss 0.93\n", plain.Out, StringComparison.Ordinal);
+        Assert.Equal("warning: slow disk\n", plain.Error);
         Assert.Matches($"(?m)^state +running", status.Out);
         Assert.Contains(segment.ToString(), status.Out, StringComparison.Ordinal);
         Assert.Contains("Why: ", status.Out, StringComparison.Ordinal);
         Assert.True(cancel.Exit == ExitCodes.Ok, cancel.ToString());
         Assert.Contains(": cancelled", cancel.Out, StringComparison.Ordinal);
-        Assert.Equal((ExitCodes.Ok, "epoch 1 loss 0.93\n"), (followed.Exit, followed.Out));
+        Assert.Equal(ExitCodes.Ok, followed.Exit);
+        Assert.EndsWith("\nepoch 1 loss 0.93\n", followed.Out, StringComparison.Ordinal);
         Assert.Contains("warning: slow disk", followed.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.JobFailed, run.Exit);
         Assert.Contains($"Job {id} cancelled.", run.Out, StringComparison.Ordinal);

@@ -85,7 +85,7 @@ public sealed class OnPremSecretsEndToEndTests(ListeningLifecycleApp app) : ICla
         var shown = await team.GetStringAsync($"/v1/jobs/{job.Id()}");
         var done = JsonNode.Parse(shown)!;
         var allocation = done["segments"]![0]!.Str("allocationId");
-        var output = await File.ReadAllTextAsync(Path.Combine(SlurmServer.OutputRoot, SlurmServer.TeamUserA, allocation, "output.log"));
+        var output = await File.ReadAllTextAsync(Path.Combine(SlurmServer.OutputRoot, SlurmServer.TeamUserA, allocation, "stdout.log"));
         Assert.True(done.Str("state") == "succeeded", shown + output);
         Assert.Equal("onprem", done["segments"]![0]!.Str("location"));
         Assert.Contains($"seen={secret}|fast lane|HF_TOKEN MODE\n", output, StringComparison.Ordinal);

@@ -120,7 +120,7 @@ public sealed class JobEnvironmentScriptTests : IDisposable
         var record = Path.Combine(sandbox.Directory, "seen");
         var runSection = $"""
             for name in $BROKER_ENV_NAMES; do printf '%s=%s\0' "$name" "$(printenv "$name"; printf x)"; done > {StartupScript.ShellQuote(record)}
-            echo "names: $BROKER_ENV_NAMES"
+            echo "names: $BROKER_ENV_NAMES" > {StartupScript.ShellQuote(record + ".names")}
 
             """;
 
@@ -130,7 +130,7 @@ public sealed class JobEnvironmentScriptTests : IDisposable
         // printenv adds a line feed to each value; the x after it keeps trailing line feeds of the value itself.
         Assert.Equal(Hostile.Select(v => $"{v.Key}={v.Value}\nx"),
             File.ReadAllText(record).Split('\0')[..^1]);
-        Assert.Contains("names: API_TOKEN PEM EMPTY SPACES UNICODE", output, StringComparison.Ordinal);
+        Assert.Equal("names: API_TOKEN PEM EMPTY SPACES UNICODE\n", File.ReadAllText(record + ".names"));
         Assert.Equal($"header = \"Authorization: Bearer {Tokens(CallbackPurpose.OnPremScript).Started}\"\n", sandbox.FetchConfig);
     }
 

@@ -89,7 +89,7 @@ public sealed class SlurmJobEnvironmentTests(SlurmClusterFixture fixture)
         var done = (await Eventually.ReachAsync(() => slurm.Cluster.GetJobAsync(allocationId, None),
             job => job?.State is OnPremJobState.Completed or OnPremJobState.Failed, "the job to finish"))!;
 
-        var output = await File.ReadAllTextAsync(Path.Combine(fixture.TeamDirectory(user), allocationId.ToString(), "output.log"));
+        var output = await File.ReadAllTextAsync(Path.Combine(fixture.TeamDirectory(user), allocationId.ToString(), "stdout.log"));
         Assert.True(done.State == OnPremJobState.Completed, output);
         Assert.Contains($"seen={secret}|fast|HF_TOKEN MODE\n", output, StringComparison.Ordinal);
         Assert.Equal(["Bearer v2.1.started-token"], broker.Fetches);
