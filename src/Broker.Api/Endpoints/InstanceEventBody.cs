@@ -5,7 +5,8 @@ namespace Broker.Api.Endpoints;
 
 /// <summary>
 /// Reads a callback body strictly: one JSON object with exactly <c>kind</c>, <c>seq</c> (an integer >= 1) and, for
-/// <c>finished</c> only, <c>exitCode</c> (an integer 0..255). Numbers sent as strings, duplicate or unknown fields and
+/// <c>finished</c> only, <c>exitCode</c> (an integer 0..255), and optionally <c>at</c>, when it happened (RFC 3339 with an
+/// explicit offset, up to nanoseconds; clamped into the allocation's window by <see cref="EventTimes"/>). Numbers sent as strings, duplicate or unknown fields and
 /// anything else are refused with the field named, so what is recorded is exactly what was meant.
 /// </summary>
 public static class InstanceEventBody
@@ -38,9 +39,9 @@ public static class InstanceEventBody
         var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name is not ("kind" or "seq" or "exitCode"))
+            if (property.Name is not ("kind" or "seq" or "exitCode" or "at"))
             {
-                return Error(Printable(property.Name), "Not a field of an instance event; the fields are kind, seq and exitCode.");
+                return Error(Printable(property.Name), "Not a field of an instance event; the fields are kind, seq, exitCode and at.");
             }
             if (!fields.TryAdd(property.Name, property.Value))
             {
@@ -78,7 +79,13 @@ public static class InstanceEventBody
         {
             errors["exitCode"] = ["finished needs exitCode, an integer from 0 to 255."];
         }
-        return errors.Count > 0 ? new(null, errors) : new(new InstanceEvent(allocationId, kind!.Value, seq, exitCode), errors);
+        DateTimeOffset? at = null;
+        if (fields.TryGetValue("at", out var t)
+            && (t.ValueKind != JsonValueKind.String || (at = EventTimes.Parse(t.GetString())) is null))
+        {
+            errors["at"] = ["at is when the event happened: an RFC 3339 date-time with an offset, e.g. 2026-01-02T03:04:05.123456789Z."];
+        }
+        return errors.Count > 0 ? new(null, errors) : new(new InstanceEvent(allocationId, kind!.Value, seq, exitCode, At: at), errors);
     }
 
     private static Parsed Error(string field, string message) => new(null, new(StringComparer.Ordinal) { [field] = [message] });

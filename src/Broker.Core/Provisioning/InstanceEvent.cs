@@ -7,8 +7,10 @@ namespace Broker.Core.Provisioning;
 /// <summary>
 /// One event an instance (or an on-prem job script, or the simulated cloud) reports about its allocation. <see cref="Seq"/>
 /// orders the events of one allocation: a seq at or below the highest accepted one is a replay or out of order.
+/// <see cref="At"/> is when the thing happened by the sender's clock (microseconds, UTC), if it said; Broker clamps it
+/// into the allocation's window before using it (<see cref="EventTimes"/>).
 /// </summary>
-public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, int Seq, int? ExitCode)
+public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, int Seq, int? ExitCode, DateTimeOffset? At = null)
 {
     /// <summary>The fixed sequence numbers the boot script uses, so a retried post of the same event is an exact duplicate.</summary>
     public static int SeqOf(InstanceEventKind kind) => kind switch
@@ -19,9 +21,11 @@ public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, in
     };
 
     /// <summary>The body as Broker would write it: fixed field order, no spaces, so equal content has equal bytes.</summary>
-    public string CanonicalBody => ExitCode is { } code
-        ? string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq},\"exitCode\":{code}}}")
-        : string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq}}}");
+    public string CanonicalBody => (ExitCode is { } code
+        ? string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq},\"exitCode\":{code}")
+        : string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq}"))
+        // Without "at" the body is byte-identical to what was hashed before times existed, so old rows still match.
+        + (At is { } at ? ",\"at\":\"" + EventTimes.ToWire(at) + "\"}" : "}");
 
     /// <summary>Lower-case hex SHA-256 of <see cref="CanonicalBody"/>: what a replay must match to count as the same event.</summary>
     public string BodyHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalBody)));

@@ -96,7 +96,7 @@ public static partial class OnPremBatchScript
             done
         }
 
-        broker_post started '{"kind":"started","seq":@SEQ_STARTED@}' &
+        broker_post started "{\"kind\":\"started\",\"seq\":@SEQ_STARTED@,\"at\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)\"}" &
         BROKER_STARTER=$!
 
         """;
@@ -104,7 +104,7 @@ public static partial class OnPremBatchScript
     private const string Epilogue = """
         rc=$?
         wait "$BROKER_STARTER"
-        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$rc}"
+        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$rc,\"at\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)\"}"
         exit $rc
 
         """;

@@ -263,7 +263,7 @@ public static partial class StartupScript
             done
         }
 
-        broker_post started '{"kind":"started","seq":@SEQ_STARTED@}'
+        broker_post started "{\"kind\":\"started\",\"seq\":@SEQ_STARTED@,\"at\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)\"}"
         broker_watch_interruption >>"$BROKER_STATE_DIR/watcher.log" 2>&1 &
         BROKER_WATCHER=$!
 
@@ -271,7 +271,7 @@ public static partial class StartupScript
         BROKER_EXIT=$?
 
         kill "$BROKER_WATCHER" 2>/dev/null
-        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$BROKER_EXIT}"
+        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$BROKER_EXIT,\"at\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)\"}"
         touch "$BROKER_DONE"
         exit "$BROKER_EXIT"
 
