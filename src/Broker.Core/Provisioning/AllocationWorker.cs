@@ -213,7 +213,7 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         var key = new OfferKey(a.Provider, a.Region!, a.Zone, a.InstanceType!, CapacityType.Spot);
         if (interrupted)
         {
-            unavailable.Block(key, BlockScope.Offering, "spot interruption");
+            await unavailable.BlockAsync(key, BlockScope.Offering, "spot interruption", ct);
         }
         try
         {

@@ -10,12 +10,14 @@ namespace Broker.Core.Provisioning;
 /// segments whose machine vanished or never came up, and terminates managed instances nobody owns after a grace.
 /// </summary>
 public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, AllocationWorker worker,
-    LifecycleOptions options, TimeProvider clock, ILogger<Reconciler> logger)
+    LifecycleOptions options, TimeProvider clock, ILogger<Reconciler> logger, ProviderHealth health)
 {
     public sealed record Result(IReadOnlyList<Guid> ToProvision, int Released, int Vanished, int TimedOut, int OrphansTerminated);
 
     public async Task<Result> RunAsync(CancellationToken ct)
     {
+        // Every replica's view of the providers' circuits, as of this pass.
+        await health.RefreshAsync(ct);
         var listed = await ListProvidersAsync(ct);
         db.ChangeTracker.Clear();
         var live = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
