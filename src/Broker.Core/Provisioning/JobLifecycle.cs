@@ -164,7 +164,11 @@ public static class JobLifecycle
         if (allocation.State == AllocationState.Releasing)
         {
             allocation.State = AllocationState.Closed;
-            allocation.EndedAt = at;
+            // A cloud segment lasts until its instance is gone; an on-prem one ended when Slurm (or the release) said so.
+            if (!allocation.IsOnPrem || allocation.EndedAt is null)
+            {
+                allocation.EndedAt = at;
+            }
         }
     }
 

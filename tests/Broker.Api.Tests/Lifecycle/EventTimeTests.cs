@@ -22,6 +22,7 @@ public sealed class EventTimeTests(LifecycleApp app, ITestOutputHelper output) :
         var job = await JobApi.SubmitAsync(client, FaultJobs.Body("five-seconds", ["H100-80GB"], ["sleep", "5"]));
         await app.StepUntilAsync(async () => await FaultJobs.StateAsync(client, job.Id()) is "running" or "succeeded", "the job to run");
         var seenRunning = submitted.Elapsed;
+        var seenRunningAt = DateTimeOffset.UtcNow;
         await app.StepUntilAsync(async () => await FaultJobs.StateAsync(client, job.Id()) == "succeeded", "the job to finish");
 
         await using var db = app.NewDbContext();
@@ -29,7 +30,7 @@ public sealed class EventTimeTests(LifecycleApp app, ITestOutputHelper output) :
         var slurm = await app.WithScopeAsync(s => s.GetRequiredService<IOnPremCluster>().GetJobAsync(segment.Id, default));
         var timeline = (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{job.Id()}"))!["timeline"]!.AsArray();
         DateTimeOffset At(string kind) => timeline.Single(e => e!.Str("kind") == kind)!["at"]!.GetValue<DateTimeOffset>();
-        output.WriteLine($"submit -> running seen {seenRunning.TotalSeconds:0.00} s; Slurm {slurm?.StartedAt:O} .. {slurm?.EndedAt:O}; " +
+        output.WriteLine($"submit -> running seen {seenRunning.TotalSeconds:0.00} s, {(seenRunningAt - slurm!.StartedAt!.Value).TotalSeconds:0.00} s after Slurm's start; Slurm {slurm?.StartedAt:O} .. {slurm?.EndedAt:O}; " +
             $"segment {segment.StartedAt:O} .. {segment.EndedAt:O}; timeline {At("started"):O} .. {At("finished"):O}");
 
         Assert.NotNull(slurm);
