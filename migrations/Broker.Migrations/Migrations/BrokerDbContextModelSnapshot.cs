@@ -262,6 +262,42 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("offers", (string)null);
                 });
 
+            modelBuilder.Entity("Broker.Core.Capacity.OfferBlockRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("BlockedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("blocked_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("scope");
+
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until");
+
+                    b.HasKey("Key")
+                        .HasName("pk_offer_blocks");
+
+                    b.HasIndex("Until")
+                        .HasDatabaseName("ix_offer_blocks_until");
+
+                    b.ToTable("offer_blocks", (string)null);
+                });
+
             modelBuilder.Entity("Broker.Core.Capacity.OfferPriceChange", b =>
                 {
                     b.Property<long>("Id")
@@ -1699,6 +1735,10 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("kind");
 
+                    b.Property<DateTimeOffset?>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -1710,6 +1750,55 @@ namespace Broker.Migrations.Migrations
                         {
                             t.HasCheckConstraint("ck_allocation_events_seq_positive", "seq >= 1");
                         });
+                });
+
+            modelBuilder.Entity("Broker.Core.Provisioning.ProviderCircuit", b =>
+                {
+                    b.Property<string>("Provider")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("provider");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_failures");
+
+                    b.Property<bool>("Healthy")
+                        .HasColumnType("boolean")
+                        .HasColumnName("healthy");
+
+                    b.Property<string>("LastErrorCode")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("last_error_code");
+
+                    b.Property<string>("LastErrorMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error_message");
+
+                    b.Property<DateTimeOffset?>("OpenUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("open_until");
+
+                    b.Property<DateTimeOffset?>("ProbeUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("probe_until");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Provider")
+                        .HasName("pk_provider_health");
+
+                    b.ToTable("provider_health", (string)null);
                 });
 
             modelBuilder.Entity("Broker.Core.Scheduling.PlacementWakeUp", b =>

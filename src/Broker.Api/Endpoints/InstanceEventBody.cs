@@ -6,7 +6,9 @@ namespace Broker.Api.Endpoints;
 /// <summary>
 /// Reads a callback body strictly: one JSON object with exactly <c>kind</c>, <c>seq</c> (an integer >= 1) and, for
 /// <c>finished</c> only, <c>exitCode</c> (an integer 0..255) and an optional <c>reason</c> (why it failed, up to
-/// <see cref="InstanceEvent.MaxReasonLength"/> printable characters). Numbers sent as strings, duplicate or unknown fields and
+/// <see cref="InstanceEvent.MaxReasonLength"/> printable characters), and optionally <c>at</c>, when it happened (RFC 3339
+/// with an explicit offset, up to nanoseconds; clamped into the allocation's window by <see cref="EventTimes"/>). Numbers
+/// sent as strings, duplicate or unknown fields and
 /// anything else are refused with the field named, so what is recorded is exactly what was meant.
 /// </summary>
 public static class InstanceEventBody
@@ -39,9 +41,9 @@ public static class InstanceEventBody
         var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name is not ("kind" or "seq" or "exitCode" or "reason"))
+            if (property.Name is not ("kind" or "seq" or "exitCode" or "reason" or "at"))
             {
-                return Error(Printable(property.Name), "Not a field of an instance event; the fields are kind, seq, exitCode and reason.");
+                return Error(Printable(property.Name), "Not a field of an instance event; the fields are kind, seq, exitCode, reason and at.");
             }
             if (!fields.TryAdd(property.Name, property.Value))
             {
@@ -80,7 +82,13 @@ public static class InstanceEventBody
             errors["exitCode"] = ["finished needs exitCode, an integer from 0 to 255."];
         }
         var reason = ReadReason(fields, kind, errors);
-        return errors.Count > 0 ? new(null, errors) : new(new InstanceEvent(allocationId, kind!.Value, seq, exitCode, Reason: reason), errors);
+        DateTimeOffset? at = null;
+        if (fields.TryGetValue("at", out var t)
+            && (t.ValueKind != JsonValueKind.String || (at = EventTimes.Parse(t.GetString())) is null))
+        {
+            errors["at"] = ["at is when the event happened: an RFC 3339 date-time with an offset, e.g. 2026-01-02T03:04:05.123456789Z."];
+        }
+        return errors.Count > 0 ? new(null, errors) : new(new InstanceEvent(allocationId, kind!.Value, seq, exitCode, Reason: reason, At: at), errors);
     }
 
     private static string? ReadReason(Dictionary<string, JsonElement> fields, InstanceEventKind? kind, Dictionary<string, string[]> errors)

@@ -25,6 +25,7 @@ public static class OffersEndpoints
             return TypedResults.ValidationProblem(errors, title: "The offer query is not valid");
         }
         var offers = await catalog.QueryAsync(offerQuery, limit, ct);
+        await unavailable.RefreshAsync(ct);
         return TypedResults.Ok(new OfferListResponse([.. offers.Select(o => o.ToResponse(unavailable.Find(o.Key)))]));
     }
 }

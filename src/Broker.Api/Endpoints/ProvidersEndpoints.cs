@@ -21,6 +21,8 @@ public static class ProvidersEndpoints
         ProviderHealth health, UnavailableOfferCache unavailable, OfferCatalogService catalog, CloudStops stops, CancellationToken ct)
     {
         var bursting = await BurstingEndpoints.StateAsync(stops, ct);
+        await health.RefreshAsync(ct);
+        await unavailable.RefreshAsync(ct);
         var statuses = health.Snapshot().ToDictionary(s => s.Provider, StringComparer.Ordinal);
         var refreshes = await catalog.LatestRefreshesAsync(ct);
         var blocks = unavailable.Live()

@@ -1,6 +1,7 @@
 using Broker.Api.Background;
 using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
+using Broker.Core.Persistence;
 using Broker.Core.Provisioning;
 using Broker.Core.Telemetry;
 using Broker.Providers.Aws;
@@ -41,8 +42,10 @@ public static class ProviderServices
         {
             throw new InvalidOperationException("Providers:BlockTtl must be positive, e.g. 00:05:00.");
         }
-        services.AddSingleton(sp => new UnavailableOfferCache(sp.GetRequiredService<TimeProvider>(), ttl));
-        services.AddSingleton<ProviderHealth>();
+        services.TryAddSingleton<SharedStateScope>();
+        services.AddSingleton(sp => new UnavailableOfferCache(sp.GetRequiredService<TimeProvider>(), ttl, sp.GetRequiredService<SharedStateScope>()));
+        services.AddSingleton(sp => new ProviderHealth(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SharedStateScope>(),
+            CircuitOptionsFrom(section.GetSection("Circuit"))));
         services.AddSingleton(GuardOptionsFrom(section.GetSection("Guard")));
 
         var enabled = RealClouds.Where(c => section.GetValue($"{c.Section}:Enabled", false)).ToList();
@@ -88,6 +91,18 @@ public static class ProviderServices
         d.ImplementationInstance
         ?? d.ImplementationFactory?.Invoke(sp)
         ?? ActivatorUtilities.CreateInstance(sp, d.ImplementationType!));
+
+    private static CircuitOptions CircuitOptionsFrom(IConfigurationSection circuit)
+    {
+        var defaults = CircuitOptions.Default;
+        var options = new CircuitOptions(
+            circuit.GetValue("FailuresToOpen", defaults.FailuresToOpen),
+            circuit.GetValue("OpenFor", defaults.OpenFor),
+            circuit.GetValue("ProbeFor", defaults.ProbeFor));
+        return options.FailuresToOpen >= 1 && options.OpenFor > TimeSpan.Zero && options.ProbeFor > TimeSpan.Zero
+            ? options
+            : throw new InvalidOperationException("Providers:Circuit needs FailuresToOpen >= 1 and positive OpenFor and ProbeFor.");
+    }
 
     private static GuardOptions GuardOptionsFrom(IConfigurationSection guard)
     {

@@ -37,6 +37,10 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
 
     public DbSet<CloudStop> CloudStops => Set<CloudStop>();
 
+    public DbSet<OfferBlockRecord> OfferBlocks => Set<OfferBlockRecord>();
+
+    public DbSet<ProviderCircuit> ProviderCircuits => Set<ProviderCircuit>();
+
     public DbSet<Scheduling.PlacementWakeUp> PlacementWakeUps => Set<Scheduling.PlacementWakeUp>();
 
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();

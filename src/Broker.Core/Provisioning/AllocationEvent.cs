@@ -18,4 +18,10 @@ public sealed class AllocationEvent
     public string BodyHash { get; set; } = "";
 
     public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>
+    /// When it happened, as applied: the sender's <c>at</c> (or, on-prem, Slurm's end) clamped into the allocation's window;
+    /// <see cref="ReceivedAt"/> when none was given. Null on rows recorded before times were carried.
+    /// </summary>
+    public DateTimeOffset? OccurredAt { get; set; }
 }

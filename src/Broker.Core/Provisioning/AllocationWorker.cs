@@ -72,6 +72,42 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
             return;
         }
         await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Provisioning(j, a, externalId, now), ct);
+        if (allocation.IsOnPrem)
+        {
+            await WatchOnPremStartAsync(allocationId, ct);
+        }
+    }
+
+    /// <summary>
+    /// Right after a submit, asks Slurm a few times (0.2 s doubling, for at most <see cref="LifecycleOptions.OnPremStartWatch"/>)
+    /// whether the job started, so a job on idle GPUs is <c>running</c> about when Slurm started it rather than at the next
+    /// reconciler round; the start time is Slurm's. Anything else it sees (still pending, ended, gone, Slurm unreachable) is
+    /// left to the reconciler.
+    /// </summary>
+    private async Task WatchOnPremStartAsync(Guid allocationId, CancellationToken ct)
+    {
+        var watched = System.Diagnostics.Stopwatch.StartNew();
+        for (var delay = TimeSpan.FromMilliseconds(200); watched.Elapsed + delay <= options.OnPremStartWatch; delay *= 2)
+        {
+            await Task.Delay(delay, ct);
+            OnPremJobStatus? status;
+            try
+            {
+                status = await cluster.GetJobAsync(allocationId, ct);
+            }
+            catch (ClusterUnavailableException)
+            {
+                return;
+            }
+            if (status is { State: OnPremJobState.Running })
+            {
+                await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Started(j, a, EventTimes.Clamp(status.StartedAt, a.CreatedAt, now)), ct);
+            }
+            if (status is not { State: OnPremJobState.Pending })
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>
@@ -177,7 +213,7 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         var key = new OfferKey(a.Provider, a.Region!, a.Zone, a.InstanceType!, CapacityType.Spot);
         if (interrupted)
         {
-            unavailable.Block(key, BlockScope.Offering, "spot interruption");
+            await unavailable.BlockAsync(key, BlockScope.Offering, "spot interruption", ct);
         }
         try
         {

@@ -6,8 +6,9 @@ namespace Broker.Core.Provisioning;
 
 /// <summary>
 /// The one layer that retries: wraps an adapter, retries throttling with exponential backoff (honouring Retry-After),
-/// blocks the offer's scope on capacity errors and refuses calls to a blocked offer without sending them, and records
-/// credential errors for the provider health endpoint. Auth and invalid-request errors are never retried. Each call is a
+/// blocks the offer's scope on capacity errors and refuses calls to a blocked offer without sending them, records
+/// credential errors for the provider health endpoint, and refuses calls while the provider's circuit is open (repeated
+/// 5xx or timeouts; <see cref="ProviderHealth"/>). Blocks and circuit are shared by every replica through PostgreSQL. Auth and invalid-request errors are never retried. Each call is a
 /// span (<c>provider.create</c>, <c>provider.terminate</c>, <c>provider.list</c>) and each attempt is timed into
 /// <see cref="BrokerMetrics"/> (when given), so throttled retries show as errors with their code.
 /// </summary>
@@ -23,6 +24,9 @@ public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOf
         activity?.SetTag("broker.region", request.Region);
         activity?.SetTag("broker.instance_type", request.InstanceType);
         activity?.SetTag("broker.market", BrokerMetrics.MarketLabel(request.Market));
+        // Blocks and the circuit as every replica sees them now, not as this process last heard.
+        await unavailable.RefreshAsync(cancellationToken);
+        await health.RefreshAsync(cancellationToken);
         if (unavailable.Find(offer) is { } block)
         {
             throw new ProviderException(inner.Name, ProviderErrorKind.Capacity, BlockScope.None, "OfferBlocked",
@@ -34,7 +38,7 @@ public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOf
         }
         catch (ProviderException e) when (e.Kind == ProviderErrorKind.Capacity)
         {
-            unavailable.Block(offer, e.Scope, e.ProviderCode);
+            await unavailable.BlockAsync(offer, e.Scope, e.ProviderCode, CancellationToken.None);
             throw;
         }
     }
@@ -67,12 +71,18 @@ public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOf
     {
         for (var attempt = 1; ; attempt++)
         {
+            if (await health.AdmitAsync(inner.Name, cancellationToken) is { Allowed: false } refused)
+            {
+                // Sent nowhere: the provider failed too often in a row; a Transient error, so callers retry later.
+                throw new ProviderException(inner.Name, ProviderErrorKind.Transient, BlockScope.None, "CircuitOpen",
+                    $"{inner.Name} failed repeatedly; calls are held until {refused.RefusedUntil:O}");
+            }
             var started = clock.GetTimestamp();
             try
             {
                 var result = await call(cancellationToken);
                 metrics?.ProviderCall(inner.Name, operation, clock.GetElapsedTime(started), null);
-                health.RecordSuccess(inner.Name);
+                await health.RecordSuccessAsync(inner.Name, CancellationToken.None);
                 return result;
             }
             catch (ProviderException e)
@@ -82,14 +92,10 @@ public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOf
                 {
                     ["broker.error_kind"] = e.Kind.ToString(), ["broker.provider_code"] = e.ProviderCode, ["broker.attempt"] = attempt,
                 }));
-                health.RecordFailure(e);
+                await health.RecordFailureAsync(e, CancellationToken.None);
                 if (e.Kind != ProviderErrorKind.Throttled || attempt >= options.MaxAttempts)
                 {
                     Activity.Current?.SetStatus(ActivityStatusCode.Error, e.ProviderCode);
-                    throw;
-                }
-                if (e.Kind != ProviderErrorKind.Throttled || attempt >= options.MaxAttempts)
-                {
                     throw;
                 }
                 await Task.Delay(Backoff(attempt, e.RetryAfter), clock, cancellationToken);

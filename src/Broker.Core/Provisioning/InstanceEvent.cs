@@ -8,10 +8,13 @@ namespace Broker.Core.Provisioning;
 /// <summary>
 /// One event an instance (or an on-prem job script, or the simulated cloud) reports about its allocation. <see cref="Seq"/>
 /// orders the events of one allocation: a seq at or below the highest accepted one is a replay or out of order.
+/// <see cref="At"/> is when the thing happened by the sender's clock (microseconds, UTC), if it said; Broker clamps it
+/// into the allocation's window before using it (<see cref="EventTimes"/>).
 /// </summary>
 /// <param name="Reason">For <c>finished</c> only: why the job failed, as its script saw it (an image missing from the site
 /// image store); shown with the failure in the job's timeline.</param>
-public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, int Seq, int? ExitCode, string? Reason = null)
+public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, int Seq, int? ExitCode, string? Reason = null,
+    DateTimeOffset? At = null)
 {
     /// <summary>The longest reason a script may report.</summary>
     public const int MaxReasonLength = 300;
@@ -28,7 +31,9 @@ public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, in
     public string CanonicalBody => (ExitCode is { } code
         ? string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq},\"exitCode\":{code}")
         : string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq}"))
-        + (Reason is null ? "" : ",\"reason\":" + JsonSerializer.Serialize(Reason)) + "}";
+        // Without "reason" and "at" the body is byte-identical to what was hashed before they existed, so old rows still match.
+        + (Reason is null ? "" : ",\"reason\":" + JsonSerializer.Serialize(Reason))
+        + (At is { } at ? ",\"at\":\"" + EventTimes.ToWire(at) + "\"}" : "}");
 
     /// <summary>Lower-case hex SHA-256 of <see cref="CanonicalBody"/>: what a replay must match to count as the same event.</summary>
     public string BodyHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalBody)));

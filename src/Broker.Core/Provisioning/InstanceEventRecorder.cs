@@ -31,21 +31,21 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         {
             return (early, false);
         }
-        int? slurmExitCode = null;
+        OnPremJobStatus? slurm = null;
         if (seen.IsOnPrem && e.Kind == InstanceEventKind.Finished)
         {
-            var (refusal, exitCode) = await AskSlurmAsync(e.AllocationId, ct);
+            var (refusal, status) = await AskSlurmAsync(e.AllocationId, ct);
             if (refusal is not null)
             {
                 return (await KeepReasonAsync(e, refusal, ct), false);
             }
-            slurmExitCode = exitCode;
+            slurm = status;
         }
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await RecordLockedAsync(e, purpose, slurmExitCode, ct);
+                return await RecordLockedAsync(e, purpose, slurm, ct);
             }
             catch (DbUpdateException ex) when (attempt < MaxAttempts
                 && (ex is DbUpdateConcurrencyException || ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }))
@@ -55,7 +55,7 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         }
     }
 
-    private async Task<(InstanceEventOutcome, bool)> RecordLockedAsync(InstanceEvent e, CallbackPurpose purpose, int? slurmExitCode,
+    private async Task<(InstanceEventOutcome, bool)> RecordLockedAsync(InstanceEvent e, CallbackPurpose purpose, OnPremJobStatus? slurm,
         CancellationToken ct)
     {
         db.ChangeTracker.Clear();
@@ -73,34 +73,48 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         }
         var job = await db.Jobs.FirstAsync(j => j.Id == allocation.JobId, ct);
         var now = PostgresTime.Now(clock);
+        var occurred = OccurredAt(allocation, e, slurm, now);
         db.Set<AllocationEvent>().Add(new AllocationEvent
         {
             AllocationId = e.AllocationId, Seq = e.Seq, Kind = e.Kind, ExitCode = e.ExitCode, BodyHash = e.BodyHash, ReceivedAt = now,
+            OccurredAt = occurred,
         });
         if (e.Kind == InstanceEventKind.Finished)
         {
             allocation.ReportedReason ??= e.Reason;
         }
-        Apply(job, allocation, e, slurmExitCode, now);
+        Apply(job, allocation, e, slurm, occurred);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return (InstanceEventOutcome.Accepted, allocation.State == AllocationState.Releasing);
     }
 
-    private static void Apply(Job job, Allocation allocation, InstanceEvent e, int? slurmExitCode, DateTimeOffset now)
+    /// <summary>
+    /// When the event happened: on-prem, a finished job's end is Slurm's record of it; otherwise the sender's <c>at</c>; both
+    /// clamped into the allocation's window (<see cref="EventTimes.Clamp"/>). Without either, the moment it is recorded.
+    /// </summary>
+    private static DateTimeOffset OccurredAt(Allocation allocation, InstanceEvent e, OnPremJobStatus? slurm, DateTimeOffset now)
+    {
+        var claimed = slurm?.EndedAt ?? e.At;
+        var notBefore = e.Kind == InstanceEventKind.Started ? allocation.CreatedAt : allocation.StartedAt ?? allocation.CreatedAt;
+        return EventTimes.Clamp(claimed, notBefore, now);
+    }
+
+    private static void Apply(Job job, Allocation allocation, InstanceEvent e, OnPremJobStatus? slurm, DateTimeOffset at)
     {
         switch (e.Kind)
         {
             case InstanceEventKind.Started:
-                JobLifecycle.Started(job, allocation, now);
+                JobLifecycle.Started(job, allocation, at);
                 break;
             case InstanceEventKind.Finished:
-                // On-prem the exit code is Slurm's record of the job, not what a script says about itself.
-                JobLifecycle.Finished(job, allocation, slurmExitCode ?? e.ExitCode ?? 1, now);
+                // On-prem the exit code and the times are Slurm's record of the job, not what a script says about itself.
+                JobLifecycle.CorrectStart(allocation, slurm?.StartedAt);
+                JobLifecycle.Finished(job, allocation, SlurmExitCode(slurm) ?? e.ExitCode ?? 1, at);
                 break;
             case InstanceEventKind.InterruptionNotice:
                 JobLifecycle.Interrupted(job, allocation, AllocationEnd.Interrupted,
-                    allocation.IsOnPrem ? "Interruption notice from the Slurm job" : "Spot interruption", now);
+                    allocation.IsOnPrem ? "Interruption notice from the Slurm job" : "Spot interruption", at);
                 break;
         }
     }
@@ -162,8 +176,8 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         return kept == 0 ? refusal : refusal with { Reason = refusal.Reason + " Its reason is kept and shown when Slurm records the end." };
     }
 
-    /// <summary>Slurm is the truth on-prem: finished counts only once Slurm records the job's end, and its exit code wins.</summary>
-    private async Task<(InstanceEventOutcome? Refusal, int? ExitCode)> AskSlurmAsync(Guid allocationId, CancellationToken ct)
+    /// <summary>Slurm is the truth on-prem: finished counts only once Slurm records the job's end; its exit code and times win.</summary>
+    private async Task<(InstanceEventOutcome? Refusal, OnPremJobStatus? Status)> AskSlurmAsync(Guid allocationId, CancellationToken ct)
     {
         OnPremJobStatus? status;
         try
@@ -180,12 +194,19 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
             OnPremJobState.Pending or OnPremJobState.Running =>
                 (InstanceEventOutcome.Conflict("slurm-still-running",
                     $"Slurm says the job is still {Lower(status.State)}; finished is accepted once Slurm records its end."), null),
-            OnPremJobState.Completed => (null, 0),
-            OnPremJobState.Failed or OnPremJobState.TimedOut => (null, status.ExitCode is > 0 ? status.ExitCode.Value : 1),
+            OnPremJobState.Completed or OnPremJobState.Failed or OnPremJobState.TimedOut => (null, status),
             _ => (InstanceEventOutcome.Conflict("slurm-ended-otherwise",
                 $"Slurm says the job ended as {Lower(status.State)}; the reconciler applies that."), null),
         };
     }
+
+    /// <summary>Slurm's exit code of an ended job: 0 when it completed, at least 1 when it failed or timed out.</summary>
+    internal static int? SlurmExitCode(OnPremJobStatus? status) => status?.State switch
+    {
+        OnPremJobState.Completed => 0,
+        OnPremJobState.Failed or OnPremJobState.TimedOut => status.ExitCode is > 0 ? status.ExitCode.Value : 1,
+        _ => null,
+    };
 
     private static string Lower(OnPremJobState state) => state.ToString().ToLowerInvariant();
 }

@@ -43,7 +43,8 @@ public static class JobLifecycle
     /// Slurm records the job's end, and a job Slurm ran did start even if no poll saw it running. Instance callbacks never
     /// get here for a segment that is not running (<see cref="InstanceEventRecorder"/> refuses them first).
     /// </summary>
-    public static void Finished(Job job, Allocation allocation, int exitCode, DateTimeOffset at)
+    /// <param name="startedAt">On-prem, Slurm's start time of the job, for a segment no one saw running.</param>
+    public static void Finished(Job job, Allocation allocation, int exitCode, DateTimeOffset at, DateTimeOffset? startedAt = null)
     {
         if (allocation.State != AllocationState.Running)
         {
@@ -51,7 +52,7 @@ public static class JobLifecycle
             {
                 return;
             }
-            Started(job, allocation, at);
+            Started(job, allocation, EventTimes.Clamp(startedAt, allocation.CreatedAt, at));
         }
         // A failure the job's script explained (an image not in the site store) says why, not only its exit code.
         var why = exitCode != 0 && allocation.ReportedReason is { } reported ? $": {reported}" : "";
@@ -62,6 +63,26 @@ public static class JobLifecycle
                 $"Finished with exit code {exitCode} on {Where(allocation)}{why}.", at);
         }
     }
+
+    /// <summary>
+    /// On-prem, Slurm's start time wins over the one Broker recorded (a poll's or the script's): a running segment whose
+    /// start is not Slurm's to the second takes Slurm's, kept no earlier than the allocation's creation (Slurm counts whole
+    /// seconds). The job's timeline keeps what it said then.
+    /// </summary>
+    public static void CorrectStart(Allocation allocation, DateTimeOffset? sourceStart)
+    {
+        if (allocation is not { IsOnPrem: true, State: AllocationState.Running, StartedAt: { } recorded } || sourceStart is not { } source)
+        {
+            return;
+        }
+        var corrected = source < allocation.CreatedAt ? allocation.CreatedAt : source;
+        if (WholeSeconds(corrected) != WholeSeconds(recorded))
+        {
+            allocation.StartedAt = corrected;
+        }
+    }
+
+    private static long WholeSeconds(DateTimeOffset t) => t.ToUnixTimeSeconds();
 
     /// <summary>A spot interruption or a vanished machine: the segment ends, the job goes back to the queue with its checkpoints.</summary>
     public static void Interrupted(Job job, Allocation allocation, AllocationEnd end, string reason, DateTimeOffset at)
@@ -145,7 +166,11 @@ public static class JobLifecycle
         if (allocation.State == AllocationState.Releasing)
         {
             allocation.State = AllocationState.Closed;
-            allocation.EndedAt = at;
+            // A cloud segment lasts until its instance is gone; an on-prem one ended when Slurm (or the release) said so.
+            if (!allocation.IsOnPrem || allocation.EndedAt is null)
+            {
+                allocation.EndedAt = at;
+            }
         }
     }
 

@@ -12,6 +12,12 @@ public sealed class LifecycleOptions
     /// </summary>
     public bool OnPremCallbacks { get; set; } = true;
 
+    /// <summary>
+    /// After submitting an on-prem job, how long the provisioning step keeps asking Slurm whether it started (so it shows
+    /// <c>running</c> within a second instead of at the next reconciler round). Zero turns the watch off.
+    /// </summary>
+    public TimeSpan OnPremStartWatch { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>An intent row not yet carried out after this long is handed to provisioning again (a lost enqueue).</summary>
     public TimeSpan RequeueRequestedAfter { get; set; } = TimeSpan.FromSeconds(30);
 

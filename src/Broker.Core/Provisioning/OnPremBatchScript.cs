@@ -69,7 +69,7 @@ public static partial class OnPremBatchScript
 
         @CURL_CONFIG@
         @FUNCTIONS@
-        broker_post started '{"kind":"started","seq":@SEQ_STARTED@}' &
+        broker_post started "{\"kind\":\"started\",\"seq\":@SEQ_STARTED@,\"at\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)\"}" &
         BROKER_STARTER=$!
 
         broker_start_logs
@@ -81,13 +81,14 @@ public static partial class OnPremBatchScript
     private const string Epilogue = """
         ) >"$BROKER_LOG_DIR/stdout.log" 2>"$BROKER_LOG_DIR/stderr.log"
         rc=$?
+        BROKER_ENDED_AT=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
         broker_stop_logs
         BROKER_REASON=""
         if [ -s "$BROKER_REASON_FILE" ]; then
             BROKER_REASON=",\"reason\":$(cat -- "$BROKER_REASON_FILE")"
         fi
         wait "$BROKER_STARTER"
-        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$rc$BROKER_REASON}"
+        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$rc$BROKER_REASON,\"at\":\"$BROKER_ENDED_AT\"}"
         exit $rc
 
         """;

@@ -10,12 +10,14 @@ namespace Broker.Core.Provisioning;
 /// segments whose machine vanished or never came up, and terminates managed instances nobody owns after a grace.
 /// </summary>
 public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, AllocationWorker worker,
-    LifecycleOptions options, TimeProvider clock, ILogger<Reconciler> logger)
+    LifecycleOptions options, TimeProvider clock, ILogger<Reconciler> logger, ProviderHealth health)
 {
     public sealed record Result(IReadOnlyList<Guid> ToProvision, int Released, int Vanished, int TimedOut, int OrphansTerminated);
 
     public async Task<Result> RunAsync(CancellationToken ct)
     {
+        // Every replica's view of the providers' circuits, as of this pass.
+        await health.RefreshAsync(ct);
         var listed = await ListProvidersAsync(ct);
         db.ChangeTracker.Clear();
         var live = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
@@ -32,6 +34,18 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
                 // A create whose answer was lost (or a process that died before recording it): the instance carries the
                 // allocation's tag, so take its id from the listing and carry on from there.
                 await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Provisioning(j, x, found.InstanceId, t), ct);
+            }
+            if (a.IsOnPrem && NeedsSlurm(a, now))
+            {
+                // The source first: what Slurm recorded (a start, an end Broker never heard of while its database was down)
+                // is applied before any lease or launch timeout judges the segment; while Slurm cannot say, nothing is judged.
+                var verdict = await ReconcileOnPremAsync(a, now, ct);
+                vanished += verdict == OnPremVerdict.Vanished ? 1 : 0;
+                timedOut += verdict == OnPremVerdict.TimedOut ? 1 : 0;
+                if (verdict != OnPremVerdict.StillRunning)
+                {
+                    continue;
+                }
             }
             if (a is { State: AllocationState.Running, StartedAt: { } started } && leases.TryGetValue(a.Id, out var lease)
                 && now - started > lease)
@@ -55,7 +69,6 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
                     released += await TryReleaseAsync(a.Id, ct) ? 1 : 0;
                     break;
                 case AllocationState.Provisioning or AllocationState.Running when a.IsOnPrem:
-                    vanished += await ReconcileOnPremAsync(a, ct);
                     break;
                 case AllocationState.Provisioning or AllocationState.Running:
                     var outcome = await ReconcileCloudAsync(a, listed, now, ct);
@@ -129,7 +142,21 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
         return CloudOutcome.Fine;
     }
 
-    private async Task<int> ReconcileOnPremAsync(Allocation a, CancellationToken ct)
+    private enum OnPremVerdict { StillRunning, Moved, Unknown, Vanished, TimedOut }
+
+    /// <summary>On-prem segments Slurm is asked about this round: every submitted one, and an unsubmitted one about to time out.</summary>
+    private bool NeedsSlurm(Allocation a, DateTimeOffset now) => a.State switch
+    {
+        AllocationState.Provisioning or AllocationState.Running => true,
+        AllocationState.Requested => now - a.CreatedAt > options.LaunchTimeout,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Moves an on-prem segment to what Slurm's job record says, with Slurm's own start and end times (clamped into the
+    /// allocation's window). <see cref="OnPremVerdict.StillRunning"/> leaves the lease and launch timeout to judge it.
+    /// </summary>
+    private async Task<OnPremVerdict> ReconcileOnPremAsync(Allocation a, DateTimeOffset now, CancellationToken ct)
     {
         OnPremJobStatus? status;
         try
@@ -139,28 +166,61 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
         catch (ClusterUnavailableException e)
         {
             logger.LogWarning("Cannot check on-prem allocation {Allocation}: {Reason}", a.Id, e.Message);
-            return 0;
+            return OnPremVerdict.Unknown;
+        }
+        if (a.State == AllocationState.Requested)
+        {
+            if (status is null)
+            {
+                // Never submitted (or its Slurm job is gone): the launch timeout applies below.
+                return OnPremVerdict.StillRunning;
+            }
+            // Submitted, but the answer never reached the row (a crash, a lost response): carry on from Slurm's job, and
+            // judge it from its new state next round.
+            await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Provisioning(j, x, status.ClusterJobId, t), ct);
+            return OnPremVerdict.Moved;
+        }
+        if (status?.State == OnPremJobState.Pending && now - a.CreatedAt > options.LaunchTimeout)
+        {
+            await worker.FailLaunchAsync(a.Id, AllocationEnd.LaunchTimeout, "Slurm did not start the job within the launch timeout", jobCannotRun: false, ct);
+            await TryReleaseAsync(a.Id, ct);
+            return OnPremVerdict.TimedOut;
         }
         Action<Jobs.Job, Allocation, DateTimeOffset>? move = status?.State switch
         {
-            null when a.State == AllocationState.Running || clock.GetUtcNow() - a.CreatedAt > options.VanishGrace =>
+            null when a.State == AllocationState.Running || now - a.CreatedAt > options.VanishGrace =>
                 (j, x, t) => JobLifecycle.Interrupted(j, x, AllocationEnd.Vanished, "The Slurm job vanished", t),
             null => null,
             OnPremJobState.Pending => null,
-            OnPremJobState.Running => (j, x, t) => JobLifecycle.Started(j, x, t),
-            OnPremJobState.Completed => (j, x, t) => JobLifecycle.Finished(j, x, 0, t),
-            OnPremJobState.Failed or OnPremJobState.TimedOut => (j, x, t) => JobLifecycle.Finished(j, x, status.ExitCode is > 0 ? status.ExitCode.Value : 1, t),
-            _ => (j, x, t) => JobLifecycle.Interrupted(j, x, AllocationEnd.Interrupted, $"Slurm job {status.State}", t),
+            OnPremJobState.Running => (j, x, t) =>
+            {
+                JobLifecycle.Started(j, x, EventTimes.Clamp(status.StartedAt, x.CreatedAt, t));
+                JobLifecycle.CorrectStart(x, status.StartedAt);
+            },
+            OnPremJobState.Completed or OnPremJobState.Failed or OnPremJobState.TimedOut => (j, x, t) =>
+            {
+                JobLifecycle.CorrectStart(x, status.StartedAt);
+                JobLifecycle.Finished(j, x, InstanceEventRecorder.SlurmExitCode(status)!.Value, EndOf(x, status, t), status.StartedAt);
+            },
+            _ => (j, x, t) => JobLifecycle.Interrupted(j, x, AllocationEnd.Interrupted, $"Slurm job {status.State}", EndOf(x, status, t)),
         };
         if (move is null)
         {
-            return 0;
+            return status is null ? OnPremVerdict.Unknown : OnPremVerdict.StillRunning;
         }
-        if (await worker.ApplyAsync(a.Id, move, ct))
+        var releasing = await worker.ApplyAsync(a.Id, move, ct);
+        if (releasing)
         {
             await TryReleaseAsync(a.Id, ct);
         }
-        return status is null ? 1 : 0;
+        return status is null ? OnPremVerdict.Vanished : releasing ? OnPremVerdict.Moved : OnPremVerdict.StillRunning;
+    }
+
+    /// <summary>Slurm's end of the job, no earlier than the segment's start and no later than now.</summary>
+    private static DateTimeOffset EndOf(Allocation a, OnPremJobStatus status, DateTimeOffset now)
+    {
+        var start = new[] { a.CreatedAt, a.StartedAt ?? a.CreatedAt, status.StartedAt ?? a.CreatedAt }.Max();
+        return EventTimes.Clamp(status.EndedAt, start, now);
     }
 
     private async Task<IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>>> ListProvidersAsync(CancellationToken ct)

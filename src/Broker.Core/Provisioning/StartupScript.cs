@@ -230,7 +230,7 @@ public static partial class StartupScript
             done
         }
 
-        broker_post started '{"kind":"started","seq":@SEQ_STARTED@}'
+        broker_post started "{\"kind\":\"started\",\"seq\":@SEQ_STARTED@,\"at\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)\"}"
         broker_watch_interruption >>"$BROKER_STATE_DIR/watcher.log" 2>&1 &
         BROKER_WATCHER=$!
 
@@ -239,10 +239,11 @@ public static partial class StartupScript
         @DOCKER_RUN@ \
             >"$BROKER_LOG_DIR/stdout.log" 2>"$BROKER_LOG_DIR/stderr.log"
         BROKER_EXIT=$?
+        BROKER_ENDED_AT=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
 
         kill "$BROKER_WATCHER" 2>/dev/null
         broker_stop_logs
-        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$BROKER_EXIT}"
+        broker_post finished "{\"kind\":\"finished\",\"seq\":@SEQ_FINISHED@,\"exitCode\":$BROKER_EXIT,\"at\":\"$BROKER_ENDED_AT\"}"
         touch "$BROKER_DONE"
         exit "$BROKER_EXIT"
 

@@ -23,6 +23,8 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
     /// </summary>
     public async Task<PlacementSnapshot> BuildAsync(TimeProvider clock, CancellationToken ct)
     {
+        // Offer blocks any replica found, as of this pass (they are cached for at most a pass).
+        await unavailable.RefreshAsync(ct);
         var holding = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
         var now = PostgresTime.Now(clock);
         var pending = await db.Jobs.AsNoTracking().Where(j => j.State == JobState.Pending)

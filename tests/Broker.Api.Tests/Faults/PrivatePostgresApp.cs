@@ -7,7 +7,7 @@ using Npgsql;
 namespace Broker.Api.Tests.Faults;
 
 /// <summary>The lifecycle app on a PostgreSQL server of its own (scripts/pg.sh in a temp folder), so a test may restart it.</summary>
-public sealed class PrivatePostgresApp : LifecycleApp
+public class PrivatePostgresApp : LifecycleApp
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), $"broker-fault-pg-{Guid.NewGuid():N}");
     private readonly int port = FreePort();

@@ -41,11 +41,11 @@ public sealed class ProvidersEndpointTests(SimulatedProvidersApp app) : IClassFi
     public async Task A_credential_error_shows_the_provider_unhealthy_with_the_code_until_a_call_succeeds()
     {
         var health = app.Services.GetRequiredService<ProviderHealth>();
-        health.RecordFailure(new ProviderException("azure", ProviderErrorKind.Auth, BlockScope.None, "AuthorizationFailed",
-            "The client does not have authorization to perform action 'Microsoft.Compute/virtualMachines/write'."));
+        await health.RecordFailureAsync(new ProviderException("azure", ProviderErrorKind.Auth, BlockScope.None, "AuthorizationFailed",
+            "The client does not have authorization to perform action 'Microsoft.Compute/virtualMachines/write'."), default);
 
         var failing = (await ProvidersAsync()).Single(i => i.Str("name") == "azure")["health"]!;
-        health.RecordSuccess("azure");
+        await health.RecordSuccessAsync("azure", default);
         var recovered = (await ProvidersAsync()).Single(i => i.Str("name") == "azure")["health"]!;
 
         Assert.Equal(("unhealthy", "AuthorizationFailed"), (failing.Str("status"), failing.Str("errorCode")));

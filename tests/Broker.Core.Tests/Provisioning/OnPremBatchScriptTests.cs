@@ -60,5 +60,21 @@ public sealed class OnPremBatchScriptTests : IDisposable
         Assert.Equal(2, sandbox.Events.Count);
     }
 
+    [Fact]
+    public async Task Started_and_finished_carry_when_they_happened_and_a_retry_carries_the_same_time()
+    {
+        sandbox.AnswerWith("202", "503", "202");
+        var before = DateTimeOffset.UtcNow;
+
+        var (exitCode, output) = await sandbox.Run(Render(["sleep", "1.2"]));
+
+        Assert.True(exitCode == 0, output);
+        var times = sandbox.PostTimes.Select(t => EventTimes.Parse(t) ?? throw new Xunit.Sdk.XunitException($"not RFC 3339: '{t}'")).ToList();
+        Assert.Equal(3, times.Count);
+        Assert.Equal(times[1], times[2]);
+        Assert.InRange(times[0], before.AddSeconds(-1), before.AddSeconds(5));
+        Assert.InRange(times[1] - times[0], TimeSpan.FromSeconds(1.2), TimeSpan.FromSeconds(4));
+    }
+
     public void Dispose() => sandbox.Dispose();
 }

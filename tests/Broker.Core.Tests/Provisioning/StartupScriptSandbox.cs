@@ -95,7 +95,20 @@ internal sealed class StartupScriptSandbox : IDisposable
 
     public string Directory { get; }
 
-    public IReadOnlyList<string> Events => ReadLines("events");
+    /// <summary>Accepted event bodies, each without its <c>"at"</c> (that is in <see cref="EventTimes"/>).</summary>
+    public IReadOnlyList<string> Events => ReadLines("events").Select(WithoutTime).ToList();
+
+    /// <summary>The <c>"at"</c> of each accepted event, raw, in order (empty where a body had none).</summary>
+    public IReadOnlyList<string> EventTimes => ReadLines("events").Select(TimeOf).ToList();
+
+    /// <summary>The <c>"at"</c> of each post attempt, raw, in order.</summary>
+    public IReadOnlyList<string> PostTimes => ReadLines("posts").Select(line => TimeOf(line.Split('\t', 2)[0])).ToList();
+
+    private static readonly System.Text.RegularExpressions.Regex TimeField = new(",\"at\":\"([^\"]*)\"");
+
+    private static string WithoutTime(string body) => TimeField.Replace(body, "");
+
+    private static string TimeOf(string body) => TimeField.Match(body) is { Success: true } m ? m.Groups[1].Value : "";
 
     public string CurlConfig => Read("curl-config");
 
@@ -103,7 +116,7 @@ internal sealed class StartupScriptSandbox : IDisposable
 
     /// <summary>Every post attempt: its body and the curl config line it carried.</summary>
     public IReadOnlyList<(string Body, string Config)> Posts =>
-        ReadLines("posts").Select(line => line.Split('\t', 2)).Select(p => (p[0], p.Length > 1 ? p[1] : "")).ToList();
+        ReadLines("posts").Select(line => line.Split('\t', 2)).Select(p => (WithoutTime(p[0]), p.Length > 1 ? p[1] : "")).ToList();
 
     /// <summary>Everything any stubbed command (curl, docker, cat) got as arguments.</summary>
     public string AllArguments => Read("curl-args") + Read("docker-args") + Read("cat-args");
