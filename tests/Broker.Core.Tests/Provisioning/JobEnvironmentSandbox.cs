@@ -69,7 +69,11 @@ internal sealed class JobEnvironmentSandbox : IDisposable
 
     public void AnswerFetchWith(params string[] statuses) => Write(Path.Combine(Directory, "env-statuses"), string.Join('\n', statuses) + "\n");
 
-    public IReadOnlyList<string> Events => Read("events").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>Accepted event bodies, each without its <c>"at"</c> (the event-time tests check those).</summary>
+    public IReadOnlyList<string> Events => Read("events").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(body => TimeField.Replace(body, "")).ToList();
+
+    private static readonly System.Text.RegularExpressions.Regex TimeField = new(",\"at\":\"[^\"]*\"");
 
     public int Fetches => int.TryParse(Read("env-count").Trim(), out var n) ? n : 0;
 
