@@ -227,7 +227,7 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
                 ? OnPremBatchScript.Render(a.Id, options.CallbackBaseUrl, tokens.ForOnPremScript(a, job, options), $"command -- {command}\n")
                 : $"#!/bin/bash\nexec -- {command}\n",
             Environment(job, a), team.User, team.Account, team.OutputDirectory, Share: job.Gpu.Share,
-            MigProfile: job.Gpu.MigProfile, CpusPerTask: job.CpuCores, MemoryMb: job.MemoryGb * 1024);
+            MigProfile: job.Gpu.MigProfile, CpusPerTask: job.CpuCores, MemoryMb: job.MemoryGb * 1024, Nodes: a.MemberNodes);
     }
 
     private static Dictionary<string, string> Environment(Job job, Allocation a) => new(StringComparer.Ordinal)

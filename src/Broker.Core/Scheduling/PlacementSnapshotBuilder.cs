@@ -43,16 +43,17 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             .Select(j => new { j.Id, j.CpuCores, j.MemoryGb }).ToDictionaryAsync(j => j.Id, ct);
         var onPremNodes = nodes.Select(n =>
         {
-            var ours = holding.Where(a => a.IsOnPrem && a.Node == n.Name).ToList();
+            // A gang holds its share of GPUs (and the job's CPUs and memory, per member) on every member node.
+            var ours = holding.Where(a => a.IsOnPrem && a.Nodes.Contains(n.Name, StringComparer.Ordinal)).ToList();
             var held = ours.Where(a => onPremHolders.ContainsKey(a.JobId)).Select(a => onPremHolders[a.JobId]).ToList();
             return new OnPremNode(n.Name, n.GpuModel, GpuMemory(n.GpuModel), n.GpuTotal, IdleGpus(n, ours), n.IsSchedulable,
                 FreeOf(n.Cpus, held.Sum(j => j.CpuCores)), FreeOf(n.MemoryMb / 1024, held.Sum(j => j.MemoryGb)));
         }).ToList();
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
             .Select(a => (Allocation: a, Job: liveJobs[a.JobId]))
-            .Select(x => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, x.Allocation.Node!, x.Allocation.Gpus,
-                RuntimePredictions.ExpectedEnd(runtimes, x.Job.Team, x.Job.Name, x.Job.Image, x.Job.Gpus, x.Job.EstimatedDuration,
-                    x.Job.SavedProgress, x.Allocation.StartedAt ?? now, now))).ToList();
+            .SelectMany(x => x.Allocation.Nodes.Select(node => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, node,
+                x.Allocation.GpusOn(node), RuntimePredictions.ExpectedEnd(runtimes, x.Job.Team, x.Job.Name, x.Job.Image, x.Job.Gpus,
+                    x.Job.EstimatedDuration, x.Job.SavedProgress, x.Allocation.StartedAt ?? now, now)))).ToList();
         var engine = await policies.ForEngineAsync((await rates.PerGpuHourAsync(ct)).At(now), ct);
         var book = new PolicyBook(engine.Teams, engine.Global);
         var used = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
@@ -80,8 +81,8 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
     private static int IdleGpus(OnPremNodeRecord node, IReadOnlyList<Allocation> ours)
     {
         var unseenBySlurm = ours.Where(a => a.State is AllocationState.Requested or AllocationState.Provisioning
-            || (a.State == AllocationState.Running && a.StartedAt > node.LastSeenAt)).Sum(a => a.Gpus);
-        var used = Math.Max(node.GpuUsed + unseenBySlurm, ours.Sum(a => a.Gpus));
+            || (a.State == AllocationState.Running && a.StartedAt > node.LastSeenAt)).Sum(a => a.GpusOn(node.Name));
+        var used = Math.Max(node.GpuUsed + unseenBySlurm, ours.Sum(a => a.GpusOn(node.Name)));
         return Math.Max(0, node.GpuTotal - used);
     }
 
