@@ -43,8 +43,13 @@ public sealed class GangTests(LifecycleApp app) : IClassFixture<LifecycleApp>
         Assert.Equal(["gpu-h100-1", "gpu-h100-2"], segment.MemberNodes!);
         var shown = done["segments"]!.AsArray().Single()!;
         Assert.Equal(["gpu-h100-1", "gpu-h100-2"], shown["memberNodes"]!.AsArray().Select(n => n!.GetValue<string>()));
+        // The job succeeds when Slurm reports it; its segment is priced once released, a step or two later.
+        await app.StepUntilAsync(async () =>
+        {
+            await using var check = app.NewDbContext();
+            return await check.CostEntries.AnyAsync(e => e.AllocationId == segment.Id && e.Kind == CostEntryKind.Usage);
+        }, "the gang's ledger entry");
         var entries = await db.CostEntries.AsNoTracking().Where(e => e.AllocationId == segment.Id && e.Kind == CostEntryKind.Usage).ToListAsync();
-        Assert.NotEmpty(entries);
         Assert.All(entries, e => Assert.Equal((16, "gpu-h100-1,gpu-h100-2"), (e.GpuCount, string.Join(',', e.MemberNodes!))));
 
         // Slurm's own record: one job, both nodes, 8 GPUs on each, and the command ran once on every member.
