@@ -651,6 +651,10 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("market");
 
+                    b.PrimitiveCollection<List<string>>("MemberNodes")
+                        .HasColumnType("text[]")
+                        .HasColumnName("member_nodes");
+
                     b.Property<string>("Node")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -1397,9 +1401,21 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("memory_mb");
 
+                    b.PrimitiveCollection<List<string>>("MigSlices")
+                        .HasColumnType("text[]")
+                        .HasColumnName("mig_slices");
+
                     b.Property<bool>("Present")
                         .HasColumnType("boolean")
                         .HasColumnName("present");
+
+                    b.Property<int>("ShardTotal")
+                        .HasColumnType("integer")
+                        .HasColumnName("shard_total");
+
+                    b.PrimitiveCollection<List<int>>("ShardsInUse")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("shards_in_use");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -1642,6 +1658,10 @@ namespace Broker.Migrations.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("market");
+
+                    b.PrimitiveCollection<List<string>>("MemberNodes")
+                        .HasColumnType("text[]")
+                        .HasColumnName("member_nodes");
 
                     b.Property<string>("Node")
                         .HasMaxLength(128)

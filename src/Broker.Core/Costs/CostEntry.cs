@@ -41,6 +41,9 @@ public sealed class CostEntry
 
     public string? Node { get; set; }
 
+    /// <summary>An on-prem gang's member nodes (ADR 0012), <see cref="Node"/> first; null for one node or the cloud.</summary>
+    public List<string>? MemberNodes { get; set; }
+
     public CapacityType Market { get; set; }
 
     public string GpuModel { get; set; } = "";

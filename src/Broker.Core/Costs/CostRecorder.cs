@@ -109,7 +109,8 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
     private static CostEntry ToEntry(Allocation a, Job job, CostPart p, string labels, string source, DateTimeOffset now) => new()
     {
         AllocationId = a.Id, Part = p.Part, Kind = CostEntryKind.Usage, JobId = a.JobId, Team = job.Team, Provider = a.Provider,
-        Region = a.Region, Zone = a.Zone, InstanceType = a.InstanceType, Node = a.Node, Market = a.Market, GpuModel = a.GpuModel,
+        Region = a.Region, Zone = a.Zone, InstanceType = a.InstanceType, Node = a.Node,
+        MemberNodes = a.MemberNodes is null ? null : [.. a.MemberNodes], Market = a.Market, GpuModel = a.GpuModel,
         GpuCount = a.Gpus, StartedAt = p.Start, EndedAt = p.End, BilledSeconds = p.BilledSeconds, GpuHours = p.GpuHours,
         PricePerHour = p.PricePerHour, Cost = p.Cost, OnDemandPricePerHour = p.OnDemandPricePerHour, OnDemandCost = p.OnDemandCost,
         Labels = labels, Note = source, RecordedAt = now,

@@ -19,8 +19,10 @@ public sealed class SegmentPricing(BrokerDbContext db, OnPremRates rates)
     /// </summary>
     private async Task<LifetimeCosting> OnPremAsync(Allocation a, Job job, SegmentLifetime life, CancellationToken ct)
     {
-        // A shared job (ADR 0011) is charged its share of the one GPU it runs on, not the GPU.
-        var rate = (await rates.PerGpuHourAsync(ct)).Times(job.Gpu.Share is { } share && a.Gpus == 1 ? share : a.Gpus);
+        // A shared job (ADR 0011) is charged its share of the one GPU it runs on, not the GPU; a MIG slice its compute slices of 7.
+        var part = job.Gpu.Share is { } share && a.Gpus == 1 ? share
+            : job.Gpu.MigProfile is { } profile && a.Gpus == 1 ? Placement.MigProfiles.GpuFraction(profile) : a.Gpus;
+        var rate = (await rates.PerGpuHourAsync(ct)).Times(part);
         var fitting = db.Offers.AsNoTracking().Where(o => o.Available && o.GpuCount >= a.Gpus);
         var cheapest = await fitting.Where(o => o.GpuModel == a.GpuModel).OrderBy(o => o.OnDemandPerHour).ThenBy(o => o.Id).FirstOrDefaultAsync(ct)
             ?? await fitting.Where(o => job.Gpu.Models.Contains(o.GpuModel)).OrderBy(o => o.OnDemandPerHour).ThenBy(o => o.Id).FirstOrDefaultAsync(ct);

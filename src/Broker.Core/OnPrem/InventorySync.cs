@@ -45,6 +45,9 @@ public sealed class InventorySync(BrokerDbContext db, IOnPremCluster cluster, Ti
             node.State = info.State;
             node.Cpus = info.Cpus;
             node.MemoryMb = info.MemoryMb;
+            node.ShardTotal = info.ShardTotal;
+            node.ShardsInUse = info.ShardsInUseByGpu is { Count: > 0 } shards ? [.. shards] : null;
+            node.MigSlices = info.Mig is { Count: > 0 } mig ? [.. mig.Select(m => $"{m.Profile}:{m.Total}:{m.Used}")] : null;
             node.LastSeenAt = now;
             node.Present = true;
         }

@@ -21,6 +21,15 @@ public sealed class OnPremNodeRecord
 
     public DateTimeOffset LastSeenAt { get; set; }
 
+    /// <summary>GPU shards (Slurm gres/shard) of the node; each whole GPU has <c>ShardTotal / GpuTotal</c> (ADR 0011).</summary>
+    public int ShardTotal { get; set; }
+
+    /// <summary>Shards in use on each GPU that has some, as the last sync read them from running jobs; null for none.</summary>
+    public List<int>? ShardsInUse { get; set; }
+
+    /// <summary>MIG slices by profile as <c>profile:total:used</c> (<c>1g.10gb:4:1</c>); null for a node without MIG.</summary>
+    public List<string>? MigSlices { get; set; }
+
     /// <summary>False when the last sync did not list the node, or the cluster could not be reached.</summary>
     public bool Present { get; set; }
 

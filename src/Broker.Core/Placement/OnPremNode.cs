@@ -4,8 +4,16 @@ namespace Broker.Core.Placement;
 /// <param name="Schedulable">False for drained or down nodes; the engine never places on them.</param>
 /// <param name="FreeCpus">CPU cores not held by running jobs; <see cref="int.MaxValue"/> when unknown.</param>
 /// <param name="FreeMemoryGb">Memory (GB) not held by running jobs; <see cref="int.MaxValue"/> when unknown.</param>
+/// <param name="Mig">The node's MIG slices by profile with how many are free now (ADR 0011); null for a node without MIG.</param>
+/// <param name="ShardsPerGpu">Slurm gres/shard granularity of the node's GPUs; 0 when its GPUs cannot be shared.</param>
+/// <param name="SharedGpuShards">Shards in use on each GPU opened for sharing (those GPUs are not among <paramref name="IdleGpus"/>);
+/// null for none.</param>
 public sealed record OnPremNode(string Name, string GpuModel, int GpuMemoryGb, int TotalGpus, int IdleGpus, bool Schedulable = true,
-    int FreeCpus = int.MaxValue, int FreeMemoryGb = int.MaxValue);
+    int FreeCpus = int.MaxValue, int FreeMemoryGb = int.MaxValue, IReadOnlyList<MigRoom>? Mig = null, int ShardsPerGpu = 0,
+    IReadOnlyList<int>? SharedGpuShards = null);
+
+/// <summary>One MIG profile on a node: its slices and how many are free (not used by Slurm's jobs nor held by Broker).</summary>
+public sealed record MigRoom(string Profile, int Total, int Free);
 
 /// <summary>A job running on an on-prem node; its expected end feeds the wait estimate.</summary>
 public sealed record RunningOnPremJob(string JobId, string Team, string Node, int Gpus, DateTimeOffset ExpectedEnd);

@@ -11,6 +11,7 @@ internal sealed class OnPremPlanner
     private readonly OnPremPool[] pools;
     private readonly int[] freeCpus;
     private readonly int[] freeMemoryGb;
+    private readonly List<int>[] sharedShards;
     private readonly Dictionary<RequestShape, int[]> poolsByShape = [];
 
     public OnPremPlanner(PlacementSnapshot snapshot, PlacementOptions options)
@@ -27,6 +28,7 @@ internal sealed class OnPremPlanner
         nodes = new NodeSlots[usable.Length];
         freeCpus = [.. usable.Select(n => n.FreeCpus)];
         freeMemoryGb = [.. usable.Select(n => n.FreeMemoryGb)];
+        sharedShards = [.. usable.Select(n => (n.SharedGpuShards ?? []).ToList())];
         for (var i = 0; i < usable.Length; i++)
         {
             var node = usable[i];
@@ -35,7 +37,11 @@ internal sealed class OnPremPlanner
             pools[pool].Add(nodes[i], now);
         }
         Gangs = new GangPlanning(this, nodes, now);
+        Mig = new MigPlanning(snapshot.Nodes);
     }
+
+    /// <summary>MIG slices by profile (ADR 0011): a MIG job never takes whole GPUs.</summary>
+    public MigPlanning Mig { get; }
 
     /// <summary>Planning for jobs larger than any node of their models (ADR 0012).</summary>
     public GangPlanning Gangs { get; }
@@ -47,7 +53,7 @@ internal sealed class OnPremPlanner
     /// <summary>Indices of the pools whose model and memory the job accepts (cached per distinct request shape); none for a job refused on-prem.</summary>
     public int[] PoolsFor(PendingJob job)
     {
-        if (job.OnPremRefusal is not null)
+        if (job.OnPremRefusal is not null || job.MigProfile is not null)
         {
             return [];
         }
@@ -96,6 +102,34 @@ internal sealed class OnPremPlanner
         freeCpus[best.Node] = Math.Max(0, freeCpus[best.Node] - Math.Max(0, cpus));
         freeMemoryGb[best.Node] = Math.Max(0, freeMemoryGb[best.Node] - Math.Max(0, memoryGb));
         return node;
+    }
+
+    /// <summary>
+    /// A shared job now (<see cref="SharePacking"/>): among the acceptable nodes with its CPUs and memory free, onto a GPU
+    /// already shared (best fit over shares), else a fresh idle GPU, which then leaves the whole-GPU timeline until the job's
+    /// expected end. Null when no GPU has room.
+    /// </summary>
+    public (NodeSlots Node, SharePlacement At)? TryPlaceShare(int[] jobPools, decimal share, TimeSpan duration, int cpus = 0, int memoryGb = 0)
+    {
+        var candidates = nodes.Where(n => jobPools.Contains(n.Pool) && n.Node.ShardsPerGpu > 0
+                && freeCpus[n.Index] >= cpus && freeMemoryGb[n.Index] >= memoryGb)
+            .Select(n => new ShareableNode(n.Node.Name, n.Node.GpuModel, n.Node.GpuMemoryGb, n.Total,
+                Math.Max(0, n.Total - n.FreeAt(now) - sharedShards[n.Index].Count), n.Node.ShardsPerGpu, sharedShards[n.Index]))
+            .ToList();
+        if (SharePacking.Choose(candidates, share, [], 0) is not { } placement)
+        {
+            return null;
+        }
+        var chosen = nodes.First(n => n.Node.Name == placement.Node);
+        if (placement.OpensFreshGpu)
+        {
+            var end = now + Math.Max(1, duration.Ticks);
+            Update(chosen, n => n.PlaceNow(1, now, end));
+        }
+        sharedShards[chosen.Index] = [.. SharePacking.After(candidates.First(c => c.Name == placement.Node), placement).ShardsUsedOnSharedGpus];
+        freeCpus[chosen.Index] = Math.Max(0, freeCpus[chosen.Index] - Math.Max(0, cpus));
+        freeMemoryGb[chosen.Index] = Math.Max(0, freeMemoryGb[chosen.Index] - Math.Max(0, memoryGb));
+        return (chosen, placement);
     }
 
     /// <summary>The earliest planned start for the job on any acceptable node, or null when no node is big enough.</summary>

@@ -5,6 +5,14 @@ internal static class OnPremSteps
 {
     public static OnPremDecision? PlaceNow(PlacementPass pass, PendingJob job, int[] pools)
     {
+        if (job.MigProfile is { } profile)
+        {
+            return MigSteps.PlaceNow(pass, job, profile);
+        }
+        if (job.GpuShare is { } share)
+        {
+            return ShareSteps.PlaceNow(pass, job, pools, share);
+        }
         if (pass.OnPrem.Gangs.IsGang(pools, job.Gpus))
         {
             return GangSteps.PlaceNow(pass, job, pools);
@@ -14,9 +22,8 @@ internal static class OnPremSteps
         {
             return null;
         }
-        var rate = pass.Policies.For(job.Team).OnPremRatePerGpuHour * (job.GpuShare ?? job.Gpus);
-        var shape = job.GpuShare is { } share ? $"{share:0.####} of 1x" : $"{job.Gpus}x";
-        var chosen = $"on-prem {node.Node.Name} ({shape} {node.Node.GpuModel}): idle on-prem GPUs first, best-fit node";
+        var rate = pass.Policies.For(job.Team).OnPremRatePerGpuHour * job.Gpus;
+        var chosen = $"on-prem {node.Node.Name} ({job.Gpus}x {node.Node.GpuModel}): idle on-prem GPUs first, best-fit node";
         return new OnPremDecision(job.JobId, node.Node.Name, job.Gpus, node.Node.GpuModel, rate, new Explanation(chosen, []));
     }
 
@@ -27,6 +34,10 @@ internal static class OnPremSteps
         if (job.OnPremRefusal is { } refusal)
         {
             return new RejectedOption("on-prem", RejectionReason.Policy, refusal);
+        }
+        if (job.MigProfile is { } profile)
+        {
+            return MigSteps.NotNow(pass, profile);
         }
         if (estimate is not { } e)
         {

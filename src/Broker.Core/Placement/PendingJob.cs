@@ -15,6 +15,8 @@ namespace Broker.Core.Placement;
 /// <param name="GpuShare">A fraction of one GPU (ADR 0011); the job is placed as one GPU and charged this share of it.</param>
 /// <param name="CpuCores">CPU cores the job needs on its node or instance; 0 when it does not say.</param>
 /// <param name="MemoryGb">Memory (GB) the job needs on its node or instance; 0 when it does not say.</param>
+/// <param name="MigProfile">A MIG profile (<c>1g.10gb</c>, ADR 0011): on-prem the job takes one slice of it on a node that
+/// declares it; null for whole GPUs or a share.</param>
 public sealed record PendingJob(
     string JobId,
     string Team,
@@ -35,7 +37,8 @@ public sealed record PendingJob(
     IReadOnlyList<SpotStrike>? SpotStrikes = null,
     decimal? GpuShare = null,
     int CpuCores = 0,
-    int MemoryGb = 0)
+    int MemoryGb = 0,
+    string? MigProfile = null)
 {
     public TimeSpan RemainingWork
     {

@@ -55,7 +55,14 @@ public sealed class Allocation
 
     public string? InstanceType { get; set; }
 
+    /// <summary>The node of an on-prem allocation; for a gang its first member.</summary>
     public string? Node { get; set; }
+
+    /// <summary>
+    /// An on-prem gang (ADR 0012): every member node in order, <see cref="Node"/> first, each holding
+    /// <c>Gpus / MemberNodes.Count</c> GPUs of one Slurm job. Null for a single-node allocation.
+    /// </summary>
+    public List<string>? MemberNodes { get; set; }
 
     public string GpuModel { get; set; } = "";
 
@@ -98,6 +105,12 @@ public sealed class Allocation
     public uint Version { get; set; }
 
     public bool IsOnPrem => Market == CapacityType.OnPrem;
+
+    /// <summary>Every node the allocation holds GPUs on: the gang's members, or its one node (none for the cloud).</summary>
+    public IReadOnlyList<string> Nodes => MemberNodes is { Count: > 0 } members ? members : Node is null ? [] : [Node];
+
+    /// <summary>GPUs this allocation holds on <paramref name="node"/>: its equal share for a gang member, 0 elsewhere.</summary>
+    public int GpusOn(string node) => Nodes.Contains(node, StringComparer.Ordinal) ? Gpus / Math.Max(1, Nodes.Count) : 0;
 
     public bool IsLive => State is not AllocationState.Closed;
 }

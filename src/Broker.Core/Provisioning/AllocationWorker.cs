@@ -271,7 +271,7 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
                     fetchJobEnvironment: job.HasEnvironment)
                 : container is null ? $"#!/bin/bash\nexec -- {command}\n" : $"#!/bin/bash\n{CallbackShell.JsonStringFunction}{container}",
             Environment(job, a), team.User, team.Account, team.OutputDirectory, Share: job.Gpu.Share,
-            MigProfile: job.Gpu.MigProfile, CpusPerTask: job.CpuCores, MemoryMb: job.MemoryGb * 1024);
+            MigProfile: job.Gpu.MigProfile, CpusPerTask: job.CpuCores, MemoryMb: job.MemoryGb * 1024, Nodes: a.MemberNodes);
     }
 
     private static Dictionary<string, string> Environment(Job job, Allocation a) => new(StringComparer.Ordinal)

@@ -66,7 +66,10 @@ public sealed record ClusterInventory(bool Available, string? UnavailableReason,
 /// <param name="OutputDirectory">The team's directory on the nodes (owned by <paramref name="UserName"/>, mode 700); the
 /// job writes into <c>&lt;dir&gt;/&lt;allocation id&gt;/</c>, created mode 700.</param>
 /// <param name="CpusPerTask">CPU cores the job asked for (Slurm <c>--cpus-per-task</c>); 0 leaves the cluster's default.</param>
-/// <param name="MemoryMb">Memory the job asked for, in MiB (Slurm <c>--mem</c>); 0 leaves the cluster's default.</param>
+/// <param name="MemoryMb">Memory the job asked for, in MiB (Slurm <c>--mem</c>); 0 leaves the cluster's default. For a gang, per member node.</param>
+/// <param name="Nodes">A gang (ADR 0012): the member node names in order (<paramref name="Node"/> first). The adapter submits ONE
+/// cluster job over exactly these nodes with <c>Gpus / Nodes.Count</c> GPUs (and <paramref name="CpusPerTask"/>,
+/// <paramref name="MemoryMb"/>) on each, and runs the script's command once per node; null or one node for an ordinary job.</param>
 public sealed record OnPremJobRequest(
     Guid AllocationId,
     Guid JobId,
@@ -82,7 +85,15 @@ public sealed record OnPremJobRequest(
     decimal? Share = null,
     string? MigProfile = null,
     int CpusPerTask = 0,
-    int MemoryMb = 0);
+    int MemoryMb = 0,
+    IReadOnlyList<string>? Nodes = null)
+{
+    /// <summary>True for a job over several nodes.</summary>
+    public bool IsGang => Nodes is { Count: > 1 };
+
+    /// <summary>GPUs on each node the job runs on.</summary>
+    public int GpusPerNode => IsGang ? Gpus / Nodes!.Count : Gpus;
+}
 
 /// <summary>Broker's view of a cluster job's state (Slurm PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, PREEMPTED...).</summary>
 public enum OnPremJobState

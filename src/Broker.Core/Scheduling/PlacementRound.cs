@@ -180,12 +180,11 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
 
     private static Allocation? ToAllocation(PlacementDecision decision, Job job, DateTimeOffset now, double leaseFactor) => decision switch
     {
-        // On-prem gangs are planned (ADR 0012) but their multi-node allocation and --nodes submission are not built yet:
-        // the job stays pending with the plan as its explanation rather than being launched on one node.
-        OnPremDecision { MemberNodes: not null } => null,
+        // A gang (ADR 0012) is ONE allocation naming every member: one Slurm job over those nodes, one segment, one ledger entry.
         OnPremDecision d => new Allocation
         {
             Id = Guid.CreateVersion7(now), JobId = job.Id, Market = CapacityType.OnPrem, Provider = "slurm", Node = d.Node,
+            MemberNodes = d.MemberNodes is { Count: > 1 } members ? [.. members] : null,
             GpuModel = d.GpuModel, Gpus = d.Gpus, PricePerHour = d.CostPerHour, State = AllocationState.Requested, CreatedAt = now,
             LeaseFactor = leaseFactor,
         },

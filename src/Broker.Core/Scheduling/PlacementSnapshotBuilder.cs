@@ -42,19 +42,27 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
 
         var onPremHolderIds = holding.Where(a => a.IsOnPrem).Select(a => a.JobId).Distinct().ToList();
         var onPremHolders = await db.Jobs.AsNoTracking().Where(j => onPremHolderIds.Contains(j.Id))
-            .Select(j => new { j.Id, j.CpuCores, j.MemoryGb }).ToDictionaryAsync(j => j.Id, ct);
+            .Select(j => new { j.Id, j.CpuCores, j.MemoryGb, j.Gpu.Share }).ToDictionaryAsync(j => j.Id, ct);
         var onPremNodes = nodes.Select(n =>
         {
-            var ours = holding.Where(a => a.IsOnPrem && a.Node == n.Name).ToList();
+            // A gang holds its share of GPUs (and the job's CPUs and memory, per member) on every member node.
+            var ours = holding.Where(a => a.IsOnPrem && a.Nodes.Contains(n.Name, StringComparer.Ordinal)).ToList();
             var held = ours.Where(a => onPremHolders.ContainsKey(a.JobId)).Select(a => onPremHolders[a.JobId]).ToList();
-            return new OnPremNode(n.Name, n.GpuModel, GpuMemory(n.GpuModel), n.GpuTotal, IdleGpus(n, ours), n.IsSchedulable,
-                FreeOf(n.Cpus, held.Sum(j => j.CpuCores)), FreeOf(n.MemoryMb / 1024, held.Sum(j => j.MemoryGb)));
+            // A MIG allocation (its GPU model is the profile) holds a slice, and a shared one shards of a GPU (ADR 0011), not
+            // whole GPUs of the node.
+            var shared = ours.Where(a => onPremHolders.GetValueOrDefault(a.JobId)?.Share is not null && !MigProfiles.IsProfile(a.GpuModel))
+                .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => (a, onPremHolders[a.JobId].Share!.Value)).ToList();
+            var whole = ours.Where(a => !MigProfiles.IsProfile(a.GpuModel) && shared.All(s => s.a.Id != a.Id)).ToList();
+            var (idle, shards) = SharedGpus(n, IdleGpus(n, whole), shared);
+            return new OnPremNode(n.Name, n.GpuModel, GpuMemory(n.GpuModel), n.GpuTotal, idle, n.IsSchedulable,
+                FreeOf(n.Cpus, held.Sum(j => j.CpuCores)), FreeOf(n.MemoryMb / 1024, held.Sum(j => j.MemoryGb)), MigRooms(n, ours),
+                n.GpuTotal > 0 ? n.ShardTotal / n.GpuTotal : 0, shards);
         }).ToList();
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
             .Select(a => (Allocation: a, Job: liveJobs[a.JobId]))
-            .Select(x => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, x.Allocation.Node!, x.Allocation.Gpus,
-                RuntimePredictions.ExpectedEnd(runtimes, x.Job.Team, x.Job.Name, x.Job.Image, x.Job.Gpus, x.Job.EstimatedDuration,
-                    x.Job.SavedProgress, x.Allocation.StartedAt ?? now, now))).ToList();
+            .SelectMany(x => x.Allocation.Nodes.Select(node => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, node,
+                x.Allocation.GpusOn(node), RuntimePredictions.ExpectedEnd(runtimes, x.Job.Team, x.Job.Name, x.Job.Image, x.Job.Gpus,
+                    x.Job.EstimatedDuration, x.Job.SavedProgress, x.Allocation.StartedAt ?? now, now)))).ToList();
         var engine = await policies.ForEngineAsync((await rates.PerGpuHourAsync(ct)).At(now), ct);
         var book = new PolicyBook(engine.Teams, engine.Global);
         var used = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
@@ -82,9 +90,63 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
     private static int IdleGpus(OnPremNodeRecord node, IReadOnlyList<Allocation> ours)
     {
         var unseenBySlurm = ours.Where(a => a.State is AllocationState.Requested or AllocationState.Provisioning
-            || (a.State == AllocationState.Running && a.StartedAt > node.LastSeenAt)).Sum(a => a.Gpus);
-        var used = Math.Max(node.GpuUsed + unseenBySlurm, ours.Sum(a => a.Gpus));
+            || (a.State == AllocationState.Running && a.StartedAt > node.LastSeenAt)).Sum(a => a.GpusOn(node.Name));
+        var used = Math.Max(node.GpuUsed + unseenBySlurm, ours.Sum(a => a.GpusOn(node.Name)));
         return Math.Max(0, node.GpuTotal - used);
+    }
+
+    /// <summary>
+    /// The node's shared GPUs: the shards in use per GPU as the last sync read them from Slurm's running jobs, plus Broker's
+    /// shared allocations Slurm could not have counted then, packed by the rule Slurm follows (<see cref="SharePacking"/>).
+    /// Every shared GPU leaves the idle whole GPUs.
+    /// </summary>
+    private static (int Idle, List<int> Shards) SharedGpus(OnPremNodeRecord node, int idle, IReadOnlyList<(Allocation A, decimal Share)> shared)
+    {
+        var perGpu = node.GpuTotal > 0 ? node.ShardTotal / node.GpuTotal : 0;
+        var shards = (node.ShardsInUse ?? []).ToList();
+        idle = Math.Max(0, idle - shards.Count);
+        if (perGpu <= 0)
+        {
+            return (idle, shards);
+        }
+        foreach (var (a, share) in shared.Where(s => s.A.State is AllocationState.Requested or AllocationState.Provisioning
+            || (s.A.State == AllocationState.Running && s.A.StartedAt > node.LastSeenAt)))
+        {
+            var room = new ShareableNode(node.Name, node.GpuModel, 0, node.GpuTotal, Math.Max(0, node.GpuTotal - idle - shards.Count), perGpu, shards);
+            if (share <= 0m || share >= 1m || SharePacking.Choose([room], share, [], 0) is not { } placed)
+            {
+                continue;
+            }
+            idle = placed.OpensFreshGpu ? Math.Max(0, idle - 1) : idle;
+            shards = [.. SharePacking.After(room, placed).ShardsUsedOnSharedGpus];
+        }
+        return (idle, shards);
+    }
+
+    /// <summary>
+    /// Free MIG slices per profile: the synced totals less what Slurm used then, and less Broker's own MIG allocations on the
+    /// node that Slurm could not have counted (the same rule as <see cref="IdleGpus"/>). Null for a node without MIG.
+    /// </summary>
+    private static List<MigRoom>? MigRooms(OnPremNodeRecord node, IReadOnlyList<Allocation> ours)
+    {
+        if (node.MigSlices is not { Count: > 0 } slices)
+        {
+            return null;
+        }
+        var rooms = new List<MigRoom>();
+        foreach (var parts in slices.Select(s => s.Split(':')))
+        {
+            if (parts.Length != 3 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var total)
+                || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var used))
+            {
+                continue;
+            }
+            var mine = ours.Where(a => string.Equals(a.GpuModel, parts[0], StringComparison.OrdinalIgnoreCase)).ToList();
+            var unseen = mine.Count(a => a.State is AllocationState.Requested or AllocationState.Provisioning
+                || (a.State == AllocationState.Running && a.StartedAt > node.LastSeenAt));
+            rooms.Add(new MigRoom(parts[0], total, Math.Max(0, total - Math.Max(used + unseen, mine.Count))));
+        }
+        return rooms;
     }
 
     /// <summary>
@@ -119,8 +181,8 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         j.Gpu.Count, j.Gpu.Models, Math.Max(j.Gpu.MinMemoryGb ?? 0, MigProfiles.MemoryGb(j.Gpu.MigProfile)),
         RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, j.SavedProgress),
         j.Deadline, j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt,
-        j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team) ?? MigProfiles.OnPremRefusal(j.Gpu.MigProfile), [.. strikes],
-        GpuShare: j.Gpu.Share, CpuCores: j.CpuCores, MemoryGb: j.MemoryGb);
+        j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team), [.. strikes],
+        GpuShare: j.Gpu.Share, CpuCores: j.CpuCores, MemoryGb: j.MemoryGb, MigProfile: j.Gpu.MigProfile);
 
     /// <summary>GPU memory by model (the catalog's nominal table), for nodes and offers whose source does not say it.</summary>
     private static int GpuMemory(string model) => (int)(SeedGpu.NominalMemory(model) ?? 12);

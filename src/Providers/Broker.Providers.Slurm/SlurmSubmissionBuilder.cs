@@ -9,7 +9,7 @@ namespace Broker.Providers.Slurm;
 /// Slurm's own log is <c>&lt;team dir&gt;/&lt;allocation id&gt;.slurm.log</c>, and the script first creates
 /// <c>&lt;team dir&gt;/&lt;allocation id&gt;/</c> (mode 700), moves there and sends the job's output to <c>output.log</c> in it.
 /// </summary>
-internal static class SlurmSubmissionBuilder
+internal static partial class SlurmSubmissionBuilder
 {
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -33,16 +33,61 @@ internal static class SlurmSubmissionBuilder
         environment["SLURM_UMASK"] = "0077";
         var gres = Gres(request, gresType, shards);
         var slurmLog = $"{teamDirectory}/{request.AllocationId:D}.slurm.log";
-        var job = new SlurmJobProperties(SlurmJobNames.For(request.AllocationId), options.Partition, gres, request.Node,
+        var members = Members(request);
+        var job = new SlurmJobProperties(SlurmJobNames.For(request.AllocationId), options.Partition, gres, string.Join(',', members),
             TimeLimitMinutes(request.TimeLimit), teamDirectory, environment, slurmLog, slurmLog, request.Account,
-            request.CpusPerTask > 0 ? request.CpusPerTask : null, request.MemoryMb > 0 ? request.MemoryMb : null);
-        return new SlurmJobSubmission(job, Script(request, jobDirectory));
+            request.CpusPerTask > 0 ? request.CpusPerTask : null, request.MemoryMb > 0 ? request.MemoryMb : null,
+            request.IsGang ? [members.Count, members.Count] : null, request.IsGang ? members.Count : null, request.IsGang ? 1 : null);
+        return new SlurmJobSubmission(job, Script(request, jobDirectory, request.IsGang ? GangLaunch(request, members.Count, gres) : ""));
     }
+
+    /// <summary>The nodes the job is pinned to: the gang's members (each a distinct, plain node name) or its one node.</summary>
+    private static IReadOnlyList<string> Members(OnPremJobRequest request)
+    {
+        if (!request.IsGang)
+        {
+            return [request.Node];
+        }
+        var members = request.Nodes!;
+        if (members[0] != request.Node || members.Distinct(StringComparer.Ordinal).Count() != members.Count
+            || members.Any(n => !NodeName().IsMatch(n)) || request.Gpus % members.Count != 0 || request.Gpus < members.Count)
+        {
+            throw new ArgumentException("A gang names distinct plain node names, its first node first, and an equal number of GPUs on each.", nameof(request));
+        }
+        if (request.Share is not null || request.MigProfile is not null)
+        {
+            throw new ArgumentException("A shared or MIG job runs on one node, not as a gang.", nameof(request));
+        }
+        return members;
+    }
+
+    /// <summary>
+    /// A gang's batch script runs once, on the first member; its command must run once on EVERY member, together, as one
+    /// job step. The run section starts its program with <c>command --</c> (or <c>exec --</c>): in a gang's script those two
+    /// run the program through <c>srun</c> on all members, one task per node with the node's GPUs, and return when every
+    /// member has ended (the first failure ends them all), so the script reports one start and one finish for the gang.
+    /// </summary>
+    private static string GangLaunch(OnPremJobRequest request, int members, string gres)
+    {
+        var step = $"srun --nodes={members} --ntasks={members} --ntasks-per-node=1 --kill-on-bad-exit=1 --gres={StartupScript.ShellQuote(gres)}"
+            + (request.CpusPerTask > 0 ? $" --cpus-per-task={request.CpusPerTask}" : "")
+            + (request.MemoryMb > 0 ? $" --mem={request.MemoryMb}" : "");
+        return $$"""
+            # Gang of {{members}} nodes: the command runs once per member node (one srun step), this script once.
+            broker_gang_run() { {{step}} -- "$@"; }
+            command() { if [ "${1-}" = -- ]; then shift; broker_gang_run "$@"; else builtin command "$@"; fi; }
+            exec() { if [ "${1-}" = -- ]; then shift; broker_gang_run "$@"; builtin exit $?; fi; builtin exec "$@"; }
+
+            """;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z")]
+    private static partial System.Text.RegularExpressions.Regex NodeName();
 
     /// <summary>Where the job's own files go: a directory of its own inside the team's.</summary>
     private static string JobDirectory(OnPremJobRequest request) => $"{request.OutputDirectory.TrimEnd('/')}/{request.AllocationId:D}";
 
-    private static string Script(OnPremJobRequest request, string jobDirectory)
+    private static string Script(OnPremJobRequest request, string jobDirectory, string gangLaunch)
     {
         var body = request.Script.StartsWith("#!", StringComparison.Ordinal)
             ? request.Script[(request.Script.IndexOf('\n', StringComparison.Ordinal) is var end and >= 0 ? end + 1 : request.Script.Length)..]
@@ -60,7 +105,7 @@ internal static class SlurmSubmissionBuilder
             cd -- "$BROKER_OUTPUT_DIR" || exit 70
             exec >>"$BROKER_OUTPUT_DIR/output.log" 2>&1
 
-            """ + body;
+            """ + gangLaunch + body;
     }
 
     /// <summary>
@@ -80,7 +125,8 @@ internal static class SlurmSubmissionBuilder
         {
             return shards > 0 && request.Gpus == 1 ? $"shard:{shards}" : throw new ArgumentException("A shared job needs its shards of one GPU.", nameof(request));
         }
-        return gresType.Length == 0 ? $"gpu:{request.Gpus}" : $"gpu:{gresType}:{request.Gpus}";
+        // Per node: a gang's GPUs are split equally over its members.
+        return gresType.Length == 0 ? $"gpu:{request.GpusPerNode}" : $"gpu:{gresType}:{request.GpusPerNode}";
     }
 
     /// <summary>

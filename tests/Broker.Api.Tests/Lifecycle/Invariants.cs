@@ -14,9 +14,12 @@ public static class Invariants
         var live = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync();
         Assert.All(live.GroupBy(a => a.JobId), g => Assert.Single(g));
         var nodes = await db.OnPremNodes.AsNoTracking().ToDictionaryAsync(n => n.Name);
-        foreach (var node in live.Where(a => a.IsOnPrem && a.State != AllocationState.Releasing).GroupBy(a => a.Node!))
+        // A gang holds its share on every member node; MIG slices and shared GPUs are not whole GPUs.
+        var fractional = await db.Jobs.AsNoTracking().Where(j => j.Gpu.Share != null || j.Gpu.MigProfile != null).Select(j => j.Id).ToListAsync();
+        foreach (var node in live.Where(a => a.IsOnPrem && a.State != AllocationState.Releasing && !fractional.Contains(a.JobId))
+            .SelectMany(a => a.Nodes.Select(n => (Node: n, Gpus: a.GpusOn(n)))).GroupBy(x => x.Node))
         {
-            Assert.True(node.Sum(a => a.Gpus) <= nodes[node.Key].GpuTotal, $"node {node.Key} has more GPUs allocated than it holds");
+            Assert.True(node.Sum(x => x.Gpus) <= nodes[node.Key].GpuTotal, $"node {node.Key} has more GPUs allocated than it holds");
         }
         var instances = await app.WithScopeAsync(async s =>
         {

@@ -13,7 +13,7 @@ public sealed class SharedJobPlacementTests
     public void A_quarter_gpu_job_on_prem_is_charged_a_quarter_of_a_whole_gpu_job(string strategy)
     {
         var plan = new SnapshotBuilder()
-            .Node("n1", total: 4, idle: 4)
+            .Node(new OnPremNode("n1", "T4", 16, 4, 4, ShardsPerGpu: 4))
             .Job(NewJob("whole"))
             .Job(NewJob("quarter") with { GpuShare = 0.25m })
             .Place(strategy);

@@ -41,6 +41,47 @@ public sealed class SlurmSubmissionBuilderTests
     }
 
     [Fact]
+    public void A_gang_is_one_job_over_its_members_with_gpus_per_node_and_its_command_run_once_per_node()
+    {
+        var gang = Request(TimeSpan.FromMinutes(30), "#!/bin/bash\nexec -- python train.py\n") with
+        {
+            Node = "gpu-h100-1", Gpus = 16, Nodes = ["gpu-h100-1", "gpu-h100-2"], CpusPerTask = 16, MemoryMb = 131072,
+        };
+
+        var submission = SlurmSubmissionBuilder.Build(gang, "h100", new SlurmOptions());
+        var json = JsonSerializer.Serialize(submission, SlurmJsonContext.Default.SlurmJobSubmission);
+
+        Assert.Equal(("gpu:h100:8", "gpu-h100-1,gpu-h100-2"), (submission.Job.Gres, submission.Job.NodeList));
+        Assert.Contains("\"nodes\":[2,2]", json, StringComparison.Ordinal);
+        Assert.Contains("\"tasks_per_node\":1", json, StringComparison.Ordinal);
+        Assert.Contains("srun --nodes=2 --ntasks=2 --ntasks-per-node=1 --kill-on-bad-exit=1 --gres='gpu:h100:8' --cpus-per-task=16 --mem=131072 -- \"$@\"",
+            submission.Script, StringComparison.Ordinal);
+        Assert.True(submission.Script.IndexOf("exec() {", StringComparison.Ordinal) < submission.Script.IndexOf("exec -- python", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_single_node_job_has_no_node_count_and_no_srun_step()
+    {
+        var submission = SlurmSubmissionBuilder.Build(Request(TimeSpan.FromMinutes(30)), "h100", new SlurmOptions());
+        var json = JsonSerializer.Serialize(submission, SlurmJsonContext.Default.SlurmJobSubmission);
+
+        Assert.DoesNotContain("\"nodes\"", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("srun", submission.Script, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gpu-h100-2", "gpu-h100-1", 16)]
+    [InlineData("gpu-h100-1", "gpu-h100-1", 16)]
+    [InlineData("gpu-h100-1", "gpu-h100-2;reboot", 16)]
+    [InlineData("gpu-h100-1", "gpu-h100-2", 15)]
+    public void A_gang_with_bad_members_or_unequal_gpus_is_refused(string first, string second, int gpus)
+    {
+        var gang = Request(TimeSpan.FromMinutes(30)) with { Node = "gpu-h100-1", Gpus = gpus, Nodes = [first, second] };
+
+        Assert.Throws<ArgumentException>(() => SlurmSubmissionBuilder.Build(gang, "h100", new SlurmOptions()));
+    }
+
+    [Fact]
     public void Slurm_log_working_directory_and_job_directory_are_inside_the_team_directory()
     {
         var submission = SlurmSubmissionBuilder.Build(Request(TimeSpan.FromMinutes(30), account: "vision-gpu"), "h100", new SlurmOptions());

@@ -12,6 +12,8 @@ public sealed class OnPremNodeConfiguration : IEntityTypeConfiguration<OnPremNod
         node.HasKey(n => n.Name);
         node.Property(n => n.Name).HasMaxLength(128);
         node.Property(n => n.GpuModel).HasMaxLength(32);
+        node.Property(n => n.ShardsInUse).HasColumnType("integer[]");
+        node.Property(n => n.MigSlices).HasColumnType("text[]");
     }
 }
 

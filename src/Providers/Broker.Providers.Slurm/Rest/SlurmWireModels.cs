@@ -52,7 +52,9 @@ internal sealed record SlurmJobsResponse(
     [property: JsonPropertyName("errors")] IReadOnlyList<SlurmError>? Errors);
 
 /// <remarks>
-/// <c>nodelist</c> pins the job (v0.0.38 disables <c>required_nodes</c> but accepts this sbatch <c>-w</c> alias). Slurm
+/// <c>nodelist</c> pins the job (v0.0.38 disables <c>required_nodes</c> but accepts this sbatch <c>-w</c> alias); a gang
+/// names every member there, with <c>nodes</c> = [members, members] (v0.0.38's min/max pair), one task per node and
+/// <c>gres</c> per node. Slurm
 /// opens <c>standard_output</c>/<c>standard_error</c> as the job's user before the script runs, so they must name files in
 /// a directory that already exists.
 /// </remarks>
@@ -68,7 +70,10 @@ internal sealed record SlurmJobProperties(
     [property: JsonPropertyName("standard_error")] string StandardError,
     [property: JsonPropertyName("account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Account = null,
     [property: JsonPropertyName("cpus_per_task"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? CpusPerTask = null,
-    [property: JsonPropertyName("memory_per_node"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? MemoryPerNodeMb = null);
+    [property: JsonPropertyName("memory_per_node"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? MemoryPerNodeMb = null,
+    [property: JsonPropertyName("nodes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<int>? NodeCount = null,
+    [property: JsonPropertyName("tasks"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Tasks = null,
+    [property: JsonPropertyName("tasks_per_node"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TasksPerNode = null);
 
 internal sealed record SlurmJobSubmission(
     [property: JsonPropertyName("job")] SlurmJobProperties Job,
