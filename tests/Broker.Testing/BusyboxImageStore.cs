@@ -59,5 +59,12 @@ public sealed class BusyboxImageStore : IDisposable
             : throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await errors}");
     }
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    /// <summary>Removes the store; a second call (a fixture disposed both ways) finds nothing to do.</summary>
+    public void Dispose()
+    {
+        if (Directory.Exists(Root))
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+    }
 }

@@ -28,6 +28,12 @@ public static class JobLifecycle
         {
             return;
         }
+        if (job.State is JobState.Placed or JobState.Starting && at < job.UpdatedAt)
+        {
+            // Slurm counts whole seconds and may start a job before its submit call has returned: the segment and the
+            // timeline never put the start before the launch Broker recorded.
+            at = job.UpdatedAt;
+        }
         allocation.State = AllocationState.Running;
         allocation.StartedAt = at;
         if (job.State is JobState.Placed or JobState.Starting)
@@ -53,6 +59,10 @@ public static class JobLifecycle
                 return;
             }
             Started(job, allocation, EventTimes.Clamp(startedAt, allocation.CreatedAt, at));
+        }
+        if (allocation.StartedAt is { } began && at < began)
+        {
+            at = began;
         }
         // A failure the job's script explained (an image not in the site store) says why, not only its exit code.
         var why = exitCode != 0 && allocation.ReportedReason is { } reported ? $": {reported}" : "";
