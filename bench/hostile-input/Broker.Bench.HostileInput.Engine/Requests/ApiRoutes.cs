@@ -155,12 +155,17 @@ public static class ApiRoutes
 
     public static readonly ApiRoute IdleReport = new("reports.idle", "GET", _ => "/v1/reports/idle", CostReaders, Roles.Finance, Query: Day);
 
+    public static readonly ApiRoute JobLogs = new("jobs.logs", "GET", t => $"/v1/jobs/{t.OwnJob}/logs", Everyone, Roles.Submitter,
+        Query: [new("tail", "50")]);
+
+    public static readonly ApiRoute SecretsList = new("secrets.list", "GET", _ => "/v1/secrets", Operators, Roles.Ops);
+
     /// <summary>The routes an API key opens (all but the instance callback).</summary>
     public static readonly IReadOnlyList<ApiRoute> Keyed =
     [
         JobsList, JobsGet, JobsSubmit, JobsCancel, KeysList, KeysCreate, KeysRevoke, Offers, Providers, Nodes, Utilization, Preview,
         Me, PoliciesEffective, PoliciesGet, PoliciesVersions, PoliciesPut, WhatIfStart, Bursting, BurstingStop, Audit, Instances,
-        InstanceTerminate, Allocations, Budgets, BudgetPut, CostEntries, OnPremRates, CostReport, Summary, UtilizationReport, IdleReport,
+        InstanceTerminate, Allocations, Budgets, BudgetPut, CostEntries, OnPremRates, CostReport, Summary, UtilizationReport, IdleReport, JobLogs, SecretsList,
     ];
 
     public static readonly IReadOnlyList<ApiRoute> All = [.. Keyed, Callback];
