@@ -24,11 +24,12 @@ public static class OnPremServices
         return services;
     }
 
-    /// <summary>The site image store (<c>OnPrem:ImageStore</c>), checked now so a path the scripts cannot use stops Broker from starting.</summary>
+    /// <summary>The site image store (<c>OnPrem:ImageStore</c>) and the containers' devices (<c>OnPrem:ContainerDevices</c>), checked now so a path the scripts cannot use stops Broker from starting.</summary>
     private static OnPremImageStoreOptions ImageStoreFrom(IConfiguration configuration)
     {
         var options = configuration.GetSection(OnPremImageStoreOptions.SectionName).Get<OnPremImageStoreOptions>() ?? new OnPremImageStoreOptions();
         options.ImageStore = options.CheckedPath();
+        options.ContainerDevices = [.. options.CheckedContainerDevices()];
         return options;
     }
 

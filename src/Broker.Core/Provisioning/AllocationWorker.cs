@@ -264,7 +264,8 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
             // Its variables reach a Slurm job only through the script's own fetch from Broker (ADR 0015).
             throw new ArgumentException("the job has variables (env, secretEnv), and this Broker's on-prem jobs cannot reach it (Lifecycle:OnPremCallbacks is false)");
         }
-        var container = images.ImageStore is { } store ? OnPremContainerRunSection.Render(job.Id, a.Id, job.Image, job.Command, store) : null;
+        var container = images.ImageStore is { } store ? OnPremContainerRunSection.Render(job.Id, a.Id, job.Image, job.Command, store,
+                images.CheckedContainerDevices()) : null;
         return new OnPremJobRequest(a.Id, job.Id, a.Node!, a.GpuModel, a.Gpus, remaining + TimeSpan.FromTicks(remaining.Ticks / 5) + TimeSpan.FromMinutes(5),
             options.OnPremCallbacks
                 ? OnPremBatchScript.Render(a.Id, options.CallbackBaseUrl, tokens.ForOnPremScript(a, job, options), container ?? $"command -- {command}\n",

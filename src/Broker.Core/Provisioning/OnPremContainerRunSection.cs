@@ -11,13 +11,18 @@ namespace Broker.Core.Provisioning;
 /// may make), <c>process.args</c> is the job's command word for word (JSON-escaped here, so hostile words stay words),
 /// <c>process.env</c> is PATH, the Broker ids, and the variables named in <c>$BROKER_ENV_NAMES</c> (values read from the
 /// script's environment at run time, never from this text). The container shares the node's network (no network
-/// namespace) and sees nothing of the node's files but its own root and <c>/etc/resolv.conf</c>. When it cannot start
+/// namespace) and sees nothing of the node's files but its own root, <c>/etc/resolv.conf</c> and the device paths matching
+/// <c>OnPrem:ContainerDevices</c>, bound at <c>/dev/&lt;name&gt;</c>; its env also gets Slurm's GPU selection
+/// (<c>CUDA_VISIBLE_DEVICES</c>, <c>SLURM_JOB_GPUS</c>, <c>GPU_DEVICE_ORDINAL</c>) when set. When it cannot start
 /// (tools missing, store unreadable, image not in the store, unpack failed) the section exits 125 and leaves the reason in
 /// <c>$BROKER_REASON_FILE</c>, which the batch script sends with <c>finished</c>.
 /// </summary>
 public static class OnPremContainerRunSection
 {
     public const int SetupFailedExitCode = 125;
+
+    /// <summary>Slurm's GPU selection, passed into the container when the batch script has it.</summary>
+    private static readonly string[] GpuVariables = ["CUDA_VISIBLE_DEVICES", "SLURM_JOB_GPUS", "GPU_DEVICE_ORDINAL"];
 
     private const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -31,8 +36,15 @@ public static class OnPremContainerRunSection
             : image;
 
     /// <param name="imageStore">The store's absolute path on the nodes (checked by <see cref="OnPremImageStoreOptions"/>).</param>
-    public static string Render(Guid jobId, Guid allocationId, string image, IReadOnlyList<string> command, string imageStore)
+    /// <param name="devices">Glob patterns of the node's device paths to bind into the container at <c>/dev/&lt;name&gt;</c>,
+    /// <c>{node}</c> standing for <c>$SLURMD_NODENAME</c> (checked by <see cref="OnPremImageStoreOptions.CheckedContainerDevices"/>).</param>
+    public static string Render(Guid jobId, Guid allocationId, string image, IReadOnlyList<string> command, string imageStore,
+        IReadOnlyList<string> devices)
     {
+        if (devices.Any(pattern => pattern.Contains('\0', StringComparison.Ordinal) || pattern.Contains('\n', StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("a device pattern cannot hold a NUL or newline character", nameof(devices));
+        }
         ArgumentException.ThrowIfNullOrEmpty(image);
         if (command.Count == 0)
         {
@@ -48,12 +60,13 @@ public static class OnPremContainerRunSection
             $"broker_container_failed {StartupScript.ShellQuote(message)} {StartupScript.ShellQuote(JsonSerializer.Serialize(message))}";
         var environment = JsonSerializer.Serialize(DefaultPath) + "," + JsonSerializer.Serialize($"BROKER_JOB_ID={jobId:D}")
             + "," + JsonSerializer.Serialize($"BROKER_ALLOCATION_ID={allocationId:D}");
-        var (head, middle, tail) = ConfigParts(command, $"broker-{allocationId:N}"[..15]);
+        var (head, middle, afterMounts, tail) = ConfigParts(command, $"broker-{allocationId:N}"[..15]);
         return $$"""
             # The job's image from the site image store, under rootless runc as this user (ADR 0014).
             BROKER_IMAGE_STORE={{StartupScript.ShellQuote(imageStore)}}
             BROKER_IMAGE_REF={{StartupScript.ShellQuote(refName)}}
             BROKER_CONTAINER={{StartupScript.ShellQuote($"broker-{allocationId:D}")}}
+            BROKER_CONTAINER_DEVICES=({{string.Join(' ', devices.Select(StartupScript.ShellQuote))}})
 
             broker_container_failed() {
                 echo "broker: $1" >&2
@@ -66,8 +79,18 @@ public static class OnPremContainerRunSection
             broker_container_env() {
                 local name names
                 printf '%s' {{StartupScript.ShellQuote(environment)}}
+                # The GPUs Slurm gave this job, as it told the batch script.
+                for name in {{string.Join(' ', GpuVariables)}}; do
+                    if [ -n "${!name+set}" ]; then
+                        printf ','
+                        broker_json_string "$name=${!name}"
+                    fi
+                done
                 read -r -a names <<<"${BROKER_ENV_NAMES:-}"
                 for name in "${names[@]}"; do
+                    if [[ " {{string.Join(' ', GpuVariables)}} " == *" $name "* ]]; then
+                        continue
+                    fi
                     if [[ ! $name =~ ^[A-Za-z_][A-Za-z0-9_]{0,127}$ || $name == BROKER_* ]] || [ -z "${!name+set}" ]; then
                         echo "broker: BROKER_ENV_NAMES names a variable the job may not see or that is not set; left out" >&2
                         continue
@@ -77,10 +100,41 @@ public static class OnPremContainerRunSection
                 done
             }
 
+            # A bind mount at /dev/<name> for each existing path the patterns match, {node} being this node's name; the
+            # job's cgroup, not the container, decides which of them it may open (ConstrainDevices).
+            broker_container_devices() (
+                local pattern path name
+                local -A seen=([pts]=1 [shm]=1 [mqueue]=1)
+                shopt -s nullglob
+                IFS=
+                for pattern in "${BROKER_CONTAINER_DEVICES[@]}"; do
+                    if [[ $pattern == *'{node}'* ]]; then
+                        if [[ ! ${SLURMD_NODENAME:-} =~ ^[A-Za-z0-9._-]+$ ]]; then
+                            continue
+                        fi
+                        pattern=${pattern//'{node}'/$SLURMD_NODENAME}
+                    fi
+                    for path in $pattern; do
+                        name=${path##*/}
+                        if [ -z "$name" ] || [ -d "$path" ] || [ ! -e "$path" ] || [ -n "${seen[$name]:-}" ]; then
+                            continue
+                        fi
+                        seen[$name]=1
+                        printf '%s' ',{"destination":'
+                        broker_json_string "/dev/$name"
+                        printf '%s' ',"type":"bind","source":'
+                        broker_json_string "$path"
+                        printf '%s' ',"options":["bind","rw","nosuid"]}'
+                    done
+                done
+            )
+
             broker_container_config() {
                 printf '%s' {{StartupScript.ShellQuote(head)}}
                 broker_container_env
                 printf '%s' {{StartupScript.ShellQuote(middle)}}
+                broker_container_devices
+                printf '%s' {{StartupScript.ShellQuote(afterMounts)}}
                 printf '%s' "$(id -u)"
                 printf '%s' ',"size":1}],"gidMappings":[{"containerID":0,"hostID":'
                 printf '%s' "$(id -g)"
@@ -131,10 +185,10 @@ public static class OnPremContainerRunSection
     }
 
     /// <summary>
-    /// The bundle config around the three values only the node knows: the env list, the user's uid and gid. Modelled on
+    /// The bundle config around the values only the node knows: the env list, the device mounts, the user's uid and gid. Modelled on
     /// <c>runc spec --rootless</c> and umoci's rootless config; no terminal, no network namespace.
     /// </summary>
-    private static (string Head, string Middle, string Tail) ConfigParts(IReadOnlyList<string> command, string hostname)
+    private static (string Head, string Middle, string AfterMounts, string Tail) ConfigParts(IReadOnlyList<string> command, string hostname)
     {
         var args = JsonSerializer.Serialize(command);
         var caps = """["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]""";
@@ -151,11 +205,11 @@ public static class OnPremContainerRunSection
             + "{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\",\"size=65536k\"]},"
             + "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
             + "{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\",\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
-            + "{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"/etc/resolv.conf\",\"options\":[\"rbind\",\"ro\"]}],"
-            + "\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":";
+            + "{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"/etc/resolv.conf\",\"options\":[\"rbind\",\"ro\"]}";
+        var afterMounts = "],\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":";
         var tail = ",\"size\":1}],\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"user\"}],"
             + "\"maskedPaths\":[\"/proc/kcore\",\"/proc/latency_stats\",\"/proc/timer_list\",\"/proc/timer_stats\",\"/proc/sched_debug\",\"/sys/firmware\",\"/proc/scsi\"],"
             + "\"readonlyPaths\":[\"/proc/asound\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]}}";
-        return (head, middle, tail);
+        return (head, middle, afterMounts, tail);
     }
 }

@@ -12,6 +12,17 @@ public sealed class OnPremImageStoreOptions
 
     public string? ImageStore { get; set; }
 
+    /// <summary>What a container gets when ops set nothing: NVIDIA's device nodes as the driver creates them.</summary>
+    public static readonly IReadOnlyList<string> DefaultContainerDevices =
+        ["/dev/nvidia[0-9]*", "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"];
+
+    /// <summary>
+    /// <c>OnPrem:ContainerDevices</c>: glob patterns of device paths on the node that are bound into every container at
+    /// <c>/dev/&lt;name&gt;</c> (<c>{node}</c> is the node's name). Unset, <see cref="DefaultContainerDevices"/>; a single
+    /// empty entry, none. An array, not a list, so configuration replaces the default rather than appending to it.
+    /// </summary>
+    public string[]? ContainerDevices { get; set; }
+
     /// <summary>The store's path, or null when none is configured.</summary>
     /// <exception cref="InvalidOperationException">The path is not one the scripts can use.</exception>
     public string? CheckedPath()
@@ -28,5 +39,25 @@ public sealed class OnPremImageStoreOptions
                 $"OnPrem:ImageStore must be an absolute path without ':' or control characters (an OCI image layout directory); got '{ImageStore}'.");
         }
         return path;
+    }
+
+    /// <summary>The device patterns, defaults applied, empty entries dropped.</summary>
+    /// <exception cref="InvalidOperationException">A pattern is not an absolute path, or holds a quote or control character.</exception>
+    public IReadOnlyList<string> CheckedContainerDevices()
+    {
+        if (ContainerDevices is null)
+        {
+            return DefaultContainerDevices;
+        }
+        var patterns = ContainerDevices.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()).ToArray();
+        foreach (var pattern in patterns)
+        {
+            if (!pattern.StartsWith('/') || pattern.Any(c => c is '\'' or '"' || char.IsControl(c)))
+            {
+                throw new InvalidOperationException(
+                    $"OnPrem:ContainerDevices entries must be absolute glob patterns of device paths without quotes or control characters; got '{pattern.ReplaceLineEndings(" ")}'.");
+            }
+        }
+        return patterns;
     }
 }

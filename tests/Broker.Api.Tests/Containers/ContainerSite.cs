@@ -10,7 +10,8 @@ namespace Broker.Api.Tests.Containers;
 
 /// <summary>
 /// The lifecycle app on a real loopback port, so the batch scripts of its Slurm jobs can post their events and logs back
-/// (on-prem callbacks on), with a site image store holding a busybox image built offline from Debian's busybox-static.
+/// (on-prem callbacks on), with a site image store holding a busybox image built offline from Debian's busybox-static, and
+/// the node's fake GPU device files as the containers' devices.
 /// </summary>
 public sealed class ContainerSite : LifecycleApp
 {
@@ -31,6 +32,8 @@ public sealed class ContainerSite : LifecycleApp
     {
         [$"OnPrem:Teams:{Team}:User"] = SlurmServer.TeamUserA,
         ["OnPrem:ImageStore"] = images.Layout,
+        // The local cluster's fake GPU device files, one directory per node (scripts/slurm.sh, gres.conf).
+        ["OnPrem:ContainerDevices:0"] = Path.Combine(SlurmServer.Directory, "dev", "{node}", "nvidia[0-9]*"),
         ["Lifecycle:OnPremCallbacks"] = "true",
     };
 

@@ -4,6 +4,7 @@ using Broker.Api.Tests.Faults;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Api.Tests.Lifecycle;
 using Broker.Core.Provisioning;
+using Broker.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Broker.Api.Tests.Containers;
@@ -18,10 +19,11 @@ public sealed class OnPremContainerTests(ContainerSite app) : IClassFixture<Cont
 {
     private sealed record Ended(string Id, string State, Allocation Segment, JsonObject Job);
 
-    private async Task<Ended> RunAsync(HttpClient client, string[] command, string image, string[] models)
+    private async Task<Ended> RunAsync(HttpClient client, string[] command, string image, string[] models, int gpus = 1)
     {
         app.CallBackOnRealPort();
         var body = FaultJobs.Body($"container-{Guid.NewGuid():N}", models, command);
+        body["gpu"]!["count"] = gpus;
         body["image"] = image;
         var id = (await JobApi.SubmitAsync(client, body)).Id();
         await app.StepUntilAsync(async () =>
@@ -66,6 +68,27 @@ public sealed class OnPremContainerTests(ContainerSite app) : IClassFixture<Cont
         Assert.True(page["ended"]!.GetValue<bool>());
         // Outside the container the same user cannot see a file that only the image has.
         Assert.False(File.Exists("/etc/broker-marker"));
+    }
+
+    [Fact]
+    public async Task A_two_gpu_container_job_sees_its_nodes_gpu_devices_and_the_gpus_slurm_gave_it()
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", ContainerSite.Team));
+
+        var run = await RunAsync(client,
+            ["sh", "-c", "for d in /dev/*; do echo \"dev=${d#/dev/}\"; done; echo \"cuda=$CUDA_VISIBLE_DEVICES\"; echo done >&2"],
+            ContainerSite.Image, ["L4"], gpus: 2);
+
+        Assert.Equal("succeeded", run.State);
+        Assert.True(run.Segment.IsOnPrem, "the job should have run on-prem");
+        await app.StepUntilAsync(async () => (await LogsAsync(client, run.Id)).Stderr.Count > 0, "the last chunks", seconds: 30);
+        var (stdout, _, _) = await LogsAsync(client, run.Id);
+        // The fake device files slurm.sh made for this node and named in gres.conf.
+        var nodeDevices = Directory.GetFiles(Path.Combine(SlurmServer.Directory, "dev", run.Segment.Node!)).Select(f => Path.GetFileName(f)!).Order().ToList();
+        Assert.True(nodeDevices.Count >= 2, $"node {run.Segment.Node} should have GPU device files");
+        Assert.Equal(nodeDevices, stdout.Where(l => l.StartsWith("dev=nvidia", StringComparison.Ordinal)).Select(l => l[4..]).Order().ToList());
+        var cuda = stdout.Single(l => l.StartsWith("cuda=", StringComparison.Ordinal))[5..];
+        Assert.Equal(2, cuda.Split(',').Distinct().Count(index => index.Length > 0 && index.All(char.IsAsciiDigit)));
     }
 
     [Fact]

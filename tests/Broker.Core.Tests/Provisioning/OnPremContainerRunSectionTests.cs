@@ -20,7 +20,7 @@ public sealed class OnPremContainerRunSectionTests : IAsyncLifetime
     public async Task InitializeAsync() =>
         images = await BusyboxImageStore.CreateAsync(Tag, new Dictionary<string, string> { ["/etc/broker-marker"] = Marker + "\n" });
 
-    private string Script(string image, IReadOnlyList<string> command)
+    private string Script(string image, IReadOnlyList<string> command, IReadOnlyList<string>? devices = null)
     {
         var tokens = CallbackTokens.FromConfiguredSecret("container-test-secret-0123456789abcdef0123");
         var expiry = DateTimeOffset.Parse("2030-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
@@ -28,7 +28,8 @@ public sealed class OnPremContainerRunSectionTests : IAsyncLifetime
             tokens.Issue(AllocationId, InstanceEventKind.InterruptionNotice, CallbackPurpose.OnPremScript, expiry),
             tokens.Issue(AllocationId, InstanceEventKind.Finished, CallbackPurpose.OnPremScript, expiry));
         return OnPremBatchScript.Render(AllocationId, new Uri("http://broker.example.com/"), set,
-            OnPremContainerRunSection.Render(JobId, AllocationId, image, command, images.Layout));
+            OnPremContainerRunSection.Render(JobId, AllocationId, image, command, images.Layout,
+                devices ?? OnPremImageStoreOptions.DefaultContainerDevices));
     }
 
     private string Stdout() => string.Concat(sandbox.ShippedLogs.Select(body => JsonDocument.Parse(body).RootElement)
@@ -62,6 +63,72 @@ public sealed class OnPremContainerRunSectionTests : IAsyncLifetime
         Assert.Equal("{\"kind\":\"finished\",\"seq\":3,\"exitCode\":7}", sandbox.Events[^1]);
         Assert.False(Directory.Exists(Path.Combine(sandbox.JobDirectory, "bundle")), "the unpacked bundle is removed after the run");
     }
+
+    [Fact]
+    public async Task The_nodes_devices_matching_the_patterns_are_bound_into_dev_with_slurms_gpu_selection_in_the_env()
+    {
+        var devices = Directory.CreateTempSubdirectory("broker-devices-");
+        try
+        {
+            var node = Directory.CreateDirectory(Path.Combine(devices.FullName, "node-a"));
+            Directory.CreateDirectory(Path.Combine(devices.FullName, "node-b"));
+            foreach (var name in new[] { "nvidia0", "nvidia1", "nvidiactl", "not-a-gpu" })
+            {
+                await File.WriteAllTextAsync(Path.Combine(node.FullName, name), $"this is {name}\n");
+            }
+            await File.WriteAllTextAsync(Path.Combine(devices.FullName, "node-b", "nvidia7"), "another node's\n");
+            Directory.CreateDirectory(Path.Combine(node.FullName, "nvidia9"));
+            var pwned = Path.Combine(devices.FullName, "pwned");
+            string[] patterns = [Path.Combine(devices.FullName, "{node}", "nvidia[0-9]*"), Path.Combine(devices.FullName, "{node}", "nvidiactl"),
+                Path.Combine(devices.FullName, "{node}", "nvidia-uvm"), devices.FullName + "/$(touch " + pwned + ")*"];
+
+            var (exitCode, output) = await sandbox.Run(Script(Tag, ["sh", "-c",
+                "ls /dev; cat /dev/nvidia1; echo \"CUDA=$CUDA_VISIBLE_DEVICES\"; echo \"JOB_GPUS=$SLURM_JOB_GPUS\"; "
+                + "echo \"ORDINAL=${GPU_DEVICE_ORDINAL-unset}\""], patterns), new Dictionary<string, string>
+            {
+                ["SLURMD_NODENAME"] = "node-a",
+                ["CUDA_VISIBLE_DEVICES"] = "0,1",
+                ["SLURM_JOB_GPUS"] = "2,3",
+            });
+
+            Assert.True(exitCode == 0, output);
+            var lines = Stdout().Split('\n');
+            var listed = lines.TakeWhile(l => !l.StartsWith("this is", StringComparison.Ordinal)).ToHashSet();
+            Assert.Contains("nvidia0", listed);
+            Assert.Contains("nvidia1", listed);
+            Assert.Contains("nvidiactl", listed);
+            Assert.DoesNotContain("not-a-gpu", listed);
+            Assert.DoesNotContain("nvidia7", listed);
+            Assert.DoesNotContain("nvidia9", listed);
+            Assert.DoesNotContain("nvidia-uvm", listed);
+            Assert.Contains("this is nvidia1", lines);
+            Assert.Contains("CUDA=0,1", lines);
+            Assert.Contains("JOB_GPUS=2,3", lines);
+            Assert.Contains("ORDINAL=unset", lines);
+            Assert.False(File.Exists(pwned), "a $() inside a device pattern must not run");
+        }
+        finally
+        {
+            devices.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Device_patterns_default_to_nvidias_nodes_and_a_single_empty_entry_means_none()
+    {
+        Assert.Contains("/dev/nvidiactl", new OnPremImageStoreOptions().CheckedContainerDevices());
+        Assert.Empty(new OnPremImageStoreOptions { ContainerDevices = [""] }.CheckedContainerDevices());
+        Assert.Equal(["/srv/dev/{node}/gpu*"], new OnPremImageStoreOptions { ContainerDevices = ["/srv/dev/{node}/gpu*"] }.CheckedContainerDevices());
+    }
+
+    [Theory]
+    [InlineData("dev/nvidia*")]
+    [InlineData("/dev/nvidia'$(id)'")]
+    [InlineData("/dev/\"nvidia\"")]
+    [InlineData("/dev/nvidia0\nrm -rf /")]
+    [InlineData("/dev/nvidia0\0")]
+    public void A_device_pattern_the_scripts_cannot_use_is_refused(string pattern) =>
+        Assert.Throws<InvalidOperationException>(() => new OnPremImageStoreOptions { ContainerDevices = [pattern] }.CheckedContainerDevices());
 
     [Fact]
     public async Task An_image_missing_from_the_store_fails_with_exit_125_and_says_so_in_the_finished_reason()
