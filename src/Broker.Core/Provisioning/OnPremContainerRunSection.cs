@@ -13,7 +13,7 @@ namespace Broker.Core.Provisioning;
 /// script's environment at run time, never from this text). The container shares the node's network (no network
 /// namespace) and sees nothing of the node's files but its own root, <c>/etc/resolv.conf</c> and the device paths matching
 /// <c>OnPrem:ContainerDevices</c>, bound at <c>/dev/&lt;name&gt;</c>; its env also gets Slurm's GPU selection
-/// (<c>CUDA_VISIBLE_DEVICES</c>, <c>SLURM_JOB_GPUS</c>, <c>GPU_DEVICE_ORDINAL</c>) when set. When it cannot start
+/// (<c>CUDA_VISIBLE_DEVICES</c>, <c>SLURM_JOB_GPUS</c>, <c>GPU_DEVICE_ORDINAL</c>, <c>SLURM_GPUS_ON_NODE</c>) when set. When it cannot start
 /// (tools missing, store unreadable, image not in the store, unpack failed) the section exits 125 and leaves the reason in
 /// <c>$BROKER_REASON_FILE</c>, which the batch script sends with <c>finished</c>.
 /// </summary>
@@ -22,7 +22,7 @@ public static class OnPremContainerRunSection
     public const int SetupFailedExitCode = 125;
 
     /// <summary>Slurm's GPU selection, passed into the container when the batch script has it.</summary>
-    private static readonly string[] GpuVariables = ["CUDA_VISIBLE_DEVICES", "SLURM_JOB_GPUS", "GPU_DEVICE_ORDINAL"];
+    private static readonly string[] GpuVariables = ["CUDA_VISIBLE_DEVICES", "SLURM_JOB_GPUS", "GPU_DEVICE_ORDINAL", "SLURM_GPUS_ON_NODE"];
 
     private const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
