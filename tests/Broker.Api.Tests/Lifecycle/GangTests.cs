@@ -31,7 +31,7 @@ public sealed class GangTests(LifecycleApp app) : IClassFixture<LifecycleApp>
     public async Task A_16_gpu_job_runs_as_one_slurm_job_over_both_8_gpu_nodes_once_per_node_and_completes()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "gang"));
-        var job = await JobApi.SubmitAsync(client, Body("gang-16", 16, ["bash", "-c", "echo \"member $SLURMD_NODENAME of $SLURM_NNODES\""], 5));
+        var job = await JobApi.SubmitAsync(client, Body("gang-16", 16, ["bash", "-c", "echo \"member $SLURMD_NODENAME of $SLURM_NNODES\"; sleep 2"], 5));
 
         await app.StepUntilAsync(async () => (await JobAsync(client, job.Id())).Str("state") == "succeeded", "the gang to finish");
 
@@ -45,7 +45,8 @@ public sealed class GangTests(LifecycleApp app) : IClassFixture<LifecycleApp>
         var shown = done["segments"]!.AsArray().Single()!;
         Assert.Equal(["gpu-h100-1", "gpu-h100-2"], shown["memberNodes"]!.AsArray().Select(n => n!.GetValue<string>()));
         // The job succeeds when Slurm reports it; its segment is priced once released, a step or two later, or by the
-        // ledger's sweep (RecordCostsJob, not run by this test host) when Slurm still held the record at the release.
+        // ledger's sweep (RecordCostsJob, not run by this test host) when Slurm still held the record at the release. The
+        // command sleeps: Slurm's times are whole seconds, and a run within one second has no usage to price.
         await app.StepUntilAsync(async () =>
         {
             await app.WithScopeAsync(s => s.GetRequiredService<CostRecorder>().RecordAsync(segment.Id, default));
