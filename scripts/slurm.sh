@@ -5,6 +5,7 @@
 #   scripts/slurm.sh stop [DIR]        stop slurmrestd, the slurmds and slurmctld
 #   scripts/slurm.sh stop-rest [DIR]   stop only slurmrestd (to test outages)
 #   scripts/slurm.sh start-rest [DIR]  start slurmrestd again
+#   scripts/slurm.sh restart-ctld [DIR] kill a slurmctld that stopped answering and start it again (state is kept)
 #   scripts/slurm.sh scontrol ARGS...  run scontrol against the cluster in ${BROKER_SLURM_DIR} (as root)
 # DIR defaults to ${BROKER_SLURM_DIR:-/tmp/broker-slurm}. Ports (override by env): BROKER_SLURMCTLD_PORT (16817),
 # BROKER_SLURMD_PORT_BASE (16901, one per node), BROKER_SLURMREST_PORT (16820). Token lifespan:
@@ -266,7 +267,7 @@ stop_pidfiles() {
 }
 
 # Serialize start/stop of one DIR across concurrent callers (two test runs, a demo and a test run).
-case "$cmd" in start | stop | start-rest | stop-rest)
+case "$cmd" in start | stop | start-rest | stop-rest | restart-ctld)
     if { exec 9>>"${dir%/}.lock"; } 2>/dev/null; then flock 9; fi ;;
 esac
 
@@ -286,6 +287,18 @@ env)
     print_env
     ;;
 start-rest) start_rest ;;
+restart-ctld)
+    if pid_alive "$dir/run/slurmctld.pid"; then
+        log "slurmctld (pid $(cat "$dir/run/slurmctld.pid")) is alive but does not answer: killing it"
+        as_root kill -9 "$(cat "$dir/run/slurmctld.pid")" 2>/dev/null || true
+        for _ in $(seq 50); do pid_alive "$dir/run/slurmctld.pid" || break; sleep 0.1; done
+    else
+        log "slurmctld is not running (crashed or killed): starting it"
+    fi
+    as_root rm -f "$dir/run/slurmctld.pid"
+    start_daemons
+    wait_for_nodes
+    ;;
 stop-rest) stop_pidfiles "$dir/run/slurmrestd.pid" ;;
 stop)
     files=("$dir/run/slurmrestd.pid" "$dir/run/slurmctld.pid")
@@ -294,5 +307,5 @@ stop)
     as_root rm -f "$dir/rest.port"
     ;;
 scontrol) as_root env SLURM_CONF="$conf" scontrol "$@" ;;
-*) echo "usage: $0 start|env|stop|stop-rest|start-rest [DIR] | scontrol ARGS..." >&2; exit 2 ;;
+*) echo "usage: $0 start|env|stop|stop-rest|start-rest|restart-ctld [DIR] | scontrol ARGS..." >&2; exit 2 ;;
 esac

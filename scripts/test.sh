@@ -44,6 +44,19 @@ set +e
 # One test assembly at a time: Slurm tests drain nodes and stop slurmrestd, which the lifecycle tests share.
 dotnet test Broker.sln -c Release --no-build --nologo -m:1 "$@" 2>&1 | tee "$work/test.log"
 status=${PIPESTATUS[0]}
+if [ -s "$BROKER_SLURM_DIR/log/test-heal.log" ]; then
+    echo "== slurmctld stopped answering during the run and was restarted"
+    cat "$BROKER_SLURM_DIR/log/test-heal.log"
+fi
+if [ "$status" != 0 ]; then
+    echo "== Slurm after the failed run"
+    timeout 20 scripts/slurm.sh scontrol ping 2>&1 || true
+    pgrep -a -f '/usr/sbin/slurm' 2>&1 | cut -c1-200 || true
+    for f in slurmctld.log slurmctld.out slurmrestd.log; do
+        echo "--- $f (last lines)"; tail -n 25 "$BROKER_SLURM_DIR/log/$f" 2>&1 || true
+    done
+    free -m 2>&1 || true; df -h /tmp 2>&1 | tail -1 || true
+fi
 set -e
 python3 - "$work/test.log" <<'PY'
 import re, sys

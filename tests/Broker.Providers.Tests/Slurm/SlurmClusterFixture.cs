@@ -57,6 +57,10 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
     /// <summary>Runs <c>scripts/slurm.sh</c> against this cluster's directory; returns the exit code and stdout+stderr.</summary>
     public async Task<(int ExitCode, string Output)> RunScriptAsync(params string[] args)
     {
+        if (args is ["scontrol", not "ping", ..])
+        {
+            await EnsureControllerAnswersAsync();
+        }
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(RepoRoot, "scripts", "slurm.sh"));
         foreach (var arg in args)
@@ -71,6 +75,40 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(args[0] == "start" ? 10 : 2));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>
+    /// Restarts slurmctld when it no longer answers, so one crash or hang of the Debian daemon does not fail every later
+    /// test. Each restart is written, with the controller's last log lines, to <c>log/test-heal.log</c>, which
+    /// <c>scripts/test.sh</c> prints at the end of the run: a restart is visible, never silent.
+    /// </summary>
+    public async Task EnsureControllerAnswersAsync()
+    {
+        var (_, ping) = await RunScriptAsync("scontrol", "ping");
+        if (ping.Contains(" is UP", StringComparison.Ordinal))
+        {
+            return;
+        }
+        var logTail = await TailAsync(Path.Combine(Directory, "log", "slurmctld.log"), 40);
+        var (exitCode, output) = await RunScriptAsync("restart-ctld", Directory);
+        var record = $"{DateTimeOffset.UtcNow:O} slurmctld did not answer a ping ({ping.Trim()}); restart-ctld exit {exitCode}\n"
+            + $"--- slurmctld.log before the restart ---\n{logTail}\n--- restart-ctld ---\n{output}\n";
+        await File.AppendAllTextAsync(Path.Combine(Directory, "log", "test-heal.log"), record);
+        await Console.Error.WriteLineAsync(record);
+        Assert.True(exitCode == 0, "slurmctld stopped answering and could not be restarted:\n" + record);
+    }
+
+    private static async Task<string> TailAsync(string path, int lines)
+    {
+        try
+        {
+            var all = await File.ReadAllLinesAsync(path);
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"({path}: {e.Message})";
+        }
     }
 
     /// <summary>A team user's own directory on the nodes.</summary>

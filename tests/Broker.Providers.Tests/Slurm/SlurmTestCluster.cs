@@ -15,6 +15,7 @@ public sealed class SlurmTestCluster : IDisposable
 
     public SlurmTestCluster(SlurmClusterFixture fixture, string? token = null, string? userName = null)
     {
+        fixture.EnsureControllerAnswersAsync().GetAwaiter().GetResult();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Slurm:BaseUrl"] = fixture.Url,
