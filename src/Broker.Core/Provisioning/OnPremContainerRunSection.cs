@@ -142,8 +142,12 @@ public static class OnPremContainerRunSection
             }
 
             broker_run_container() {
-                local dir="${BROKER_OUTPUT_DIR:-$PWD}" bundle rc
-                bundle="$dir/bundle"
+                local dir="${BROKER_OUTPUT_DIR:-$PWD}" bundle rc member=""
+                # A gang member works in paths of its own: the members may share the job directory.
+                if [ -n "${BROKER_GANG_MEMBER:-}" ] && [[ ${SLURMD_NODENAME:-} =~ ^[A-Za-z0-9._-]+$ ]]; then
+                    member="-$SLURMD_NODENAME"
+                fi
+                bundle="$dir/bundle$member"
                 if ! command -v umoci >/dev/null; then
                     {{Fail("umoci is not installed on this node")}}
                     return
@@ -156,30 +160,43 @@ public static class OnPremContainerRunSection
                     {{Fail("the site image store cannot be read on this node")}}
                     return
                 fi
-                if ! umoci ls --layout "$BROKER_IMAGE_STORE" 2>"$dir/umoci.log" | grep -qxF -- "$BROKER_IMAGE_REF"; then
+                if ! umoci ls --layout "$BROKER_IMAGE_STORE" 2>"$dir/umoci$member.log" | grep -qxF -- "$BROKER_IMAGE_REF"; then
                     {{Fail($"image {shown} is not in the site image store")}}
                     return
                 fi
                 chmod -R u+rwX -- "$bundle" 2>/dev/null
                 rm -rf -- "$bundle"
-                if ! umoci unpack --rootless --image "$BROKER_IMAGE_STORE:$BROKER_IMAGE_REF" "$bundle" >"$dir/umoci.log" 2>&1; then
-                    cat -- "$dir/umoci.log" >&2
+                if ! umoci unpack --rootless --image "$BROKER_IMAGE_STORE:$BROKER_IMAGE_REF" "$bundle" >"$dir/umoci$member.log" 2>&1; then
+                    cat -- "$dir/umoci$member.log" >&2
                     {{Fail($"image {shown} could not be unpacked from the site image store")}}
                     return
                 fi
                 broker_container_config >"$bundle/config.json"
-                runc --root "$dir/runc" --log "$dir/runc.log" run --bundle "$bundle" "$BROKER_CONTAINER" </dev/null
+                runc --root "$dir/runc$member" --log "$dir/runc$member.log" run --bundle "$bundle" "$BROKER_CONTAINER" </dev/null
                 rc=$?
-                if [ "$rc" -ne 0 ] && grep -q 'level=error' "$dir/runc.log" 2>/dev/null; then
-                    grep 'level=error' "$dir/runc.log" >&2
+                if [ "$rc" -ne 0 ] && grep -q 'level=error' "$dir/runc$member.log" 2>/dev/null; then
+                    grep 'level=error' "$dir/runc$member.log" >&2
                 fi
-                runc --root "$dir/runc" delete --force "$BROKER_CONTAINER" >/dev/null 2>&1
+                runc --root "$dir/runc$member" delete --force "$BROKER_CONTAINER" >/dev/null 2>&1
                 chmod -R u+rwX -- "$bundle" 2>/dev/null
                 rm -rf -- "$bundle"
                 return "$rc"
             }
 
-            broker_run_container
+            # In a gang's script (the Slurm adapter defines broker_gang_run, ADR 0012) every member node unpacks and runs
+            # its own container, together, as one job step: the functions above go into a script that step runs.
+            if declare -F broker_gang_run >/dev/null; then
+                {
+                    declare -p BROKER_IMAGE_STORE BROKER_IMAGE_REF BROKER_CONTAINER BROKER_CONTAINER_DEVICES
+                    if [ -n "${BROKER_REASON_FILE:-}" ]; then declare -p BROKER_REASON_FILE; fi
+                    declare -f broker_json_string broker_container_failed broker_container_env broker_container_devices \
+                        broker_container_config broker_run_container
+                    echo 'BROKER_GANG_MEMBER=1 broker_run_container'
+                } >"${BROKER_OUTPUT_DIR:-$PWD}/container-run.sh"
+                command -- bash "${BROKER_OUTPUT_DIR:-$PWD}/container-run.sh"
+            else
+                broker_run_container
+            fi
 
             """;
     }

@@ -93,6 +93,25 @@ public sealed class OnPremContainerTests(ContainerSite app) : IClassFixture<Cont
     }
 
     [Fact]
+    public async Task A_16_gpu_gang_with_an_image_runs_its_container_on_both_member_nodes_with_each_nodes_devices()
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", ContainerSite.Team));
+
+        var run = await RunAsync(client,
+            ["sh", "-c", "cat /etc/broker-marker; echo \"member gpus=$SLURM_GPUS_ON_NODE devices=$(ls /dev | grep -c '^nvidia[0-9]')\"; echo done >&2"],
+            ContainerSite.Image, ["H100-80GB"], gpus: 16);
+
+        Assert.Equal("succeeded", run.State);
+        Assert.Equal(["gpu-h100-1", "gpu-h100-2"], run.Segment.MemberNodes!);
+        await app.StepUntilAsync(async () => (await LogsAsync(client, run.Id)).Stderr.Count >= 2, "both members' last chunks", seconds: 30);
+        var (stdout, stderr, _) = await LogsAsync(client, run.Id);
+        // One container per member node: each read the image's own file and saw its node's 8 GPUs.
+        Assert.Equal(2, stdout.Count(l => l == ContainerSite.Marker));
+        Assert.Equal(["member gpus=8 devices=8", "member gpus=8 devices=8"], stdout.Where(l => l.StartsWith("member", StringComparison.Ordinal)));
+        Assert.Equal(["done", "done"], stderr);
+    }
+
+    [Fact]
     public async Task An_image_missing_from_the_site_store_fails_with_that_reason_in_the_timeline()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", ContainerSite.Team));

@@ -114,6 +114,55 @@ public sealed class OnPremContainerRunSectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task In_a_gang_every_member_node_runs_its_own_container_with_its_own_devices_in_one_step()
+    {
+        var devices = Directory.CreateTempSubdirectory("broker-devices-");
+        try
+        {
+            foreach (var node in new[] { "node-a", "node-b" })
+            {
+                var dir = Directory.CreateDirectory(Path.Combine(devices.FullName, node));
+                await File.WriteAllTextAsync(Path.Combine(dir.FullName, "nvidia0"), $"gpu of {node}\n");
+            }
+            // What the Slurm adapter puts before a gang's run section, with srun's one task per member node played by
+            // two background processes: both members start together and the step ends when both have.
+            const string GangLaunch = """
+                broker_gang_run() {
+                    local a b rc=0
+                    SLURMD_NODENAME=node-a "$@" & a=$!
+                    SLURMD_NODENAME=node-b "$@" & b=$!
+                    wait "$a" || rc=$?
+                    wait "$b" || rc=$?
+                    return "$rc"
+                }
+                command() { if [ "${1-}" = -- ]; then shift; broker_gang_run "$@"; else builtin command "$@"; fi; }
+
+                """;
+            var section = GangLaunch + OnPremContainerRunSection.Render(JobId, AllocationId, Tag,
+                ["sh", "-c", "cat /etc/broker-marker; echo \"member=$(cat /dev/nvidia0)\""], images.Layout,
+                [Path.Combine(devices.FullName, "{node}", "nvidia[0-9]*")]);
+            var tokens = CallbackTokens.FromConfiguredSecret("container-test-secret-0123456789abcdef0123");
+            var expiry = DateTimeOffset.Parse("2030-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+            var set = new CallbackTokenSet(tokens.Issue(AllocationId, InstanceEventKind.Started, CallbackPurpose.OnPremScript, expiry),
+                tokens.Issue(AllocationId, InstanceEventKind.InterruptionNotice, CallbackPurpose.OnPremScript, expiry),
+                tokens.Issue(AllocationId, InstanceEventKind.Finished, CallbackPurpose.OnPremScript, expiry));
+
+            var (exitCode, output) = await sandbox.Run(
+                OnPremBatchScript.Render(AllocationId, new Uri("http://broker.example.com/"), set, section), new Dictionary<string, string>());
+
+            Assert.True(exitCode == 0, output);
+            var lines = Stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(2, lines.Count(l => l == Marker));
+            Assert.Equal(["member=gpu of node-a", "member=gpu of node-b"], lines.Where(l => l.StartsWith("member=", StringComparison.Ordinal)).Order());
+            Assert.Empty(Directory.GetDirectories(sandbox.JobDirectory, "bundle*"));
+        }
+        finally
+        {
+            devices.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Device_patterns_default_to_nvidias_nodes_and_a_single_empty_entry_means_none()
     {
         Assert.Contains("/dev/nvidiactl", new OnPremImageStoreOptions().CheckedContainerDevices());
