@@ -22,8 +22,11 @@ internal sealed class GangPlanning(OnPremPlanner planner, IReadOnlyList<NodeSlot
     public bool IsGang(int[] jobPools, int gpus) =>
         jobPools.Length > 0 && jobPools.All(p => planner.Pool(p).MaxGpus < gpus);
 
-    /// <summary>Starts the gang now on the best-fitting members of one pool; null when no pool has enough idle nodes.</summary>
-    public (GangShape Shape, IReadOnlyList<NodeSlots> Members)? TryPlaceNow(int[] jobPools, int gpus, TimeSpan duration)
+    /// <summary>
+    /// Starts the gang now on the best-fitting members of one pool; null when no pool has enough idle nodes. Each member
+    /// also needs the job's CPU cores and memory free (they are per member, as Slurm's <c>--cpus-per-task</c>/<c>--mem</c>).
+    /// </summary>
+    public (GangShape Shape, IReadOnlyList<NodeSlots> Members)? TryPlaceNow(int[] jobPools, int gpus, TimeSpan duration, int cpus = 0, int memoryGb = 0)
     {
         var end = now + Math.Max(1, duration.Ticks);
         (int Leftover, int Pool, GangShape Shape, List<NodeSlots> Members)? best = null;
@@ -33,7 +36,7 @@ internal sealed class GangPlanning(OnPremPlanner planner, IReadOnlyList<NodeSlot
             {
                 continue;
             }
-            var members = nodes.Where(n => n.Pool == p && n.KthAvailable(shape.GpusPerMember, now) >= end)
+            var members = nodes.Where(n => n.Pool == p && n.KthAvailable(shape.GpusPerMember, now) >= end && planner.HasFree(n, cpus, memoryGb))
                 .OrderBy(n => n.FreeAt(now)).ThenBy(n => n.Index).Take(shape.Members).ToList();
             if (members.Count < shape.Members)
             {
@@ -52,6 +55,7 @@ internal sealed class GangPlanning(OnPremPlanner planner, IReadOnlyList<NodeSlot
         foreach (var member in chosen.Members)
         {
             planner.Change(member, n => n.PlaceNow(chosen.Shape.GpusPerMember, now, end));
+            planner.Take(member, cpus, memoryGb);
         }
         return (chosen.Shape, chosen.Members);
     }
@@ -105,7 +109,7 @@ internal static class GangSteps
 {
     public static OnPremDecision? PlaceNow(PlacementPass pass, PendingJob job, int[] pools)
     {
-        if (pass.OnPrem.Gangs.TryPlaceNow(pools, job.Gpus, job.RemainingWork) is not { } gang)
+        if (pass.OnPrem.Gangs.TryPlaceNow(pools, job.Gpus, job.RemainingWork, job.CpuCores, job.MemoryGb) is not { } gang)
         {
             return null;
         }

@@ -164,6 +164,16 @@ internal sealed class OnPremPlanner
     /// <summary>Changes one node's timeline and keeps its pool's indexes right (for <see cref="GangPlanning"/>).</summary>
     public void Change(NodeSlots node, Action<NodeSlots> change) => Update(node, change);
 
+    /// <summary>True when the node has the CPU cores and memory free that one member of a job asks for.</summary>
+    public bool HasFree(NodeSlots node, int cpus, int memoryGb) => freeCpus[node.Index] >= cpus && freeMemoryGb[node.Index] >= memoryGb;
+
+    /// <summary>Takes one member's CPU cores and memory on the node (for a gang placed now).</summary>
+    public void Take(NodeSlots node, int cpus, int memoryGb)
+    {
+        freeCpus[node.Index] = Math.Max(0, freeCpus[node.Index] - Math.Max(0, cpus));
+        freeMemoryGb[node.Index] = Math.Max(0, freeMemoryGb[node.Index] - Math.Max(0, memoryGb));
+    }
+
     private (int, int) BestBackfill(int[] jobPools, int gpus, long end)
     {
         (int, int) best = (int.MaxValue, int.MaxValue);

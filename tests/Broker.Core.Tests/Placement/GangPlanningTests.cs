@@ -46,4 +46,27 @@ public sealed class GangPlanningTests
         var smallRanNow = plan.Decisions.Where(d => d.JobId.StartsWith("small-", StringComparison.Ordinal)).OfType<OnPremDecision>().Count();
         Assert.Equal(streamRunsNow, smallRanNow > 0);
     }
+
+    /// <summary>Rows: free CPU cores and memory (GB) on h2; the members the 16-GPU, 32-core, 256 GB-per-member job gets now.</summary>
+    public static TheoryData<int, int, string[]> MemberRoom => new()
+    {
+        { 224, 2048, ["h1", "h2"] },
+        { 16, 2048, [] },    // h2's GPUs are idle but it lacks the cores one member needs: the gang waits
+        { 224, 128, [] },    // ... or the memory
+        { 32, 256, ["h1", "h2"] }, // exactly enough
+    };
+
+    [Theory]
+    [MemberData(nameof(MemberRoom))]
+    public void Every_member_needs_the_jobs_cpus_and_memory_free_not_only_its_gpus(int h2Cpus, int h2MemoryGb, string[] members)
+    {
+        var job = NewJob("gang", gpus: 16) with { CpuCores = 32, MemoryGb = 256 };
+        var plan = new SnapshotBuilder()
+            .Node(new OnPremNode("h1", "H100-80GB", 80, 8, 8, FreeCpus: 224, FreeMemoryGb: 2048))
+            .Node(new OnPremNode("h2", "H100-80GB", 80, 8, 8, FreeCpus: h2Cpus, FreeMemoryGb: h2MemoryGb))
+            .Job(job).Place(PlacementStrategies.OnPremOnly);
+
+        var placed = plan.Decisions.OfType<OnPremDecision>().SingleOrDefault(d => d.JobId == "gang");
+        Assert.Equal(members, placed?.MemberNodes ?? []);
+    }
 }
