@@ -6,8 +6,11 @@ namespace Broker.Core.Placement;
 /// Where a job may still use spot after its interruptions and failed spot launches ("strikes"), with N the policy's
 /// <see cref="BurstPolicy.SpotEscalateAfter"/>: a zone with N strikes of the job is avoided (another zone); a region with
 /// 2N (it failed in a second zone there too) is avoided (another region); a provider with 3N is avoided (another
-/// provider); after 4N strikes in all, or <see cref="BurstPolicy.MaxPreemptionsPerJob"/> interruptions, spot is not offered
-/// to the job any more (on-demand or on-prem). A zoneless offer's zone is its region. Each step says so in words.
+/// provider); when every spot market is avoided, or after <see cref="BurstPolicy.MaxPreemptionsPerJob"/> interruptions,
+/// spot is not offered to the job any more (on-demand or on-prem). A zoneless offer's zone is its region. Each step says
+/// so in words. Failed launches cost nothing but a second each, so they only move the job: a market-wide drop that
+/// refuses it in eight zones still leaves it the markets it has not tried, and failed launches per job stay bounded by
+/// 3N per provider. Interruptions cost work, so they alone end spot for the job.
 /// </summary>
 internal sealed class SpotEscalation
 {
@@ -29,9 +32,7 @@ internal sealed class SpotEscalation
         var interruptions = Math.Max(job.Interruptions, all.Count(s => s.Kind == SpotStrikeKind.Interrupted));
         NoSpot = interruptions >= policy.MaxPreemptionsPerJob
             ? $"spot no longer offered: preempted {interruptions} times, the policy's maximum is {policy.MaxPreemptionsPerJob}"
-            : all.Count >= 4 * after
-                ? $"spot no longer offered: {all.Count} interruptions and failed spot launches (zone, region and provider moves used up, {after} per step)"
-                : null;
+            : null;
         Summary = NoSpot ?? $"{all.Count} spot interruption(s) or failed launch(es) so far";
     }
 

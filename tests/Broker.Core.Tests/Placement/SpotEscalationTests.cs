@@ -49,10 +49,14 @@ public sealed class SpotEscalationTests
             null, "g2", CapacityType.Spot, "moved off aws:" },
         { "the preemption bound: no more spot", [Interrupted(ZoneA), Interrupted(ZoneB), Interrupted("us-west-2a", "us-west-2")], null, "g4-a",
             CapacityType.OnDemand, "preempted 3 times" },
-        { "four times the threshold in all: no more spot",
+        { "every spot market moved off: on-demand",
             [Refused(ZoneA), Refused(ZoneA), Refused(ZoneB), Refused(ZoneB), Refused("us-west-2a", "us-west-2"), Refused("us-west-2a", "us-west-2"),
                 Refused("x", "us-central1", "gcp"), Refused("x", "us-central1", "gcp")],
-            null, "g4-a", CapacityType.OnDemand, "spot no longer offered" },
+            null, "g4-a", CapacityType.OnDemand, "moved off aws:" },
+        { "a market-wide drop refused it eight times, but one market is untried: spot there",
+            [Interrupted(ZoneA), Refused(ZoneA), Refused(ZoneB), Refused(ZoneB), Refused("z", "eu-west-1"), Refused("x", "europe-west4", "gcp"),
+                Refused("y", "europe-west4", "gcp"), Refused("q", "asia-east1", "gcp")],
+            null, "g4-w", CapacityType.Spot, "moved off aws/us-east-1:" },
     };
 
     [Theory]
