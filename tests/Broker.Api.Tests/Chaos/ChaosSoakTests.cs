@@ -43,6 +43,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         if (Environment.GetEnvironmentVariable("BROKER_CHAOS_REPORT") is { Length: > 0 } path)
         {
             await File.WriteAllTextAsync(path, string.Join('\n', run.Timeline.Concat(found.Evidence)) + "\n" + report);
+            await File.WriteAllTextAsync(path + ".replicas.log", cluster.FullLogs());
         }
         var context = $"seed {Seed}, {Minutes} min\n{string.Join('\n', found.Evidence.Take(20))}\n{string.Join('\n', run.Timeline)}\n{cluster.Logs(20)}";
         Assert.True(found.LeakedInstances == 0, "leaked instances: " + context);
@@ -51,7 +52,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         Assert.True(found.TimeMismatches == 0, "time mismatches: " + context);
         Assert.True(run.SubmitFailures == 0, "submissions failed: " + context);
         // The checks looked at something: jobs ran to success on both sides, Slurm's times were compared, faults landed.
-        Assert.True(found.Succeeded > jobs.Count / 2, $"only {found.Succeeded} of {jobs.Count} jobs succeeded: " + context);
+        Assert.True(found.Succeeded > jobs.Count * 3 / 4, $"only {found.Succeeded} of {jobs.Count} jobs succeeded: " + context);
         Assert.True(found.TimesCompared > 0, "no on-prem segment was compared with Slurm's record");
         Assert.True(run.Injected.GetValueOrDefault(FaultKind.ReplicaKill) > 0 && run.Injected.GetValueOrDefault(FaultKind.PostgresRestart) > 0
             && run.Injected.GetValueOrDefault(FaultKind.SlurmrestdStop) > 0, "the outages were not injected: " + context);

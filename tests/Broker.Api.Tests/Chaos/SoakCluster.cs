@@ -130,6 +130,8 @@ public sealed class SoakCluster : IAsyncDisposable
 
     public string Logs(int lines) => string.Join("\n", replicas.OfType<ReplicaProcess>().Select(r => $"--- {r.Name}\n{r.Tail(lines)}"));
 
+    public string FullLogs() => string.Join("\n", replicas.OfType<ReplicaProcess>().Select(r => $"--- {r.Name}\n{r.Output}"));
+
     public int CountLogLines(string text) => replicas.OfType<ReplicaProcess>().Sum(r => r.CountLines(text));
 
     public Task StopDatabaseAsync() => FaultJobs.RunScriptAsync("pg.sh", Fsync, "stop", pgDirectory);
@@ -159,6 +161,7 @@ public sealed class SoakCluster : IAsyncDisposable
         [$"OnPrem:Teams:{Team}:User"] = SlurmServer.TeamUserA,
         ["Providers:Aws:Enabled"] = "true",
         ["Providers:Aws:Regions:0"] = "us-east-1",
+        ["Providers:Aws:Regions:1"] = "us-west-2",
         ["Providers:Aws:DefaultImageId"] = "ami-0123456789abcdef0",
         ["Providers:Aws:ServiceUrl"] = Ec2.ServiceUrl,
         ["Providers:Guard:BaseDelay"] = "00:00:00.200",
@@ -177,6 +180,9 @@ public sealed class SoakCluster : IAsyncDisposable
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BrokerApp.AdminKey);
         using var response = await admin.PostAsJsonAsync("/v1/api-keys", new { name = "chaos submitter", role = "submitter", team = Team });
         response.EnsureSuccessStatusCode();
+        // The regions the AWS adapter is configured for; the catalog sells many more (see the report: placement does not
+        // know which regions the adapter may launch in).
+        await Policies.PolicyApi.ReplaceAsync(admin, Team, """{"allowedRegions":["us-east-1","us-west-2"]}""");
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
 
