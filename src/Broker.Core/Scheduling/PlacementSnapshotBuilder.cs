@@ -27,7 +27,10 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         await unavailable.RefreshAsync(ct);
         var holding = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
         var now = PostgresTime.Now(clock);
-        var pending = await db.Jobs.AsNoTracking().Where(j => j.State == JobState.Pending)
+        // A requeued job whose last segment is still Releasing (its teardown waits for Slurm or the cloud) waits for it:
+        // placing it now would break the one-live-allocation-per-job index and fail the whole pass for every job.
+        var pending = await db.Jobs.AsNoTracking()
+            .Where(j => j.State == JobState.Pending && !db.Allocations.Any(a => a.JobId == j.Id && a.State != AllocationState.Closed))
             .OrderBy(j => j.Seq).Take(settings.MaxJobsPerPass).ToListAsync(ct);
         var strikes = await SpotStrikesAsync([.. pending.Select(j => j.Id)], ct);
         var live = holding.Where(a => a.State != AllocationState.Releasing).ToList();

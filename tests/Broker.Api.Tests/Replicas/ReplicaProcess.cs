@@ -28,6 +28,8 @@ public sealed class ReplicaProcess : IAsyncDisposable
 
     public int ProcessId => process.Id;
 
+    public bool HasExited => process.HasExited;
+
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
     public string Output
@@ -41,9 +43,11 @@ public sealed class ReplicaProcess : IAsyncDisposable
         }
     }
 
-    public static ReplicaProcess Start(string name, IReadOnlyDictionary<string, string> settings)
+    /// <param name="port">A port of its own (a restarted replica keeps its address, so scripts retrying to it reach it again); null takes a free one.</param>
+    public static ReplicaProcess Start(string name, IReadOnlyDictionary<string, string> settings, int? port = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var dll = FindBrokerDll();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
@@ -55,7 +59,11 @@ public sealed class ReplicaProcess : IAsyncDisposable
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
-        var replica = new ReplicaProcess(Process.Start(start)!, port, name);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        var replica = new ReplicaProcess(Process.Start(start)!, port.Value, name);
         replica.process.OutputDataReceived += (_, e) => replica.Append(e.Data);
         replica.process.ErrorDataReceived += (_, e) => replica.Append(e.Data);
         replica.process.BeginOutputReadLine();

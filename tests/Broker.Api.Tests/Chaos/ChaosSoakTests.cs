@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using Broker.Api.Tests.Lifecycle;
+using Xunit.Abstractions;
+
+namespace Broker.Api.Tests.Chaos;
+
+/// <summary>
+/// The seeded chaos soak (issue 15): three real Broker processes with Hangfire on one PostgreSQL, the real Slurm cluster and
+/// one shared EC2 loopback fake; jobs of mixed shapes over a submit window while the seed's faults land; then the invariant
+/// checker. In the suite: a one-minute window, fixed seed. <c>bench/chaos-soak/run.sh</c> runs the same test with
+/// <c>BROKER_CHAOS_MINUTES</c> / <c>BROKER_CHAOS_SEED</c> and prints the figures of <c>BROKER_CHAOS_REPORT</c> last.
+/// </summary>
+[Collection(LifecycleCollection.Name)]
+public sealed class ChaosSoakTests(ITestOutputHelper output)
+{
+    private static double Minutes => double.Parse(Environment.GetEnvironmentVariable("BROKER_CHAOS_MINUTES") ?? "1", CultureInfo.InvariantCulture);
+
+    private static int Seed => int.Parse(Environment.GetEnvironmentVariable("BROKER_CHAOS_SEED") ?? "21", CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Three_replicas_under_seeded_faults_leak_nothing_double_allocate_nothing_lose_no_job_and_keep_Slurms_times()
+    {
+        var window = TimeSpan.FromMinutes(Minutes);
+        var long_ = Minutes >= 5;
+        var jobs = SoakWorkload.Draw(Seed, Environment.GetEnvironmentVariable("BROKER_CHAOS_JOBS") is { } n
+            ? int.Parse(n, CultureInfo.InvariantCulture) : (int)Math.Round(1000 / 15.0 * Minutes), window);
+        var faults = FaultSchedule.Draw(Seed, window, 3, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(long_ ? 90 : 35));
+
+        await using var cluster = await SoakCluster.StartAsync(3, Seed);
+        var run = new SoakRun(cluster, jobs, faults);
+        await run.RunAsync(drainTimeout: TimeSpan.FromSeconds(long_ ? 600 : 100));
+        // One GC grace (orphan grace 10 s) and two reconcile rounds, so what the GC would still collect is not counted.
+        await Task.Delay(TimeSpan.FromSeconds(16));
+        var found = await SoakChecker.CheckAsync(cluster, [.. run.JobIds]);
+
+        var report = Report(run, found, jobs.Count);
+        foreach (var line in run.Timeline.Concat(found.Evidence.Take(50)))
+        {
+            output.WriteLine(line);
+        }
+        output.WriteLine(report);
+        if (Environment.GetEnvironmentVariable("BROKER_CHAOS_REPORT") is { Length: > 0 } path)
+        {
+            await File.WriteAllTextAsync(path, string.Join('\n', run.Timeline.Concat(found.Evidence)) + "\n" + report);
+            await File.WriteAllTextAsync(path + ".replicas.log", cluster.FullLogs());
+        }
+        var context = $"seed {Seed}, {Minutes} min\n{string.Join('\n', found.Evidence.Take(20))}\n{string.Join('\n', run.Timeline)}\n{cluster.Logs(20)}";
+        Assert.True(found.LeakedInstances == 0, "leaked instances: " + context);
+        Assert.True(found.DoubleAllocations == 0, "double allocations: " + context);
+        Assert.True(found.LostJobs == 0, "lost jobs: " + context);
+        Assert.True(found.TimeMismatches == 0, "time mismatches: " + context);
+        Assert.True(run.SubmitFailures == 0, "submissions failed: " + context);
+        // The checks looked at something: jobs ran to success on both sides, Slurm's times were compared, faults landed.
+        Assert.True(found.Succeeded > jobs.Count * 3 / 4, $"only {found.Succeeded} of {jobs.Count} jobs succeeded: " + context);
+        Assert.True(found.TimesCompared > 0, "no on-prem segment was compared with Slurm's record");
+        Assert.True(run.Injected.GetValueOrDefault(FaultKind.ReplicaKill) > 0 && run.Injected.GetValueOrDefault(FaultKind.PostgresRestart) > 0
+            && run.Injected.GetValueOrDefault(FaultKind.SlurmrestdStop) > 0, "the outages were not injected: " + context);
+    }
+
+    private static string Report(SoakRun run, SoakFindings found, int planned)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"seed={Seed}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"minutes={Minutes}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"jobs_planned={planned}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"jobs_succeeded={found.Succeeded}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"jobs_failed={found.Failed}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"jobs_queued={found.Queued}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"times_compared={found.TimesCompared}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"takeovers_measured={run.TakeoverSeconds.Count}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"takeovers_missing={run.TakeoversMissing}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"jobs={run.JobIds.Count}");
+        foreach (var kind in Enum.GetValues<FaultKind>())
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"faults_injected_{Snake(kind)}={run.Injected.GetValueOrDefault(kind)}");
+        }
+        text.AppendLine(CultureInfo.InvariantCulture, $"leaked_instances={found.LeakedInstances}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"double_allocations={found.DoubleAllocations}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"lost_jobs={found.LostJobs}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"time_mismatches={found.TimeMismatches}");
+        text.Append(CultureInfo.InvariantCulture, $"takeover_p95_s={P95(run.TakeoverSeconds):0.0}");
+        return text.ToString();
+    }
+
+    private static double P95(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(0.95 * sorted.Count) - 1)];
+    }
+
+    private static string Snake(FaultKind kind) =>
+        string.Concat(kind.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}

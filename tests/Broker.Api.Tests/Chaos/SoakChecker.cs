@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Broker.Api.Tests.Replicas;
+using Broker.Core.Jobs;
+using Broker.Core.Provisioning;
+using Broker.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Broker.Api.Tests.Chaos;
+
+/// <summary>What the invariant checker found: counts, and one line of evidence per violation.</summary>
+public sealed record SoakFindings(int LeakedInstances, int DoubleAllocations, int LostJobs, int TimeMismatches, int TimesCompared,
+    int Succeeded, int Failed, int Queued, IReadOnlyList<string> Evidence);
+
+/// <summary>
+/// After the soak (and one GC grace): reads PostgreSQL, the EC2 fake's instance list, squeue and Slurm's job records, and
+/// counts what must be zero. Never trusts Broker's own view of the world for the world's side.
+/// </summary>
+public static class SoakChecker
+{
+    private static readonly JobState[] Terminal = [JobState.Succeeded, JobState.Failed, JobState.Cancelled];
+
+    public static async Task<SoakFindings> CheckAsync(SoakCluster cluster, IReadOnlyCollection<Guid> submitted)
+    {
+        var evidence = new List<string>();
+        await using var db = cluster.NewDbContext();
+        var allocations = await db.Allocations.AsNoTracking().ToListAsync();
+        var live = allocations.Where(a => a.IsLive).Select(a => a.Id).ToHashSet();
+
+        // Leaks: a cloud instance not terminated, or a broker-* Slurm job still queued or running, without a live allocation.
+        var leaked = 0;
+        foreach (var instance in cluster.Ec2.Cloud.Instances.Where(i => i.State != "terminated"))
+        {
+            if (!instance.Tags.TryGetValue("broker-allocation", out var tag) || !Guid.TryParse(tag, out var id) || !live.Contains(id))
+            {
+                leaked++;
+                evidence.Add($"leaked instance {instance.InstanceId} ({instance.InstanceType}, {instance.State}) allocation {tag}");
+            }
+        }
+        foreach (var (name, state) in await SqueueAsync())
+        {
+            if (name.StartsWith("broker-", StringComparison.Ordinal) && Guid.TryParse(name["broker-".Length..], out var id) && !live.Contains(id))
+            {
+                leaked++;
+                evidence.Add($"leaked Slurm job {name} ({state})");
+            }
+        }
+
+        // Double allocations: a node with more GPUs held than it has at any moment of the history; one job with two
+        // segments live at once; one instance or Slurm job behind two allocations.
+        var overcommits = await ReplicaChecks.OnPremOvercommitsAsync(db);
+        evidence.AddRange(overcommits.Select(o => "overcommit " + o));
+        var doubles = overcommits.Count;
+        foreach (var job in allocations.GroupBy(a => a.JobId))
+        {
+            var segments = job.OrderBy(a => a.CreatedAt).ToList();
+            for (var i = 1; i < segments.Count; i++)
+            {
+                if (segments[i - 1].EndedAt is not { } ended || ended > segments[i].CreatedAt)
+                {
+                    doubles++;
+                    evidence.Add($"job {job.Key}: allocation {segments[i].Id} created {segments[i].CreatedAt:O} while {segments[i - 1].Id} " +
+                        $"({segments[i - 1].State}/{segments[i - 1].End}) was live until {segments[i - 1].EndedAt:O}");
+                }
+            }
+        }
+        foreach (var shared in allocations.Where(a => a.ExternalId is not null).GroupBy(a => (a.Provider, a.ExternalId)).Where(g => g.Count() > 1))
+        {
+            doubles++;
+            evidence.Add($"{shared.Key.Provider} {shared.Key.ExternalId} behind allocations {string.Join(", ", shared.Select(a => a.Id))}");
+        }
+
+        // Lost jobs: every submitted job exists, is in a terminal state with exactly one terminal event, or is still queued
+        // with no live segment.
+        var jobs = await db.Jobs.AsNoTracking().Where(j => submitted.Contains(j.Id)).ToDictionaryAsync(j => j.Id);
+        var terminalEvents = (await db.JobEvents.AsNoTracking()
+            .Where(e => submitted.Contains(e.JobId) && (e.Kind == JobEventKind.Finished || e.Kind == JobEventKind.Failed || e.Kind == JobEventKind.Cancelled))
+            .Select(e => e.JobId).ToListAsync()).GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
+        var lost = 0;
+        var queued = 0;
+        foreach (var id in submitted)
+        {
+            if (!jobs.TryGetValue(id, out var job))
+            {
+                lost++;
+                evidence.Add($"job {id} was accepted and is not in the database");
+                continue;
+            }
+            var ends = terminalEvents.GetValueOrDefault(id);
+            if (Terminal.Contains(job.State) ? ends != 1 : job.State != JobState.Pending || allocations.Any(a => a.JobId == id && a.IsLive))
+            {
+                lost++;
+                evidence.Add($"job {id} ({job.Name}) is {job.State} with {ends} terminal events");
+            }
+            else if (job.State == JobState.Pending)
+            {
+                queued++;
+            }
+        }
+
+        // Times: every on-prem segment that ran to its end starts and ends on Slurm's seconds.
+        var slurm = await SlurmTimesAsync();
+        var mismatches = 0;
+        var compared = 0;
+        foreach (var a in allocations.Where(a => a is { IsOnPrem: true, End: AllocationEnd.Completed }))
+        {
+            if (!slurm.TryGetValue(a.Id, out var times))
+            {
+                continue;
+            }
+            compared++;
+            if (a.StartedAt?.ToUnixTimeSeconds() != times.Start || a.EndedAt?.ToUnixTimeSeconds() != times.End)
+            {
+                mismatches++;
+                evidence.Add($"allocation {a.Id} (job {a.JobId}): Broker {a.StartedAt:O}..{a.EndedAt:O}, Slurm " +
+                    $"{DateTimeOffset.FromUnixTimeSeconds(times.Start):O}..{DateTimeOffset.FromUnixTimeSeconds(times.End):O}");
+            }
+        }
+        return new SoakFindings(leaked, doubles, lost, mismatches, compared, jobs.Values.Count(j => j.State == JobState.Succeeded),
+            jobs.Values.Count(j => j.State == JobState.Failed), queued, evidence);
+    }
+
+    private static async Task<IReadOnlyList<(string Name, string State)>> SqueueAsync()
+    {
+        var start = new ProcessStartInfo("squeue", ["-h", "-o", "%j|%T"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["SLURM_CONF"] = Path.Combine(SlurmServer.Directory, "slurm.conf");
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0
+            ? [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('|')).Select(p => (p[0], p.ElementAtOrDefault(1) ?? ""))]
+            : throw new InvalidOperationException("squeue failed: " + await process.StandardError.ReadToEndAsync());
+    }
+
+    /// <summary>Start and end (Unix seconds) of every ended broker-* job slurmctld still holds (MinJobAge is 30 minutes here).</summary>
+    private static async Task<Dictionary<Guid, (long Start, long End)>> SlurmTimesAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(SlurmServer.Url), Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add("X-SLURM-USER-NAME", SlurmServer.User);
+        http.DefaultRequestHeaders.Add("X-SLURM-USER-TOKEN", SlurmServer.Token);
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("slurm/v0.0.38/jobs", UriKind.Relative)));
+        var times = new Dictionary<Guid, (long, long)>();
+        foreach (var job in document.RootElement.GetProperty("jobs").EnumerateArray())
+        {
+            var name = job.GetProperty("name").GetString() ?? "";
+            if (name.StartsWith("broker-", StringComparison.Ordinal) && Guid.TryParse(name["broker-".Length..], out var id)
+                && job.GetProperty("job_state").GetString() is "COMPLETED" or "FAILED")
+            {
+                times[id] = (job.GetProperty("start_time").GetInt64(), job.GetProperty("end_time").GetInt64());
+            }
+        }
+        return times;
+    }
+}
