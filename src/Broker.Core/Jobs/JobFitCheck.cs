@@ -16,8 +16,9 @@ public sealed class JobFitCheck(BrokerDbContext db, ComputeProviders clouds)
     {
         var nodes = await db.OnPremNodes.AsNoTracking().Where(n => n.Present && n.GpuTotal > 0)
             .Select(n => new Size(n.Cpus, n.MemoryMb / 1024.0)).ToListAsync(ct);
-        var offers = await db.Offers.AsNoTracking().Where(o => o.Available && clouds.Names.Contains(o.Provider))
-            .Select(o => new Size(o.VCpus, o.MemoryGb)).Distinct().ToListAsync(ct);
+        var offers = (await db.Offers.AsNoTracking().Where(o => o.Available && clouds.Names.Contains(o.Provider))
+            .Select(o => new { o.Provider, o.Region, o.Zone, o.VCpus, o.MemoryGb }).Distinct().ToListAsync(ct))
+            .Where(o => clouds.Get(o.Provider).Launches(o.Region, o.Zone)).Select(o => new Size(o.VCpus, o.MemoryGb)).Distinct().ToList();
         var sizes = nodes.Concat(offers).ToList();
         if (sizes.Count == 0 || sizes.Any(s => s.Holds(job)))
         {

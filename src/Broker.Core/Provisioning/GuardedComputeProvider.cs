@@ -17,6 +17,8 @@ public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOf
 {
     public string Name => inner.Name;
 
+    public bool Launches(string region, string? zone) => inner.Launches(region, zone);
+
     public async Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
     {
         var offer = new OfferKey(inner.Name, request.Region, request.Zone, request.InstanceType, request.Market);

@@ -23,4 +23,11 @@ public interface IComputeProvider
     Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ProviderInstance>> ListManagedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether this deployment may launch in the region (and zone, when the offer names one): the regions or zones the
+    /// adapter is configured for, which are also the only ones <see cref="ListManagedAsync"/> looks at. Placement offers
+    /// nothing else, so a catalog that lists every region never sends a job where the adapter would refuse it.
+    /// </summary>
+    bool Launches(string region, string? zone) => true;
 }

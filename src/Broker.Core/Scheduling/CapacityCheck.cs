@@ -16,6 +16,7 @@ public sealed class CapacityCheck(BrokerDbContext db, ComputeProviders clouds)
             .Select(n => new { n.Name, n.GpuModel, n.GpuTotal }).ToListAsync(ct);
         var offers = await db.Set<Offer>().AsNoTracking().Where(o => clouds.Names.Contains(o.Provider) && o.GpuCount > 0)
             .Select(o => new { o.Provider, o.Region, o.Zone, o.InstanceType, o.GpuModel, o.GpuCount, o.GpuMemoryGb }).ToListAsync(ct);
+        offers = offers.Where(o => clouds.Get(o.Provider).Launches(o.Region, o.Zone)).ToList();
         List<CapacityUnit> capacity =
         [
             .. nodes.Select(n => new CapacityUnit(n.Name, true, n.GpuModel, Memory(n.GpuModel, null), n.GpuTotal)),

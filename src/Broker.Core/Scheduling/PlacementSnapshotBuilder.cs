@@ -40,8 +40,8 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         // Runtimes as learned from finished jobs (ADR 0008): never above the user's estimate, never below the work done.
         var runtimes = await predictions.LatestAsync(ct);
         var nodes = await db.OnPremNodes.AsNoTracking().Where(n => n.Present).OrderBy(n => n.Name).ToListAsync(ct);
-        var offers = await db.Set<Offer>().AsNoTracking().Where(o => o.Available && clouds.Names.Contains(o.Provider))
-            .OrderBy(o => o.Id).ToListAsync(ct);
+        var offers = (await db.Set<Offer>().AsNoTracking().Where(o => o.Available && clouds.Names.Contains(o.Provider))
+            .OrderBy(o => o.Id).ToListAsync(ct)).Where(o => clouds.Get(o.Provider).Launches(o.Region, o.Zone)).ToList();
 
         var onPremHolderIds = holding.Where(a => a.IsOnPrem).Select(a => a.JobId).Distinct().ToList();
         var onPremHolders = await db.Jobs.AsNoTracking().Where(j => onPremHolderIds.Contains(j.Id))

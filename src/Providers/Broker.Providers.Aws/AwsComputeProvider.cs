@@ -20,6 +20,8 @@ public sealed class AwsComputeProvider(AwsClientFactory clients, IOptions<AwsOpt
 
     public string Name => ProviderName;
 
+    public bool Launches(string region, string? zone) => settings.Regions.Contains(region, StringComparer.Ordinal);
+
     public async Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
     {
         EnsureConfigured(request.Region);

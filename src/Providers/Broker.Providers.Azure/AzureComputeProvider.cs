@@ -32,6 +32,9 @@ public sealed class AzureComputeProvider : IComputeProvider
 
     public string Name => "azure";
 
+    public bool Launches(string region, string? zone) =>
+        options.Regions.Count == 0 || options.Regions.Contains(region, StringComparer.OrdinalIgnoreCase);
+
     public async Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
     {
         if (options.Regions.Count > 0 && !options.Regions.Contains(request.Region, StringComparer.OrdinalIgnoreCase))

@@ -19,6 +19,10 @@ public sealed class GcpComputeProvider(GcpComputeClient client, GcpOptions optio
 
     public string Name => GcpErrorMap.Provider;
 
+    /// <summary>Only configured zones: they are the ones created instances are listed (and collected) in.</summary>
+    public bool Launches(string region, string? zone) =>
+        zone is null ? options.ZonesOf(region).Count > 0 : options.ZonesOf(region).Contains(zone, StringComparer.Ordinal);
+
     public Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken) =>
         Translate(async () =>
         {
