@@ -10,7 +10,8 @@
 # DIR defaults to ${BROKER_SLURM_DIR:-/tmp/broker-slurm}. Ports (override by env): BROKER_SLURMCTLD_PORT (16817),
 # BROKER_SLURMD_PORT_BASE (16901, one per node), BROKER_SLURMREST_PORT (16820). Token lifespan:
 # BROKER_SLURM_TOKEN_LIFESPAN seconds (86400). Only the KEY=VALUE lines go to stdout (SLURM_URL, SLURM_TOKEN, SLURM_USER,
-# SLURM_CONF, SLURM_OUTPUT_ROOT); progress goes to stderr.
+# SLURM_CONF, SLURM_OUTPUT_ROOT); progress goes to stderr. start refuses (exit 3, naming the holder) a port another
+# process holds for a daemon it would launch.
 # Tenancy: jobs run as unprivileged team users, never root. start creates the users in BROKER_SLURM_TEAM_USERS (default:
 # the demo teams' broker-vision and broker-nlp, and broker-team-a/broker-team-b for the test suite) and, for each, the
 # directory SLURM_OUTPUT_ROOT/<user> (owner the user, mode 700) where its jobs write. Slurm's JWT key is kept in
@@ -220,6 +221,36 @@ wait_for_nodes() {
     log "nodes did not become idle:"; echo "$states" >&2; exit 1
 }
 
+# What holds TCP port $1 (listening on any address), or nothing when it is free.
+port_holder() {
+    local line
+    if command -v ss >/dev/null; then
+        line=$(as_root ss -Hltnp "sport = :$1" 2>/dev/null | head -1) || true
+        [ -n "$line" ] && { sed -n 's/.*users:((\(.*\)))/\1/p' <<<"$line" | grep . || echo "a listener"; }
+    elif (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+        echo "a listener"
+    fi
+    return 0
+}
+
+# Every daemon start would launch needs its own port: one another process holds makes that daemon fail later (or sends
+# its clients to someone else's cluster), so start refuses up front, before it writes or starts anything.
+check_ports() {
+    local name i=0 holder busy=()
+    want_port() { holder=$(port_holder "$2"); [ -z "$holder" ] || busy+=("$1 port $2 is held by $holder"); }
+    pid_alive "$dir/run/slurmctld.pid" || want_port slurmctld "$ctld_port"
+    for name in $(node_names); do
+        pid_alive "$dir/run/slurmd-$name.pid" || want_port "slurmd $name" $((slurmd_port_base + i))
+        i=$((i + 1))
+    done
+    pid_alive "$dir/run/slurmrestd.pid" || want_port slurmrestd "$rest_port"
+    [ ${#busy[@]} -eq 0 ] && return 0
+    log "refusing to start the cluster in $dir: another process holds a port it needs"
+    for holder in "${busy[@]}"; do log "  $holder"; done
+    log "choose free ports with BROKER_SLURMCTLD_PORT, BROKER_SLURMD_PORT_BASE (one per node) and BROKER_SLURMREST_PORT"
+    exit 3
+}
+
 rest_answers() { curl -s -o /dev/null -m 2 "http://127.0.0.1:$rest_port/openapi/v3"; }
 
 start_rest() {
@@ -275,6 +306,7 @@ case "$cmd" in
 start)
     install_packages
     ensure_munge
+    check_ports
     if ! pid_alive "$dir/run/slurmctld.pid"; then write_config; fi
     ensure_tenants
     start_daemons

@@ -22,7 +22,10 @@ public static class BackgroundJobs
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new HostLogProvider(provider.GetRequiredService<ILoggerFactory>()))
             .UseStorage(provider.GetRequiredService<JobStorage>()));
-        if (configuration.GetValue("Hangfire:ServerEnabled", false))
+        // Before the Hangfire server, so the recurring jobs are registered before it polls for them.
+        services.AddSingleton<RecurringSchedules>();
+        services.AddHostedService(provider => provider.GetRequiredService<RecurringSchedules>());
+        if (ServerEnabled(configuration))
         {
             services.AddHangfireServer(server =>
             {
@@ -32,6 +35,9 @@ public static class BackgroundJobs
         }
         return services;
     }
+
+    /// <summary>The one switch: this replica runs the Hangfire server and registers the recurring jobs.</summary>
+    public static bool ServerEnabled(IConfiguration configuration) => configuration.GetValue("Hangfire:ServerEnabled", false);
 
     public static WebApplication MapBrokerDashboard(this WebApplication app)
     {

@@ -1,5 +1,4 @@
 using Broker.Api.Endpoints;
-using Broker.Api.Background;
 using Broker.Api.Input;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
@@ -50,8 +49,6 @@ public static class Pipeline
         app.MapReports();
         app.MapBudgets();
         app.MapWhatIf();
-        app.SchedulePriceRefreshes();
-        app.UseBrokerRecurringJobs();
         app.MapBrokerDashboard();
         app.MapBrokerMetrics();
         return app;

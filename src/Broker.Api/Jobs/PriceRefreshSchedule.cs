@@ -1,5 +1,4 @@
 using Broker.Core.Capacity;
-using Broker.Core.Provisioning;
 using Hangfire;
 
 // Namespace differs from the folder on purpose: a Broker.Api.Jobs namespace would hide the API tests' Jobs helper class.
@@ -36,17 +35,12 @@ public static class PriceRefreshSchedule
     private static IEnumerable<string> Values(IConfigurationSection list) =>
         list.GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0);
 
-    public static WebApplication SchedulePriceRefreshes(this WebApplication app)
+    /// <summary>Called by <see cref="Hosting.RecurringSchedules"/>, the one owner of recurring jobs.</summary>
+    public static void Register(IRecurringJobManager jobs, IConfiguration configuration, IReadOnlyCollection<string> providers, ILogger logger)
     {
-        using var scope = app.Services.CreateScope();
-        var providers = scope.ServiceProvider.GetServices<IPriceSource>().Select(s => s.Provider).Distinct(StringComparer.Ordinal).ToList();
-        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PriceRefreshSchedule));
-        var registry = scope.ServiceProvider.GetRequiredService<ComputeProviders>();
-        logger.LogInformation("Compute providers: {Providers} ({Kind})", string.Join(", ", registry.Names), registry.Kind);
         foreach (var provider in providers)
         {
-            var cron = CronFor(app.Configuration, provider);
+            var cron = CronFor(configuration, provider);
             jobs.AddOrUpdate<PriceRefreshJob>(JobId(provider), job => job.RunAsync(provider, CancellationToken.None),
                 cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
             logger.LogInformation("Price refresh {JobId} scheduled at '{Cron}' UTC", JobId(provider), cron);
@@ -55,6 +49,5 @@ public static class PriceRefreshSchedule
         {
             jobs.RemoveIfExists(JobId(stale));
         }
-        return app;
     }
 }

@@ -4,9 +4,10 @@ namespace Broker.Core.Provisioning;
 
 /// <summary>
 /// The bash both the cloud boot script (<see cref="StartupScript"/>) and the on-prem batch script (<see cref="OnPremBatchScript"/>)
-/// use to talk to Broker, so the two keep one contract: <c>broker_post_to</c>, the one retry loop (200, 202 and 409 end it;
-/// 5xx, 429 and connection errors back off from 2 s doubling to 60 s, 30 attempts; anything else cannot change), the
-/// events wrapper <c>broker_post</c>, and the log shipper.
+/// use to talk to Broker, so the two keep one contract: <c>broker_request</c>, the one retry loop (5xx, 429 and connection
+/// errors back off from 2 s doubling to 60 s, 30 attempts; anything else cannot change), for posts and for a GET whose body
+/// it keeps; <c>broker_post_to</c> (200, 202 and 409 end it), the events wrapper <c>broker_post</c>, and the log shipper.
+/// The job-environment fetch (<see cref="JobEnvironmentScript"/>) uses the same loop and token config.
 /// <para>
 /// Log shipping (ADR 0014): the job's stdout and stderr go to <c>$BROKER_LOG_DIR/stdout.log</c> and <c>stderr.log</c>;
 /// <c>broker_start_logs</c> starts a background shipper that every <c>BROKER_LOG_INTERVAL</c> seconds posts what is new
@@ -81,34 +82,49 @@ public static class CallbackShell
         BROKER_LOG_INTERVAL="${BROKER_LOG_INTERVAL:-5}"
         BROKER_LOG_CHUNK_BYTES="${BROKER_LOG_CHUNK_BYTES:-32768}"
 
-        # broker_post_to URL TOKEN-KIND DATA WHAT: posts DATA (JSON, or @file) until Broker acknowledges it: 200 (a duplicate),
-        # 202 (accepted) or 409 (refused for good). 5xx, 429 and connection errors are retried with backoff, a bounded number
-        # of times; anything else cannot change. Returns 0 acknowledged, 1 refused and not retried, 2 given up.
-        broker_post_to() {
-            local url=$1 kind=$2 data=$3 what=$4 attempt=1 delay=$BROKER_RETRY_DELAY status
+        # broker_request METHOD URL TOKEN-KIND WHAT OK [DATA]: the one retry loop. Calls Broker with the token of TOKEN-KIND
+        # until it answers one of the statuses in OK (space-separated). 5xx, 429 and connection errors are retried with
+        # backoff, a bounded number of times; anything else cannot change. A POST sends DATA (JSON, or @file); a GET keeps
+        # the answer's body in BROKER_BODY. Returns 0 done, 1 refused and not retried, 2 given up.
+        broker_request() {
+            local method=$1 url=$2 kind=$3 what=$4 ok=" $5 " data=${6-} attempt=1 delay=$BROKER_RETRY_DELAY answer status
+            local args=(--silent --show-error --max-time 20) verb=post doing=$what
+            if [ "$method" = GET ]; then
+                args+=(--write-out '\n%{http_code}' --header 'Accept: text/plain')
+                verb=get doing="getting $what"
+            else
+                args+=(--output /dev/null --write-out '%{http_code}' \
+                    --request "$method" --header 'Content-Type: application/json' --data-binary "$data")
+            fi
             while true; do
-                status=$(broker_curl_config "$kind" | curl --silent --show-error --max-time 20 \
-                    --output /dev/null --write-out '%{http_code}' \
-                    --request POST --header 'Content-Type: application/json' --data-binary "$data" \
-                    --config - "$url")
-                case "${status:-000}" in
-                200 | 202 | 409)
+                answer=$(broker_curl_config "$kind" | curl "${args[@]}" --config - "$url")
+                status=${answer##*$'\n'}
+                status=${status:-000}
+                if [[ $ok == *" $status "* ]]; then
+                    [ "$method" = GET ] && BROKER_BODY=${answer%$'\n'*}
                     return 0
-                    ;;
+                fi
+                case "$status" in
                 5?? | 429 | 000) ;;
                 *)
-                    echo "broker: $what was refused with HTTP $status; not retried" >&2
+                    echo "broker: $doing was refused with HTTP $status; not retried" >&2
                     return 1
                     ;;
                 esac
                 if [ "$attempt" -ge "$BROKER_POST_ATTEMPTS" ]; then
-                    echo "broker: could not post $what after $attempt attempts (last HTTP ${status:-000})" >&2
+                    echo "broker: could not $verb $what after $attempt attempts (last HTTP $status)" >&2
                     return 2
                 fi
                 sleep "$delay"
                 attempt=$((attempt + 1))
                 delay=$((delay * 2 > BROKER_RETRY_MAX_DELAY ? BROKER_RETRY_MAX_DELAY : delay * 2))
             done
+        }
+
+        # broker_post_to URL TOKEN-KIND DATA WHAT: posts DATA until Broker acknowledges it: 200 (a duplicate), 202 (accepted)
+        # or 409 (refused for good).
+        broker_post_to() {
+            broker_request POST "$1" "$2" "$4" "200 202 409" "$3"
         }
 
         # broker_post KIND BODY: one event, with the token of its kind.

@@ -1,3 +1,5 @@
+using Broker.Core.Capacity;
+
 namespace Broker.Core.Provisioning;
 
 /// <summary>

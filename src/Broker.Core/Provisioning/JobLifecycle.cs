@@ -5,7 +5,8 @@ namespace Broker.Core.Provisioning;
 /// <summary>
 /// The paired moves of a job and its allocation. Pure state changes on tracked entities: callers load both, apply one move
 /// and save once, so a move is all-or-nothing, and the xmin tokens on both rows make a concurrent duplicate fail instead of
-/// applying twice. Every move is a no-op when it was already applied.
+/// applying twice. Every move is a no-op when it was already applied, and every allocation move goes through
+/// <see cref="AllocationStateMachine"/>.
 /// </summary>
 public static class JobLifecycle
 {
@@ -13,7 +14,7 @@ public static class JobLifecycle
     {
         if (allocation.State == AllocationState.Requested)
         {
-            allocation.State = AllocationState.Provisioning;
+            AllocationStateMachine.Move(allocation, AllocationState.Provisioning);
         }
         allocation.ExternalId ??= externalId;
         if (job.State == JobState.Placed)
@@ -34,7 +35,7 @@ public static class JobLifecycle
             // timeline never put the start before the launch Broker recorded.
             at = job.UpdatedAt;
         }
-        allocation.State = AllocationState.Running;
+        AllocationStateMachine.Move(allocation, AllocationState.Running);
         allocation.StartedAt = at;
         if (job.State is JobState.Placed or JobState.Starting)
         {
@@ -175,7 +176,7 @@ public static class JobLifecycle
     {
         if (allocation.State == AllocationState.Releasing)
         {
-            allocation.State = AllocationState.Closed;
+            AllocationStateMachine.Move(allocation, AllocationState.Closed);
             // A cloud segment lasts until its instance is gone; an on-prem one ended when Slurm (or the release) said so.
             if (!allocation.IsOnPrem || allocation.EndedAt is null)
             {
@@ -190,7 +191,7 @@ public static class JobLifecycle
 
     private static void Release(Allocation allocation, AllocationEnd end, string reason, DateTimeOffset at)
     {
-        allocation.State = AllocationState.Releasing;
+        AllocationStateMachine.Move(allocation, AllocationState.Releasing);
         allocation.End = end;
         allocation.EndReason = reason;
         allocation.EndedAt = at;

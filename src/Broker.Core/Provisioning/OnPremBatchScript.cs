@@ -44,7 +44,7 @@ public static partial class OnPremBatchScript
         var prologue = Placeholder().Replace(Prologue, m => values[m.Groups[1].Value]);
         var epilogue = Placeholder().Replace(Epilogue, m => values[m.Groups[1].Value]);
         var environment = fetchJobEnvironment
-            ? JobEnvironmentScript.Fragment(callbackBaseUrl, allocationId, tokens.Started)
+            ? JobEnvironmentScript.Fragment(callbackBaseUrl, allocationId)
                 + "broker_env_fetch || { printf '%s' '\"the job variables (env, secretEnv) could not be fetched from Broker\"' >\"$BROKER_REASON_FILE\"; "
                 + $"exit {JobEnvironmentScript.FailureExitCode}; }}\n"
             : "";

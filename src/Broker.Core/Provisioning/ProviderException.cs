@@ -1,3 +1,5 @@
+using Broker.Core.Capacity;
+
 namespace Broker.Core.Provisioning;
 
 /// <summary>A provider call failed. Adapters translate every cloud's own error codes into this one type.</summary>

@@ -83,7 +83,7 @@ public static partial class StartupScript
     private static string Seq(InstanceEventKind kind) => InstanceEvent.SeqOf(kind).ToString(CultureInfo.InvariantCulture);
 
     private static string JobEnvironment(StartupScriptSpec spec) =>
-        "\n" + JobEnvironmentScript.Fragment(spec.CallbackBaseUrl, spec.AllocationId, spec.CallbackTokens.Started)
+        "\n" + JobEnvironmentScript.Fragment(spec.CallbackBaseUrl, spec.AllocationId)
         + "broker_env_flags() {\n    local name\n    for name in ${BROKER_ENV_NAMES:-}; do printf -- '--env %s ' \"$name\"; done\n}\n";
 
     private static string DockerRun(StartupScriptSpec spec)

@@ -1,6 +1,7 @@
 using System.Text;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
+using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 using Microsoft.Extensions.Options;
 

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
+using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 
 namespace Broker.Providers.Aws;

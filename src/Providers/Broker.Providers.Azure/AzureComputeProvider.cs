@@ -2,6 +2,7 @@ using Azure;
 using Azure.ResourceManager;
 using Azure.ResourceManager.Compute;
 using Azure.ResourceManager.Resources;
+using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 
 namespace Broker.Providers.Azure;

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 
 namespace Broker.Providers.Azure;

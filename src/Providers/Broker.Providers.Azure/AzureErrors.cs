@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Identity;
+using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 
 namespace Broker.Providers.Azure;

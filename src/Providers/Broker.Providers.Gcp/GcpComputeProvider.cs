@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 using Broker.Providers.Gcp.Compute;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 using Broker.Providers.Gcp.Compute;
 

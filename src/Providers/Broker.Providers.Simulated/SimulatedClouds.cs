@@ -1,8 +1,13 @@
 using Broker.Core.Capacity.Catalog;
+using Broker.Core.Simulation;
 
 namespace Broker.Providers.Simulated;
 
-/// <summary>The three simulated clouds built from one catalog and one set of options, sharing one event feed and trace.</summary>
+/// <summary>
+/// The three simulated clouds built from one catalog and one set of options, sharing one event feed and one spot availability
+/// trace (<see cref="SpotAvailabilityTrace"/>, read only when a path is configured; the product ships none): a tick of 0 means
+/// no spot capacity, the trace starts when the clouds are built and repeats when it runs out.
+/// </summary>
 public sealed class SimulatedClouds : IDisposable
 {
     private readonly Dictionary<string, SimulatedCloud> clouds;

@@ -1,4 +1,5 @@
 using Broker.Core.Capacity.Catalog;
+using Broker.Core.Simulation;
 
 namespace Broker.Providers.Simulated;
 
@@ -10,13 +11,13 @@ namespace Broker.Providers.Simulated;
 internal sealed class SpotInterruptionDraw(SimulatedCloudOptions options, Random random, SpotAvailabilityTrace? trace,
     DateTimeOffset traceStart)
 {
-    public bool HasCapacity(DateTimeOffset now) => trace is null || trace.IsAvailable(options.ToSimulated(now - traceStart));
+    public bool HasCapacity(DateTimeOffset now) => trace is null || trace.IsAvailable(Seconds(options.ToSimulated(now - traceStart)));
 
     public DateTimeOffset? InterruptionAt(CatalogOffer offer, DateTimeOffset now, DateTimeOffset jobEnds)
     {
         if (trace is not null)
         {
-            var first = trace.FirstUnavailable(options.ToSimulated(now - traceStart), options.ToSimulated(jobEnds - traceStart));
+            var first = FirstUnavailable(trace, options.ToSimulated(now - traceStart), options.ToSimulated(jobEnds - traceStart));
             return first is { } t ? traceStart + options.ToClock(t) : null;
         }
         var rate = options.SpotInterruptionsPerHour ?? offer.SpotInterruptionPerHour;
@@ -29,4 +30,18 @@ internal sealed class SpotInterruptionDraw(SimulatedCloudOptions options, Random
         var window = options.ToSimulated(jobEnds - now).TotalHours;
         return hours < window ? now + options.ToClock(TimeSpan.FromHours(hours)) : null;
     }
+
+    /// <summary>The first moment in [from, until) of the trace (from its start) with no spot capacity, or null.</summary>
+    private static TimeSpan? FirstUnavailable(SpotAvailabilityTrace trace, TimeSpan from, TimeSpan until)
+    {
+        var second = Seconds(from);
+        if (!trace.IsAvailable(second))
+        {
+            return from;
+        }
+        return trace.NextUnavailable(second) is { } next && TimeSpan.FromSeconds(next) < until ? TimeSpan.FromSeconds(next) : null;
+    }
+
+    /// <summary>The whole second of the trace a moment falls in; the trace starts when the cloud is built.</summary>
+    private static long Seconds(TimeSpan sinceStart) => (long)Math.Floor(Math.Max(0, sinceStart.TotalSeconds));
 }

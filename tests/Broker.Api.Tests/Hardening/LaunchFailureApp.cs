@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Broker.Api.Tests.Infrastructure;
+using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Broker.Api.Background;
+using Broker.Api.Hosting;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Core.Capacity;
 using Hangfire;
@@ -104,6 +105,7 @@ public sealed class PriceRefreshJobTests : IClassFixture<RefreshApp>
     {
         using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
 
+        app.Services.GetRequiredService<RecurringSchedules>().Register();
         var jobs = connection.GetRecurringJobs();
 
         var aws = Assert.Single(jobs, j => j.Id.StartsWith("prices:", StringComparison.Ordinal));

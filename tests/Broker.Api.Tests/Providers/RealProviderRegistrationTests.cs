@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Broker.Api.Background;
+using Broker.Api.Hosting;
 using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 using Broker.Providers.Aws;
@@ -37,6 +38,7 @@ public sealed class RealProviderRegistrationTests(RealProvidersApp app) : IClass
     {
         using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
 
+        app.Services.GetRequiredService<RecurringSchedules>().Register();
         var jobs = connection.GetRecurringJobs().Where(j => j.Id.StartsWith("prices:", StringComparison.Ordinal)).OrderBy(j => j.Id).ToList();
 
         Assert.Equal(["prices:aws", "prices:azure", "prices:gcp"], jobs.Select(j => j.Id));

@@ -135,6 +135,19 @@ public sealed class JobEnvironmentScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fetch_that_keeps_failing_gives_up_after_the_scripts_attempt_limit_and_the_job_does_not_run()
+    {
+        sandbox.AnswerFetchWith([.. Enumerable.Repeat("503", 31)]);
+
+        var (exitCode, output) = await sandbox.Run(BootScript());
+
+        Assert.True(exitCode == JobEnvironmentScript.FailureExitCode, output);
+        Assert.False(sandbox.DockerRan);
+        Assert.Equal(30, sandbox.Fetches);
+        Assert.Contains("could not get the job's variables after 30 attempts (last HTTP 503)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_batch_script_does_not_run_the_job_when_the_variables_cannot_be_fetched()
     {
         sandbox.AnswerFetchWith("401");

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
 using Broker.Providers.Aws;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
+using Broker.Core.Simulation;
 using Broker.Providers.Simulated;
 using Microsoft.Extensions.Time.Testing;
 
@@ -25,11 +26,10 @@ public sealed class SimulatedAvailabilityTraceTests : IDisposable
     {
         var trace = SpotAvailabilityTrace.Load(fixturePath);
 
-        Assert.Equal(TimeSpan.FromSeconds(60), trace.Gap);
-        Assert.Equal(8, trace.Availability.Count);
-        Assert.Equal(TimeSpan.FromMinutes(2), trace.FirstUnavailable(TimeSpan.Zero, TimeSpan.FromHours(1)));
-        Assert.Null(trace.FirstUnavailable(TimeSpan.Zero, TimeSpan.FromMinutes(2)));
-        Assert.Equal(TimeSpan.FromMinutes(10), trace.FirstUnavailable(TimeSpan.FromMinutes(5), TimeSpan.FromHours(1)));
+        Assert.Equal(60, trace.GapSeconds);
+        Assert.Equal(8 * 60, trace.PeriodSeconds);
+        Assert.Equal(120, trace.NextUnavailable(0));
+        Assert.Equal(10 * 60, trace.NextUnavailable(5 * 60));
     }
 
     [Fact]
@@ -55,6 +55,19 @@ public sealed class SimulatedAvailabilityTraceTests : IDisposable
         f.Clock.Advance(TimeSpan.FromMinutes(2));
 
         await f.Create(SimulatedFixture.Request(market: CapacityType.Spot, runFor: TimeSpan.FromMinutes(3)));
+    }
+
+    [Fact]
+    public async Task A_spot_job_that_ends_before_the_first_tick_without_capacity_is_not_interrupted()
+    {
+        using var f = new SimulatedFixture(options: NoDelay(), trace: SpotAvailabilityTrace.Load(fixturePath));
+        var spot = SimulatedFixture.Request(market: CapacityType.Spot, runFor: TimeSpan.FromSeconds(90));
+        await f.Create(spot);
+
+        f.Clock.Advance(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(SimulatedEventKind.Finished, f.Events.For(spot.AllocationId)[^1].Kind);
+        Assert.DoesNotContain(f.Events.For(spot.AllocationId), e => e.Kind == SimulatedEventKind.Interrupted);
     }
 
     [SkippableFact]

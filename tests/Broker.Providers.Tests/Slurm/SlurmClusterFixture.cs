@@ -23,7 +23,7 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
 
     /// <summary>The team users' output directories, <c>&lt;root&gt;/&lt;user&gt;</c> (see <c>scripts/slurm.sh</c>).</summary>
     public string OutputRoot { get; private set; } = "";
-    private string RepoRoot { get; } = FindRepoRoot();
+    internal static string RepoRoot { get; } = FindRepoRoot();
 
     public async Task InitializeAsync()
     {

@@ -15,18 +15,14 @@ public sealed class BrokerStrategy : PassStrategy
 
     public override string Name => PlacementStrategies.Broker;
 
+    private protected override bool OrdersByFairShare => true;
+
     private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass) =>
         new FairShareOrder(snapshot.PendingJobs, snapshot.Shares, snapshot.Now, pass.Options.Urgency);
 
-    private protected override PlacementDecision Decide(PlacementPass pass, PendingJob job)
+    private protected override PlacementDecision DecideWithoutIdleNode(PlacementPass pass, PendingJob job,
+        (DateTimeOffset Start, NodeSlots Node)? estimate, RejectedOption notNow)
     {
-        var pools = pass.OnPrem.PoolsFor(job);
-        if (OnPremSteps.PlaceNow(pass, job, pools) is { } placed)
-        {
-            return placed;
-        }
-        var estimate = pass.OnPrem.EstimateStart(pools, job.Gpus);
-        var notNow = OnPremSteps.NotNow(pass, job, pools, estimate, orderedByFairShare: true);
         var policy = pass.Policies.For(job.Team);
         if (!policy.AllowBurst || pass.Controls.BurstingStopped is not null)
         {

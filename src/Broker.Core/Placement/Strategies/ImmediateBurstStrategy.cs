@@ -27,15 +27,9 @@ public sealed class ImmediateBurstStrategy : PassStrategy
 
     private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass) => new FifoOrder(snapshot.PendingJobs);
 
-    private protected override PlacementDecision Decide(PlacementPass pass, PendingJob job)
+    private protected override PlacementDecision DecideWithoutIdleNode(PlacementPass pass, PendingJob job,
+        (DateTimeOffset Start, NodeSlots Node)? estimate, RejectedOption notNow)
     {
-        var pools = pass.OnPrem.PoolsFor(job);
-        if (OnPremSteps.PlaceNow(pass, job, pools) is { } placed)
-        {
-            return placed;
-        }
-        var estimate = pass.OnPrem.EstimateStart(pools, job.Gpus);
-        var notNow = OnPremSteps.NotNow(pass, job, pools, estimate, orderedByFairShare: false);
         var policy = pass.Policies.For(job.Team);
         if (!policy.AllowBurst || pass.Controls.BurstingStopped is not null)
         {

@@ -7,15 +7,9 @@ public sealed class OnPremOnlyStrategy : PassStrategy
 
     private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass) => new FifoOrder(snapshot.PendingJobs);
 
-    private protected override PlacementDecision Decide(PlacementPass pass, PendingJob job)
+    private protected override PlacementDecision DecideWithoutIdleNode(PlacementPass pass, PendingJob job,
+        (DateTimeOffset Start, NodeSlots Node)? estimate, RejectedOption notNow)
     {
-        var pools = pass.OnPrem.PoolsFor(job);
-        if (OnPremSteps.PlaceNow(pass, job, pools) is { } placed)
-        {
-            return placed;
-        }
-        var estimate = pass.OnPrem.EstimateStart(pools, job.Gpus);
-        var notNow = OnPremSteps.NotNow(pass, job, pools, estimate, orderedByFairShare: false);
         var start = OnPremSteps.Queue(pass, job, estimate);
         var chosen = start is { } at
             ? $"wait (capacity): FIFO on-prem queue with backfill, expected start in {UniformProgress.Format(at - pass.Now)}"

@@ -30,5 +30,23 @@ public abstract class PassStrategy : IPlacementStrategy
 
     private protected abstract IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass);
 
-    private protected abstract PlacementDecision Decide(PlacementPass pass, PendingJob job);
+    /// <summary>Whether the strategy takes jobs in fair-share order; it words why on-prem is not now.</summary>
+    private protected virtual bool OrdersByFairShare => false;
+
+    /// <summary>The opening every strategy shares: an idle on-prem node that fits wins; otherwise the strategy decides,
+    /// given the on-prem start estimate and why on-prem is not now.</summary>
+    private PlacementDecision Decide(PlacementPass pass, PendingJob job)
+    {
+        var pools = pass.OnPrem.PoolsFor(job);
+        if (OnPremSteps.PlaceNow(pass, job, pools) is { } placed)
+        {
+            return placed;
+        }
+        var estimate = pass.OnPrem.EstimateStart(pools, job.Gpus);
+        var notNow = OnPremSteps.NotNow(pass, job, pools, estimate, OrdersByFairShare);
+        return DecideWithoutIdleNode(pass, job, estimate, notNow);
+    }
+
+    private protected abstract PlacementDecision DecideWithoutIdleNode(PlacementPass pass, PendingJob job,
+        (DateTimeOffset Start, NodeSlots Node)? estimate, RejectedOption notNow);
 }

@@ -6,6 +6,7 @@ namespace Broker.Core.Simulation;
 /// A spot availability series in the "Can't Be Late" format (<c>{"metadata": {"gap_seconds": N}, "data": [...]}</c>):
 /// tick k covers [k·gap, (k+1)·gap) and a value above zero means spot capacity is there. Replay time 0 is tick 0 and the
 /// series repeats when the replay is longer than the trace. Multi-instance counts are read as available/unavailable.
+/// The one reader of these files: the replay, the what-if and the simulated clouds all use it.
 /// </summary>
 public sealed class SpotAvailabilityTrace
 {
@@ -39,6 +40,9 @@ public sealed class SpotAvailabilityTrace
     public long GapSeconds { get; }
 
     public long PeriodSeconds => GapSeconds * available.Length;
+
+    /// <summary>Reads a trace file, named by its file name.</summary>
+    public static SpotAvailabilityTrace Load(string path) => Parse(Path.GetFileName(path), File.ReadAllText(path));
 
     public static SpotAvailabilityTrace Parse(string name, string json)
     {

@@ -1,4 +1,4 @@
-namespace Broker.Core.Provisioning;
+namespace Broker.Core.Capacity;
 
 /// <summary>How much of a provider a capacity error rules out for a while.</summary>
 public enum BlockScope
