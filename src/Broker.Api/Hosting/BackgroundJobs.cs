@@ -1,4 +1,5 @@
 using Broker.Api.Auth;
+using Broker.Api.Background;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -24,6 +25,7 @@ public static class BackgroundJobs
             .UseStorage(provider.GetRequiredService<JobStorage>()));
         // Before the Hangfire server, so the recurring jobs are registered before it polls for them.
         services.AddSingleton<RecurringSchedules>();
+        services.AddSingleton(new RunLocks(connectionString));
         services.AddHostedService(provider => provider.GetRequiredService<RecurringSchedules>());
         if (ServerEnabled(configuration))
         {

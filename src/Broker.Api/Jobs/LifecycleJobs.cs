@@ -16,19 +16,21 @@ public sealed class ProvisionAllocationJob(AllocationWorker worker)
     public Task RunAsync(Guid allocationId, CancellationToken cancellationToken) => worker.ProvisionAsync(allocationId, cancellationToken);
 }
 
-/// <summary>Every few seconds: converge allocations with what the providers and the cluster report.</summary>
-public sealed class ReconcileJob(Reconciler reconciler, IBackgroundJobClient jobs)
+/// <summary>
+/// Every few seconds: converge allocations with what the providers and the cluster report. A run that finds another
+/// replica's run under way skips (the next one is seconds away).
+/// </summary>
+public sealed class ReconcileJob(Reconciler reconciler, IBackgroundJobClient jobs, RunLocks locks)
 {
     public const string Id = "lifecycle:reconcile";
 
-    [DisableConcurrentExecution(timeoutInSeconds: 30)]
     [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => locks.RunExclusiveAsync(Id, async () =>
     {
         var result = await reconciler.RunAsync(cancellationToken);
         foreach (var allocation in result.ToProvision)
         {
             jobs.Enqueue<ProvisionAllocationJob>(j => j.RunAsync(allocation, CancellationToken.None));
         }
-    }
+    }, cancellationToken);
 }

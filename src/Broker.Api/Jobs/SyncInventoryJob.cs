@@ -4,11 +4,10 @@ using Hangfire;
 namespace Broker.Api.Background;
 
 /// <summary>Every minute: on-prem inventory into the database, one utilization sample per node.</summary>
-public sealed class SyncInventoryJob(InventorySync sync)
+public sealed class SyncInventoryJob(InventorySync sync, RunLocks locks)
 {
     public const string Id = "onprem:inventory";
 
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]
-    public Task RunAsync(CancellationToken cancellationToken) => sync.RunAsync(cancellationToken);
+    public Task RunAsync(CancellationToken cancellationToken) => locks.RunExclusiveAsync(Id, () => sync.RunAsync(cancellationToken), cancellationToken);
 }
