@@ -625,6 +625,11 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("gpu_model");
 
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("instance_id");
+
                     b.Property<string>("InstanceType")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
@@ -1640,6 +1645,10 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("gpus");
 
+                    b.Property<int?>("InstanceCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("instance_count");
+
                     b.Property<string>("InstanceType")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
@@ -1658,6 +1667,10 @@ namespace Broker.Migrations.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("market");
+
+                    b.PrimitiveCollection<List<string>>("MemberInstanceIds")
+                        .HasColumnType("text[]")
+                        .HasColumnName("member_instance_ids");
 
                     b.PrimitiveCollection<List<string>>("MemberNodes")
                         .HasColumnType("text[]")

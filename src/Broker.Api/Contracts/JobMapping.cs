@@ -62,7 +62,8 @@ public static class JobMapping
         Segments = [.. allocations.OrderBy(a => a.CreatedAt).Select(a => new SegmentResponse(a.Id, a.IsOnPrem ? "onprem" : "cloud", a.Node,
             a.Provider, a.Region, a.Zone, a.InstanceType, Wire(a.Market), a.GpuModel, a.Gpus, Money.Trim(a.PricePerHour), Wire(a.State),
             a.End is { } end ? Wire(end) : null, a.EndReason, a.CreatedAt, a.StartedAt, a.EndedAt,
-            MemberNodes: a.MemberNodes is { Count: > 1 } members ? members : null))],
+            MemberNodes: a.MemberNodes is { Count: > 1 } members ? members : null,
+            Instances: a.IsCloudGang ? a.InstanceCount : null, MemberInstances: a.IsCloudGang ? a.MemberInstanceIds : null))],
     };
 
     public static JobResponse WithCost(this JobResponse job, Core.Costs.JobCost cost) => job with

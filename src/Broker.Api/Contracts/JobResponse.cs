@@ -46,7 +46,8 @@ public sealed record JobCostResponse(decimal SoFarUsd, decimal OnDemandEquivalen
 /// <summary>One run segment of a job: where it ran (or was meant to), how it is paid for, and how it ended.</summary>
 public sealed record SegmentResponse(Guid AllocationId, string Location, string? Node, string Provider, string? Region, string? Zone,
     string? InstanceType, string Market, string GpuModel, int Gpus, decimal PricePerHour, string State, string? End, string? EndReason,
-    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, IReadOnlyList<string>? MemberNodes = null);
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, IReadOnlyList<string>? MemberNodes = null,
+    int? Instances = null, IReadOnlyList<string>? MemberInstances = null);
 
 public sealed record JobEventResponse(DateTimeOffset At, string Kind, string Message);
 

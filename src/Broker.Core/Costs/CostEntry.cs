@@ -46,6 +46,9 @@ public sealed class CostEntry
 
     public CapacityType Market { get; set; }
 
+    /// <summary>A cloud gang member's instance id (ADR 0012): each member has its own entries; null otherwise.</summary>
+    public string? InstanceId { get; set; }
+
     public string GpuModel { get; set; } = "";
 
     public int GpuCount { get; set; }

@@ -46,10 +46,16 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
         {
             return RecordOutcome.Deferred;
         }
-        var parts = life.Lifetime is { } l ? (await pricing.ForAsync(a, job, l, ct)).Parts() : [];
         var now = PostgresTime.Now(clock);
         var labels = JsonSerializer.Serialize(new SortedDictionary<string, string>(job.Labels.ToDictionary(x => x.Key, x => x.Value), StringComparer.Ordinal), Json);
-        var entries = parts.Select(p => ToEntry(a, job, p, labels, life.Lifetime!.Source, now)).ToList();
+        var entries = new List<CostEntry>();
+        // A cloud gang (ADR 0012) is billed per member instance: one entry (per price piece) for each, at one instance's price.
+        foreach (var (member, instanceId) in CloudGangLedger.Members(a))
+        {
+            var parts = life.Lifetime is { } l ? (await pricing.ForAsync(member, job, l, ct)).Parts() : [];
+            var offset = entries.Count;
+            entries.AddRange(parts.Select(p => ToEntry(member, job, p, labels, life.Lifetime!.Source, now, offset, instanceId)));
+        }
         return await WriteAsync(a, job.Team, entries, now, ct);
     }
 
@@ -106,9 +112,10 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
         return RecordOutcome.Recorded;
     }
 
-    private static CostEntry ToEntry(Allocation a, Job job, CostPart p, string labels, string source, DateTimeOffset now) => new()
+    private static CostEntry ToEntry(Allocation a, Job job, CostPart p, string labels, string source, DateTimeOffset now,
+        int partOffset, string? instanceId) => new()
     {
-        AllocationId = a.Id, Part = p.Part, Kind = CostEntryKind.Usage, JobId = a.JobId, Team = job.Team, Provider = a.Provider,
+        AllocationId = a.Id, Part = partOffset + p.Part, InstanceId = instanceId, Kind = CostEntryKind.Usage, JobId = a.JobId, Team = job.Team, Provider = a.Provider,
         Region = a.Region, Zone = a.Zone, InstanceType = a.InstanceType, Node = a.Node,
         MemberNodes = a.MemberNodes is null ? null : [.. a.MemberNodes], Market = a.Market, GpuModel = a.GpuModel,
         GpuCount = a.Gpus, StartedAt = p.Start, EndedAt = p.End, BilledSeconds = p.BilledSeconds, GpuHours = p.GpuHours,

@@ -17,7 +17,8 @@ public sealed record CapacityVerdict(bool Feasible, string? Field, string Reason
 /// The "could this ever run" check behind the 422 for impossible jobs (ADR 0012). It looks at capacity as configured (every
 /// present node, drained or not, and every offer of a configured provider, available or not): a node that is down today
 /// comes back, but a model nobody has never appears. A job fits on one node or instance, or as an on-prem gang of whole
-/// nodes of one model (<see cref="GangShape"/>). Cloud gangs are not placed yet, so the cloud counts single instances.
+/// nodes of one model (<see cref="GangShape"/>), or as a cloud gang of equal whole instances of one type, the largest size of
+/// the model that divides the job, at most <see cref="MaxGangMembers"/> (the engine's rule, <c>OfferIndex</c>).
 /// </summary>
 public static class CapacityFeasibility
 {
@@ -55,11 +56,28 @@ public static class CapacityFeasibility
         {
             options.Add($"one cloud instance ({instance.Where}, {instance.Gpus} {instance.GpuModel})");
         }
+        else
+        {
+            options.AddRange(CloudGangs(request.Count, usable));
+        }
         if (options.Count > 0)
         {
             return new CapacityVerdict(true, null, $"{request.Count} GPUs fit: {string.Join("; ", options)}", options);
         }
         return Refuse("gpu.count", $"{request.Count} GPUs fit nowhere: {Largest(usable)}");
+    }
+
+    private static IEnumerable<string> CloudGangs(int count, List<CapacityUnit> usable)
+    {
+        foreach (var pool in usable.Where(u => !u.OnPrem).GroupBy(u => u.GpuModel, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var size = pool.Select(u => u.Gpus).Where(g => count % g == 0 && count / g is > 1 and <= MaxGangMembers).DefaultIfEmpty(0).Max();
+            if (size > 0)
+            {
+                var unit = pool.Where(u => u.Gpus == size).OrderBy(u => u.Where, StringComparer.Ordinal).First();
+                yield return $"cloud gang of {count / size} x {unit.Where} ({size} {pool.Key} GPUs each)";
+            }
+        }
     }
 
     private static string Largest(List<CapacityUnit> usable)
@@ -71,7 +89,7 @@ public static class CapacityFeasibility
         }
         if (usable.Where(u => !u.OnPrem).OrderByDescending(u => u.Gpus).FirstOrDefault() is { } biggest)
         {
-            parts.Add($"cloud instances of at most {biggest.Gpus} GPUs ({biggest.GpuModel}; cloud gangs are not placed)");
+            parts.Add($"cloud instances of at most {biggest.Gpus} GPUs ({biggest.GpuModel}; a cloud gang needs equal whole instances of one type, at most {MaxGangMembers})");
         }
         return string.Join("; ", parts);
     }

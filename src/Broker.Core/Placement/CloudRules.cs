@@ -16,7 +16,7 @@ internal readonly record struct CloudCandidate(CloudOffer Offer, CapacityType Ma
 {
     public string Describe() =>
         // One string, not Offer.Id and then this: the same text as $"{Offer.Id} ..." without the intermediate id.
-        $"{Offer.Provider}/{Offer.Region}/{Offer.Zone ?? "-"}/{Offer.InstanceType} {(Market == CapacityType.Spot ? "spot" : "on-demand")} at ${PricePerHour:0.####}/h";
+        $"{(Offer.IsGang ? $"gang of {Offer.Members} x " : "")}{Offer.Provider}/{Offer.Region}/{Offer.Zone ?? "-"}/{Offer.InstanceType} {(Market == CapacityType.Spot ? "spot" : "on-demand")} at ${PricePerHour:0.####}/h";
 
     /// <summary>Total order: score, then offer, then market, so ties break the same way every time.</summary>
     public static int Order(CloudCandidate a, CloudCandidate b)

@@ -9,6 +9,7 @@ internal sealed class OfferIndex
 {
     private readonly Dictionary<string, OfferBucket[]> modelBuckets;
     private readonly OfferBucket[] anyBuckets;
+    private readonly Dictionary<(OfferBucket Bucket, int Members), OfferBucket> gangBuckets = [];
 
     public OfferIndex(IReadOnlyList<CloudOffer> offers)
     {
@@ -35,13 +36,42 @@ internal sealed class OfferIndex
         }
     }
 
-    private static void Add(OfferBucket[] buckets, int gpus, List<OfferBucket> into)
+    /// <summary>
+    /// The buckets whose single instances hold the job; when none does, the cloud gangs (ADR 0012) of one bucket's instances
+    /// of the largest instance size that splits the job into equal whole instances (<c>gpus % perInstance == 0</c>, at most
+    /// <see cref="CapacityFeasibility.MaxGangMembers"/>), built once per pass and bucket. Scaling every price by the same count
+    /// keeps each list's order.
+    /// </summary>
+    private void Add(OfferBucket[] buckets, int gpus, List<OfferBucket> into)
     {
+        var single = false;
         foreach (var bucket in buckets)
         {
             if (bucket.GpusPerInstance >= gpus)
             {
                 into.Add(bucket);
+                single = true;
+            }
+        }
+        if (single)
+        {
+            return;
+        }
+        // The fewest members first, as on-prem (GangShape): buckets are ordered by size, so the largest instance that divides.
+        for (var i = buckets.Length - 1; i >= 0; i--)
+        {
+            var bucket = buckets[i];
+            var members = bucket.GpusPerInstance > 0 && gpus % bucket.GpusPerInstance == 0 ? gpus / bucket.GpusPerInstance : 0;
+            if (members is > 1 and <= CapacityFeasibility.MaxGangMembers)
+            {
+                if (!gangBuckets.TryGetValue((bucket, members), out var gang))
+                {
+                    gang = new OfferBucket(gpus, [.. bucket.ByOnDemandPrice.Select(o => o.AsGang(members))],
+                        [.. bucket.BySpotPrice.Select(o => o.AsGang(members))]);
+                    gangBuckets[(bucket, members)] = gang;
+                }
+                into.Add(gang);
+                return;
             }
         }
     }

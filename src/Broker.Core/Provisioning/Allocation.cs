@@ -113,4 +113,18 @@ public sealed class Allocation
     public int GpusOn(string node) => Nodes.Contains(node, StringComparer.Ordinal) ? Gpus / Math.Max(1, Nodes.Count) : 0;
 
     public bool IsLive => State is not AllocationState.Closed;
+
+    /// <summary>
+    /// A cloud gang (ADR 0012): this many instances of <see cref="InstanceType"/> in <see cref="Zone"/>, each with
+    /// <c>Gpus / InstanceCount</c> GPUs, launched all or nothing; <see cref="PricePerHour"/> is the whole gang's. Null for one instance.
+    /// </summary>
+    public int? InstanceCount { get; set; }
+
+    /// <summary>A cloud gang's member instance ids in member order, first = <see cref="ExternalId"/>, once every member was created.</summary>
+    public List<string>? MemberInstanceIds { get; set; }
+
+    public bool IsCloudGang => !IsOnPrem && InstanceCount is > 1;
+
+    /// <summary>The provider's placement group of a cloud gang (derived from the allocation, so every retry names the same one).</summary>
+    public string? PlacementGroup => IsCloudGang ? CloudGang.PlacementGroupName(Id) : null;
 }

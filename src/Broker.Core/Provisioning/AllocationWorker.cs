@@ -14,7 +14,7 @@ namespace Broker.Core.Provisioning;
 /// segment leaves behind. Every step is idempotent: it re-reads the rows, does nothing when its move was already made, and
 /// relies on the provider's idempotency token when it has to call out again.
 /// </summary>
-public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, CallbackTokens tokens,
+public sealed partial class AllocationWorker(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, CallbackTokens tokens,
     OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger,
     OnPremTenancy tenancy, Costs.CostRecorder ledger, Scheduling.PlacementWakeUps passes, OnPremImageStoreOptions images)
 {
@@ -37,6 +37,11 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         {
             logger.LogInformation("Allocation {Allocation}: launch withheld: {Reason}", allocationId, stopped);
             await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Interrupted(j, a, AllocationEnd.Withheld, $"Launch withheld: {stopped}", now), ct);
+            return;
+        }
+        if (allocation.IsCloudGang)
+        {
+            await ProvisionGangAsync(job, allocation, ct);
             return;
         }
         string externalId;
@@ -175,6 +180,10 @@ public sealed class AllocationWorker(BrokerDbContext db, ComputeProviders clouds
         if (allocation.IsOnPrem)
         {
             await cluster.CancelAsync(allocation.Id, ct);
+        }
+        else if (allocation.IsCloudGang)
+        {
+            await ReleaseGangAsync(allocation, ct);
         }
         else
         {

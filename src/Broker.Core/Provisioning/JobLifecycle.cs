@@ -187,6 +187,7 @@ public static class JobLifecycle
 
     public static string Where(Allocation a) => a.IsOnPrem
         ? a.Nodes.Count > 1 ? $"on-prem gang of {a.Nodes.Count} nodes {string.Join(", ", a.Nodes)} ({a.GpusOn(a.Nodes[0])} GPUs each)" : $"on-prem node {a.Node}"
+        : a.IsCloudGang ? CloudGang.Describe(a)
         : $"{a.Provider} {a.Region}{(a.Zone is null ? "" : "/" + a.Zone)} {a.InstanceType} ({a.Market.ToString().ToLowerInvariant()})";
 
     private static void Release(Allocation allocation, AllocationEnd end, string reason, DateTimeOffset at)

@@ -28,7 +28,7 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
 
         foreach (var a in live)
         {
-            if (!a.IsOnPrem && a.ExternalId is null && a.State != AllocationState.Releasing
+            if (!a.IsOnPrem && !a.IsCloudGang && a.ExternalId is null && a.State != AllocationState.Releasing
                 && listed.TryGetValue(a.Provider, out var mine) && mine.FirstOrDefault(i => i.AllocationId == a.Id) is { } found)
             {
                 // A create whose answer was lost (or a process that died before recording it): the instance carries the
@@ -131,7 +131,7 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
             return CloudOutcome.TimedOut;
         }
         if (listed.TryGetValue(a.Provider, out var instances)
-            && !instances.Any(i => i.InstanceId == a.ExternalId || i.AllocationId == a.Id)
+            && (a.IsCloudGang ? CloudGang.AnyMemberMissing(a, instances) : !instances.Any(i => i.InstanceId == a.ExternalId || i.AllocationId == a.Id))
             && now - (a.StartedAt ?? a.CreatedAt) > options.VanishGrace)
         {
             var end = a.Market == Capacity.CapacityType.Spot ? AllocationEnd.Interrupted : AllocationEnd.Vanished;

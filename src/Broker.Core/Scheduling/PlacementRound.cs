@@ -193,6 +193,7 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             Id = Guid.CreateVersion7(now), JobId = job.Id, Market = d.Market, Provider = d.Offer.Provider, Region = d.Offer.Region,
             Zone = d.Offer.Zone, InstanceType = d.Offer.InstanceType, GpuModel = d.Offer.GpuModel, Gpus = d.Offer.GpusPerInstance,
             PricePerHour = d.PricePerHour, State = AllocationState.Requested, CreatedAt = now, LeaseFactor = leaseFactor,
+            InstanceCount = d.Offer.IsGang ? d.Offer.Members : null,
         },
         _ => null,
     };

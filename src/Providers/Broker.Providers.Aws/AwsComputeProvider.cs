@@ -33,6 +33,10 @@ public sealed class AwsComputeProvider(AwsClientFactory clients, IOptions<AwsOpt
             throw new ProviderException(ProviderName, ProviderErrorKind.InvalidRequest, BlockScope.None, "UserDataTooLarge",
                 $"the startup script exceeds EC2's {MaxUserDataBytes} bytes of user data");
         }
+        if (request.PlacementGroup is { Length: > 0 } group)
+        {
+            await EnsurePlacementGroupAsync(group, request, cancellationToken);
+        }
         var run = RunInstancesRequestFactory.Build(request, settings, image);
         var response = await Call(() => clients.For(request.Region).RunInstancesAsync(run, cancellationToken), cancellationToken);
         var instance = response.Reservation?.Instances?.FirstOrDefault() ?? throw new ProviderException(ProviderName,
@@ -43,6 +47,22 @@ public sealed class AwsComputeProvider(AwsClientFactory clients, IOptions<AwsOpt
             AllocationId = request.AllocationId,
             JobId = request.JobId,
         };
+    }
+
+    /// <summary>Creates the gang's cluster placement group; one that exists already (another member, a retry) is success.</summary>
+    private async Task EnsurePlacementGroupAsync(string group, InstanceRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await clients.For(request.Region).CreatePlacementGroupAsync(RunInstancesRequestFactory.PlacementGroup(group, request), cancellationToken);
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode == "InvalidPlacementGroup.Duplicate")
+        {
+        }
+        catch (Exception e) when (AwsErrorMap.Translate(e, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
     }
 
     public async Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken)

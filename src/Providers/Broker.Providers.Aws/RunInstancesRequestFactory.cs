@@ -20,7 +20,7 @@ internal static class RunInstancesRequestFactory
         var tags = ManagedTags.For(request).Select(t => new Tag(t.Key, t.Value)).ToList();
         var run = new RunInstancesRequest
         {
-            ClientToken = ClientToken(request.AllocationId),
+            ClientToken = ClientToken(request.IdempotencyToken),
             ImageId = imageId,
             InstanceType = InstanceType.FindValue(request.InstanceType),
             MinCount = 1,
@@ -49,6 +49,12 @@ internal static class RunInstancesRequestFactory
                 run.SubnetId = subnet;
             }
         }
+        if (request.PlacementGroup is { Length: > 0 } group)
+        {
+            // A cloud gang's members share a cluster placement group (ADR 0012).
+            run.Placement ??= new Placement();
+            run.Placement.GroupName = group;
+        }
         if (options.SecurityGroupIds.TryGetValue(request.Region, out var groups) && groups.Count > 0)
         {
             run.SecurityGroupIds = [.. groups];
@@ -63,6 +69,21 @@ internal static class RunInstancesRequestFactory
         }
         return run;
     }
+
+    /// <summary>The cluster placement group of a cloud gang, tagged as Broker's so it can be told apart from anyone else's.</summary>
+    public static CreatePlacementGroupRequest PlacementGroup(string name, InstanceRequest request) => new()
+    {
+        GroupName = name,
+        Strategy = PlacementStrategy.Cluster,
+        TagSpecifications =
+        [
+            new TagSpecification
+            {
+                ResourceType = ResourceType.PlacementGroup,
+                Tags = [new Tag(ManagedTags.Managed, "true"), new Tag(ManagedTags.Allocation, request.AllocationId.ToString())],
+            },
+        ],
+    };
 
     private static InstanceMarketOptionsRequest SpotMarket(decimal? maxPrice) => new()
     {

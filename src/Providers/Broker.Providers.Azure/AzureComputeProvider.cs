@@ -43,11 +43,15 @@ public sealed class AzureComputeProvider : IComputeProvider
             throw new ProviderException(Name, ProviderErrorKind.InvalidRequest, BlockScope.None, "RegionNotConfigured",
                 $"Region '{request.Region}' is not among Providers:Azure:Regions.");
         }
-        var vmName = AzureNames.VirtualMachine(request.AllocationId);
+        var vmName = AzureNames.VirtualMachine(request.IdempotencyToken);
         try
         {
             var nicId = await nics.EnsureAsync(vmName, request.Region, ManagedTags.For(request), cancellationToken);
             var data = AzureVmSpec.Build(request, options, vmName, nicId);
+            if (request.PlacementGroup is { Length: > 0 } group)
+            {
+                data.ProximityPlacementGroupId = await EnsureProximityPlacementGroupAsync(request, group, cancellationToken);
+            }
             var operation = await VirtualMachines().CreateOrUpdateAsync(WaitUntil.Started, vmName, data, cancellationToken);
             var vm = await AzureOperations.WaitAsync(operation, options, cancellationToken);
             return AzureInstances.ToInstance(vm.Data);
@@ -65,6 +69,29 @@ public sealed class AzureComputeProvider : IComputeProvider
             }
             throw error;
         }
+    }
+
+    /// <summary>
+    /// The cloud gang's proximity placement group (ADR 0012), a PUT of a name derived from the allocation, so every member
+    /// and every retry puts the same one; it carries Broker's tags.
+    /// </summary>
+    private async Task<global::Azure.Core.ResourceIdentifier> EnsureProximityPlacementGroupAsync(InstanceRequest request, string name,
+        CancellationToken cancellationToken)
+    {
+        var data = new ProximityPlacementGroupData(new global::Azure.Core.AzureLocation(request.Region))
+        {
+            ProximityPlacementGroupType = global::Azure.ResourceManager.Compute.Models.ProximityPlacementGroupType.Standard,
+        };
+        if (AzureNames.ZoneNumber(request.Zone) is { } zone)
+        {
+            data.Zones.Add(zone);
+        }
+        data.Tags[ManagedTags.Managed] = "true";
+        data.Tags[ManagedTags.Allocation] = request.AllocationId.ToString();
+        var groups = arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(options.SubscriptionId, options.ResourceGroup))
+            .GetProximityPlacementGroups();
+        var created = await groups.CreateOrUpdateAsync(WaitUntil.Completed, name, data, cancellationToken);
+        return created.Value.Id;
     }
 
     public async Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken)

@@ -30,7 +30,11 @@ public sealed class GcpComputeProvider(GcpComputeClient client, GcpOptions optio
             var zone = ZoneFor(request);
             var body = GceInstanceFactory.Build(request, zone, options);
             var name = body.Name!;
-            var requestId = GcpNaming.InsertRequestId(request.AllocationId, zone, request.InstanceType, request.Market);
+            var requestId = GcpNaming.InsertRequestId(request.IdempotencyToken, zone, request.InstanceType, request.Market);
+            if (request.PlacementGroup is { Length: > 0 } group)
+            {
+                await EnsureCompactPolicyAsync(request, group, cancellationToken);
+            }
             log.LogInformation("Creating {Instance} ({MachineType}, {Market}) in {Zone} for allocation {AllocationId}",
                 name, request.InstanceType, request.Market, zone, request.AllocationId);
             try
@@ -47,6 +51,29 @@ public sealed class GcpComputeProvider(GcpComputeClient client, GcpOptions optio
                     $"{name} in {zone} was created but is gone (deleted or preempted meanwhile)");
             return GceInstanceMapper.ToProviderInstance(instance);
         }, cancellationToken);
+
+    /// <summary>Creates the gang's compact placement policy; one that exists already (another member, a retry) is success.</summary>
+    private async Task EnsureCompactPolicyAsync(InstanceRequest request, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var operation = await client.InsertResourcePolicyAsync(options.Project, request.Region, GceInstanceFactory.CompactPolicy(request, name),
+                GcpNaming.NameBasedUuid($"policy/{request.Region}/{name}"), cancellationToken);
+            if (operation.IsDone)
+            {
+                if (operation.Failed)
+                {
+                    throw GcpApiException.ForFailedOperation(operation);
+                }
+                return;
+            }
+            await client.WaitRegionOperationAsync(options.Project, request.Region,
+                operation.Name ?? throw new JsonException("Compute Engine returned an operation without a name"), cancellationToken);
+        }
+        catch (GcpApiException e) when (e.HttpStatus == 409 && e.Codes.Contains("alreadyExists"))
+        {
+        }
+    }
 
     public Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken) =>
         Translate(async () =>

@@ -56,7 +56,7 @@ public sealed class SimulatedCloud : IComputeProvider, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(Mutate(now =>
         {
-            if (instances.FirstOrDefault(i => i.Request?.AllocationId == request.AllocationId) is { } existing)
+            if (instances.FirstOrDefault(i => i.Request?.IdempotencyToken == request.IdempotencyToken) is { } existing)
             {
                 return SameRequest(existing.Request!, request)
                     ? existing.Snapshot(Name)
@@ -68,7 +68,7 @@ public sealed class SimulatedCloud : IComputeProvider, IDisposable
             var finishesAt = runningAt + options.ToClock(run.Duration);
             var instance = new SimulatedInstance
             {
-                InstanceId = InstanceIdFor(request.AllocationId), Region = request.Region, Zone = request.Zone,
+                InstanceId = InstanceIdFor(request.IdempotencyToken), Region = request.Region, Zone = request.Zone,
                 InstanceType = request.InstanceType, Market = request.Market, Request = request, LaunchedAt = now,
                 RunningAt = runningAt, FinishesAt = finishesAt, ExitCode = run.ExitCode,
                 InterruptedAt = request.Market == CapacityType.Spot ? interruptions.InterruptionAt(offer, now, finishesAt) : null,
@@ -97,6 +97,31 @@ public sealed class SimulatedCloud : IComputeProvider, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(Mutate<IReadOnlyList<ProviderInstance>>(_ =>
             instances.Where(i => i.IsManaged && i.IsLive).Select(i => i.Snapshot(Name)).ToList()));
+    }
+
+    /// <summary>Every instance ever launched for an allocation (terminated ones too), in launch order.</summary>
+    public IReadOnlyList<ProviderInstance> InstancesOf(Guid allocationId) =>
+        Mutate<IReadOnlyList<ProviderInstance>>(_ => instances.Where(i => i.Request?.AllocationId == allocationId).Select(i => i.Snapshot(Name)).ToList());
+
+    /// <summary>The placement group a managed instance was launched into (a cloud gang's), or null.</summary>
+    public string? PlacementGroupOf(string instanceId) =>
+        Mutate(_ => instances.FirstOrDefault(i => i.InstanceId == instanceId)?.Request?.PlacementGroup);
+
+    /// <summary>Reclaims a live spot instance now, as the cloud would (a spot interruption); false when there is none by that id.</summary>
+    public bool InterruptNow(string instanceId)
+    {
+        var marked = Mutate(now =>
+        {
+            if (instances.FirstOrDefault(i => i.InstanceId == instanceId && i.IsLive && i.Market == CapacityType.Spot) is not { } instance)
+            {
+                return false;
+            }
+            instance.InterruptedAt = now;
+            return true;
+        });
+        // The interruption is applied (and reported) by the next advance, as every other transition is.
+        Advance();
+        return marked;
     }
 
     /// <summary>Starts an instance without Broker's tags, as someone else in the same account would. It uses capacity.</summary>
@@ -184,5 +209,5 @@ public sealed class SimulatedCloud : IComputeProvider, IDisposable
         Name == "aws" ? "i-" + allocationId.ToString("N")[..17] : "broker-" + allocationId.ToString("N");
 
     private static bool SameRequest(InstanceRequest a, InstanceRequest b) =>
-        a.Region == b.Region && a.Zone == b.Zone && a.InstanceType == b.InstanceType && a.Market == b.Market && a.JobId == b.JobId;
+        a.PlacementGroup == b.PlacementGroup && a.Region == b.Region && a.Zone == b.Zone && a.InstanceType == b.InstanceType && a.Market == b.Market && a.JobId == b.JobId;
 }

@@ -16,7 +16,7 @@ internal sealed class SimulatedInstance
     public required DateTimeOffset LaunchedAt { get; init; }
     public required DateTimeOffset RunningAt { get; init; }
     public DateTimeOffset? FinishesAt { get; init; }
-    public DateTimeOffset? InterruptedAt { get; init; }
+    public DateTimeOffset? InterruptedAt { get; set; }
     public int ExitCode { get; init; }
 
     public InstanceState State { get; set; } = InstanceState.Pending;

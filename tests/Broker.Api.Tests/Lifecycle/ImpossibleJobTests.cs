@@ -13,7 +13,7 @@ public sealed class ImpossibleJobTests(LifecycleApp app) : IClassFixture<Lifecyc
 {
     public static TheoryData<string, int, string[], int?, string> Impossible => new()
     {
-        { "more H100s than two nodes and any instance hold", 64, ["H100-80GB"], null, "gpu.count" },
+        { "more H100s than two nodes hold, and only 1-GPU instances divide it (63 > 16 members)", 63, ["H100-80GB"], null, "gpu.count" },
         { "a prime count no equal per-node share fits", 17, ["H100-80GB"], null, "gpu.count" },
         { "more memory than any acceptable GPU has", 1, ["L4"], 80, "gpu.minMemoryGb" },
     };
@@ -46,7 +46,7 @@ public sealed class ImpossibleJobTests(LifecycleApp app) : IClassFixture<Lifecyc
         using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
 
         using var gang = await ops.PostAsJsonAsync("/v1/placement/preview", new JsonObject { ["gpu"] = Gpu(16, ["h100"], null) });
-        using var impossible = await ops.PostAsJsonAsync("/v1/placement/preview", new JsonObject { ["gpu"] = Gpu(64, ["H100-80GB"], null) });
+        using var impossible = await ops.PostAsJsonAsync("/v1/placement/preview", new JsonObject { ["gpu"] = Gpu(63, ["H100-80GB"], null) });
 
         Assert.Equal(HttpStatusCode.OK, gang.StatusCode);
         var fits = (await JobApi.ReadAsync(gang))["feasibility"]!;

@@ -33,7 +33,9 @@ public static class Invariants
         });
         var liveIds = live.Select(a => a.Id).ToHashSet();
         Assert.All(instances, i => Assert.True(i.AllocationId is { } id && liveIds.Contains(id), $"instance {i.InstanceId} has no live allocation"));
-        Assert.All(instances.GroupBy(i => i.AllocationId), g => Assert.Single(g));
+        // One instance per allocation; a cloud gang (ADR 0012) has at most its member count, never two for one member.
+        var members = live.ToDictionary(a => a.Id, a => a.IsCloudGang ? a.InstanceCount!.Value : 1);
+        Assert.All(instances.GroupBy(i => i.AllocationId), g => Assert.InRange(g.Count(), 1, members[g.Key!.Value]));
         var terminalWithLive = await db.Jobs.AsNoTracking()
             .Where(j => (j.State == JobState.Succeeded || j.State == JobState.Failed || j.State == JobState.Cancelled)
                 && db.Allocations.Any(a => a.JobId == j.Id && a.State != AllocationState.Closed && a.State != AllocationState.Releasing))

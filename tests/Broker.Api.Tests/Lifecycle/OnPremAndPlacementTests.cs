@@ -85,7 +85,7 @@ public sealed class OnPremAndPlacementTests(LifecycleApp app) : IClassFixture<Li
         var job = new JsonObject
         {
             ["id"] = (await app.WithScopeAsync(s => s.GetRequiredService<Broker.Core.Jobs.JobService>().SubmitAsync("preview",
-                new Broker.Core.Jobs.JobSubmission("too-big", 64, ["H100-80GB"], null, 16, 128, "ghcr.io/acme/train:1.4", ["python"],
+                new Broker.Core.Jobs.JobSubmission("too-big", 63, ["H100-80GB"], null, 16, 128, "ghcr.io/acme/train:1.4", ["python"],
                     TimeSpan.FromMinutes(90), null, 10, false, null, null, new Dictionary<string, string>()), null, default))).Job.Id.ToString(),
         };
         using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));

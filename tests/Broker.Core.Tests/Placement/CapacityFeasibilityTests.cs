@@ -18,7 +18,8 @@ public sealed class CapacityFeasibilityTests
         { 8, ["H100-80GB"], 0, true, null },
         { 16, ["H100-80GB"], 0, true, null },
         { 12, ["H100-80GB"], 0, true, null },
-        { 24, ["H100-80GB"], 0, false, "gpu.count" },
+        { 24, ["H100-80GB"], 0, true, null },
+        { 136, ["H100-80GB"], 0, false, "gpu.count" },
         { 17, ["H100-80GB"], 0, false, "gpu.count" },
         { 8, ["A100-40GB"], 0, true, null },
         { 9, ["A100-40GB"], 0, false, "gpu.count" },
@@ -46,8 +47,17 @@ public sealed class CapacityFeasibilityTests
     {
         var verdict = CapacityFeasibility.Check(new GpuRequestShape(12, [], 0), LocalSite);
 
-        // 12 = 2 x 6 on the H100 nodes, or 3 x 4 over A100+L4 nodes, which would mix models: only the first is offered.
-        Assert.Equal(["on-prem gang of 2 H100-80GB nodes x 6 GPUs"], verdict.Options);
+        // 12 = 2 x 6 on the H100 nodes, or 3 x 4 over A100+L4 nodes, which would mix models: only the first is offered on-prem.
+        // In the cloud no H100 instance size divides 12 (8 does not), the 1-GPU L4 instances do (12 of them).
+        Assert.Equal(["on-prem gang of 2 H100-80GB nodes x 6 GPUs", "cloud gang of 12 x gcp/us-central1/b/g2-standard-8 (1 L4 GPUs each)"], verdict.Options);
+    }
+
+    [Fact]
+    public void A_cloud_gang_takes_the_largest_instance_that_splits_the_job_into_at_most_16_members()
+    {
+        Assert.Equal(["cloud gang of 3 x aws/us-east-1/a/p5.48xlarge (8 H100-80GB GPUs each)"],
+            CapacityFeasibility.Check(new GpuRequestShape(24, ["H100-80GB"], 0), LocalSite).Options);
+        Assert.False(CapacityFeasibility.Check(new GpuRequestShape(17, ["L4"], 0), LocalSite).Feasible);
     }
 
     [Fact]

@@ -83,6 +83,10 @@ internal sealed partial class FakeArm
             fault.Remaining--;
             return FakeArmResponse.Error(fault.Status, fault.Code, fault.Message, fault.RetryAfter);
         }
+        if (UnknownProximityPlacementGroup(body) is { } ppg)
+        {
+            return FakeArmResponse.Error(400, "InvalidResourceReference", $"Resource {ppg} referenced by resource {name} was not found.");
+        }
         var nicName = body["properties"]?["networkProfile"]?["networkInterfaces"]?[0]?["id"]?.GetValue<string>().Split('/')[^1];
         if (nicName is null || !networkInterfaces.ContainsKey(nicName))
         {

@@ -106,6 +106,10 @@ internal sealed partial class FakeArm : IAsyncDisposable
                 _ => null,
             };
         }
+        if (PpgPath().Match(call.Path) is { Success: true } ppg && call.Method == "PUT")
+        {
+            return PutProximityPlacementGroup(ppg.Groups["name"].Value, call.Path, JsonNode.Parse(call.Body ?? "{}")!.AsObject());
+        }
         if (OperationPath().Match(call.Path) is { Success: true, } operation && call.Method == "GET")
         {
             return PollOperation(operation.Groups["id"].Value);
@@ -118,6 +122,9 @@ internal sealed partial class FakeArm : IAsyncDisposable
 
     [GeneratedRegex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft.Network/networkInterfaces/(?<name>[^/]+)$", RegexOptions.IgnoreCase)]
     private static partial Regex NicPath();
+
+    [GeneratedRegex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft.Compute/proximityPlacementGroups/(?<name>[^/]+)$", RegexOptions.IgnoreCase)]
+    private static partial Regex PpgPath();
 
     [GeneratedRegex("^/subscriptions/[^/]+/providers/Microsoft.Compute/locations/[^/]+/operations/(?<id>[^/]+)$", RegexOptions.IgnoreCase)]
     private static partial Regex OperationPath();

@@ -16,6 +16,7 @@ public sealed class AllocationConfiguration : IEntityTypeConfiguration<Allocatio
         a.Property(x => x.InstanceType).HasMaxLength(64);
         a.Property(x => x.Node).HasMaxLength(128);
         a.Property(x => x.MemberNodes).HasColumnType("text[]");
+        a.Property(x => x.MemberInstanceIds).HasColumnType("text[]");
         a.Property(x => x.GpuModel).HasMaxLength(32);
         a.Property(x => x.ExternalId).HasMaxLength(256);
         a.Property(x => x.CallbackTokenHash).HasMaxLength(64);

@@ -20,6 +20,7 @@ public sealed class CostEntryConfiguration : IEntityTypeConfiguration<CostEntry>
         e.Property(x => x.InstanceType).HasMaxLength(64);
         e.Property(x => x.Node).HasMaxLength(128);
         e.Property(x => x.MemberNodes).HasColumnType("text[]");
+        e.Property(x => x.InstanceId).HasMaxLength(256);
         e.Property(x => x.GpuModel).HasMaxLength(32);
         e.Property(x => x.Labels).HasColumnType("jsonb");
         e.Property(x => x.Note).HasMaxLength(500);

@@ -17,7 +17,15 @@ public sealed record GceInstance
     public IReadOnlyList<GceNetworkInterface>? NetworkInterfaces { get; init; }
     public GceScheduling? Scheduling { get; init; }
     public IReadOnlyList<GceServiceAccount>? ServiceAccounts { get; init; }
+    /// <summary>A cloud gang member's compact placement policy (ADR 0012), as a regional resourcePolicies path.</summary>
+    public IReadOnlyList<string>? ResourcePolicies { get; init; }
 }
+
+/// <summary>A resource policy: here only a compact placement policy for the members of one cloud gang.</summary>
+public sealed record GceResourcePolicy(string Name, string? Description, GceGroupPlacementPolicy GroupPlacementPolicy);
+
+/// <summary><c>collocation</c> COLLOCATED puts the VMs close together (low latency); <c>vmCount</c> is how many will use it.</summary>
+public sealed record GceGroupPlacementPolicy(string Collocation, int? VmCount);
 
 public sealed record GceMetadata(IReadOnlyList<GceMetadataItem> Items);
 

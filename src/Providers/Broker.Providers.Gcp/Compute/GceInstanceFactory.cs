@@ -10,7 +10,7 @@ public static class GceInstanceFactory
 
     public static GceInstance Build(InstanceRequest request, string zone, GcpOptions options) => new()
     {
-        Name = GcpNaming.InstanceName(request.AllocationId),
+        Name = GcpNaming.InstanceName(request.IdempotencyToken),
         MachineType = $"zones/{zone}/machineTypes/{request.InstanceType}",
         Labels = GcpLabels.For(request),
         Metadata = new GceMetadata([new GceMetadataItem(StartupScriptKey, request.StartupScript)]),
@@ -25,7 +25,14 @@ public static class GceInstanceFactory
         ServiceAccounts = string.IsNullOrEmpty(options.ServiceAccountEmail)
             ? null
             : [new GceServiceAccount(options.ServiceAccountEmail, ["https://www.googleapis.com/auth/cloud-platform"])],
+        ResourcePolicies = request.PlacementGroup is { Length: > 0 } group ? [PolicyPath(options.Project, request.Region, group)] : null,
     };
+
+    public static string PolicyPath(string project, string region, string policy) => $"projects/{project}/regions/{region}/resourcePolicies/{policy}";
+
+    /// <summary>The compact placement policy a cloud gang's members share.</summary>
+    public static GceResourcePolicy CompactPolicy(InstanceRequest request, string name) =>
+        new(name, $"broker cloud gang {request.AllocationId:D}", new GceGroupPlacementPolicy("COLLOCATED", request.Members));
 
     /// <summary>
     /// Spot VMs are deleted on preemption (Broker requeues the job; a stopped VM would only keep billing its disk) and never

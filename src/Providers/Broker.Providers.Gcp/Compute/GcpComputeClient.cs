@@ -33,6 +33,35 @@ public sealed class GcpComputeClient
         (await SendAsync<GceOperation>(HttpMethod.Post, $"projects/{project}/zones/{zone}/instances?requestId={requestId}",
             body, notFoundIsNull: false, cancellationToken))!;
 
+    /// <summary>Inserts a regional resource policy; the answer is a region operation.</summary>
+    public async Task<GceOperation> InsertResourcePolicyAsync(string project, string region, GceResourcePolicy body, Guid requestId,
+        CancellationToken cancellationToken) =>
+        (await SendAsync<GceOperation>(HttpMethod.Post, $"projects/{project}/regions/{region}/resourcePolicies?requestId={requestId}",
+            body, notFoundIsNull: false, cancellationToken))!;
+
+    /// <summary>regionOperations.wait until DONE, as <see cref="WaitZoneOperationAsync"/> for zones.</summary>
+    public async Task<GceOperation> WaitRegionOperationAsync(string project, string region, string operation, CancellationToken cancellationToken)
+    {
+        var deadline = clock.GetUtcNow() + options.OperationTimeout;
+        while (true)
+        {
+            var current = (await SendAsync<GceOperation>(HttpMethod.Post,
+                $"projects/{project}/regions/{region}/operations/{operation}/wait", null, notFoundIsNull: false, cancellationToken))!;
+            if (current.IsDone)
+            {
+                return current.Failed ? throw GcpApiException.ForFailedOperation(current) : current;
+            }
+            if (clock.GetUtcNow() >= deadline)
+            {
+                throw new TimeoutException($"operation {operation} in {region} is still {current.Status} after {options.OperationTimeout}");
+            }
+            if (options.OperationPollInterval > TimeSpan.Zero)
+            {
+                await Task.Delay(options.OperationPollInterval, clock, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>The instance, or null when it does not exist.</summary>
     public Task<GceInstance?> GetInstanceAsync(string project, string zone, string name, CancellationToken cancellationToken) =>
         SendAsync<GceInstance>(HttpMethod.Get, $"projects/{project}/zones/{zone}/instances/{name}", null, notFoundIsNull: true,

@@ -12,6 +12,7 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
     private readonly List<FakeEc2Instance> instances = [];
     private readonly Dictionary<(string Region, string Token), (FakeEc2Instance Instance, string Fingerprint)> tokens = [];
     private readonly List<FakeSpotPrice> spotPrices = [];
+    private readonly Dictionary<(string Region, string Name), string> placementGroups = [];
     private long nextId = 0x1000;
 
     /// <summary>Largest page the fake returns whatever MaxResults says, so tests can force paging.</summary>
@@ -24,6 +25,18 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
             lock (gate)
             {
                 return [.. instances];
+            }
+        }
+    }
+
+    /// <summary>Placement groups by region and name, with their strategy (CreatePlacementGroup).</summary>
+    public IReadOnlyDictionary<(string Region, string Name), string> PlacementGroups
+    {
+        get
+        {
+            lock (gate)
+            {
+                return new Dictionary<(string, string), string>(placementGroups);
             }
         }
     }
@@ -59,6 +72,7 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
                 "TerminateInstances" => TerminateInstances(region, query, requestId),
                 "DescribeInstances" => DescribeInstances(region, query, requestId),
                 "DescribeSpotPriceHistory" => DescribeSpotPriceHistory(region, query, requestId),
+                "CreatePlacementGroup" => CreatePlacementGroup(region, query, requestId),
                 _ => throw new Ec2Error("InvalidAction", $"The action {action} is not valid for this web service."),
             };
         }
@@ -87,6 +101,10 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
         {
             throw new Ec2Error("InvalidParameterValue", $"Invalid availability zone: [{zone}]");
         }
+        if (q.Get("Placement.GroupName") is { } group && !placementGroups.ContainsKey((region, group)))
+        {
+            throw new Ec2Error("InvalidPlacementGroup.Unknown", $"The Placement Group '{group}' is unknown.");
+        }
         var spot = q.Get("InstanceMarketOptions.MarketType") == "spot";
         if (spot && q.Get("InstanceMarketOptions.SpotOptions.MaxPrice") is { } maxPrice
             && CurrentSpotPrice(zone, instanceType) is { } current
@@ -98,6 +116,7 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
             i => q.Tags($"TagSpecification.{i}.Tag"), StringComparer.Ordinal);
         var instance = NewInstance(region, zone, instanceType, imageId, spot ? "spot" : null, token, q.Get("UserData"),
             specs.GetValueOrDefault("instance") ?? [], specs.GetValueOrDefault("volume") ?? []);
+        instance.PlacementGroup = q.Get("Placement.GroupName");
         if (token is not null)
         {
             tokens[(region, token)] = (instance, fingerprint);
@@ -105,6 +124,21 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
         var response = RunResponse(instance, requestId);
         instance.State = "running";
         return response;
+    }
+
+    private XElement CreatePlacementGroup(string region, Ec2Query q, string requestId)
+    {
+        var name = q.Required("GroupName");
+        var strategy = q.Required("Strategy");
+        if (strategy is not ("cluster" or "spread" or "partition"))
+        {
+            throw new Ec2Error("InvalidParameterValue", $"Invalid placement group strategy: {strategy}");
+        }
+        if (!placementGroups.TryAdd((region, name), strategy))
+        {
+            throw new Ec2Error("InvalidPlacementGroup.Duplicate", $"The placement group '{name}' already exists.");
+        }
+        return Response("CreatePlacementGroup", requestId, E("return", "true"));
     }
 
     private static XElement RunResponse(FakeEc2Instance i, string requestId) => Response("RunInstances", requestId,

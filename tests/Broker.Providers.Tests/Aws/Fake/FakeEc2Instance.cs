@@ -17,6 +17,8 @@ public sealed class FakeEc2Instance
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> VolumeTags { get; init; } = new Dictionary<string, string>();
     public string State { get; set; } = "pending";
+    /// <summary>The placement group it was launched into (RunInstances' Placement.GroupName), if any.</summary>
+    public string? PlacementGroup { get; set; }
 
     public int StateCode => State switch
     {

@@ -30,6 +30,15 @@ internal sealed partial class FakeGceHandlers(FakeGceServer server)
         {
             return Results.Json(FakeGceJson.Operation(BaseUrl, project, earlier));
         }
+        foreach (var policy in body!["resourcePolicies"] as JsonArray ?? [])
+        {
+            var path = policy!.GetValue<string>();
+            var relative = path.StartsWith(BaseUrl, StringComparison.Ordinal) ? path[BaseUrl.Length..] : path;
+            if (!State.HasResourcePolicy(relative))
+            {
+                return FakeGceJson.Error(context, 400, "invalid", $"Invalid value for field 'resource.resourcePolicies[0]': '{path}'. The resource was not found.");
+            }
+        }
         var name = body!["name"]!.GetValue<string>();
         var machineType = body["machineType"]!.GetValue<string>().Split('/')[^1];
         var fault = State.TakeFault(machineType);
@@ -56,6 +65,34 @@ internal sealed partial class FakeGceHandlers(FakeGceServer server)
             return Results.Empty;
         }
         return Results.Json(FakeGceJson.Operation(BaseUrl, project, op));
+    }
+
+    /// <summary>resourcePolicies.insert, only compact placement (groupPlacementPolicy COLLOCATED); answers a DONE region operation.</summary>
+    public async Task<IResult> InsertResourcePolicyAsync(HttpContext context, string project, string region, string? requestId)
+    {
+        if (Reject(context, project) is { } rejected)
+        {
+            return rejected;
+        }
+        var body = (await JsonNode.ParseAsync(context.Request.Body))?.AsObject();
+        if (body?["name"]?.GetValue<string>() is not { } name || !ResourceName().IsMatch(name))
+        {
+            return FakeGceJson.Error(context, 400, "invalid", $"Invalid value for field 'resource.name': '{body?["name"]}'.");
+        }
+        if (body["groupPlacementPolicy"]?["collocation"]?.GetValue<string>() is not ("COLLOCATED" or "UNSPECIFIED_COLLOCATION"))
+        {
+            return FakeGceJson.Error(context, 400, "invalid", "Invalid value for field 'resource.groupPlacementPolicy.collocation'.");
+        }
+        var path = $"projects/{project}/regions/{region}/resourcePolicies/{name}";
+        if (!State.AddResourcePolicy(path, body))
+        {
+            return FakeGceJson.Error(context, 409, "alreadyExists", $"The resource '{path}' already exists");
+        }
+        return Results.Json(new JsonObject
+        {
+            ["kind"] = "compute#operation", ["name"] = $"operation-policy-{name}", ["operationType"] = "insert",
+            ["status"] = "DONE", ["targetLink"] = BaseUrl + path, ["region"] = $"{BaseUrl}projects/{project}/regions/{region}",
+        });
     }
 
     public IResult Get(HttpContext context, string project, string zone, string name) =>

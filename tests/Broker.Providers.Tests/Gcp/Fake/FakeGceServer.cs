@@ -71,6 +71,7 @@ internal sealed class FakeGceServer : IAsyncDisposable
         app.MapGet(zonal + "/operations/{operation}", handlers.PollOperation);
         app.MapPost(zonal + "/operations/{operation}/wait", handlers.PollOperation);
         app.MapGet("/compute/v1/projects/{project}/aggregated/instances", handlers.AggregatedList);
+        app.MapPost("/compute/v1/projects/{project}/regions/{region}/resourcePolicies", handlers.InsertResourcePolicyAsync);
         app.MapGet("/v1/services/{service}/skus", Billing.ListSkus);
     }
 

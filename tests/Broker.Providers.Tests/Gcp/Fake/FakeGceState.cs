@@ -11,11 +11,38 @@ internal sealed class FakeGceState(string project, IReadOnlyList<string> zones)
     private readonly Dictionary<string, string> operationByRequestId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FakeFault> faults = new(StringComparer.Ordinal);
     private readonly List<FakeCall> calls = [];
+    private readonly Dictionary<string, JsonObject> resourcePolicies = new(StringComparer.Ordinal);
     private int sequence;
 
     public string Project => project;
     public IReadOnlyList<string> Zones => zones;
     public Lock Gate => gate;
+
+    /// <summary>Resource policies by path (<c>projects/P/regions/R/resourcePolicies/NAME</c>) with the body they were inserted with.</summary>
+    public IReadOnlyDictionary<string, JsonObject> ResourcePolicies()
+    {
+        lock (gate)
+        {
+            return new Dictionary<string, JsonObject>(resourcePolicies, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>False when a policy of that path exists.</summary>
+    public bool AddResourcePolicy(string path, JsonObject body)
+    {
+        lock (gate)
+        {
+            return resourcePolicies.TryAdd(path, body);
+        }
+    }
+
+    public bool HasResourcePolicy(string path)
+    {
+        lock (gate)
+        {
+            return resourcePolicies.ContainsKey(path);
+        }
+    }
 
     public void Record(FakeCall call)
     {
