@@ -17,7 +17,7 @@ public sealed class CorrectionTests(CostsApp app) : IClassFixture<CostsApp>
         (await finance.PutAsJsonAsync("/v1/budgets/fixes", new { amountUsd = 1000, period = "custom", from = now.AddDays(-2), to = now.AddDays(2) }))
             .EnsureSuccessStatusCode();
         var job = await app.SubmitAsync("fixes");
-        var allocation = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, now.AddHours(-3), now.AddHours(-2),
+        var allocation = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, UtcDays.YesterdayAtTen(now), UtcDays.YesterdayAtTen(now).AddHours(1),
             instanceType: "p5.48xlarge", region: "us-east-1");
         await app.RecordAsync(allocation.Id);
         var original = Assert.Single(await app.EntriesAsync(allocation.Id));
@@ -49,4 +49,5 @@ public sealed class CorrectionTests(CostsApp app) : IClassFixture<CostsApp>
         var cost = (await bySubmitter.GetFromJsonAsync<JsonObject>($"/v1/jobs/{job.Id}"))!["cost"]!;
         Assert.Equal(30m, cost["soFarUsd"]!.GetValue<decimal>());
     }
+
 }

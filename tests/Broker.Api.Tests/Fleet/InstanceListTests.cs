@@ -71,7 +71,7 @@ public sealed class InstanceListTests(CostsApp app) : IClassFixture<CostsApp>
     {
         var job = await app.SubmitAsync("fleet-cost");
         var now = DateTimeOffset.UtcNow;
-        var closed = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, now.AddHours(-3), now.AddHours(-2),
+        var closed = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, UtcDays.YesterdayAtTen(now), UtcDays.YesterdayAtTen(now).AddHours(1),
             instanceType: "p5.48xlarge", region: "us-east-1");
         using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
         using var finance = app.ClientWithKey(await app.CreateKeyAsync("finance"));
@@ -130,4 +130,5 @@ public sealed class InstanceListTests(CostsApp app) : IClassFixture<CostsApp>
         Assert.Equal(instances, (await caller.GetAsync("/v1/instances")).StatusCode);
         Assert.Equal(allocations, (await caller.GetAsync("/v1/allocations")).StatusCode);
     }
+
 }

@@ -86,7 +86,7 @@ public sealed class ManualActionAuditTests(CostsApp app) : IClassFixture<CostsAp
     {
         var now = DateTimeOffset.UtcNow;
         var job = await app.SubmitAsync("audited-ledger");
-        var allocation = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, now.AddHours(-3), now.AddHours(-2),
+        var allocation = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, UtcDays.YesterdayAtTen(now), UtcDays.YesterdayAtTen(now).AddHours(1),
             instanceType: "p5.48xlarge", region: "us-east-1");
         await app.RecordAsync(allocation.Id);
         var entry = Assert.Single(await app.EntriesAsync(allocation.Id));
@@ -129,4 +129,5 @@ public sealed class ManualActionAuditTests(CostsApp app) : IClassFixture<CostsAp
         var job = (await team.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/v1/jobs/{id}"))!;
         Assert.Equal("pending", job.Str("state"));
     }
+
 }
