@@ -47,7 +47,7 @@ public sealed class ConsoleSite : CostsApp
     public async Task SeedAsync()
     {
         await StartAsync();
-        var now = DateTimeOffset.UtcNow;
+        var now = await AtLeastMinutesIntoTheUtcDayAsync(5);
         await SeedOnPremAsync(now);
         await SeedLedgerAsync(now);
         using (var finance = Api(FinanceKey))
@@ -131,6 +131,18 @@ public sealed class ConsoleSite : CostsApp
         });
         await db.SaveChangesAsync();
         await db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(u => u.SetProperty(j => j.State, JobState.Running));
+    }
+
+    /// <summary>
+    /// The seeded ledger lies inside today (UTC) so that the views of today and of this month hold it; a run that starts
+    /// in a day's first minutes waits until the day has room for it rather than seeding segments that end before they start.
+    /// </summary>
+    private static async Task<DateTimeOffset> AtLeastMinutesIntoTheUtcDayAsync(int minutes)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ready = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddMinutes(minutes);
+        if (now < ready) await Task.Delay(ready - now + TimeSpan.FromSeconds(1));
+        return DateTimeOffset.UtcNow;
     }
 
     /// <summary>Segments of today (UTC) that the lifecycle closed, priced by the real ledger.</summary>
