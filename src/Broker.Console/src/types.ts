@@ -58,7 +58,8 @@ export interface Instance {
 }
 export interface OnPremNode { name: string; gpuModel: string; gpuTotal: number; gpuUsed: number; gpuIdle: number; state: string; schedulable: boolean; present: boolean; lastSeenAt: string }
 export interface Provider {
-  name: string; kind: string; health: { status: string; errorCode?: string | null; errorMessage?: string | null; at?: string | null };
+  name: string; kind: string; health: { status: string; errorCode?: string | null; errorMessage?: string | null; at?: string | null;
+    circuit: 'closed' | 'open' | 'halfopen'; consecutiveFailures: number; refusingUntil?: string | null };
   blocks: { scope: string; target: string; reason: string; until: string }[];
   lastPriceRefresh?: { at: string; succeeded: boolean; offersUpdated: number; reason?: string | null } | null; drained?: Stop | null;
 }

@@ -87,7 +87,8 @@ public sealed class ProviderHealth(TimeProvider clock, SharedStateScope? shared 
         lock (gate)
         {
             return cache.Values.OrderBy(c => c.Provider, StringComparer.Ordinal)
-                .Select(c => new ProviderStatus(c.Provider, c.Healthy, c.LastErrorCode, c.LastErrorMessage, c.At, c.State)).ToList();
+                .Select(c => new ProviderStatus(c.Provider, c.Healthy, c.LastErrorCode, c.LastErrorMessage, c.At, c.State,
+                    c.ConsecutiveFailures, c.State == CircuitState.HalfOpen ? c.ProbeUntil : c.OpenUntil)).ToList();
         }
     }
 
@@ -151,5 +152,6 @@ public sealed record CircuitOptions(int FailuresToOpen, TimeSpan OpenFor, TimeSp
     public static CircuitOptions Default { get; } = new(5, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
 }
 
+/// <param name="RefusingUntil">When an open circuit lets its probe through, or when a half-open probe lapses; null when closed.</param>
 public sealed record ProviderStatus(string Provider, bool Healthy, string? LastErrorCode, string? LastErrorMessage, DateTimeOffset At,
-    CircuitState Circuit = CircuitState.Closed);
+    CircuitState Circuit = CircuitState.Closed, int ConsecutiveFailures = 0, DateTimeOffset? RefusingUntil = null);

@@ -54,6 +54,34 @@ public sealed class ProvidersEndpointTests(SimulatedProvidersApp app) : IClassFi
     }
 
     [Fact]
+    public async Task Repeated_server_errors_show_the_circuit_open_with_the_time_it_refuses_until_then_closed_after_a_success()
+    {
+        var health = app.Services.GetRequiredService<ProviderHealth>();
+        var failuresToOpen = CircuitOptions.Default.FailuresToOpen;
+        async Task<JsonObject> AzureHealthAsync() => (await ProvidersAsync()).Single(i => i.Str("name") == "azure")["health"]!.AsObject();
+        Task FailAsync() => health.RecordFailureAsync(new ProviderException("azure", ProviderErrorKind.Transient, BlockScope.None,
+            "InternalServerError", "The server encountered an internal error."), default);
+
+        for (var i = 1; i < failuresToOpen; i++)
+        {
+            await FailAsync();
+        }
+        var almost = await AzureHealthAsync();
+        var before = DateTimeOffset.UtcNow;
+        await FailAsync();
+        var open = await AzureHealthAsync();
+        await health.RecordSuccessAsync("azure", default);
+        var closed = await AzureHealthAsync();
+
+        Assert.Equal(("closed", failuresToOpen - 1), (almost.Str("circuit"), almost["consecutiveFailures"]!.GetValue<int>()));
+        Assert.Null(almost["refusingUntil"]);
+        Assert.Equal(("open", failuresToOpen), (open.Str("circuit"), open["consecutiveFailures"]!.GetValue<int>()));
+        Assert.True(open["refusingUntil"]!.GetValue<DateTimeOffset>() > before, open.ToJsonString());
+        Assert.Equal(("closed", 0, "healthy"), (closed.Str("circuit"), closed["consecutiveFailures"]!.GetValue<int>(), closed.Str("status")));
+        Assert.Null(closed["refusingUntil"]);
+    }
+
+    [Fact]
     public async Task A_live_block_shows_in_offers_and_in_providers()
     {
         await using (var scope = app.Services.CreateAsyncScope())

@@ -71,6 +71,9 @@ async function providers(): Promise<Node[]> {
       { header: 'Kind', cell: p => p.kind },
       { header: 'Health', cell: p => h('span', { class: `state state-health-${p.health.status}` }, p.health.status), value: p => p.health.status },
       { header: 'Last error', cell: p => (p.health.errorCode ? `${p.health.errorCode}: ${p.health.errorMessage ?? ''}` : '—') },
+      { header: 'Circuit', cell: p => (p.health.circuit === 'closed' ? 'closed'
+        : `${p.health.circuit} after ${p.health.consecutiveFailures} failures${p.health.refusingUntil ? ` (refusing until ${time(p.health.refusingUntil)})` : ''}`),
+        value: p => p.health.circuit },
       { header: 'Drained', cell: p => (p.drained ? `yes: ${p.drained.reason}` : 'no') },
       { header: 'Capacity blocks', cell: p => String(p.blocks.length), value: p => p.blocks.length, numeric: true },
       { header: 'Prices refreshed', cell: p => (p.lastPriceRefresh ? `${time(p.lastPriceRefresh.at)} ${p.lastPriceRefresh.succeeded ? 'ok' : `failed: ${p.lastPriceRefresh.reason ?? ''}`}` : 'never') },
