@@ -15,7 +15,12 @@ public static class BackgroundJobs
         // The storage is this host's own singleton. AddHangfire would otherwise hand out the process-wide
         // JobStorage.Current, which the last host configured wins: several hosts in one process (tests, tools) would
         // then enqueue into each other's databases.
-        var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1) };
+        // Broker's own long runs take session advisory locks (RunLocks), so Hangfire's lock rows guard only its short internal
+        // sections; a SIGKILLed replica's row then blocks a recurring job for a minute, not the default ten.
+        var options = new PostgreSqlStorageOptions
+        {
+            PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1), DistributedLockTimeout = TimeSpan.FromMinutes(1),
+        };
         services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options));
         services.AddHangfire((provider, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

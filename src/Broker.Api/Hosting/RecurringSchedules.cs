@@ -12,21 +12,66 @@ namespace Broker.Api.Hosting;
 /// <see cref="Register"/>.
 /// </summary>
 public sealed class RecurringSchedules(IRecurringJobManager recurring, IConfiguration configuration, IServiceScopeFactory scopes,
-    ILogger<RecurringSchedules> logger) : IHostedService
+    ILogger<RecurringSchedules> logger) : IHostedService, IDisposable
 {
+    private readonly TimeSpan retryEvery = configuration.GetValue("Hangfire:ScheduleRetryInterval", TimeSpan.FromSeconds(15));
+    private readonly CancellationTokenSource stopping = new();
+    private Task retrying = Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         using var scope = scopes.CreateScope();
         var registry = scope.ServiceProvider.GetRequiredService<ComputeProviders>();
         logger.LogInformation("Compute providers: {Providers} ({Kind})", string.Join(", ", registry.Names), registry.Kind);
-        if (BackgroundJobs.ServerEnabled(configuration))
+        if (BackgroundJobs.ServerEnabled(configuration) && !TryRegister())
         {
-            Register();
+            retrying = RetryUntilRegisteredAsync(stopping.Token);
         }
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync();
+        await retrying.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public void Dispose() => stopping.Dispose();
+
+    /// <summary>
+    /// A replica SIGKILLed while Hangfire's scheduler held a recurring job's lock row leaves it behind until the storage's
+    /// lock timeout; registering then times out. The schedules already exist (another replica registered them), so this
+    /// replica starts anyway and registers when the lock is free, instead of failing its host.
+    /// </summary>
+    private bool TryRegister()
+    {
+        try
+        {
+            Register();
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Recurring schedules not registered yet; retrying every {Interval}", retryEvery);
+            return false;
+        }
+    }
+
+    private async Task RetryUntilRegisteredAsync(CancellationToken ct)
+    {
+        try
+        {
+            do
+            {
+                await Task.Delay(retryEvery, ct);
+            }
+            while (!TryRegister());
+            logger.LogInformation("Recurring schedules registered");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
 
     public void Register()
     {

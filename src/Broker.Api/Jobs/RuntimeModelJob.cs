@@ -12,7 +12,6 @@ public sealed class RuntimeModelJob(RuntimeTraining training)
 {
     public const string Id = "runtime:train";
 
-    [DisableConcurrentExecution(timeoutInSeconds: 300)]
     [AutomaticRetry(Attempts = 0)]
     public Task<RuntimeTrainingResult> RunAsync(CancellationToken cancellationToken) => training.RunAsync(cancellationToken);
 }

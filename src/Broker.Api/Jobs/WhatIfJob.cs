@@ -11,17 +11,16 @@ public sealed class WhatIfJob(WhatIfExecutor executor)
 }
 
 /// <summary>Every minute: re-enqueues runs nobody computes (an enqueue lost after the commit, a worker that crashed).</summary>
-public sealed class WhatIfSweepJob(WhatIfClaims claims, IBackgroundJobClient jobs)
+public sealed class WhatIfSweepJob(WhatIfClaims claims, IBackgroundJobClient jobs, RunLocks locks)
 {
     public const string Id = "what-if:sweep";
 
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => locks.RunExclusiveAsync(Id, async () =>
     {
         foreach (var id in await claims.StaleAsync(TimeSpan.FromMinutes(1), cancellationToken))
         {
             jobs.Enqueue<WhatIfJob>(j => j.RunAsync(id, CancellationToken.None));
         }
-    }
+    }, cancellationToken);
 }

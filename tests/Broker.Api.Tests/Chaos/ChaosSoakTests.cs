@@ -50,10 +50,13 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         Assert.True(found.DoubleAllocations == 0, "double allocations: " + context);
         Assert.True(found.LostJobs == 0, "lost jobs: " + context);
         Assert.True(found.TimeMismatches == 0, "time mismatches: " + context);
+        Assert.True(found.LedgerMismatches == 0, "ledger mismatches: " + context);
         Assert.True(run.SubmitFailures == 0, "submissions failed: " + context);
         // The checks looked at something: jobs ran to success on both sides, Slurm's times were compared, faults landed.
         Assert.True(found.Succeeded > jobs.Count * 3 / 4, $"only {found.Succeeded} of {jobs.Count} jobs succeeded: " + context);
         Assert.True(found.TimesCompared > 0, "no on-prem segment was compared with Slurm's record");
+        Assert.True(found.SegmentsPriced > found.Succeeded / 2 && found.LifetimesBilled > found.Succeeded / 2,
+            $"only {found.SegmentsPriced} segments were priced, {found.LifetimesBilled} checked against their lifetimes");
         Assert.True(run.Injected.GetValueOrDefault(FaultKind.ReplicaKill) > 0 && run.Injected.GetValueOrDefault(FaultKind.PostgresRestart) > 0
             && run.Injected.GetValueOrDefault(FaultKind.SlurmrestdStop) > 0, "the outages were not injected: " + context);
     }
@@ -79,6 +82,9 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         text.AppendLine(CultureInfo.InvariantCulture, $"double_allocations={found.DoubleAllocations}");
         text.AppendLine(CultureInfo.InvariantCulture, $"lost_jobs={found.LostJobs}");
         text.AppendLine(CultureInfo.InvariantCulture, $"time_mismatches={found.TimeMismatches}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"segments_priced={found.SegmentsPriced}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"lifetimes_billed={found.LifetimesBilled}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"ledger_mismatches={found.LedgerMismatches}");
         text.Append(CultureInfo.InvariantCulture, $"takeover_p95_s={P95(run.TakeoverSeconds):0.0}");
         return text.ToString();
     }

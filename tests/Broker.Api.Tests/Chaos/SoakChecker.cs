@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Broker.Api.Tests.Replicas;
+using Broker.Core.Capacity;
 using Broker.Core.Jobs;
+using Broker.Core.Persistence;
 using Broker.Core.Provisioning;
 using Broker.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +12,7 @@ namespace Broker.Api.Tests.Chaos;
 
 /// <summary>What the invariant checker found: counts, and one line of evidence per violation.</summary>
 public sealed record SoakFindings(int LeakedInstances, int DoubleAllocations, int LostJobs, int TimeMismatches, int TimesCompared,
-    int Succeeded, int Failed, int Queued, IReadOnlyList<string> Evidence);
+    int Succeeded, int Failed, int Queued, int LedgerMismatches, int SegmentsPriced, int LifetimesBilled, IReadOnlyList<string> Evidence);
 
 /// <summary>
 /// After the soak (and one GC grace): reads PostgreSQL, the EC2 fake's instance list, squeue and Slurm's job records, and
@@ -116,8 +118,76 @@ public static class SoakChecker
                     $"{DateTimeOffset.FromUnixTimeSeconds(times.Start):O}..{DateTimeOffset.FromUnixTimeSeconds(times.End):O}");
             }
         }
+        var (ledgerMismatches, priced, billed) = await CheckLedgerAsync(db, allocations, slurm, evidence);
         return new SoakFindings(leaked, doubles, lost, mismatches, compared, jobs.Values.Count(j => j.State == JobState.Succeeded),
-            jobs.Values.Count(j => j.State == JobState.Failed), queued, evidence);
+            jobs.Values.Count(j => j.State == JobState.Failed), queued, ledgerMismatches, priced, billed, evidence);
+    }
+
+    /// <summary>
+    /// Ledger = Σ lifetime × price, with the lifetime from the source: every closed segment is priced; the usage entries of
+    /// one that ran tile its lifetime (Slurm's seconds on-prem, running to terminated in the cloud) with no gap or overlap;
+    /// their billed time is that lifetime under the provider's published rule and each entry costs its billed time at its
+    /// price; a segment that never ran, or a spot instance EC2 interrupted in its first hour, costs nothing.
+    /// </summary>
+    private static async Task<(int Mismatches, int Priced, int LifetimesBilled)> CheckLedgerAsync(BrokerDbContext db, IReadOnlyList<Allocation> allocations,
+        IReadOnlyDictionary<Guid, (long Start, long End)> slurm, List<string> evidence)
+    {
+        var recorded = (await db.CostRecordings.AsNoTracking().Select(r => r.AllocationId).ToListAsync()).ToHashSet();
+        var usage = (await db.CostEntries.AsNoTracking().Where(e => e.Kind == Broker.Core.Costs.CostEntryKind.Usage).ToListAsync())
+            .ToLookup(e => e.AllocationId);
+        var mismatches = 0;
+        var billedLifetimes = 0;
+        void Mismatch(Allocation a, string what)
+        {
+            mismatches++;
+            evidence.Add($"ledger: allocation {a.Id} ({a.Provider} {a.Market} {a.State}/{a.End}): {what}");
+        }
+        foreach (var a in allocations.Where(a => a.State == AllocationState.Closed))
+        {
+            var entries = usage[a.Id].OrderBy(e => e.Part).ToList();
+            if (!recorded.Contains(a.Id))
+            {
+                Mismatch(a, "closed and never priced");
+                continue;
+            }
+            (DateTimeOffset Start, DateTimeOffset End)? lifetime = a.IsOnPrem
+                ? slurm.TryGetValue(a.Id, out var t) ? (DateTimeOffset.FromUnixTimeSeconds(t.Start), DateTimeOffset.FromUnixTimeSeconds(t.End)) : null
+                : a is { StartedAt: { } started, EndedAt: { } ended } && ended > started ? (started, ended) : null;
+            if (a.StartedAt is null)
+            {
+                if (entries.Sum(e => e.Cost) != 0)
+                {
+                    Mismatch(a, $"never ran and costs {entries.Sum(e => e.Cost)}");
+                }
+                continue;
+            }
+            if (lifetime is not { } life)
+            {
+                continue;
+            }
+            if (entries.Count == 0 || entries[0].StartedAt != life.Start || entries[^1].EndedAt != life.End
+                || entries.Zip(entries.Skip(1)).Any(p => p.First.EndedAt != p.Second.StartedAt))
+            {
+                Mismatch(a, $"entries {string.Join(", ", entries.Select(e => $"{e.StartedAt:O}..{e.EndedAt:O}"))} do not tile {life.Start:O}..{life.End:O}");
+                continue;
+            }
+            billedLifetimes++;
+            var ran = (decimal)(life.End - life.Start).TotalSeconds;
+            var waived = a is { Provider: "aws", Market: CapacityType.Spot, End: AllocationEnd.Interrupted } && ran < 3600;
+            var billed = waived ? 0m : a.Provider switch
+            {
+                "slurm" => ran,
+                "aws" => Math.Max(Math.Ceiling(ran), 60m),
+                _ => entries.Sum(e => e.BilledSeconds),
+            };
+            var cost = entries.Sum(e => e.Cost);
+            var atPrices = entries.Sum(e => Math.Round(e.BilledSeconds * e.PricePerHour / 3600m, 6, MidpointRounding.ToEven));
+            if (Math.Abs(entries.Sum(e => e.BilledSeconds) - billed) > 0.000_01m * entries.Count || cost != atPrices || waived && cost != 0)
+            {
+                Mismatch(a, $"ran {ran} s, billed {entries.Sum(e => e.BilledSeconds)} s (rule: {billed} s), cost {cost} (at its prices {atPrices})");
+            }
+        }
+        return (mismatches, recorded.Count, billedLifetimes);
     }
 
     private static async Task<IReadOnlyList<(string Name, string State)>> SqueueAsync()
