@@ -1,7 +1,8 @@
 namespace Broker.Core.Simulation;
 
 /// <summary>
-/// Checks a finished replay against its scenario: no on-prem node ever ran more GPUs than it has; every completed job
+/// Checks a finished replay against its scenario: no on-prem node ever ran more GPUs than it has (whole GPUs plus GPUs
+/// holding shares) and no GPU's shares ever add up to more than one GPU; a shared job held at least its share; every completed job
 /// got exactly its full work (checkpointed progress plus its last run) and no segment claims more work than its length;
 /// no spot segment ran through a moment when its availability trace says spot was gone; the runtime model learned only
 /// from jobs that had finished, never before they finished, and no job was planned with statistics trained later than
@@ -24,26 +25,68 @@ public static class ReplayInvariants
         var capacity = scenario.OnPrem.Nodes
             .SelectMany(g => Enumerable.Range(0, g.Count).Select(i => (g.NodeName(i), g.GpusPerNode)))
             .ToDictionary(n => n.Item1, n => n.GpusPerNode, StringComparer.Ordinal);
-        foreach (var node in segments.Where(s => s.Location == "onprem").GroupBy(s => s.Node, StringComparer.Ordinal))
+        var holds = segments.Where(s => s.Location == "onprem").SelectMany(s => Holds(s).Select(h => (h.Node, h.Gpus, Segment: s)));
+        foreach (var node in holds.GroupBy(h => h.Node, StringComparer.Ordinal))
         {
             if (!capacity.TryGetValue(node.Key, out var total))
             {
                 violations.Add($"segment on unknown node {node.Key}");
                 continue;
             }
-            var used = 0;
-            foreach (var (time, delta) in node.SelectMany(s => new[] { (s.StartS, s.Gpus), (s.EndS, -s.Gpus) })
-                .OrderBy(e => e.Item1).ThenBy(e => e.Item2))
+            CheckNode(node.Key, total, node.Select(h => (h.Gpus, h.Segment)), violations);
+        }
+    }
+
+    /// <summary>
+    /// Walks one node's starts and ends (ends first at equal times): whole GPUs held plus GPUs holding shares never exceed
+    /// the node, and no GPU's shares ever add up to more than one GPU.
+    /// </summary>
+    private static void CheckNode(string node, int total, IEnumerable<(int Gpus, RunSegment Segment)> holds, List<string> violations)
+    {
+        var whole = 0;
+        var shares = new Dictionary<int, decimal>();
+        foreach (var (time, starts, gpus, s) in holds.SelectMany(h => new[] { (h.Segment.StartS, 1, h.Gpus, h.Segment), (h.Segment.EndS, 0, h.Gpus, h.Segment) })
+            .OrderBy(e => e.Item1).ThenBy(e => e.Item2))
+        {
+            var sign = starts == 1 ? 1 : -1;
+            if (s.GpuShare is { } share)
             {
-                used += delta;
-                if (used > total)
+                if (s.SharedGpu is not { } gpu || gpu < 0 || gpu >= total || s.Gpus != 1)
                 {
-                    violations.Add($"node {node.Key} runs {used} GPUs of {total} at t={time}");
-                    break;
+                    violations.Add($"shared segment of {s.JobId} on {node} names no GPU of the node");
+                    return;
                 }
+                shares[gpu] = shares.GetValueOrDefault(gpu) + sign * share;
+                if (shares[gpu] > 1m + ShareTolerance)
+                {
+                    violations.Add($"GPU {gpu} of node {node} holds shares adding up to {shares[gpu]:0.####} at t={time}");
+                    return;
+                }
+                if (shares[gpu] <= ShareTolerance)
+                {
+                    shares.Remove(gpu);
+                }
+            }
+            else
+            {
+                whole += sign * gpus;
+            }
+            var used = whole + shares.Count;
+            if (used > total)
+            {
+                violations.Add($"node {node} runs {used} GPUs of {total} at t={time}");
+                return;
             }
         }
     }
+
+    private static string Text(decimal? share) => share?.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) ?? "none";
+
+    /// <summary>Shares are exact decimals of shards; this only absorbs the last digit of a repeating fraction (1/3).</summary>
+    private const decimal ShareTolerance = 0.000000001m;
+
+    /// <summary>The nodes an on-prem segment holds and the GPUs on each.</summary>
+    private static IEnumerable<(string Node, int Gpus)> Holds(RunSegment s) => [(s.Node, s.Gpus)];
 
     private static void CheckWork(Scenario scenario, IReadOnlyList<TraceJob> jobs, IReadOnlyList<RunSegment> segments, List<string> violations)
     {
@@ -57,6 +100,10 @@ public static class ReplayInvariants
                 if (s.WorkS > s.EndS - s.StartS - startup && s.WorkS > 0 || s.SavedS > s.WorkS || s.Gpus != job.Gpus)
                 {
                     violations.Add($"job {job.JobId}: segment at t={s.StartS} claims {s.WorkS}s of work in {s.EndS - s.StartS}s");
+                }
+                if (s.Location == "onprem" && (job.GpuShare is { } share ? s.GpuShare is not { } held || held < share : s.GpuShare is not null))
+                {
+                    violations.Add($"job {job.JobId}: on-prem segment at t={s.StartS} holds share {Text(s.GpuShare)} for a request of {Text(job.GpuShare)}");
                 }
             }
             if (runs.Any(s => s.Outcome == Outcomes.Completed) && runs.Sum(s => s.SavedS) != job.DurationS)

@@ -25,5 +25,12 @@ internal sealed class ActiveSegment
 
     public long StartupS { get; init; }
 
+    /// <summary>For a shared job on-prem: the GPU it shares, the shards and the share it reserved; else -1, 0 and null.</summary>
+    public int SharedGpu { get; init; } = -1;
+
+    public int Shards { get; init; }
+
+    public decimal? ReservedShare { get; init; }
+
     public bool IsCloud => OfferIndex >= 0;
 }

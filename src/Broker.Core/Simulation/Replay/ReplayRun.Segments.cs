@@ -19,9 +19,7 @@ internal sealed partial class ReplayRun
             ReplayClock.At(t),
             pending.Values.Select(j => j.Pending).ToArray(),
             fleet.Snapshot(),
-            running.Values.Where(s => !s.IsCloud)
-                .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, s.Job.Trace.Gpus, ReplayClock.At(ExpectedEnd(s, t))))
-                .ToArray(),
+            RunningOnPrem(t),
             cloud.Snapshot(t),
             inputs.Policies,
             inputs.DefaultPolicy,
@@ -58,13 +56,38 @@ internal sealed partial class ReplayRun
         return retry;
     }
 
+    /// <summary>
+    /// What the engine sees running on-prem: whole-GPU jobs as they are, and each shared GPU once, as a one-GPU job ending
+    /// when its last tenant is expected to end (it frees as a whole GPU only then).
+    /// </summary>
+    private RunningOnPremJob[] RunningOnPrem(long t)
+    {
+        var onPrem = running.Values.Where(s => !s.IsCloud).ToArray();
+        var whole = onPrem.Where(s => s.SharedGpu < 0)
+            .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, s.Job.Trace.Gpus, ReplayClock.At(ExpectedEnd(s, t))));
+        var shared = onPrem.Where(s => s.SharedGpu >= 0).GroupBy(s => (s.Node, s.SharedGpu))
+            .Select(g => g.OrderByDescending(s => ExpectedEnd(s, t)).ThenBy(s => s.Id).First())
+            .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, 1, ReplayClock.At(ExpectedEnd(s, t))));
+        return [.. whole, .. shared];
+    }
+
     private void StartOnPrem(SimJob job, OnPremDecision d, long t)
     {
-        fleet.Allocate(d.Node, d.Gpus);
+        var (gpu, shards, reserved) = (-1, 0, (decimal?)null);
+        if (job.Trace.GpuShare is { } share)
+        {
+            (gpu, shards, var r) = fleet.AllocateShare(d.Node, share);
+            reserved = r;
+        }
+        else
+        {
+            fleet.Allocate(d.Node, d.Gpus);
+        }
         Begin(job, new ActiveSegment
         {
             Id = nextSegmentId++, Job = job, StartS = t, EndS = t + job.RemainingS, Outcome = Outcomes.Completed,
             Market = Markets.OnPrem, PricePerHour = d.CostPerHour, GpuModel = d.GpuModel, Node = d.Node,
+            SharedGpu = gpu, Shards = shards, ReservedShare = reserved,
         });
     }
 
@@ -151,7 +174,12 @@ internal sealed partial class ReplayRun
         var job = s.Job.Trace;
         decimal cost;
         var offer = s.IsCloud ? cloud.Offer(s.OfferIndex) : null;
-        if (offer is null)
+        if (offer is null && s.SharedGpu >= 0)
+        {
+            fleet.ReleaseShare(s.Node, s.SharedGpu, s.Shards);
+            cost = s.PricePerHour * (end - s.StartS) / 3600m;
+        }
+        else if (offer is null)
         {
             fleet.Release(s.Node, job.Gpus);
             cost = s.PricePerHour * (end - s.StartS) / 3600m;
@@ -165,7 +193,11 @@ internal sealed partial class ReplayRun
         segments.Add(new RunSegment(job.JobId, job.Team, job.Gpus, job.SubmitS, s.StartS, end,
             offer is null ? "onprem" : "cloud", s.Node, offer?.Provider ?? "", offer?.Region ?? "", offer?.Zone ?? "",
             offer?.InstanceType ?? "", s.Market, s.GpuModel, s.PricePerHour, outcome, work, saved, cost,
-            s.Market == Markets.Spot ? offer!.SpotTrace : null));
+            s.Market == Markets.Spot ? offer!.SpotTrace : null)
+        {
+            GpuShare = s.ReservedShare,
+            SharedGpu = s.SharedGpu >= 0 ? s.SharedGpu : null,
+        });
     }
 
     /// <summary>
