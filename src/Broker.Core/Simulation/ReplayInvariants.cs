@@ -2,7 +2,8 @@ namespace Broker.Core.Simulation;
 
 /// <summary>
 /// Checks a finished replay against its scenario: no on-prem node ever ran more GPUs than it has (whole GPUs plus GPUs
-/// holding shares) and no GPU's shares ever add up to more than one GPU; a shared job held at least its share; every completed job
+/// holding shares) and no GPU's shares ever add up to more than one GPU; a shared job held at least its share; no gang is
+/// split across models, zones or instance types and all its members start and end together; every completed job
 /// got exactly its full work (checkpointed progress plus its last run) and no segment claims more work than its length;
 /// no spot segment ran through a moment when its availability trace says spot was gone; the runtime model learned only
 /// from jobs that had finished, never before they finished, and no job was planned with statistics trained later than
@@ -14,6 +15,7 @@ public static class ReplayInvariants
     {
         var violations = new List<string>();
         CheckNodes(scenario.Scenario, result.Segments, violations);
+        CheckGangs(scenario.Scenario, result.Segments, violations);
         CheckWork(scenario.Scenario, jobs, result.Segments, violations);
         CheckSpot(scenario, result, violations);
         CheckLearning(result, violations);
@@ -85,8 +87,49 @@ public static class ReplayInvariants
     /// <summary>Shares are exact decimals of shards; this only absorbs the last digit of a repeating fraction (1/3).</summary>
     private const decimal ShareTolerance = 0.000000001m;
 
-    /// <summary>The nodes an on-prem segment holds and the GPUs on each.</summary>
-    private static IEnumerable<(string Node, int Gpus)> Holds(RunSegment s) => [(s.Node, s.Gpus)];
+    /// <summary>The nodes an on-prem segment holds and the GPUs on each (every member of a gang).</summary>
+    private static IEnumerable<(string Node, int Gpus)> Holds(RunSegment s) =>
+        s.Members.Count == 0 ? [(s.Node, s.Gpus)] : s.Members.Select(m => (m.Name, m.Gpus));
+
+    /// <summary>
+    /// Every gang (ADR 0012): all members start and end with the run; on-prem, distinct nodes of ONE model and memory (the
+    /// scenario's, not what the segment claims) with equal GPUs adding up to the job's; in the cloud, instances of the
+    /// segment's one type in its one zone, an offer the scenario has, adding up to the job's GPUs.
+    /// </summary>
+    private static void CheckGangs(Scenario scenario, IReadOnlyList<RunSegment> segments, List<string> violations)
+    {
+        var nodes = scenario.OnPrem.Nodes.SelectMany(g => Enumerable.Range(0, g.Count).Select(i => (Name: g.NodeName(i), g.GpuModel, g.GpuMemoryGb)))
+            .ToDictionary(n => n.Name, n => (n.GpuModel, n.GpuMemoryGb), StringComparer.Ordinal);
+        foreach (var s in segments.Where(s => s.Members.Count > 0))
+        {
+            var gang = $"gang of {s.JobId} at t={s.StartS}";
+            foreach (var m in s.Members.Where(m => m.StartS != s.StartS || m.EndS != s.EndS))
+            {
+                violations.Add($"{gang}: member {m.Name} runs {m.StartS}..{m.EndS}, the gang {s.StartS}..{s.EndS}");
+            }
+            if (s.Members.Sum(m => m.Gpus) != s.Gpus || s.Members.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count() != s.Members.Count)
+            {
+                violations.Add($"{gang}: {s.Members.Count} distinct members must hold its {s.Gpus} GPUs");
+            }
+            if (s.Location == "onprem")
+            {
+                var pools = s.Members.Select(m => nodes.TryGetValue(m.Name, out var pool) ? $"{pool.GpuModel}/{pool.GpuMemoryGb}GB" : "unknown node")
+                    .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+                if (pools.Length != 1 || s.Members.Select(m => m.Gpus).Distinct().Count() != 1)
+                {
+                    violations.Add($"{gang}: split across models {string.Join(", ", pools)} or unequal members");
+                }
+                continue;
+            }
+            var places = s.Members.Select(m => $"{m.Zone}/{m.InstanceType}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var known = scenario.Cloud.Offers.Any(o => o.Provider == s.Provider && o.Region == s.Region && (o.Zone ?? "") == s.Zone
+                && o.InstanceType == s.InstanceType);
+            if (places.Length != 1 || places[0] != $"{s.Zone}/{s.InstanceType}" || !known)
+            {
+                violations.Add($"{gang}: split across zones or instance types {string.Join(", ", places)} (the run's offer: {s.Provider}/{s.Region}/{s.Zone}/{s.InstanceType})");
+            }
+        }
+    }
 
     private static void CheckWork(Scenario scenario, IReadOnlyList<TraceJob> jobs, IReadOnlyList<RunSegment> segments, List<string> violations)
     {

@@ -32,5 +32,11 @@ internal sealed class ActiveSegment
 
     public decimal? ReservedShare { get; init; }
 
+    /// <summary>An on-prem gang's member nodes (<see cref="Node"/> first); null for one node.</summary>
+    public IReadOnlyList<string>? MemberNodes { get; init; }
+
+    /// <summary>Instances of a cloud gang (1 for one instance); they share the offer's spot trace, so they are lost together.</summary>
+    public int Members { get; init; } = 1;
+
     public bool IsCloud => OfferIndex >= 0;
 }

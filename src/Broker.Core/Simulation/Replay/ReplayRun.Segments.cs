@@ -63,8 +63,10 @@ internal sealed partial class ReplayRun
     private RunningOnPremJob[] RunningOnPrem(long t)
     {
         var onPrem = running.Values.Where(s => !s.IsCloud).ToArray();
+        // A gang is on the timeline of each member with its share of GPUs, as the live snapshot puts it.
         var whole = onPrem.Where(s => s.SharedGpu < 0)
-            .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, s.Job.Trace.Gpus, ReplayClock.At(ExpectedEnd(s, t))));
+            .SelectMany(s => (s.MemberNodes ?? [s.Node]).Select(node => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, node,
+                s.Job.Trace.Gpus / (s.MemberNodes?.Count ?? 1), ReplayClock.At(ExpectedEnd(s, t)))));
         var shared = onPrem.Where(s => s.SharedGpu >= 0).GroupBy(s => (s.Node, s.SharedGpu))
             .Select(g => g.OrderByDescending(s => ExpectedEnd(s, t)).ThenBy(s => s.Id).First())
             .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, 1, ReplayClock.At(ExpectedEnd(s, t))));
@@ -81,13 +83,16 @@ internal sealed partial class ReplayRun
         }
         else
         {
-            fleet.Allocate(d.Node, d.Gpus);
+            foreach (var node in d.MemberNodes ?? [d.Node])
+            {
+                fleet.Allocate(node, d.Gpus / (d.MemberNodes?.Count ?? 1));
+            }
         }
         Begin(job, new ActiveSegment
         {
             Id = nextSegmentId++, Job = job, StartS = t, EndS = t + job.RemainingS, Outcome = Outcomes.Completed,
             Market = Markets.OnPrem, PricePerHour = d.CostPerHour, GpuModel = d.GpuModel, Node = d.Node,
-            SharedGpu = gpu, Shards = shards, ReservedShare = reserved,
+            SharedGpu = gpu, Shards = shards, ReservedShare = reserved, MemberNodes = d.MemberNodes is { Count: > 1 } m ? m : null,
         });
     }
 
@@ -112,7 +117,7 @@ internal sealed partial class ReplayRun
             Id = nextSegmentId++, Job = job, StartS = t, EndS = preempted ? loss!.Value : end,
             Outcome = preempted ? Outcomes.Preempted : Outcomes.Completed,
             Market = spot ? Markets.Spot : Markets.OnDemand, PricePerHour = d.PricePerHour, GpuModel = d.Offer.GpuModel,
-            OfferIndex = index, StartupS = startup,
+            OfferIndex = index, StartupS = startup, Members = d.Offer.Members,
         });
         return true;
     }
@@ -181,7 +186,10 @@ internal sealed partial class ReplayRun
         }
         else if (offer is null)
         {
-            fleet.Release(s.Node, job.Gpus);
+            foreach (var node in s.MemberNodes ?? [s.Node])
+            {
+                fleet.Release(node, job.Gpus / (s.MemberNodes?.Count ?? 1));
+            }
             cost = s.PricePerHour * (end - s.StartS) / 3600m;
         }
         else
@@ -197,7 +205,20 @@ internal sealed partial class ReplayRun
         {
             GpuShare = s.ReservedShare,
             SharedGpu = s.SharedGpu >= 0 ? s.SharedGpu : null,
+            Members = Members(s, end, offer),
         });
+    }
+
+    /// <summary>Every member of a gang with its own start and end; empty for one node or instance.</summary>
+    private static GangMember[] Members(ActiveSegment s, long end, ScenarioOffer? offer)
+    {
+        if (s.MemberNodes is { } nodes)
+        {
+            return [.. nodes.Select(n => new GangMember(n, "", "", s.Job.Trace.Gpus / nodes.Count, s.StartS, end))];
+        }
+        return offer is null || s.Members <= 1 ? []
+            : [.. Enumerable.Range(0, s.Members).Select(m => new GangMember($"{s.Job.Trace.JobId}/{s.Id}/{m}", offer.Zone ?? "",
+                offer.InstanceType, offer.Gpus, s.StartS, end))];
     }
 
     /// <summary>
@@ -227,7 +248,7 @@ internal sealed partial class ReplayRun
         foreach (var s in running.Values.Where(s => !cloudOnly || s.IsCloud))
         {
             // A cloud cap counts the instance's GPUs, as the live pass counts an allocation's.
-            var gpus = cloudOnly ? cloud.Offer(s.OfferIndex).Gpus : s.Job.Trace.Gpus;
+            var gpus = cloudOnly ? cloud.Offer(s.OfferIndex).Gpus * s.Members : s.Job.Trace.Gpus;
             result[s.Job.Trace.Team] = result.GetValueOrDefault(s.Job.Trace.Team) + gpus;
         }
         return result;

@@ -39,7 +39,16 @@ public sealed record RunSegment(
 
     /// <summary>GPUs the segment held: its share, else its GPUs (for GPU-hours and utilization).</summary>
     public decimal GpusHeld => GpuShare ?? Gpus;
+
+    /// <summary>A gang's members (ADR 0012): on-prem its nodes, in the cloud its instances; empty for a single node or instance.</summary>
+    public IReadOnlyList<GangMember> Members { get; init; } = [];
 }
+
+/// <summary>
+/// One member of a gang run: a node (<paramref name="Zone"/> and <paramref name="InstanceType"/> empty) or a cloud instance,
+/// its GPUs, and when it started and ended (a gang's members start and end together).
+/// </summary>
+public sealed record GangMember(string Name, string Zone, string InstanceType, int Gpus, long StartS, long EndS);
 
 public static class Outcomes
 {
