@@ -102,4 +102,22 @@ public sealed class GangReplayTests
         Assert.Empty(ReplayInvariants.Check(cloud, jobs, inCloud));
         Assert.Contains(ReplayInvariants.Check(cloud, jobs, inCloud with { Segments = [zones] }), v => v.Contains("split across zones"));
     }
+
+    [SharedDataFact]
+    public void The_philly_gang_scenario_runs_its_16_and_32_gpu_jobs_as_gangs_and_keeps_the_invariants()
+    {
+        var scenario = ScenarioLoader.Load(Path.Combine(TestPaths.RepoRoot(), "scenarios", "philly-ee9e8c-gangs.json"));
+        var (window, all) = scenario.ReadJobs();
+        var (jobs, unplaceable) = GangShapes.Split(scenario.Scenario, all);
+
+        var result = ReplayRunner.Run(scenario, window, jobs, PlacementStrategies.Broker);
+
+        Assert.Empty(unplaceable);
+        var gangs = result.Segments.Where(s => s.Members.Count > 1).ToArray();
+        Assert.Contains(gangs, s => s.Gpus == 16 && s.Location == "onprem" && s.Members.Count == 2);
+        Assert.Contains(gangs, s => s.Gpus == 32 && s.Members.Count >= 4);
+        Assert.Equal(GangShapes.Gangs(scenario.Scenario, jobs).Count,
+            result.Segments.Where(s => s.Outcome == Outcomes.Completed && s.Members.Count > 1).Select(s => s.JobId).Distinct().Count());
+        Assert.Empty(ReplayInvariants.Check(scenario, jobs, result));
+    }
 }
