@@ -1,10 +1,16 @@
 using System.Diagnostics;
 using Broker.Bench.ReplayOpenb;
+using Broker.Core.Placement;
 using Broker.Core.Simulation;
 
-// replay-openb [--scenario FILE]... [--out DIR] [--seeds N]: all four strategies with the scenario's user estimates and
-// with oracle estimates side by side, a sensitivity table over hash seeds, headline key=value lines last.
+// replay-openb [--scenario FILE]... [--shared FILE] [--gangs FILE] [--out DIR] [--seeds N]: all four strategies with the
+// scenario's user estimates and with oracle estimates side by side, a sensitivity table over hash seeds; with --shared the
+// broker on the (single) scenario with whole GPUs and on FILE, the same with GPU shares, side by side; with --gangs the
+// gang jobs of FILE (placed, where, waits); headline key=value lines last. Without --scenario: openb-hybrid with
+// --shared openb-shared.
 var scenarioPaths = new List<string>();
+string? sharedPath = null;
+string? gangsPath = null;
 var outDir = "replay-openb-out";
 var seeds = 5;
 for (var i = 0; i < args.Length; i++)
@@ -13,15 +19,23 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--scenario" when i + 1 < args.Length: scenarioPaths.Add(args[++i]); break;
         case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
+        case "--shared" when i + 1 < args.Length: sharedPath = args[++i]; break;
+        case "--gangs" when i + 1 < args.Length: gangsPath = args[++i]; break;
         case "--seeds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 0: seeds = n; i++; break;
         default:
-            Console.Error.WriteLine("usage: replay-openb [--scenario FILE]... [--out DIR] [--seeds N]");
+            Console.Error.WriteLine("usage: replay-openb [--scenario FILE]... [--shared FILE] [--gangs FILE] [--out DIR] [--seeds N]");
             return 2;
     }
 }
 if (scenarioPaths.Count == 0)
 {
     scenarioPaths.Add(Path.Combine(RepoRoot(), "scenarios", "openb-hybrid.json"));
+    sharedPath ??= Path.Combine(RepoRoot(), "scenarios", "openb-shared.json");
+}
+if (sharedPath is not null && scenarioPaths.Count != 1)
+{
+    Console.Error.WriteLine("--shared compares with exactly one --scenario (its whole-GPU counterpart)");
+    return 2;
 }
 var clock = Stopwatch.StartNew();
 var user = new List<EstimateRun>();
@@ -37,7 +51,7 @@ foreach (var path in scenarioPaths)
     var name = scenario.Scenario.Name;
     var dir = scenarioPaths.Count == 1 ? outDir : Path.Combine(outDir, name);
     ReplayReport.WriteFiles(dir, $"{name}: on-prem utilization, queue and cloud spend by strategy ({mode} estimates)", run.Results);
-    Console.WriteLine($"scenario {name} ({path}): {run.Jobs.Count} jobs replayed; unplaceable (larger than any node or instance, need multi-node gangs): {run.Unplaceable.Count} ({GangShapes.Describe(run.Unplaceable)}); wrote {Path.GetFullPath(dir)}");
+    Console.WriteLine($"scenario {name} ({path}): {run.Jobs.Count} jobs replayed, {GangShapes.Gangs(scenario.Scenario, run.Jobs).Count} of them gang-sized ({GangShapes.Describe(GangShapes.Gangs(scenario.Scenario, run.Jobs))}); unplaceable (no node, node gang, instance or instance gang could ever hold them): {run.Unplaceable.Count} ({GangShapes.Describe(run.Unplaceable)}); wrote {Path.GetFullPath(dir)}");
     Console.WriteLine($"\n{name}, {mode} estimates:\n{ReplayReport.Table(run.Results)}");
     Console.WriteLine($"{name}, oracle estimates:\n{ReplayReport.Table(truth.Results)}");
     Console.WriteLine($"{name}: the cost of not knowing runtimes (broker's plans at each job's first start; errors relative to the actual runtime)\n{EstimateRun.SideBySide([run, truth])}");
@@ -48,13 +62,45 @@ foreach (var path in scenarioPaths)
             .. Enumerable.Range(1, seeds).Select(s => EstimateRun.Execute($"s{s}", EstimateRun.Reseeded(scenario, $"s{s}")))]));
     }
 }
+var extraLines = new List<string>();
+var extraViolations = 0;
+if (sharedPath is not null)
+{
+    var whole = user[0];
+    var sharedScenario = ScenarioLoader.Load(sharedPath);
+    var shared = EstimateRun.Execute(whole.Label, sharedScenario);
+    extraViolations += shared.Violations;
+    var sharedName = sharedScenario.Scenario.Name;
+    ReplayReport.WriteFiles(Path.Combine(outDir, sharedName), $"{sharedName}: on-prem utilization, queue and cloud spend by strategy", shared.Results);
+    Console.WriteLine($"\n{sharedName} ({sharedPath}): {shared.Jobs.Count(j => j.GpuShare is not null)} of {shared.Jobs.Count} jobs ask for a share of one GPU; all strategies:\n{ReplayReport.Table(shared.Results)}");
+    Console.WriteLine($"\nthe broker with whole GPUs ({whole.Scenario.Scenario.Name}) and with GPU shares ({sharedName}), {whole.Label} estimates, same run:\n{SharingReport.Table(whole.Of(PlacementStrategies.Broker), shared.Of(PlacementStrategies.Broker))}");
+    if (seeds > 0)
+    {
+        Console.WriteLine($"sharing saving over hash seeds (teams, deadlines, checkpointing and user limits re-drawn; broker only):\n{SharingReport.Sensitivity(whole.Scenario, sharedScenario, seeds)}");
+    }
+    extraLines.AddRange(SharingReport.Lines(whole.Of(PlacementStrategies.Broker), shared.Of(PlacementStrategies.Broker)));
+}
+if (gangsPath is not null)
+{
+    var gangScenario = ScenarioLoader.Load(gangsPath);
+    var gangs = EstimateRun.Execute(gangScenario.Scenario.Estimates?.Mode ?? EstimateModes.Oracle, gangScenario);
+    extraViolations += gangs.Violations;
+    var gangName = gangScenario.Scenario.Name;
+    ReplayReport.WriteFiles(Path.Combine(outDir, gangName), $"{gangName}: on-prem utilization, queue and cloud spend by strategy", gangs.Results);
+    var figures = gangs.Results.Select(r => GangFigures.Of(gangScenario.Scenario, gangs.Jobs, r)).ToArray();
+    Console.WriteLine($"\n{gangName} ({gangsPath}): {gangs.Jobs.Count} jobs, unplaceable {gangs.Unplaceable.Count} ({GangShapes.Describe(gangs.Unplaceable)}); all strategies:\n{ReplayReport.Table(gangs.Results)}");
+    Console.WriteLine($"\n{gangName}: jobs larger than any node or instance, run as gangs:\n{GangFigures.Table(figures)}");
+    extraLines.AddRange(figures.Single(f => f.Strategy == PlacementStrategies.Broker).Lines("gangs."));
+    extraLines.Add($"gangs.cloud_spend_broker={gangs.Of(PlacementStrategies.Broker).CloudCost.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+    extraLines.Add($"gangs.invariant_violations={gangs.Violations}");
+}
 var seconds = clock.Elapsed.TotalSeconds;
-var violations = user.Concat(oracle).Sum(r => r.Violations);
+var violations = user.Concat(oracle).Sum(r => r.Violations) + extraViolations;
 foreach (var line in user.Count == 1 ? Headline.Lines(user[0].Results, seconds, violations) : [])
 {
     Console.WriteLine(line);
 }
-foreach (var line in Headline.EstimateLines(user, oracle, violations))
+foreach (var line in Headline.EstimateLines(user, oracle, violations).Concat(extraLines))
 {
     Console.WriteLine(line);
 }

@@ -9,6 +9,8 @@ namespace Broker.Core.Simulation;
 /// <param name="OnPremRefusal">Why the job may not run on-prem at all (its team has no on-prem user); null when it may.</param>
 /// <param name="Signature">What makes runs of the same job alike for runtime prediction (e.g. the job type); empty if unknown.</param>
 /// <param name="LimitS">The user's requested runtime (limit); null means the trace does not say (see the scenario's estimates).</param>
+/// <param name="GpuShare">A fraction of one GPU (0 &lt; share &lt; 1, with <paramref name="Gpus"/> = 1): packed on a shared GPU
+/// on-prem (ADR 0011) and charged that share; null for whole GPUs.</param>
 public sealed record TraceJob(
     string JobId,
     string Team,
@@ -24,7 +26,8 @@ public sealed record TraceJob(
     decimal? MaxPricePerGpuHour = null,
     string? OnPremRefusal = null,
     string Signature = "",
-    long? LimitS = null)
+    long? LimitS = null,
+    decimal? GpuShare = null)
 {
     /// <summary>What the user asked for: the limit when known, else the real duration (an oracle).</summary>
     public long RequestedS => LimitS ?? DurationS;

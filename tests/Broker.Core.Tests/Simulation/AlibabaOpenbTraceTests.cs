@@ -34,6 +34,21 @@ public sealed class AlibabaOpenbTraceTests
     }
 
     [Fact]
+    public void With_gpu_shares_a_fractional_pod_keeps_its_share_and_whole_pods_stay_whole()
+    {
+        var rows = new[] { "pod-frac,1000,100,1,220,,BE,Running,10,7210,20", "pod-one,1000,100,1,1000,,BE,Running,10,7210,20",
+            "pod-two,1000,100,2,1000,,BE,Running,10,7210,20" };
+
+        var shared = AlibabaOpenbTrace.Read(new StringReader(Header + "\n" + string.Join("\n", rows)), "pods.csv",
+            Mapping with { GpuShares = true }, Equivalences, null);
+        var rounded = Read(rows);
+
+        Assert.Equal([0.22m, null, null], shared.Select(j => j.GpuShare));
+        Assert.Equal([1, 1, 2], shared.Select(j => j.Gpus));
+        Assert.All(rounded, j => Assert.Null(j.GpuShare));
+    }
+
+    [Fact]
     public void Deadlines_go_to_the_configured_fraction_by_stable_hash()
     {
         var rows = Enumerable.Range(0, 400).Select(i => $"pod-{i},1,1,1,1000,,LS,Running,{i},{i + 1000},{i}").ToArray();

@@ -47,6 +47,31 @@ public sealed class GenericCsvTraceTests
     }
 
     [Fact]
+    public void An_optional_gpu_share_column_is_read_after_limit_s_and_written_back()
+    {
+        var jobs = Read($"{Header},limit_s,gpu_share\nj1,ml,10,3600,1,T4,,true,,7200,0.25\nj2,ml,20,60,2,,,false,,,\n");
+        var writer = new StringWriter();
+        GenericCsvTrace.Write(writer, jobs);
+
+        Assert.Equal([0.25m, null], jobs.Select(j => j.GpuShare));
+        Assert.Equal(7200, jobs[0].LimitS);
+        Assert.Equal([0.25m, null], Read(writer.ToString()).Select(j => j.GpuShare));
+    }
+
+    [Theory]
+    [InlineData("j2,ml,10,3600,1,,,true,,1")]
+    [InlineData("j2,ml,10,3600,1,,,true,,0")]
+    [InlineData("j2,ml,10,3600,2,,,true,,0.5")]
+    [InlineData("j2,ml,10,3600,1,,,true,,0.12345")]
+    public void A_gpu_share_that_is_not_a_fraction_of_one_gpu_is_refused(string row)
+    {
+        var error = Assert.Throws<TraceFormatException>(() => Read($"{Header},gpu_share\n{row}\n"));
+
+        Assert.Contains("gpu_share", error.Message);
+        Assert.Contains("line 2", error.Message);
+    }
+
+    [Fact]
     public void Written_traces_read_back_identically()
     {
         var jobs = Read(File.ReadAllText(TestPaths.Fixture("small-trace.csv")));

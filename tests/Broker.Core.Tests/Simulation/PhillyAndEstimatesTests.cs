@@ -48,16 +48,20 @@ public sealed class PhillyAndEstimatesTests
     }
 
     [Fact]
-    public void Jobs_larger_than_any_node_or_instance_are_reported_as_unplaceable_not_dropped()
+    public void Only_jobs_no_node_gang_or_instance_gang_could_hold_are_reported_as_unplaceable_not_dropped()
     {
+        // The fixture has one 8-GPU V100 node and 1-GPU V100 instances: 16 GPUs fit a cloud gang of 16 instances (the most
+        // members a gang may have), 32 GPUs fit nothing.
         var scenario = ScenarioLoader.Load(TestPaths.Fixture("small-scenario.json")).Scenario;
-        var jobs = ReadSlice();
+        var slice = ReadSlice();
+        TraceJob[] jobs = [.. slice, slice[3] with { JobId = "too-big", Gpus = 32 }];
 
         var (placeable, unplaceable) = GangShapes.Split(scenario, jobs);
 
-        Assert.Equal(jobs.Count, placeable.Count + unplaceable.Count);
-        Assert.Equal(["philly-slice-0004"], unplaceable.Select(j => j.JobId));
-        Assert.Equal("16 GPUs: 1", GangShapes.Describe(unplaceable));
+        Assert.Equal(jobs.Length, placeable.Count + unplaceable.Count);
+        Assert.Equal(["too-big"], unplaceable.Select(j => j.JobId));
+        Assert.Equal("32 GPUs: 1", GangShapes.Describe(unplaceable));
+        Assert.Equal(["philly-slice-0004"], GangShapes.Gangs(scenario, placeable).Select(j => j.JobId));
     }
 
     private static BlueWatersRatios Ratios()

@@ -2,11 +2,13 @@ using System.Globalization;
 
 namespace Broker.Core.Simulation;
 
-/// <summary>Writes one CSV row per run segment, with a fixed header and invariant formatting (byte-stable).</summary>
+/// <summary>Writes one CSV row per run segment, with a fixed header and invariant formatting (byte-stable). A shared job's
+/// row gives its reserved share and the GPU of the node it shared (empty for whole GPUs); a gang's row names every member
+/// (nodes, or instances as job/segment/member), joined by '+'.</summary>
 public static class DecisionLogCsv
 {
     public const string Header =
-        "job_id,team,gpus,submit_s,start_s,end_s,location,node,provider,region,instance_type,market,gpu_model,price_per_hour,outcome";
+        "job_id,team,gpus,submit_s,start_s,end_s,location,node,provider,region,instance_type,market,gpu_model,price_per_hour,outcome,gpu_share,shared_gpu,members";
 
     public static void Write(TextWriter writer, IEnumerable<RunSegment> segments)
     {
@@ -15,7 +17,8 @@ public static class DecisionLogCsv
         {
             writer.Write(string.Join(',',
                 s.JobId, s.Team, N(s.Gpus), N(s.SubmitS), N(s.StartS), N(s.EndS), s.Location, s.Node, s.Provider, s.Region,
-                s.InstanceType, s.Market, s.GpuModel, s.PricePerHour.ToString("0.######", CultureInfo.InvariantCulture), s.Outcome));
+                s.InstanceType, s.Market, s.GpuModel, s.PricePerHour.ToString("0.######", CultureInfo.InvariantCulture), s.Outcome,
+                s.GpuShare?.ToString("0.####", CultureInfo.InvariantCulture) ?? "", s.SharedGpu is { } g ? N(g) : "", string.Join('+', s.Members.Select(m => m.Name))));
             writer.Write('\n');
         }
     }

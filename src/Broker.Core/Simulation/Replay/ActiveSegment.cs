@@ -25,5 +25,18 @@ internal sealed class ActiveSegment
 
     public long StartupS { get; init; }
 
+    /// <summary>For a shared job on-prem: the GPU it shares, the shards and the share it reserved; else -1, 0 and null.</summary>
+    public int SharedGpu { get; init; } = -1;
+
+    public int Shards { get; init; }
+
+    public decimal? ReservedShare { get; init; }
+
+    /// <summary>An on-prem gang's member nodes (<see cref="Node"/> first); null for one node.</summary>
+    public IReadOnlyList<string>? MemberNodes { get; init; }
+
+    /// <summary>Instances of a cloud gang (1 for one instance); they share the offer's spot trace, so they are lost together.</summary>
+    public int Members { get; init; } = 1;
+
     public bool IsCloud => OfferIndex >= 0;
 }

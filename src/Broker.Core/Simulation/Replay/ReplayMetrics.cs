@@ -20,7 +20,7 @@ internal sealed class ReplayMetrics(TraceWindow window, int capacity, long sampl
     /// <summary>The state (busy GPUs, pending jobs, cloud spend) held constant over [from, to).</summary>
     public void Advance(long from, long to, SimFleet fleet, int pending, Func<long, decimal> cloudSpendAt)
     {
-        var busy = fleet.Busy;
+        var busy = (double)fleet.Busy;
         if (to <= from)
         {
             return;
@@ -28,7 +28,7 @@ internal sealed class ReplayMetrics(TraceWindow window, int capacity, long sampl
         var inWindow = Math.Min(to, window.EndS) - Math.Max(from, window.StartS);
         if (inWindow > 0)
         {
-            BusyGpuSecondsInWindow += (double)busy * inWindow;
+            BusyGpuSecondsInWindow += busy * inWindow;
         }
         for (var p = 0; p < fleet.PoolCapacity.Length; p++)
         {

@@ -19,9 +19,7 @@ internal sealed partial class ReplayRun
             ReplayClock.At(t),
             pending.Values.Select(j => j.Pending).ToArray(),
             fleet.Snapshot(),
-            running.Values.Where(s => !s.IsCloud)
-                .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, s.Job.Trace.Gpus, ReplayClock.At(ExpectedEnd(s, t))))
-                .ToArray(),
+            RunningOnPrem(t),
             cloud.Snapshot(t),
             inputs.Policies,
             inputs.DefaultPolicy,
@@ -58,13 +56,43 @@ internal sealed partial class ReplayRun
         return retry;
     }
 
+    /// <summary>
+    /// What the engine sees running on-prem: whole-GPU jobs as they are, and each shared GPU once, as a one-GPU job ending
+    /// when its last tenant is expected to end (it frees as a whole GPU only then).
+    /// </summary>
+    private RunningOnPremJob[] RunningOnPrem(long t)
+    {
+        var onPrem = running.Values.Where(s => !s.IsCloud).ToArray();
+        // A gang is on the timeline of each member with its share of GPUs, as the live snapshot puts it.
+        var whole = onPrem.Where(s => s.SharedGpu < 0)
+            .SelectMany(s => (s.MemberNodes ?? [s.Node]).Select(node => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, node,
+                s.Job.Trace.Gpus / (s.MemberNodes?.Count ?? 1), ReplayClock.At(ExpectedEnd(s, t)))));
+        var shared = onPrem.Where(s => s.SharedGpu >= 0).GroupBy(s => (s.Node, s.SharedGpu))
+            .Select(g => g.OrderByDescending(s => ExpectedEnd(s, t)).ThenBy(s => s.Id).First())
+            .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, 1, ReplayClock.At(ExpectedEnd(s, t))));
+        return [.. whole, .. shared];
+    }
+
     private void StartOnPrem(SimJob job, OnPremDecision d, long t)
     {
-        fleet.Allocate(d.Node, d.Gpus);
+        var (gpu, shards, reserved) = (-1, 0, (decimal?)null);
+        if (job.Trace.GpuShare is { } share)
+        {
+            (gpu, shards, var r) = fleet.AllocateShare(d.Node, share);
+            reserved = r;
+        }
+        else
+        {
+            foreach (var node in d.MemberNodes ?? [d.Node])
+            {
+                fleet.Allocate(node, d.Gpus / (d.MemberNodes?.Count ?? 1));
+            }
+        }
         Begin(job, new ActiveSegment
         {
             Id = nextSegmentId++, Job = job, StartS = t, EndS = t + job.RemainingS, Outcome = Outcomes.Completed,
             Market = Markets.OnPrem, PricePerHour = d.CostPerHour, GpuModel = d.GpuModel, Node = d.Node,
+            SharedGpu = gpu, Shards = shards, ReservedShare = reserved, MemberNodes = d.MemberNodes is { Count: > 1 } m ? m : null,
         });
     }
 
@@ -89,7 +117,7 @@ internal sealed partial class ReplayRun
             Id = nextSegmentId++, Job = job, StartS = t, EndS = preempted ? loss!.Value : end,
             Outcome = preempted ? Outcomes.Preempted : Outcomes.Completed,
             Market = spot ? Markets.Spot : Markets.OnDemand, PricePerHour = d.PricePerHour, GpuModel = d.Offer.GpuModel,
-            OfferIndex = index, StartupS = startup,
+            OfferIndex = index, StartupS = startup, Members = d.Offer.Members,
         });
         return true;
     }
@@ -151,9 +179,17 @@ internal sealed partial class ReplayRun
         var job = s.Job.Trace;
         decimal cost;
         var offer = s.IsCloud ? cloud.Offer(s.OfferIndex) : null;
-        if (offer is null)
+        if (offer is null && s.SharedGpu >= 0)
         {
-            fleet.Release(s.Node, job.Gpus);
+            fleet.ReleaseShare(s.Node, s.SharedGpu, s.Shards);
+            cost = s.PricePerHour * (end - s.StartS) / 3600m;
+        }
+        else if (offer is null)
+        {
+            foreach (var node in s.MemberNodes ?? [s.Node])
+            {
+                fleet.Release(node, job.Gpus / (s.MemberNodes?.Count ?? 1));
+            }
             cost = s.PricePerHour * (end - s.StartS) / 3600m;
         }
         else
@@ -165,7 +201,24 @@ internal sealed partial class ReplayRun
         segments.Add(new RunSegment(job.JobId, job.Team, job.Gpus, job.SubmitS, s.StartS, end,
             offer is null ? "onprem" : "cloud", s.Node, offer?.Provider ?? "", offer?.Region ?? "", offer?.Zone ?? "",
             offer?.InstanceType ?? "", s.Market, s.GpuModel, s.PricePerHour, outcome, work, saved, cost,
-            s.Market == Markets.Spot ? offer!.SpotTrace : null));
+            s.Market == Markets.Spot ? offer!.SpotTrace : null)
+        {
+            GpuShare = s.ReservedShare,
+            SharedGpu = s.SharedGpu >= 0 ? s.SharedGpu : null,
+            Members = Members(s, end, offer),
+        });
+    }
+
+    /// <summary>Every member of a gang with its own start and end; empty for one node or instance.</summary>
+    private static GangMember[] Members(ActiveSegment s, long end, ScenarioOffer? offer)
+    {
+        if (s.MemberNodes is { } nodes)
+        {
+            return [.. nodes.Select(n => new GangMember(n, "", "", s.Job.Trace.Gpus / nodes.Count, s.StartS, end))];
+        }
+        return offer is null || s.Members <= 1 ? []
+            : [.. Enumerable.Range(0, s.Members).Select(m => new GangMember($"{s.Job.Trace.JobId}/{s.Id}/{m}", offer.Zone ?? "",
+                offer.InstanceType, offer.Gpus, s.StartS, end))];
     }
 
     /// <summary>
@@ -195,7 +248,7 @@ internal sealed partial class ReplayRun
         foreach (var s in running.Values.Where(s => !cloudOnly || s.IsCloud))
         {
             // A cloud cap counts the instance's GPUs, as the live pass counts an allocation's.
-            var gpus = cloudOnly ? cloud.Offer(s.OfferIndex).Gpus : s.Job.Trace.Gpus;
+            var gpus = cloudOnly ? cloud.Offer(s.OfferIndex).Gpus * s.Members : s.Job.Trace.Gpus;
             result[s.Job.Trace.Team] = result.GetValueOrDefault(s.Job.Trace.Team) + gpus;
         }
         return result;

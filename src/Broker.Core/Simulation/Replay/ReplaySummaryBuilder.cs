@@ -10,7 +10,7 @@ internal static class ReplaySummaryBuilder
         var waits = jobs.Select(j => (double)((j.FirstStartS ?? Math.Max(end, j.Trace.SubmitS)) - j.Trace.SubmitS)).Order().ToArray();
         var withDeadline = jobs.Where(j => j.Trace.DeadlineS is not null).ToArray();
         decimal Cost(string market) => Round(ordered.Where(s => s.Market == market).Sum(s => s.Cost));
-        double Hours(string market) => Math.Round(ordered.Where(s => s.Market == market).Sum(s => (double)(s.EndS - s.StartS) * s.Gpus) / 3600, 2);
+        double Hours(string market) => Math.Round(ordered.Where(s => s.Market == market).Sum(s => (double)(s.EndS - s.StartS) * (double)s.GpusHeld) / 3600, 2);
         var spot = Cost(Markets.Spot);
         var onDemand = Cost(Markets.OnDemand);
         var onPrem = Cost(Markets.OnPrem);

@@ -28,7 +28,27 @@ public sealed record RunSegment(
     long WorkS,
     long SavedS,
     decimal Cost,
-    string? SpotTrace);
+    string? SpotTrace)
+{
+    /// <summary>The share of one GPU a shared job reserved on-prem (its share rounded up to the node's shards, what it is
+    /// billed); null for whole GPUs and in the cloud (where a shared job has a one-GPU instance to itself).</summary>
+    public decimal? GpuShare { get; init; }
+
+    /// <summary>Which GPU of <see cref="Node"/> a shared job ran on (index on the node); null for whole GPUs.</summary>
+    public int? SharedGpu { get; init; }
+
+    /// <summary>GPUs the segment held: its share, else its GPUs (for GPU-hours and utilization).</summary>
+    public decimal GpusHeld => GpuShare ?? Gpus;
+
+    /// <summary>A gang's members (ADR 0012): on-prem its nodes, in the cloud its instances; empty for a single node or instance.</summary>
+    public IReadOnlyList<GangMember> Members { get; init; } = [];
+}
+
+/// <summary>
+/// One member of a gang run: a node (<paramref name="Zone"/> and <paramref name="InstanceType"/> empty) or a cloud instance,
+/// its GPUs, and when it started and ended (a gang's members start and end together).
+/// </summary>
+public sealed record GangMember(string Name, string Zone, string InstanceType, int Gpus, long StartS, long EndS);
 
 public static class Outcomes
 {

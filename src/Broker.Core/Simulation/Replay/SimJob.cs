@@ -73,7 +73,8 @@ internal sealed class SimJob(TraceJob trace)
         Interruptions,
         TimeSpan.FromSeconds(SavedS),
         Trace.OnPremRefusal,
-        SpotStrikes: strikes.Count == 0 ? null : strikes.ToArray());
+        SpotStrikes: strikes.Count == 0 ? null : strikes.ToArray(),
+        GpuShare: Trace.GpuShare);
 
     /// <summary>A spot interruption (recorded with <see cref="Interrupted"/>) or a failed spot launch, and where.</summary>
     public void Strike(SpotStrike strike)

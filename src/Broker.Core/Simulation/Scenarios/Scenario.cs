@@ -92,6 +92,8 @@ public sealed record TimeWindow(double? LastDays = null, long? StartS = null, lo
 /// <param name="CheckpointFraction">Share (by hash) of spot-tolerant jobs at least <paramref name="CheckpointMinDurationS"/> long that checkpoint.</param>
 /// <param name="HashSeed">Prefix for every hash-based assignment (team, deadline, checkpointing); change it to draw another
 /// assignment of the same trace, e.g. to measure how sensitive the results are to it.</param>
+/// <param name="GpuShares">Keep a fractional GPU (gpu_milli &lt; 1000) as a share of one GPU instead of rounding it up to a
+/// whole GPU; the on-prem nodes then need <see cref="NodeGroup.ShardsPerGpu"/>.</param>
 public sealed record AlibabaMapping(
     int Teams,
     IReadOnlyDictionary<string, int> PriorityByQos,
@@ -99,7 +101,8 @@ public sealed record AlibabaMapping(
     double CheckpointFraction,
     long CheckpointIntervalS,
     long CheckpointMinDurationS,
-    string HashSeed = "");
+    string HashSeed = "",
+    bool GpuShares = false);
 
 /// <summary>A deadline = submit + SlackFactor × duration + MinSlackS for a hash-chosen <see cref="Fraction"/> of jobs.</summary>
 public sealed record DeadlineRule(double Fraction, double SlackFactor, long MinSlackS);
@@ -108,8 +111,10 @@ public sealed record OnPremFleet(decimal RatePerGpuHour, IReadOnlyList<NodeGroup
 
 /// <summary><paramref name="Count"/> nodes named prefix-01.. with <paramref name="GpusPerNode"/> GPUs each.</summary>
 /// <param name="Names">The nodes' own names instead (as many as <paramref name="Count"/>), e.g. a real cluster's.</param>
+/// <param name="ShardsPerGpu">Slurm gres/shard granularity of each GPU (ADR 0011): a share is rounded up to it; 0 (the default)
+/// means the nodes' GPUs cannot be shared.</param>
 public sealed record NodeGroup(string Prefix, int Count, int GpusPerNode, string GpuModel, int GpuMemoryGb,
-    IReadOnlyList<string>? Names = null)
+    IReadOnlyList<string>? Names = null, int ShardsPerGpu = 0)
 {
     public string NodeName(int index) => Names is { } names ? names[index] : $"{Prefix}-{index + 1:00}";
 }

@@ -27,6 +27,14 @@ internal static class ScenarioValidator
         {
             problems.Add("onPrem.nodes: count must be >= 0 and gpusPerNode >= 1");
         }
+        if (s.OnPrem.Nodes.Any(n => n.ShardsPerGpu < 0))
+        {
+            problems.Add("onPrem.nodes: shardsPerGpu must be >= 0");
+        }
+        if (s.Alibaba is { GpuShares: true } && s.OnPrem.Nodes.All(n => n.ShardsPerGpu == 0 || n.Count == 0))
+        {
+            problems.Add("alibaba.gpuShares needs onPrem.nodes with shardsPerGpu > 0 (the GPUs shares are packed on)");
+        }
         if (s.OnPrem.Nodes.Any(n => n.Names is { } names && names.Count != n.Count))
         {
             problems.Add("onPrem.nodes: names, when given, must list exactly count names");

@@ -5,7 +5,8 @@ namespace Broker.Core.Simulation;
 
 /// <summary>
 /// Reads an Alibaba <c>openb_pod_list_*.csv</c> (cluster-trace-gpu-v2023). Rules: GPU pods only (num_gpu ≥ 1); a
-/// fractional GPU (gpu_milli &lt; 1000) is rounded up to one whole GPU; pods never scheduled are skipped (they never ran,
+/// fractional GPU (one GPU with gpu_milli &lt; 1000) is rounded up to one whole GPU, or kept as a share of one GPU
+/// (gpu_milli / 1000) when the mapping says <c>gpuShares</c>; pods never scheduled are skipped (they never ran,
 /// so they have no duration); duration = deletion_time − scheduled_time (pods still "Running" at the end of observation
 /// end there); submit = creation_time; team = team-N with N = hash(seed + name) mod the scenario's team count; priority and
 /// spot tolerance from qos; gpu_spec names go through the scenario's equivalences; deadlines and checkpointing are
@@ -84,7 +85,8 @@ public static class AlibabaOpenbTrace
             deadline,
             spotOk,
             checkpoint,
-            mapping.PriorityByQos.TryGetValue(qos, out var priority) ? priority : 0);
+            mapping.PriorityByQos.TryGetValue(qos, out var priority) ? priority : 0,
+            GpuShare: mapping.GpuShares && gpus == 1 && Number("gpu_milli") is > 0 and < 1000 and var milli ? milli / 1000m : null);
     }
 
     private static string[] Models(string spec, IReadOnlyDictionary<string, IReadOnlyList<string>> equivalences, string source, int line)

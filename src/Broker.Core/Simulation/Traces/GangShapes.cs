@@ -1,22 +1,53 @@
+using Broker.Core.Placement;
+
 namespace Broker.Core.Simulation;
 
 /// <summary>
-/// Jobs that ask for more GPUs than any single on-prem node or cloud instance of the scenario has: they need a multi-node
-/// gang, which the engine does not place yet. They are split off and reported (count and sizes), never silently dropped:
-/// left in the queue they would only wait until the end of the replay and drown every wait figure.
+/// Jobs no capacity of the scenario could ever hold, by the engine's own rule (<see cref="CapacityFeasibility"/>, the check
+/// behind the API's 422): not on one node or instance, not as an on-prem gang of whole nodes of one model, not as a cloud
+/// gang of equal instances of one type. Jobs larger than any single node or instance that a gang can hold are replayed
+/// as gangs (ADR 0012). The rest are split off and reported (count and sizes), never silently dropped: left in the queue
+/// they would only wait until the end of the replay and drown every wait figure.
 /// </summary>
 public static class GangShapes
 {
     public static int LargestMachine(Scenario scenario) =>
         scenario.OnPrem.Nodes.Select(n => n.GpusPerNode).Concat(scenario.Cloud.Offers.Select(o => o.Gpus)).DefaultIfEmpty(0).Max();
 
+    /// <summary>The scenario's nodes and offers as the capacity check reads them (every node and offer, as configured).</summary>
+    public static IReadOnlyList<CapacityUnit> Capacity(Scenario scenario) =>
+        [.. scenario.OnPrem.Nodes.SelectMany(g => Enumerable.Range(0, g.Count)
+                .Select(i => new CapacityUnit(g.NodeName(i), true, g.GpuModel, g.GpuMemoryGb, g.GpusPerNode))),
+            .. scenario.Cloud.Offers.Select(o => new CapacityUnit($"{o.Provider}/{o.Region}/{o.Zone ?? "-"}/{o.InstanceType}", false,
+                o.GpuModel, o.GpuMemoryGb, o.Gpus))];
+
     public static (IReadOnlyList<TraceJob> Placeable, IReadOnlyList<TraceJob> Unplaceable) Split(Scenario scenario, IReadOnlyList<TraceJob> jobs)
     {
-        var largest = LargestMachine(scenario);
-        return (jobs.Where(j => j.Gpus <= largest).ToArray(), jobs.Where(j => j.Gpus > largest).ToArray());
+        var capacity = Capacity(scenario);
+        var verdicts = new Dictionary<(int, string, int), bool>();
+        bool Feasible(TraceJob j)
+        {
+            var key = (j.Gpus, string.Join('|', j.GpuModels), j.MinGpuMemoryGb);
+            if (!verdicts.TryGetValue(key, out var feasible))
+            {
+                feasible = CapacityFeasibility.Check(new GpuRequestShape(j.Gpus, j.GpuModels, j.MinGpuMemoryGb), capacity).Feasible;
+                verdicts[key] = feasible;
+            }
+            return feasible;
+        }
+        return (jobs.Where(Feasible).ToArray(), jobs.Where(j => !Feasible(j)).ToArray());
+    }
+
+    /// <summary>Jobs larger than every single node and instance of a model they accept: they can only run as gangs.</summary>
+    public static IReadOnlyList<TraceJob> Gangs(Scenario scenario, IReadOnlyList<TraceJob> jobs)
+    {
+        var capacity = Capacity(scenario);
+        return jobs.Where(j => j.GpuShare is null && capacity
+            .Where(u => j.GpuModels.Count == 0 || j.GpuModels.Contains(u.GpuModel, StringComparer.OrdinalIgnoreCase))
+            .All(u => u.Gpus < j.Gpus)).ToArray();
     }
 
     /// <summary>"16 GPUs: 106, 32 GPUs: 5" (by size, ascending).</summary>
-    public static string Describe(IReadOnlyList<TraceJob> unplaceable) => unplaceable.Count == 0 ? "none"
-        : string.Join(", ", unplaceable.GroupBy(j => j.Gpus).OrderBy(g => g.Key).Select(g => $"{g.Key} GPUs: {g.Count()}"));
+    public static string Describe(IReadOnlyList<TraceJob> jobs) => jobs.Count == 0 ? "none"
+        : string.Join(", ", jobs.GroupBy(j => j.Gpus).OrderBy(g => g.Key).Select(g => $"{g.Key} GPUs: {g.Count()}"));
 }
