@@ -126,15 +126,16 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
     private async Task<CloudOutcome> ReconcileCloudAsync(Allocation a, IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> listed,
         DateTimeOffset now, CancellationToken ct)
     {
-        if (a.State == AllocationState.Provisioning && a.ExternalId is null)
-        {
-            return CloudOutcome.Fine;
-        }
+        // Before anything else, also for a row that lacks its instance id (the release finds the instance by its tag).
         if (a.State == AllocationState.Provisioning && now - a.CreatedAt > options.LaunchTimeout)
         {
             await worker.FailLaunchAsync(a.Id, AllocationEnd.LaunchTimeout, "No running instance in time", jobCannotRun: false, ct);
             await worker.ReleaseAsync(a.Id, ct);
             return CloudOutcome.TimedOut;
+        }
+        if (a.State == AllocationState.Provisioning && a.ExternalId is null)
+        {
+            return CloudOutcome.Fine;
         }
         if (listed.TryGetValue(a.Provider, out var instances)
             && (a.IsCloudGang ? CloudGang.AnyMemberMissing(a, instances) : !instances.Any(i => i.InstanceId == a.ExternalId || i.AllocationId == a.Id))
@@ -181,10 +182,14 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
                 // Never submitted (or its Slurm job is gone): the launch timeout applies below.
                 return OnPremVerdict.StillRunning;
             }
-            // Submitted, but the answer never reached the row (a crash, a lost response): carry on from Slurm's job, and
-            // judge it from its new state next round.
+            // Submitted, but the answer never reached the row (a crash, a lost response): carry on from Slurm's job. Still
+            // pending (and so past the launch timeout, or it would not be asked about) it times out now; otherwise its new
+            // state is judged next round.
             await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Provisioning(j, x, status.ClusterJobId, t), ct);
-            return OnPremVerdict.Moved;
+            if (status.State != OnPremJobState.Pending)
+            {
+                return OnPremVerdict.Moved;
+            }
         }
         if (status?.State == OnPremJobState.Pending && now - a.CreatedAt > options.LaunchTimeout)
         {
