@@ -17,4 +17,7 @@ public sealed class NoOnPremCluster : IOnPremCluster
         Task.FromResult<OnPremJobStatus?>(null);
 
     public Task CancelAsync(Guid allocationId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<OnPremClusterJob>> ListBrokerJobsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<OnPremClusterJob>>([]);
 }

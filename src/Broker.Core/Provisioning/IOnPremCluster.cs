@@ -8,6 +8,9 @@ namespace Broker.Core.Provisioning;
 /// <item><see cref="SubmitAsync"/> is idempotent by <see cref="OnPremJobRequest.AllocationId"/>: the cluster job is named after it and a
 /// retry that finds a job of that name returns it instead of submitting a second one.</item>
 /// <item><see cref="CancelAsync"/> of an unknown or finished job succeeds.</item>
+/// <item><see cref="ListBrokerJobsAsync"/> lists only jobs whose name marks them as Broker's (Slurm: <c>broker-</c>), in
+/// every state the cluster still remembers; it throws <see cref="ClusterUnavailableException"/> when it cannot answer,
+/// never an empty list in place of an answer.</item>
 /// <item>Drained or down nodes are reported but <see cref="OnPremNodeInfo.IsSchedulable"/> is false for them.</item>
 /// </list>
 /// </summary>
@@ -21,7 +24,14 @@ public interface IOnPremCluster
     Task<OnPremJobStatus?> GetJobAsync(Guid allocationId, CancellationToken cancellationToken);
 
     Task CancelAsync(Guid allocationId, CancellationToken cancellationToken);
+
+    /// <summary>Every cluster job named as Broker names its jobs, for garbage collection (ADR 0013).</summary>
+    Task<IReadOnlyList<OnPremClusterJob>> ListBrokerJobsAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A cluster job that carries Broker's name.</summary>
+/// <param name="AllocationId">The allocation the name stands for, or null when the rest of the name is not an allocation id.</param>
+public sealed record OnPremClusterJob(string ClusterJobId, string Name, OnPremJobState State, Guid? AllocationId);
 
 public enum OnPremNodeState
 {

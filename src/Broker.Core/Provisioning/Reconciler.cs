@@ -7,20 +7,25 @@ namespace Broker.Core.Provisioning;
 /// <summary>
 /// Level-triggered convergence, run on a short schedule by any replica: lists every provider first, then reads the live
 /// allocations, and moves each towards what the world says. Releases what finished segments left, fails and requeues
-/// segments whose machine vanished or never came up, and terminates managed instances nobody owns after a grace.
+/// segments whose machine vanished or never came up, terminates managed instances nobody owns after a grace, and cancels
+/// Broker's Slurm jobs whose allocation closed more than a grace ago.
 /// </summary>
 public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, AllocationWorker worker,
     LifecycleOptions options, TimeProvider clock, ILogger<Reconciler> logger, ProviderHealth health)
 {
-    public sealed record Result(IReadOnlyList<Guid> ToProvision, int Released, int Vanished, int TimedOut, int OrphansTerminated);
+    /// <param name="SlurmJobsCancelled">Leftover Slurm jobs (pending or running for an allocation closed past the grace) cancelled.</param>
+    public sealed record Result(IReadOnlyList<Guid> ToProvision, int Released, int Vanished, int TimedOut, int OrphansTerminated,
+        int SlurmJobsCancelled);
 
     public async Task<Result> RunAsync(CancellationToken ct)
     {
         // Every replica's view of the providers' circuits, as of this pass.
         await health.RefreshAsync(ct);
         var listed = await ListProvidersAsync(ct);
+        var slurmJobs = await ListBrokerSlurmJobsAsync(ct);
         db.ChangeTracker.Clear();
         var live = await db.Allocations.AsNoTracking().Where(a => a.State != AllocationState.Closed).ToListAsync(ct);
+        var leftovers = await SlurmLeftovers.OfAsync(db, slurmJobs, ct);
         var now = clock.GetUtcNow();
         int released = 0, vanished = 0, timedOut = 0;
         var toProvision = new List<Guid>();
@@ -78,7 +83,8 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
             }
         }
         var orphans = await TerminateOrphansAsync(listed, live, now, ct);
-        return new Result(toProvision, released, vanished, timedOut, orphans);
+        var cancelled = await CancelLeftoversAsync(leftovers, now, ct);
+        return new Result(toProvision, released, vanished, timedOut, orphans, cancelled);
     }
 
     private enum CloudOutcome { Fine, Vanished, TimedOut }
@@ -120,15 +126,16 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
     private async Task<CloudOutcome> ReconcileCloudAsync(Allocation a, IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> listed,
         DateTimeOffset now, CancellationToken ct)
     {
-        if (a.State == AllocationState.Provisioning && a.ExternalId is null)
-        {
-            return CloudOutcome.Fine;
-        }
+        // Before anything else, also for a row that lacks its instance id (the release finds the instance by its tag).
         if (a.State == AllocationState.Provisioning && now - a.CreatedAt > options.LaunchTimeout)
         {
             await worker.FailLaunchAsync(a.Id, AllocationEnd.LaunchTimeout, "No running instance in time", jobCannotRun: false, ct);
             await worker.ReleaseAsync(a.Id, ct);
             return CloudOutcome.TimedOut;
+        }
+        if (a.State == AllocationState.Provisioning && a.ExternalId is null)
+        {
+            return CloudOutcome.Fine;
         }
         if (listed.TryGetValue(a.Provider, out var instances)
             && (a.IsCloudGang ? CloudGang.AnyMemberMissing(a, instances) : !instances.Any(i => i.InstanceId == a.ExternalId || i.AllocationId == a.Id))
@@ -175,10 +182,14 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
                 // Never submitted (or its Slurm job is gone): the launch timeout applies below.
                 return OnPremVerdict.StillRunning;
             }
-            // Submitted, but the answer never reached the row (a crash, a lost response): carry on from Slurm's job, and
-            // judge it from its new state next round.
+            // Submitted, but the answer never reached the row (a crash, a lost response): carry on from Slurm's job. Still
+            // pending (and so past the launch timeout, or it would not be asked about) it times out now; otherwise its new
+            // state is judged next round.
             await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Provisioning(j, x, status.ClusterJobId, t), ct);
-            return OnPremVerdict.Moved;
+            if (status.State != OnPremJobState.Pending)
+            {
+                return OnPremVerdict.Moved;
+            }
         }
         if (status?.State == OnPremJobState.Pending && now - a.CreatedAt > options.LaunchTimeout)
         {
@@ -238,6 +249,40 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
             }
         }
         return listed;
+    }
+
+    /// <summary>Broker's Slurm jobs, or null when Slurm cannot be asked (then none is collected this round).</summary>
+    private async Task<IReadOnlyList<OnPremClusterJob>?> ListBrokerSlurmJobsAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await cluster.ListBrokerJobsAsync(ct);
+        }
+        catch (ClusterUnavailableException e)
+        {
+            logger.LogWarning("Listing Broker's Slurm jobs failed; none is collected this round: {Reason}", e.Message);
+            return null;
+        }
+    }
+
+    private async Task<int> CancelLeftoversAsync(IReadOnlyList<SlurmLeftovers.Leftover> leftovers, DateTimeOffset now, CancellationToken ct)
+    {
+        var cancelled = 0;
+        foreach (var (job, closedAt) in leftovers.Where(l => now - l.ClosedAt > options.OrphanGrace))
+        {
+            logger.LogWarning("Cancelling leftover Slurm job {SlurmJob} ({Name}, {State}): its allocation closed at {ClosedAt}",
+                job.ClusterJobId, job.Name, job.State, closedAt);
+            try
+            {
+                await cluster.CancelAsync(job.AllocationId!.Value, ct);
+                cancelled++;
+            }
+            catch (ClusterUnavailableException e)
+            {
+                logger.LogWarning("Cannot cancel leftover Slurm job {SlurmJob} yet: {Reason}", job.ClusterJobId, e.Message);
+            }
+        }
+        return cancelled;
     }
 
     private async Task<int> TerminateOrphansAsync(IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> listed,

@@ -79,6 +79,12 @@ internal sealed class SlurmCluster(SlurmRestClient client, SlurmClusterState sta
             return true;
         });
 
+    public Task<IReadOnlyList<OnPremClusterJob>> ListBrokerJobsAsync(CancellationToken cancellationToken) =>
+        Guarded<IReadOnlyList<OnPremClusterJob>>(async () => [.. (await client.GetJobsAsync(cancellationToken))
+            .Where(j => SlurmJobNames.IsBrokers(j.Name))
+            .Select(j => new OnPremClusterJob(j.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), j.Name!,
+                SlurmJobStates.Map(j.JobState), SlurmJobNames.AllocationOf(j.Name)))]);
+
     private async Task<T> Guarded<T>(Func<Task<T>> call)
     {
         try

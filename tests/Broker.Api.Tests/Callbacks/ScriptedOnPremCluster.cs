@@ -36,4 +36,9 @@ public sealed class ScriptedOnPremCluster : IOnPremCluster
     }
 
     public Task CancelAsync(Guid allocationId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The jobs the test said something about, named as the Slurm adapter names them.</summary>
+    public Task<IReadOnlyList<OnPremClusterJob>> ListBrokerJobsAsync(CancellationToken cancellationToken) => Unreachable
+        ? throw new ClusterUnavailableException("slurmrestd is not answering")
+        : Task.FromResult<IReadOnlyList<OnPremClusterJob>>([.. states.Select(s => new OnPremClusterJob("4242", $"broker-{s.Key:D}", s.Value, s.Key))]);
 }

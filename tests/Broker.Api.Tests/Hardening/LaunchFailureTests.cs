@@ -14,6 +14,7 @@ namespace Broker.Api.Tests.Hardening;
 /// background job retrying: Hangfire, the reconciler and placement all stop.
 /// It runs its real Hangfire server in the non-parallel lifecycle collection: beside the 1,000-odd parallel API cases its
 /// one-second schedules did not fire within the test's minute on a loaded 2-core machine.
+/// The launch timeout in every other state before running is <see cref="LaunchTimeoutTests"/>' table.
 /// </summary>
 [Collection(LifecycleCollection.Name)]
 public sealed class LaunchFailureTests(LaunchFailureApp app) : IClassFixture<LaunchFailureApp>
