@@ -1,5 +1,6 @@
 using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
+using Broker.Providers.Simulated;
 
 namespace Broker.Providers.Tests.Simulated;
 
@@ -21,6 +22,27 @@ public sealed class SimulatedCloudContractTests
         Assert.Equal(request.AllocationId, listed.AllocationId);
         Assert.Equal(request.JobId, listed.JobId);
         Assert.Equal(provider, listed.Provider);
+    }
+
+    [Fact]
+    public async Task Allocations_placed_in_the_same_millisecond_get_distinct_instances_and_terminate_only_their_own()
+    {
+        using var f = new SimulatedFixture(options: new SimulatedCloudOptions { ProvisioningDelay = TimeSpan.Zero, CapacityPerOffer = 5000 });
+        // One placement pass stamps every allocation it writes with the same moment (UUIDv7).
+        var requests = Enumerable.Range(0, 2000).Select(_ => SimulatedFixture.Request(allocation: Guid.CreateVersion7(SimulatedFixture.Start))).ToList();
+        var created = new List<ProviderInstance>();
+        foreach (var request in requests)
+        {
+            created.Add(await f.Create(request));
+        }
+
+        Assert.Equal(requests.Count, created.Select(i => i.InstanceId).Distinct().Count());
+        foreach (var instance in created.Skip(1))
+        {
+            await f.Cloud.TerminateAsync(instance.Region, null, instance.InstanceId, CancellationToken.None);
+        }
+        var listed = Assert.Single(await f.Cloud.ListManagedAsync(CancellationToken.None));
+        Assert.Equal(requests[0].AllocationId, listed.AllocationId);
     }
 
     [Fact]
