@@ -1,5 +1,8 @@
 using System.Globalization;
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Output;
+using Broker.Core.Simulation.Replay;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 
 namespace Broker.Bench.ReplayOpenb;

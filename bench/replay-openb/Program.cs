@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Broker.Bench.ReplayOpenb;
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Output;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 
 // replay-openb [--scenario FILE]... [--shared FILE] [--gangs FILE] [--out DIR] [--seeds N]: all four strategies with the

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Replay;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 
 namespace Broker.Bench.ReplayOpenb;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Broker.Bench.ReportCosts;
+using Broker.Core.Costs.Reports;
 using Broker.Core.Costs;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Output;
+using Broker.Core.Simulation.Replay;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 using Broker.Replay;
 

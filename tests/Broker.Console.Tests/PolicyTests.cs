@@ -85,7 +85,7 @@ public sealed class PolicyTests(ConsoleFixture fixture)
         var started = page.Locator("[data-whatif-run]");
         await started.WaitForAsync();
         await Assertions.Expect(page.Locator("progress")).ToBeVisibleAsync();
-        await fixture.Site.RunBackgroundJobAsync("Broker.Api.Background.WhatIfJob", Guid.Parse((await started.GetAttributeAsync("data-whatif-run"))!));
+        await fixture.Site.RunBackgroundJobAsync("Broker.Api.Jobs.WhatIfJob", Guid.Parse((await started.GetAttributeAsync("data-whatif-run"))!));
         var result = page.Locator("[data-whatif-result]");
         await result.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
         Assert.Equal("succeeded", await page.Locator("[data-whatif-state]").GetAttributeAsync("data-whatif-state"));

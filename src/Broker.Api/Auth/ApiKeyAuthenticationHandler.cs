@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Broker.Api.ErrorHandling;
 using Broker.Core.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Broker.Core.Costs.Budgets;
 using Broker.Core.Costs;
 
 namespace Broker.Api.Contracts;

@@ -1,3 +1,4 @@
+using Broker.Core.Costs.Reports;
 using Broker.Core.Costs;
 using CsvHelper;
 

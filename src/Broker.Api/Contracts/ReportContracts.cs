@@ -1,3 +1,5 @@
+using Broker.Core.Costs.Idle;
+using Broker.Core.Costs.Reports;
 using Broker.Core.Costs;
 
 namespace Broker.Api.Contracts;

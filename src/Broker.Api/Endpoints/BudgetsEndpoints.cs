@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Broker.Api.Auth;
 using Broker.Api.Contracts;
+using Broker.Core.Costs.Budgets;
 using Broker.Core.Costs;
 using Broker.Core.Errors;
 using Broker.Core.Jobs;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Broker.Api.Auth;
-using Broker.Api.Background;
+using Broker.Api.Jobs;
 using Broker.Api.Contracts;
 using Broker.Core.Costs;
 using Broker.Core.Errors;

@@ -3,6 +3,8 @@ using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Broker.Api.Auth;
 using Broker.Api.Contracts;
+using Broker.Core.Costs.Idle;
+using Broker.Core.Costs.Reports;
 using Broker.Core.Costs;
 using Broker.Core.Errors;
 using Broker.Core.Jobs;

@@ -1,5 +1,5 @@
 using Broker.Api.Auth;
-using Broker.Api.Background;
+using Broker.Api.Jobs;
 using Broker.Api.Contracts;
 using Broker.Core.Errors;
 using Broker.Core.WhatIf;

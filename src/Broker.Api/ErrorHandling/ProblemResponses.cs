@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace Broker.Api;
+namespace Broker.Api.ErrorHandling;
 
 /// <summary>Writes RFC 9457 problem documents from places that are not endpoint handlers (auth, rate limiter).</summary>
 public static class ProblemResponses

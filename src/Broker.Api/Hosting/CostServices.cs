@@ -1,3 +1,6 @@
+using Broker.Core.Costs.Budgets;
+using Broker.Core.Costs.Idle;
+using Broker.Core.Costs.Reports;
 using Broker.Core.Costs;
 
 namespace Broker.Api.Hosting;

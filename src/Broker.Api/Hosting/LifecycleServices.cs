@@ -15,14 +15,14 @@ public static class LifecycleServices
             ?? throw new InvalidOperationException("Callbacks:Secret is not set: instance callback tokens are derived from it.")));
         services.AddSingleton(configuration.GetSection("Logs").Get<Core.Logs.LogOptions>() ?? new Core.Logs.LogOptions());
         services.AddScoped<Core.Logs.LogStore>();
-        services.AddSingleton<Background.PlacementTrigger>();
+        services.AddSingleton<Jobs.PlacementTrigger>();
         services.AddScoped<PlacementSnapshotBuilder>();
         services.AddScoped<CapacityCheck>();
         services.AddScoped<Core.Prediction.RuntimePredictions>();
         services.AddScoped<Core.Prediction.RuntimeTraining>();
         services.AddScoped<PlacementRound>();
         services.AddScoped<PlacementWakeUps>();
-        services.AddSingleton<IPassScheduler, Background.HangfirePassScheduler>();
+        services.AddSingleton<IPassScheduler, Jobs.HangfirePassScheduler>();
         services.AddScoped<AllocationWorker>();
         services.AddScoped<Reconciler>();
         services.AddScoped<Core.Fleet.FleetQuery>();

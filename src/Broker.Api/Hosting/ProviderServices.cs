@@ -1,4 +1,4 @@
-using Broker.Api.Background;
+using Broker.Api.Jobs;
 using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
 using Broker.Core.Persistence;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Broker.Api.Endpoints;
+using Broker.Api.ErrorHandling;
 using Broker.Core.Provisioning;
 using Microsoft.AspNetCore.RateLimiting;
 

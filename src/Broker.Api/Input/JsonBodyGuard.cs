@@ -1,3 +1,4 @@
+using Broker.Api.ErrorHandling;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 

@@ -1,3 +1,5 @@
+using Broker.Api.ErrorHandling;
+
 namespace Broker.Api.Input;
 
 /// <summary>

@@ -1,7 +1,9 @@
+using Broker.Core.Costs.Idle;
+using Broker.Core.Costs.Reports;
 using Broker.Core.Costs;
 using Hangfire;
 
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>Every minute: prices closed allocations the release path did not (a crash, Slurm away). Safe to run twice at once.</summary>
 public sealed class RecordCostsJob(CostRecorder recorder, RunLocks locks)

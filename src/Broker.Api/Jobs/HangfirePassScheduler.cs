@@ -1,7 +1,7 @@
 using Broker.Core.Scheduling;
 using Hangfire;
 
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>Timed placement passes as Hangfire delayed jobs (the server polls its schedule every second).</summary>
 public sealed class HangfirePassScheduler(IBackgroundJobClient jobs) : IPassScheduler

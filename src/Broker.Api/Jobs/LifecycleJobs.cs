@@ -1,7 +1,7 @@
 using Broker.Core.Provisioning;
 using Hangfire;
 
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>
 /// Carries one allocation out. Safe to run twice, even at once: the worker re-reads and the provider call is idempotent.

@@ -2,7 +2,7 @@ using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
 
 // Namespace differs from the folder on purpose: a Broker.Api.Jobs namespace would hide the API tests' Jobs helper class.
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>At start-up (after migrations), loads the seed catalog into an empty <c>offers</c> table and logs the load summary.</summary>
 public sealed class OfferCatalogSeeding(IServiceScopeFactory scopes, CatalogLoadResult seed, ILogger<OfferCatalogSeeding> logger) : IHostedService

@@ -1,7 +1,7 @@
 using Broker.Core.Scheduling;
 using Hangfire;
 
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>A placement pass, on a short schedule and whenever jobs arrive; the allocations it writes go to provisioning.</summary>
 public sealed class PlacementPassJob(PlacementRound round, IBackgroundJobClient jobs)

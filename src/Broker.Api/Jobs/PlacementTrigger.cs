@@ -1,6 +1,6 @@
 using Hangfire;
 
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>
 /// Asks for a placement pass when jobs arrive, at most once every two seconds per process: a burst of submits shares one

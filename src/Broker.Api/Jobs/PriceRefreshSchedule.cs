@@ -2,7 +2,7 @@ using Broker.Core.Capacity;
 using Hangfire;
 
 // Namespace differs from the folder on purpose: a Broker.Api.Jobs namespace would hide the API tests' Jobs helper class.
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>
 /// One recurring job per registered <see cref="IPriceSource"/>, id <c>prices:&lt;provider&gt;</c>. Cron from

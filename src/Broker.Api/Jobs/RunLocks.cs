@@ -1,6 +1,6 @@
 using Broker.Core.Persistence;
 
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>One run at a time across replicas for the recurring jobs that only save work by not overlapping.</summary>
 public sealed class RunLocks(string connectionString)

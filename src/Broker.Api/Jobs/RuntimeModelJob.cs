@@ -1,7 +1,7 @@
 using Broker.Core.Prediction;
 using Hangfire;
 
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>
 /// Every minute: retrains the runtime predictor when a job has succeeded since the last training, refreshes waiting jobs'

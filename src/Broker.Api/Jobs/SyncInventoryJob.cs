@@ -1,7 +1,7 @@
 using Broker.Core.OnPrem;
 using Hangfire;
 
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>Every minute: on-prem inventory into the database, one utilization sample per node.</summary>
 public sealed class SyncInventoryJob(InventorySync sync, RunLocks locks)

@@ -1,7 +1,7 @@
 using Broker.Core.WhatIf;
 using Hangfire;
 
-namespace Broker.Api.Background;
+namespace Broker.Api.Jobs;
 
 /// <summary>Computes one what-if. Safe to run twice at once (the run is claimed in PostgreSQL); a transient failure is retried.</summary>
 public sealed class WhatIfJob(WhatIfExecutor executor)

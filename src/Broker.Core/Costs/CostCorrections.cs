@@ -1,4 +1,5 @@
 using Broker.Core.Audit;
+using Broker.Core.Costs.Budgets;
 using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;

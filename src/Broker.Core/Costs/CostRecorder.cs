@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Broker.Core.Costs.Budgets;
 using Broker.Core.Jobs;
 using Broker.Core.Persistence;
 using Broker.Core.Provisioning;

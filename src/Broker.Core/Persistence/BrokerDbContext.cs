@@ -1,6 +1,9 @@
 using Broker.Core.Audit;
 using Broker.Core.Auth;
 using Broker.Core.Capacity;
+using Broker.Core.Costs.Budgets;
+using Broker.Core.Costs.Idle;
+using Broker.Core.Costs.Reports;
 using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;

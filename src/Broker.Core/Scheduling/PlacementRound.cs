@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Broker.Core.Capacity;
+using Broker.Core.Costs.Budgets;
 using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.Persistence;

@@ -1,5 +1,6 @@
 using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
+using Broker.Core.Costs.Budgets;
 using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;

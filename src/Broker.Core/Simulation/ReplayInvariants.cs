@@ -1,3 +1,6 @@
+using Broker.Core.Simulation.Replay;
+using Broker.Core.Simulation.Scenarios;
+
 namespace Broker.Core.Simulation;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Broker.Core.Simulation.Replay;
 using Broker.Core.Simulation;
 
 namespace Broker.Core.WhatIf;

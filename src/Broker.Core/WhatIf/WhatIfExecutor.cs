@@ -2,6 +2,8 @@ using Broker.Core.Costs;
 using Broker.Core.Placement;
 using Broker.Core.Policies;
 using Broker.Core.Scheduling;
+using Broker.Core.Simulation.Replay;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;

@@ -3,6 +3,8 @@ using Broker.Core.Costs;
 using Broker.Core.Jobs;
 using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 using Microsoft.EntityFrameworkCore;
 

@@ -2,6 +2,8 @@ using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
 using Broker.Core.Persistence;
 using Broker.Core.Provisioning;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,6 +1,7 @@
 using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
 using Broker.Core.Provisioning;
+using Broker.Core.Simulation.Scenarios;
 using Broker.Core.Simulation;
 
 namespace Broker.Providers.Simulated;

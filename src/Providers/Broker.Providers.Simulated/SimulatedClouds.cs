@@ -1,4 +1,5 @@
 using Broker.Core.Capacity.Catalog;
+using Broker.Core.Simulation.Scenarios;
 using Broker.Core.Simulation;
 
 namespace Broker.Providers.Simulated;

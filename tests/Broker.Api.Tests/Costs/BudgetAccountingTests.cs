@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Core.Capacity;
+using Broker.Core.Costs.Budgets;
 using Broker.Core.Costs;
 using Broker.Core.OnPrem;
 using Broker.Core.Persistence;

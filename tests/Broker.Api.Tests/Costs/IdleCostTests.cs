@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Broker.Api.Tests.Infrastructure;
+using Broker.Core.Costs.Idle;
 using Broker.Core.Costs;
 using Broker.Core.OnPrem;
 using Microsoft.EntityFrameworkCore;

@@ -1,4 +1,4 @@
-using Broker.Api.Background;
+using Broker.Api.Jobs;
 using Broker.Api.Tests.Offers;
 using Broker.Core.Capacity;
 using Microsoft.EntityFrameworkCore;

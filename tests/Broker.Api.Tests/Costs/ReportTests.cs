@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Core.Costs;
+using Broker.Core.Costs.Reports;
 using CsvHelper;
 
 namespace Broker.Api.Tests.Costs;

@@ -1,4 +1,5 @@
 using Broker.Core.Capacity;
+using Broker.Core.Costs.Reports;
 using Broker.Core.Costs;
 using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;

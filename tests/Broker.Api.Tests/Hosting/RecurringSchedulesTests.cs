@@ -1,4 +1,4 @@
-using Broker.Api.Background;
+using Broker.Api.Jobs;
 using Broker.Api.Hosting;
 using Broker.Api.Tests.Infrastructure;
 using Hangfire;

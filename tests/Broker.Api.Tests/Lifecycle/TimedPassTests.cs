@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Broker.Api.Background;
+using Broker.Api.Jobs;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Core.Capacity;
 using Broker.Core.Jobs;

@@ -1,4 +1,4 @@
-using Broker.Api.Background;
+using Broker.Api.Jobs;
 using Microsoft.Extensions.Configuration;
 
 namespace Broker.Api.Tests.Offers;

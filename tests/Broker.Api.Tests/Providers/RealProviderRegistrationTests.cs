@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Broker.Api.Background;
+using Broker.Api.Jobs;
 using Broker.Api.Hosting;
 using Broker.Core.Capacity;
 using Broker.Core.Provisioning;

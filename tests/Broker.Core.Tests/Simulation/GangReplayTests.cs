@@ -1,4 +1,7 @@
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Replay;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 using static Broker.Core.Tests.Simulation.SyntheticReplay;
 

@@ -1,3 +1,4 @@
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 
 namespace Broker.Core.Tests.Simulation;

@@ -1,3 +1,6 @@
+using Broker.Core.Simulation.Estimates;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 
 namespace Broker.Core.Tests.Simulation;

@@ -1,4 +1,6 @@
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Replay;
+using Broker.Core.Simulation.Scenarios;
 using Broker.Core.Simulation;
 
 namespace Broker.Core.Tests.Simulation;

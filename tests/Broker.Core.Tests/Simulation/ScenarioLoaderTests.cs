@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 
 namespace Broker.Core.Tests.Simulation;

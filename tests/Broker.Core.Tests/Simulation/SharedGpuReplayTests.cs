@@ -1,4 +1,5 @@
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Scenarios;
 using Broker.Core.Simulation;
 using static Broker.Core.Tests.Simulation.SyntheticReplay;
 

@@ -1,3 +1,5 @@
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 using Broker.Core.Simulation;
 
 namespace Broker.Core.Tests.Simulation;

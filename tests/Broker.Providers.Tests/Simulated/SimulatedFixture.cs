@@ -1,6 +1,7 @@
 using Broker.Core.Capacity;
 using Broker.Core.Capacity.Catalog;
 using Broker.Core.Provisioning;
+using Broker.Core.Simulation.Scenarios;
 using Broker.Core.Simulation;
 using Broker.Providers.Simulated;
 using Microsoft.Extensions.Time.Testing;

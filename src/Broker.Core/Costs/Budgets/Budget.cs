@@ -1,4 +1,4 @@
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Budgets;
 
 public enum BudgetPeriodKind
 {

@@ -3,7 +3,7 @@ using Broker.Core.Persistence;
 using Broker.Core.Policies;
 using Microsoft.EntityFrameworkCore;
 
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Budgets;
 
 /// <summary>
 /// The money side of budgets: reservations taken at placement and trued up from the ledger. Every writer of a team's

@@ -1,6 +1,6 @@
 using Broker.Core.Persistence;
 
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Budgets;
 
 /// <summary>Records, once per period, the moment committed spend reaches the soft and the hard threshold.</summary>
 internal static class BudgetCrossings

@@ -3,7 +3,7 @@ using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Budgets;
 
 /// <summary>A budget as set, for <see cref="BudgetService.SetAsync"/>; null percentages take the defaults (80, 100).</summary>
 public sealed record BudgetSpec(decimal AmountUsd, decimal? SoftPercent, decimal? HardPercent, BudgetPeriodKind Period,

@@ -3,7 +3,7 @@ using Broker.Core.Jobs;
 using Broker.Core.Placement;
 using Broker.Core.Provisioning;
 
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Budgets;
 
 /// <summary>
 /// The expected cost of one allocation, written by the placement that created it in the same transaction. A cloud

@@ -1,4 +1,4 @@
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Idle;
 
 /// <summary>
 /// One node's on-prem GPU time in one UTC hour at one rate: what Slurm reported used and available (each per-minute sample

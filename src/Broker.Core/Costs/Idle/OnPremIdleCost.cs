@@ -1,7 +1,7 @@
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Idle;
 
 /// <summary>
 /// What the on-prem fleet's unused GPUs cost: per node, GPU model and UTC hour, from the per-minute utilization samples,

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Reports;
 
 public enum CostDimension
 {

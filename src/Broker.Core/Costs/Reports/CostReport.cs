@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Reports;
 
 /// <summary>A cost report request: entries starting in [From, To), optionally of one team, grouped by <see cref="GroupBy"/>.</summary>
 public sealed record CostQuery(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<CostGrouping> GroupBy, string? Team);

@@ -1,4 +1,4 @@
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Reports;
 
 /// <summary>
 /// The ledger summed per UTC day and every dimension a cost report can group by. Missing region and instance type are

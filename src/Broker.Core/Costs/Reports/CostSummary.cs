@@ -1,7 +1,9 @@
+using Broker.Core.Costs.Budgets;
+using Broker.Core.Costs.Idle;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Reports;
 
 public sealed record TeamSpend(string Team, decimal CloudCost, decimal OnPremCost, decimal OnDemandCost, decimal GpuHours,
     BudgetStatus? Budget, decimal ProjectedCloudCost)

@@ -1,4 +1,6 @@
-namespace Broker.Core.Costs;
+using Broker.Core.Costs.Idle;
+
+namespace Broker.Core.Costs.Reports;
 
 /// <summary>
 /// On-prem GPU-hours used against available per step and GPU model with their idle cost (from the utilization samples),

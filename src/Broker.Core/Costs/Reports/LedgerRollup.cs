@@ -1,7 +1,8 @@
+using Broker.Core.Costs.Idle;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace Broker.Core.Costs;
+namespace Broker.Core.Costs.Reports;
 
 /// <summary>
 /// Folds new ledger entries into the daily and per-job monthly rollups. Entries are taken by id up to a horizon below

@@ -1,3 +1,4 @@
+using Broker.Core.Costs.Budgets;
 using Broker.Core.Costs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;

@@ -1,3 +1,4 @@
+using Broker.Core.Costs.Idle;
 using Broker.Core.Costs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Broker.Core.Simulation.Traces;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Estimates;
 
 /// <summary>
 /// The Blue Waters GPU jobs (<c>blue_waters_data_training.csv</c>, read in place): per user, every GPU job's

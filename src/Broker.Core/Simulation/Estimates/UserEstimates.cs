@@ -1,4 +1,7 @@
-namespace Broker.Core.Simulation;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
+
+namespace Broker.Core.Simulation.Estimates;
 
 /// <summary>
 /// Gives every trace job the limit its user would have asked for (<see cref="TraceJob.LimitS"/>), per the scenario's

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Broker.Core.Simulation.Replay;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Output;
 
 /// <summary>Writes one CSV row per run segment, with a fixed header and invariant formatting (byte-stable). A shared job's
 /// row gives its reserved share and the GPU of the node it shared (empty for whole GPUs); a gang's row names every member

@@ -1,4 +1,6 @@
-namespace Broker.Core.Simulation;
+using Broker.Core.Simulation.Replay;
+
+namespace Broker.Core.Simulation.Output;
 
 /// <summary>
 /// How good the runtimes the engine planned with were, over the jobs that started, at their first start: the median

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Broker.Core.Simulation.Replay;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Output;
 
 /// <summary>Writes a replay's files (summary.json, decisions-&lt;strategy&gt;.csv, chart.svg) and renders the comparison table.</summary>
 public static class ReplayReport

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Broker.Core.Simulation.Replay;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Output;
 
 /// <summary>Summaries as indented camelCase JSON: one object, or an array for a comparison.</summary>
 public static class SummaryJson

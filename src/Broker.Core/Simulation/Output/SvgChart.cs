@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Broker.Core.Simulation.Replay;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Output;
 
 /// <summary>
 /// A hand-written SVG with three stacked panels over time (days since the window start): on-prem GPU utilization,

@@ -1,4 +1,4 @@
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>A segment while it runs. Its end and outcome are known at start: completion, or the next spot loss.</summary>
 internal sealed class ActiveSegment

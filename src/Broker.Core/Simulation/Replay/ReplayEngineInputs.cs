@@ -1,7 +1,8 @@
 using Broker.Core.Placement;
 using Broker.Core.Policies;
+using Broker.Core.Simulation.Scenarios;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>
 /// The policies, budgets, shares, fleet-wide cloud-GPU cap and engine options one replay feeds the engine, in the engine's

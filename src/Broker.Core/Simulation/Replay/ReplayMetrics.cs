@@ -1,4 +1,6 @@
-namespace Broker.Core.Simulation;
+using Broker.Core.Simulation.Traces;
+
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>
 /// Integrates on-prem use over time and samples the chart series. "While waiting" counts, at each moment, only the GPU

@@ -1,4 +1,4 @@
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>Everything one replay produced: the summary, every run segment (sorted) and the chart series.</summary>
 /// <param name="Learned">When each finished job entered the runtime model's history (empty when the replay does not learn).</param>

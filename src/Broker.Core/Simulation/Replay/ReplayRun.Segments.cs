@@ -1,7 +1,8 @@
 using Broker.Core.Capacity;
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Scenarios;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 internal sealed partial class ReplayRun
 {

@@ -1,6 +1,8 @@
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>One replay: the event loop over arrivals, segment ends and placement passes.</summary>
 internal sealed partial class ReplayRun

@@ -1,7 +1,9 @@
 using Broker.Core.Placement;
 using Broker.Core.Policies;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>
 /// Replays a job trace through the same placement engine the product uses, on a simulated clock: arrivals, completions,

@@ -1,6 +1,7 @@
 using Broker.Core.Prediction;
+using Broker.Core.Simulation.Scenarios;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>
 /// What the engine believes about runtimes during a replay. Oracle scenarios plan with the real durations; otherwise the

@@ -1,4 +1,7 @@
-namespace Broker.Core.Simulation;
+using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
+
+namespace Broker.Core.Simulation.Replay;
 
 internal static class ReplaySummaryBuilder
 {

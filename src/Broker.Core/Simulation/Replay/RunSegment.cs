@@ -1,4 +1,4 @@
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>
 /// One run of one job on one node or instance, from placement to its end. Cloud segments start billing at placement;

@@ -1,6 +1,7 @@
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Scenarios;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>
 /// The simulated cloud: the scenario's offers, their spot availability traces, and spot markets blocked for a while

@@ -1,6 +1,7 @@
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Scenarios;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 /// <summary>
 /// The simulated on-prem nodes: GPUs held whole, and GPUs opened for sharing with the shards in use on each (ADR 0011),

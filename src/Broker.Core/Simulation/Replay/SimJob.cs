@@ -1,6 +1,6 @@
 using Broker.Core.Placement;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Replay;
 
 internal enum SimJobState
 {

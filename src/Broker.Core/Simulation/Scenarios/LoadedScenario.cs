@@ -1,4 +1,7 @@
-namespace Broker.Core.Simulation;
+using Broker.Core.Simulation.Estimates;
+using Broker.Core.Simulation.Traces;
+
+namespace Broker.Core.Simulation.Scenarios;
 
 /// <summary>A scenario with its files resolved and its spot traces read: everything a replay needs besides the jobs.</summary>
 public sealed record LoadedScenario(

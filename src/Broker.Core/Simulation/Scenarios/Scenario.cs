@@ -1,4 +1,4 @@
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Scenarios;
 
 /// <summary>
 /// A replay scenario: one JSON file (camelCase) naming the trace, the time window, the on-prem fleet, the cloud offers

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Broker.Core.Capacity;
+using Broker.Core.Simulation.Traces;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Scenarios;
 
 /// <summary>Reads a scenario JSON file, resolves its relative paths and loads its spot traces, failing with clear messages.</summary>
 public static class ScenarioLoader

@@ -1,4 +1,6 @@
-namespace Broker.Core.Simulation;
+using Broker.Core.Simulation.Traces;
+
+namespace Broker.Core.Simulation.Scenarios;
 
 /// <summary>Checks a scenario before anything runs, so mistakes fail with the field named.</summary>
 internal static class ScenarioValidator

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Broker.Core.Simulation.Traces;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Scenarios;
 
 /// <summary>
 /// A spot availability series in the "Can't Be Late" format (<c>{"metadata": {"gap_seconds": N}, "data": [...]}</c>):

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Broker.Core.Capacity;
+using Broker.Core.Simulation.Scenarios;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Traces;
 
 /// <summary>
 /// Reads an Alibaba <c>openb_pod_list_*.csv</c> (cluster-trace-gpu-v2023). Rules: GPU pods only (num_gpu ≥ 1); a

@@ -1,6 +1,7 @@
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Scenarios;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Traces;
 
 /// <summary>
 /// Jobs no capacity of the scenario could ever hold, by the engine's own rule (<see cref="CapacityFeasibility"/>, the check

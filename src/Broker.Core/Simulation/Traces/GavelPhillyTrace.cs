@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Broker.Core.Simulation.Scenarios;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Traces;
 
 /// <summary>
 /// Reads a Gavel conversion of one Philly virtual cluster (<c>*.trace</c>: tab-separated, no header: job_type, command,

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Broker.Core.Capacity;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Traces;
 
 /// <summary>
 /// The generic job trace: a CSV with exactly the header

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Traces;
 
 /// <summary>
 /// FNV-1a (32-bit) over UTF-8 followed by the murmur3 finalizer (so similar names spread evenly): the same value on every

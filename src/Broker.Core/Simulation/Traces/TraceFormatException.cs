@@ -1,4 +1,4 @@
-namespace Broker.Core.Simulation;
+namespace Broker.Core.Simulation.Traces;
 
 /// <summary>A trace or scenario file that cannot be read; the message names the file and, for rows, the line.</summary>
 public sealed class TraceFormatException(string message, Exception? inner = null) : Exception(message, inner)

@@ -1,4 +1,6 @@
-namespace Broker.Core.Simulation;
+using Broker.Core.Simulation.Scenarios;
+
+namespace Broker.Core.Simulation.Traces;
 
 /// <summary>The replayed slice of a trace: jobs submitted in [StartS, EndS).</summary>
 public sealed record TraceWindow(long StartS, long EndS)
