@@ -108,7 +108,10 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
         }
     }
 
-    /// <summary>Releases now, or leaves the row Releasing for the next round while the on-prem cluster cannot be reached.</summary>
+    /// <summary>
+    /// Releases now, or leaves the row Releasing for the next round while the on-prem cluster or the cloud cannot be
+    /// reached (throttled, 5xx, circuit open): one provider's failure must not end the round for every other allocation.
+    /// </summary>
     private async Task<bool> TryReleaseAsync(Guid allocationId, CancellationToken ct)
     {
         try
@@ -121,6 +124,12 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
             logger.LogWarning("Cannot release on-prem allocation {Allocation} yet: {Reason}", allocationId, e.Message);
             return false;
         }
+        catch (ProviderException e)
+        {
+            logger.LogWarning("Cannot release allocation {Allocation} on {Provider} yet ({Code}): {Reason}", allocationId, e.Provider,
+                e.ProviderCode, e.Message);
+            return false;
+        }
     }
 
     private async Task<CloudOutcome> ReconcileCloudAsync(Allocation a, IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> listed,
@@ -130,7 +139,7 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
         if (a.State == AllocationState.Provisioning && now - a.CreatedAt > options.LaunchTimeout)
         {
             await worker.FailLaunchAsync(a.Id, AllocationEnd.LaunchTimeout, "No running instance in time", jobCannotRun: false, ct);
-            await worker.ReleaseAsync(a.Id, ct);
+            await TryReleaseAsync(a.Id, ct);
             return CloudOutcome.TimedOut;
         }
         if (a.State == AllocationState.Provisioning && a.ExternalId is null)
@@ -143,7 +152,7 @@ public sealed class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnP
         {
             var end = a.Market == Capacity.CapacityType.Spot ? AllocationEnd.Interrupted : AllocationEnd.Vanished;
             await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Interrupted(j, x, end, "The instance vanished", t), ct);
-            await worker.ReleaseAsync(a.Id, ct);
+            await TryReleaseAsync(a.Id, ct);
             return CloudOutcome.Vanished;
         }
         return CloudOutcome.Fine;
