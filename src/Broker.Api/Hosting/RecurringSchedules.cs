@@ -17,6 +17,7 @@ public sealed class RecurringSchedules(IRecurringJobManager recurring, IConfigur
     private readonly TimeSpan retryEvery = configuration.GetValue("Hangfire:ScheduleRetryInterval", TimeSpan.FromSeconds(15));
     private readonly CancellationTokenSource stopping = new();
     private Task retrying = Task.CompletedTask;
+    private int disposed;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -32,11 +33,30 @@ public sealed class RecurringSchedules(IRecurringJobManager recurring, IConfigur
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await stopping.CancelAsync();
+        if (retrying.IsCompleted || Volatile.Read(ref disposed) == 1)
+        {
+            return;
+        }
+        try
+        {
+            await stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed first: Dispose cancelled the retries already.
+        }
         await retrying.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public void Dispose() => stopping.Dispose();
+    // Test hosts dispose twice, and may stop after disposing.
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            stopping.Cancel();
+            stopping.Dispose();
+        }
+    }
 
     /// <summary>
     /// A replica SIGKILLed while Hangfire's scheduler held a recurring job's lock row leaves it behind until the storage's
