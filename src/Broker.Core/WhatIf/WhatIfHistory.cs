@@ -16,7 +16,7 @@ public sealed record WhatIfJobs(TraceWindow Window, IReadOnlyList<TraceJob> Jobs
 
 /// <summary>
 /// Reads the jobs Broker saw in a window from its own tables: shape, team, deadline, spot permission, checkpointing,
-/// priority, price cap, the runtime the user asked for (the engine plans with it, never with the truth) and the runtime they
+/// priority, price cap, GPU share (a MIG job replays as its one whole GPU: the replay has no MIG slices), the runtime the user asked for (the engine plans with it, never with the truth) and the runtime they
 /// really had. Runtime = checkpointed progress kept from earlier segments plus
 /// the last started segment's lifetime: the ledger's (Slurm's own clock on-prem) when it was priced, else the allocation's
 /// start to end. A job still running replays for the longer of its estimate and what it has run so far; a job that never
@@ -30,7 +30,7 @@ public sealed class WhatIfHistory(BrokerDbContext db, OnPremTenancy tenancy, Tim
         var jobs = await db.Jobs.AsNoTracking().Where(j => j.SubmittedAt >= start && j.SubmittedAt < end)
             .OrderBy(j => j.SubmittedAt).ThenBy(j => j.Id)
             .Select(j => new JobRow(j.Id, j.Team, j.State, j.Gpu.Count, j.Gpu.Models, j.Gpu.MinMemoryGb, j.EstimatedDuration, j.Deadline,
-                j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt, j.SavedProgress))
+                j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt, j.SavedProgress, j.Gpu.Share))
             .ToListAsync(ct);
         var segments = await (from a in db.Allocations
                               join j in db.Jobs on a.JobId equals j.Id
@@ -100,7 +100,7 @@ public sealed class WhatIfHistory(BrokerDbContext db, OnPremTenancy tenancy, Tim
         return new TraceJob(j.Id.ToString(), j.Team, j.SubmittedAt.ToUnixTimeSeconds(), runtimeS,
             j.Gpus, [.. j.Models.Select(GpuModels.Normalize)], j.Deadline?.ToUnixTimeSeconds(), j.SpotAllowed,
             j.Checkpoint is { } c && c > TimeSpan.Zero ? (long)Math.Max(1, c.TotalSeconds) : null, j.Priority, j.MinMemoryGb ?? 0,
-            j.MaxPrice, tenancy.RefusalFor(j.Team), LimitS: limitS);
+            j.MaxPrice, tenancy.RefusalFor(j.Team), LimitS: limitS, GpuShare: j.Share);
     }
 
     private static WhatIfPlacement Placement(SegmentRow s, int segments, decimal? cost) => s.Market == CapacityType.OnPrem
@@ -110,7 +110,7 @@ public sealed class WhatIfHistory(BrokerDbContext db, OnPremTenancy tenancy, Tim
 
     private sealed record JobRow(Guid Id, string Team, JobState State, int Gpus, List<string> Models, int? MinMemoryGb, TimeSpan Estimate,
         DateTimeOffset? Deadline, int Priority, bool SpotAllowed, TimeSpan? Checkpoint, decimal? MaxPrice, DateTimeOffset SubmittedAt,
-        TimeSpan Saved);
+        TimeSpan Saved, decimal? Share);
 
     private sealed record SegmentRow(Guid Id, Guid JobId, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, CapacityType Market,
         string Provider, string? Region, string? Zone, string? InstanceType, string? Node);

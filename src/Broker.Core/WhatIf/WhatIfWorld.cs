@@ -10,7 +10,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Broker.Core.WhatIf;
 
 /// <summary>
-/// The world both replays of a what-if share, from Broker's database: the on-prem nodes it knows now (by their own names),
+/// The world both replays of a what-if share, from Broker's database: the on-prem nodes it knows now (by their own names,
+/// with their GPU shards, so shared jobs pack as they do live),
 /// the cloud offers it holds (providers configured here, available, current prices) and one spot availability series per
 /// spot offer: the configured trace for every offer (as the simulated clouds do), or a series modelled from the offer's
 /// interruption rate (<see cref="ModelledSpotAvailability"/>).
@@ -43,7 +44,8 @@ public sealed class WhatIfWorld(BrokerDbContext db, ComputeProviders clouds, Wha
             Name = name,
             Trace = new TraceSource("database", ScenarioLoader.CsvFormat),
             OnPrem = new OnPremFleet(onPremRatePerGpuHour, [.. nodes.Select(n => new NodeGroup(n.Name, 1, n.GpuTotal,
-                GpuModels.Normalize(n.GpuModel), (int)(SeedGpu.NominalMemory(n.GpuModel) ?? 12), [n.Name]))]),
+                GpuModels.Normalize(n.GpuModel), (int)(SeedGpu.NominalMemory(n.GpuModel) ?? 12), [n.Name],
+                ShardsPerGpu: n.ShardTotal / n.GpuTotal))]),
             Cloud = new CloudMarket(settings.CloudStartupSeconds, settings.MinimumBilledSeconds, settings.BlockTtlSeconds,
                 settings.SpotRateWindowSeconds, scenarioOffers),
             Policy = new PolicySet(new PolicySettings(true, true, 0, null)),

@@ -19,6 +19,9 @@ namespace Broker.Api.Tests.Policies;
 public sealed class WhatIfApp : BrokerApp
 {
     public const string Node = "wi-n1";
+    /// <summary>One L4 split into 4 Slurm shards (gres/shard), for GPU-share jobs.</summary>
+    public const string SharedNode = "wi-shared";
+    public const string SharedModel = "L4";
     public const string OnPremTeam = "wi-hist";
     public const string Model = "T4";
     public const string Region = "wi-region-1";
@@ -59,6 +62,11 @@ public sealed class WhatIfApp : BrokerApp
             Name = Node, GpuModel = Model, GpuTotal = 4, GpuUsed = 0, State = OnPremNodeState.Idle, Cpus = 32, MemoryMb = 128_000,
             LastSeenAt = DateTimeOffset.UtcNow, Present = true,
         });
+        db.OnPremNodes.Add(new OnPremNodeRecord
+        {
+            Name = SharedNode, GpuModel = SharedModel, GpuTotal = 1, ShardTotal = 4, GpuUsed = 0, State = OnPremNodeState.Idle, Cpus = 32,
+            MemoryMb = 128_000, LastSeenAt = DateTimeOffset.UtcNow, Present = true,
+        });
         db.Offers.Add(T4Offer("g4dn.xlarge", 1, 0.526m, 0.20m));
         db.Offers.Add(T4Offer("g4dn.12xlarge", 4, 3.912m, 1.50m));
         await db.SaveChangesAsync();
@@ -70,10 +78,14 @@ public sealed class WhatIfApp : BrokerApp
     /// </summary>
     public async Task<Guid> AddRunAsync(string team, DateTimeOffset submitted, int gpus, TimeSpan ran, bool spotOk,
         string? instanceType = null, CapacityType market = CapacityType.OnPrem, TimeSpan? startDelay = null, TimeSpan? checkpoint = null,
-        TimeSpan? estimate = null)
+        TimeSpan? estimate = null, decimal? share = null)
     {
         var started = submitted + (startDelay ?? TimeSpan.FromSeconds(5));
         var job = NewJob(team, submitted, gpus, estimate ?? ran, spotOk, checkpoint);
+        if (share is not null)
+        {
+            job.Gpu = new GpuRequest { Count = 1, Share = share, Models = [SharedModel] };
+        }
         job.MoveTo(JobState.Placed, JobEventKind.Placed, "placed", started);
         job.MoveTo(JobState.Starting, JobEventKind.Starting, "starting", started);
         job.MoveTo(JobState.Running, JobEventKind.Started, "running", started);
@@ -83,7 +95,8 @@ public sealed class WhatIfApp : BrokerApp
         var allocation = new Allocation
         {
             Id = Guid.CreateVersion7(started), JobId = job.Id, Market = market, Provider = cloud ? "aws" : "slurm",
-            Region = cloud ? Region : null, Zone = null, InstanceType = instanceType, Node = cloud ? null : Node, GpuModel = Model,
+            Region = cloud ? Region : null, Zone = null, InstanceType = instanceType, Node = cloud ? null : share is null ? Node : SharedNode,
+            GpuModel = share is null ? Model : SharedModel,
             Gpus = gpus, PricePerHour = 1, State = AllocationState.Closed, End = AllocationEnd.Completed, CreatedAt = started,
             StartedAt = started, EndedAt = started + ran,
         };

@@ -115,4 +115,37 @@ public sealed class WhatIfReplayTests(WhatIfApp app) : IClassFixture<WhatIfApp>,
         Assert.Equal("cloud", replayed["current"]!["target"]!.GetValue<string>());
         Assert.Equal("ondemand", replayed["current"]!["market"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Quarter_gpu_jobs_replay_packed_on_one_shared_gpu_as_they_ran_not_queued_as_whole_gpus()
+    {
+        using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
+        var t0 = WhatIfApp.Day.AddDays(-15);
+        const string team = WhatIfApp.OnPremTeam;
+        // Four quarter-GPU jobs ran at once on the node's one L4 (4 shards). As whole GPUs they would queue an hour apart
+        // behind each other (no cloud offer has an L4).
+        var jobs = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            jobs.Add(await app.AddRunAsync(team, t0.AddSeconds(i), 1, TimeSpan.FromHours(1), spotOk: false, share: 0.25m));
+        }
+
+        var run = await app.RunAsync(ops, team, WhatIfApp.Window(new { }, t0, t0.AddDays(1)));
+
+        Assert.Equal("succeeded", run["state"]!.GetValue<string>());
+        var current = run["result"]!["current"]!;
+        Assert.Equal(4, current["jobsCompleted"]!.GetValue<int>());
+        Assert.True(current["waitP95Seconds"]!.GetValue<double>() < 600, current.ToJsonString());
+        Assert.Equal(0m, current["cloudSpend"]!.GetValue<decimal>());
+        var all = (await app.AllChangesAsync(ops, run["id"]!.GetValue<Guid>(), all: true)).ToDictionary(i => i["jobId"]!.GetValue<string>());
+        var starts = new List<DateTimeOffset>();
+        foreach (var job in jobs)
+        {
+            var replayed = all[job.ToString()]["current"]!;
+            Assert.Equal("onprem", replayed["target"]!.GetValue<string>());
+            Assert.Equal(WhatIfApp.SharedNode, replayed["node"]!.GetValue<string>());
+            starts.Add(replayed["startedAt"]!.GetValue<DateTimeOffset>());
+        }
+        Assert.True(starts.Max() - starts.Min() < TimeSpan.FromMinutes(10), string.Join(", ", starts));
+    }
 }
