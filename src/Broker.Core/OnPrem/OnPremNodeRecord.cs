@@ -24,6 +24,9 @@ public sealed class OnPremNodeRecord
     /// <summary>GPU shards (Slurm gres/shard) of the node; each whole GPU has <c>ShardTotal / GpuTotal</c> (ADR 0011).</summary>
     public int ShardTotal { get; set; }
 
+    /// <summary>Shards each whole GPU is cut into; 0 when the node shares none (or has no whole GPUs).</summary>
+    public int ShardsPerGpu => GpuTotal > 0 ? ShardTotal / GpuTotal : 0;
+
     /// <summary>Shards in use on each GPU that has some, as the last sync read them from running jobs; null for none.</summary>
     public List<int>? ShardsInUse { get; set; }
 

@@ -60,7 +60,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             var (idle, shards) = SharedGpus(n, IdleGpus(n, whole), shared);
             return new OnPremNode(n.Name, n.GpuModel, GpuMemory(n.GpuModel), n.GpuTotal, idle, n.IsSchedulable,
                 FreeOf(n.Cpus, held.Sum(j => j.CpuCores)), FreeOf(n.MemoryMb / 1024, held.Sum(j => j.MemoryGb)), MigRooms(n, ours),
-                n.GpuTotal > 0 ? n.ShardTotal / n.GpuTotal : 0, shards);
+                n.ShardsPerGpu, shards);
         }).ToList();
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
             .Select(a => (Allocation: a, Job: liveJobs[a.JobId]))
@@ -106,7 +106,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
     /// </summary>
     private static (int Idle, List<int> Shards) SharedGpus(OnPremNodeRecord node, int idle, IReadOnlyList<(Allocation A, decimal Share)> shared)
     {
-        var perGpu = node.GpuTotal > 0 ? node.ShardTotal / node.GpuTotal : 0;
+        var perGpu = node.ShardsPerGpu;
         var shards = (node.ShardsInUse ?? []).ToList();
         idle = Math.Max(0, idle - shards.Count);
         if (perGpu <= 0)

@@ -16,8 +16,8 @@ public sealed record WhatIfJobs(TraceWindow Window, IReadOnlyList<TraceJob> Jobs
 
 /// <summary>
 /// Reads the jobs Broker saw in a window from its own tables: shape, team, deadline, spot permission, checkpointing,
-/// priority, price cap, GPU share (a MIG job replays as its one whole GPU: the replay has no MIG slices), the runtime the user asked for (the engine plans with it, never with the truth) and the runtime they
-/// really had. Runtime = checkpointed progress kept from earlier segments plus
+/// priority, price cap, GPU share (a MIG job replays as its one whole GPU: the replay has no MIG slices), the runtime the
+/// user asked for (the engine plans with it, never with the truth) and the runtime they really had. Runtime = checkpointed progress kept from earlier segments plus
 /// the last started segment's lifetime: the ledger's (Slurm's own clock on-prem) when it was priced, else the allocation's
 /// start to end. A job still running replays for the longer of its estimate and what it has run so far; a job that never
 /// started but may still run (pending, placed, starting) replays with its estimate; a job that never started and never

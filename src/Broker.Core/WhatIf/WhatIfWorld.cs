@@ -45,7 +45,7 @@ public sealed class WhatIfWorld(BrokerDbContext db, ComputeProviders clouds, Wha
             Trace = new TraceSource("database", ScenarioLoader.CsvFormat),
             OnPrem = new OnPremFleet(onPremRatePerGpuHour, [.. nodes.Select(n => new NodeGroup(n.Name, 1, n.GpuTotal,
                 GpuModels.Normalize(n.GpuModel), (int)(SeedGpu.NominalMemory(n.GpuModel) ?? 12), [n.Name],
-                ShardsPerGpu: n.ShardTotal / n.GpuTotal))]),
+                ShardsPerGpu: n.ShardsPerGpu))]),
             Cloud = new CloudMarket(settings.CloudStartupSeconds, settings.MinimumBilledSeconds, settings.BlockTtlSeconds,
                 settings.SpotRateWindowSeconds, scenarioOffers),
             Policy = new PolicySet(new PolicySettings(true, true, 0, null)),
