@@ -42,7 +42,7 @@ public sealed class CorrectionTests(CostsApp app) : IClassFixture<CostsApp>
         var listed = await bySubmitter.GetFromJsonAsync<JsonObject>($"/v1/costs/entries?jobId={job.Id}");
         Assert.Equal(["usage", "correction"], listed!["items"]!.AsArray().Select(e => e!.Str("kind")));
         var report = await finance.GetFromJsonAsync<JsonObject>(
-            $"/v1/reports/costs?from={Uri.EscapeDataString(now.AddDays(-1).ToString("O"))}&team=fixes");
+            $"/v1/reports/costs?from={Uri.EscapeDataString(UtcDays.StartOfYesterday(now).ToString("O"))}&team=fixes");
         Assert.Equal((30m, 6m), (report!["totals"]!["costUsd"]!.GetValue<decimal>(), report["totals"]!["savingsUsd"]!.GetValue<decimal>()));
         var budget = await finance.GetFromJsonAsync<JsonObject>("/v1/budgets/fixes");
         Assert.Equal(30m, budget!["current"]!["spentUsd"]!.GetValue<decimal>());
