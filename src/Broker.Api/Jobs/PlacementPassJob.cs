@@ -1,10 +1,11 @@
+using Broker.Core.Provisioning;
 using Broker.Core.Scheduling;
 using Hangfire;
 
 namespace Broker.Api.Jobs;
 
 /// <summary>A placement pass, on a short schedule and whenever jobs arrive; the allocations it writes go to provisioning.</summary>
-public sealed class PlacementPassJob(PlacementRound round, IBackgroundJobClient jobs)
+public sealed class PlacementPassJob(PlacementRound round, IBackgroundJobClient jobs, LifecycleOptions options)
 {
     public const string Id = "placement:pass";
 
@@ -17,9 +18,6 @@ public sealed class PlacementPassJob(PlacementRound round, IBackgroundJobClient 
 
     private async Task PassAsync(bool waitForLock, CancellationToken cancellationToken)
     {
-        foreach (var allocation in await round.RunAsync(cancellationToken, waitForLock))
-        {
-            jobs.Enqueue<ProvisionAllocationJob>(j => j.RunAsync(allocation, CancellationToken.None));
-        }
+        jobs.EnqueueProvisioning(await round.RunAsync(cancellationToken, waitForLock), options);
     }
 }
