@@ -64,6 +64,7 @@ public sealed class ReconcileJob(Reconciler reconciler, IBackgroundJobClient job
     public const string Id = "lifecycle:reconcile";
 
     [AutomaticRetry(Attempts = 0)]
+    [Queue(ControlQueue.Name)]
     public Task RunAsync(CancellationToken cancellationToken) => locks.RunExclusiveAsync(Id, async () =>
     {
         var result = await reconciler.RunAsync(cancellationToken);

@@ -10,10 +10,12 @@ public sealed class PlacementPassJob(PlacementRound round, IBackgroundJobClient 
     public const string Id = "placement:pass";
 
     [AutomaticRetry(Attempts = 0)]
+    [Queue(ControlQueue.Name)]
     public Task RunAsync(CancellationToken cancellationToken) => PassAsync(waitForLock: false, cancellationToken);
 
     /// <summary>A timed pass at a waiting job's wait limit: it waits for a concurrent pass to finish rather than skip.</summary>
     [AutomaticRetry(Attempts = 0)]
+    [Queue(ControlQueue.Name)]
     public Task RunTimedAsync(CancellationToken cancellationToken) => PassAsync(waitForLock: true, cancellationToken);
 
     private async Task PassAsync(bool waitForLock, CancellationToken cancellationToken)
