@@ -1645,6 +1645,10 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("gpus");
 
+                    b.Property<DateTimeOffset?>("HandedBackAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("handed_back_at");
+
                     b.Property<int?>("InstanceCount")
                         .HasColumnType("integer")
                         .HasColumnName("instance_count");

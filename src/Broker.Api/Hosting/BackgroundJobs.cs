@@ -39,9 +39,20 @@ public static class BackgroundJobs
         services.AddHostedService(provider => provider.GetRequiredService<RecurringSchedules>());
         if (ServerEnabled(configuration))
         {
+            // Its workers take control jobs first (the queues are fetched in name order: "control" before "default").
             services.AddHangfireServer(server =>
             {
                 server.WorkerCount = configuration.GetValue("Hangfire:WorkerCount", Math.Max(2, Environment.ProcessorCount * 2));
+                server.Queues = [ControlQueue.Name, "default"];
+                server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            });
+            // And workers of their own for them, so a provisioning backlog (every default worker busy with a chunk whose
+            // cloud calls take seconds) never delays a placement pass or a reconcile round.
+            services.AddHangfireServer(server =>
+            {
+                server.ServerName = $"{Environment.MachineName}-control";
+                server.WorkerCount = configuration.GetValue("Hangfire:ControlWorkerCount", 2);
+                server.Queues = [ControlQueue.Name];
                 server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
             });
         }

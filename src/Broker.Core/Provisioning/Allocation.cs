@@ -102,6 +102,12 @@ public sealed class Allocation
 
     public DateTimeOffset? EndedAt { get; set; }
 
+    /// <summary>
+    /// When the reconciler last handed this still-<see cref="AllocationState.Requested"/> row back to provisioning (a lost
+    /// enqueue); it hands a row back at most once per <see cref="LifecycleOptions.RequeueRequestedAfter"/>, across replicas.
+    /// </summary>
+    public DateTimeOffset? HandedBackAt { get; set; }
+
     public uint Version { get; set; }
 
     public bool IsOnPrem => Market == CapacityType.OnPrem;

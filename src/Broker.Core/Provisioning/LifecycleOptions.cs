@@ -21,6 +21,15 @@ public sealed class LifecycleOptions
     /// <summary>An intent row not yet carried out after this long is handed to provisioning again (a lost enqueue).</summary>
     public TimeSpan RequeueRequestedAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Allocations per provisioning job: a pass's allocations are carried out in chunks of this many.</summary>
+    public int ProvisionChunkSize { get; set; } = 100;
+
+    /// <summary>
+    /// How many allocations of one chunk are provisioned at once (each a provider call that may take seconds, or a Slurm
+    /// submit); every Hangfire worker running a chunk holds up to this many database connections.
+    /// </summary>
+    public int ProvisionParallelism { get; set; } = 8;
+
     /// <summary>
     /// Not running after this long: terminate and place elsewhere. Counts from the allocation's creation, so it covers a
     /// segment stuck before provisioning (its launch keeps failing with transient errors) as well as a machine that never

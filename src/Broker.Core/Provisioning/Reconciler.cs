@@ -28,7 +28,7 @@ public sealed partial class Reconciler(BrokerDbContext db, ComputeProviders clou
         var leftovers = await SlurmLeftovers.OfAsync(db, slurmJobs, ct);
         var now = clock.GetUtcNow();
         int released = 0, vanished = 0, timedOut = 0;
-        var toProvision = new List<Guid>();
+        var overdue = new List<Guid>();
         var leases = await LeasesAsync(live, ct);
 
         foreach (var a in live)
@@ -67,8 +67,8 @@ public sealed partial class Reconciler(BrokerDbContext db, ComputeProviders clou
                     await TryReleaseAsync(a.Id, ct);
                     timedOut++;
                     break;
-                case AllocationState.Requested when now - a.CreatedAt > options.RequeueRequestedAfter:
-                    toProvision.Add(a.Id);
+                case AllocationState.Requested when now - (a.HandedBackAt ?? a.CreatedAt) > options.RequeueRequestedAfter:
+                    overdue.Add(a.Id);
                     break;
                 case AllocationState.Releasing:
                     released += await TryReleaseAsync(a.Id, ct) ? 1 : 0;
@@ -82,9 +82,31 @@ public sealed partial class Reconciler(BrokerDbContext db, ComputeProviders clou
                     break;
             }
         }
+        var toProvision = await HandBackAsync(overdue, now, ct);
         var orphans = await TerminateOrphansAsync(listed, live, now, ct);
         var cancelled = await CancelLeftoversAsync(leftovers, now, ct);
         return new Result(toProvision, released, vanished, timedOut, orphans, cancelled);
+    }
+
+    /// <summary>
+    /// Claims the overdue intent rows for another provisioning attempt: a row is handed back only while still Requested and
+    /// not handed back within <see cref="LifecycleOptions.RequeueRequestedAfter"/>, so two replicas' rounds (or two rounds of
+    /// one, behind a provisioning backlog) enqueue it once per interval, not once per round each.
+    /// </summary>
+    private async Task<IReadOnlyList<Guid>> HandBackAsync(List<Guid> overdue, DateTimeOffset now, CancellationToken ct)
+    {
+        if (overdue.Count == 0)
+        {
+            return [];
+        }
+        var at = PostgresTime.Now(clock);
+        var cutoff = now - options.RequeueRequestedAfter;
+        var ids = overdue.ToArray();
+        return await db.Database.SqlQuery<Guid>($"""
+            UPDATE allocations SET handed_back_at = {at}
+            WHERE id = ANY({ids}) AND state = 'Requested' AND coalesce(handed_back_at, created_at) < {cutoff}
+            RETURNING id AS "Value"
+            """).ToListAsync(ct);
     }
 
     private enum CloudOutcome { Fine, Vanished, TimedOut }

@@ -43,7 +43,7 @@ public sealed class LaunchFailureApp : BrokerApp
         }
     }
 
-    /// <summary>ProvisionAllocationJob runs of these allocations, by Hangfire state name.</summary>
+    /// <summary>Provisioning runs (ProvisionAllocationsJob chunks, or the older per-allocation job) holding these allocations, by Hangfire state name.</summary>
     public async Task<Dictionary<string, int>> ProvisionJobStatesAsync(IEnumerable<Guid> allocations)
     {
         var ids = allocations.Select(a => a.ToString()).ToArray();
@@ -51,7 +51,7 @@ public sealed class LaunchFailureApp : BrokerApp
         await connection.OpenAsync();
         await using var query = new NpgsqlCommand("""
             SELECT coalesce(statename, '(none)'), arguments::text FROM hangfire.job
-            WHERE invocationdata::text LIKE '%ProvisionAllocationJob%'
+            WHERE invocationdata::text LIKE '%ProvisionAllocation%'
             """, connection);
         var states = new Dictionary<string, int>(StringComparer.Ordinal);
         await using var reader = await query.ExecuteReaderAsync();

@@ -106,7 +106,7 @@ public sealed class TwoReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         await using var db = NewDbContext();
         var allocations = await db.Allocations.AsNoTracking().ToListAsync();
         var provisioned = new Dictionary<int, int>();
-        foreach (var (pid, count) in await ReplicaChecks.ProcessingByPidAsync(connectionString, "ProvisionAllocationJob"))
+        foreach (var (pid, count) in await ReplicaChecks.ProcessingByPidAsync(connectionString, "ProvisionAllocation"))
         {
             provisioned[pid] = count;
         }
