@@ -4,7 +4,8 @@
 # invariant checker.   bench/chaos-soak/run.sh [--minutes N] [--seed S] [--jobs J]
 # Defaults: 15 minutes, seed 21, 1000 jobs per 15 minutes. The soak is the xUnit test Broker.Api.Tests.Chaos.ChaosSoakTests
 # (the suite runs it with a one-minute window); this script gives it a cluster of its own and prints its figures LAST as
-# key=value lines: jobs, faults_injected_<kind>, leaked_instances, double_allocations, lost_jobs, time_mismatches,
+# key=value lines: jobs, faults_injected_<kind>, leaked_instances, double_allocations, lost_jobs, time_mismatches, gangs_run,
+# gang_members_billed, gang_violations, shares_run, shard_overcommits,
 # takeover_p95_s. Slurm ports: BROKER_SLURMCTLD_PORT / BROKER_SLURMD_PORT_BASE / BROKER_SLURMREST_PORT (defaults 27817/27901/27820).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +15,7 @@ while [ $# -gt 0 ]; do
         --minutes) minutes=${2:?}; shift 2 ;;
         --seed) seed=${2:?}; shift 2 ;;
         --jobs) jobs=${2:?}; shift 2 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done

@@ -32,7 +32,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         await run.RunAsync(drainTimeout: TimeSpan.FromSeconds(long_ ? 600 : 100));
         // One GC grace (orphan grace 10 s) and two reconcile rounds, so what the GC would still collect is not counted.
         await Task.Delay(TimeSpan.FromSeconds(16));
-        var found = await SoakChecker.CheckAsync(cluster, [.. run.JobIds]);
+        var found = await SoakChecker.CheckAsync(cluster, [.. run.JobIds], run.Shards);
 
         var report = Report(run, found, jobs.Count);
         foreach (var line in run.Timeline.Concat(found.Evidence.Take(50)))
@@ -52,11 +52,20 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         Assert.True(found.TimeMismatches == 0, "time mismatches: " + context);
         Assert.True(found.LedgerMismatches == 0, "ledger mismatches: " + context);
         Assert.True(run.SubmitFailures == 0, "submissions failed: " + context);
+        Assert.True(found.Gangs.GangViolations == 0, "gang violations: " + context);
+        Assert.True(found.Gangs.ShardOvercommits == 0, "GPUs with more shards in use than they have: " + context);
         // The checks looked at something: jobs ran to success on both sides, Slurm's times were compared, faults landed.
         Assert.True(found.Succeeded > jobs.Count * 3 / 4, $"only {found.Succeeded} of {jobs.Count} jobs succeeded: " + context);
         Assert.True(found.TimesCompared > 0, "no on-prem segment was compared with Slurm's record");
         Assert.True(found.SegmentsPriced > found.Succeeded / 2 && found.LifetimesBilled > found.Succeeded / 2,
             $"only {found.SegmentsPriced} segments were priced, {found.LifetimesBilled} checked against their lifetimes");
+        // Gangs ran on both sides and every member of each was billed; shared jobs ran while Slurm's shards were sampled.
+        Assert.True(found.Gangs.CloudGangsRun > 0 && found.Gangs.OnPremGangsRun > 0,
+            $"gangs run: {found.Gangs.CloudGangsRun} cloud, {found.Gangs.OnPremGangsRun} on-prem: " + context);
+        Assert.True(found.GangMembersBilled >= 2 * found.Gangs.GangsRun,
+            $"only {found.GangMembersBilled} gang members billed for {found.Gangs.GangsRun} gangs run");
+        Assert.True(found.Gangs.SharesRun > 0 && found.Gangs.ShardSamples > 0 && found.Gangs.MaxShardsOnOneGpu > 0,
+            $"shares run {found.Gangs.SharesRun}, samples with shards in use {found.Gangs.ShardSamples}");
         Assert.True(run.Injected.GetValueOrDefault(FaultKind.ReplicaKill) > 0 && run.Injected.GetValueOrDefault(FaultKind.PostgresRestart) > 0
             && run.Injected.GetValueOrDefault(FaultKind.SlurmrestdStop) > 0, "the outages were not injected: " + context);
     }
@@ -85,6 +94,17 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         text.AppendLine(CultureInfo.InvariantCulture, $"segments_priced={found.SegmentsPriced}");
         text.AppendLine(CultureInfo.InvariantCulture, $"lifetimes_billed={found.LifetimesBilled}");
         text.AppendLine(CultureInfo.InvariantCulture, $"ledger_mismatches={found.LedgerMismatches}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"gangs_run={found.Gangs.GangsRun}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"cloud_gangs_run={found.Gangs.CloudGangsRun}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"onprem_gangs_run={found.Gangs.OnPremGangsRun}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"gang_interruptions={found.Gangs.GangInterruptions}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"gang_members_billed={found.GangMembersBilled}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"gang_members_waived_unreclaimed={found.GangMembersWaivedUnreclaimed}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"gang_violations={found.Gangs.GangViolations}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"shares_run={found.Gangs.SharesRun}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"shard_samples={found.Gangs.ShardSamples}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"max_shards_on_one_gpu={found.Gangs.MaxShardsOnOneGpu}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"shard_overcommits={found.Gangs.ShardOvercommits}");
         text.Append(CultureInfo.InvariantCulture, $"takeover_p95_s={P95(run.TakeoverSeconds):0.0}");
         return text.ToString();
     }

@@ -11,6 +11,7 @@ public enum FaultKind
     SpotInterruption,
     DuplicateCallback,
     LateCallback,
+    GangSpotInterruption,
 }
 
 /// <summary>One fault at a moment of the soak (from its start); <paramref name="Length"/> is how long an outage lasts.</summary>
@@ -34,6 +35,8 @@ public static class FaultSchedule
         [FaultKind.SpotInterruption] = 1.5,
         [FaultKind.DuplicateCallback] = 1,
         [FaultKind.LateCallback] = 1,
+        // Last, so that drawing it leaves the moments of every earlier kind as they were.
+        [FaultKind.GangSpotInterruption] = 0.5,
     };
 
     public static IReadOnlyList<Fault> Draw(int seed, TimeSpan window, int replicas, TimeSpan slurmOutageMin, TimeSpan slurmOutageMax)
@@ -48,7 +51,8 @@ public static class FaultSchedule
             var count = Math.Max(1, (int)Math.Round(rate * window.TotalMinutes));
             for (var i = 0; i < count; i++)
             {
-                var at = from + (to - from) * random.NextDouble();
+                // A gang interruption waits for a spot gang to run, and the workload sends its gangs in the first 60 %.
+                var at = from + (to - from) * (kind == FaultKind.GangSpotInterruption ? 0.5 : 1) * random.NextDouble();
                 var length = kind switch
                 {
                     FaultKind.ReplicaKill => TimeSpan.FromSeconds(random.Next(2, 8)),

@@ -42,6 +42,15 @@ public sealed partial class InstanceAgent : IAsyncDisposable
     /// <summary>When each instance's boot script reported its events (allocation id, kind, the time sent).</summary>
     public ConcurrentBag<(Guid Allocation, string Kind, DateTimeOffset At)> Sent { get; } = [];
 
+    /// <summary>When each instance's program started (its <c>started</c> posted), by instance id: a gang's members start apart.</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> ProgramStarted { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When the agent first saw each instance terminated (polled every 200 ms), by instance id.</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> TerminatedSeen { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The instances the cloud reclaimed (spot interruptions): their allocation and when the notice was sent.</summary>
+    public ConcurrentDictionary<string, (Guid Allocation, DateTimeOffset At)> Reclaimed { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The next <paramref name="count"/> events are each posted twice.</summary>
     public void SendDuplicates(int count) => Interlocked.Add(ref duplicatesWanted, count);
 
@@ -49,12 +58,26 @@ public sealed partial class InstanceAgent : IAsyncDisposable
     public void SendLate(int count) => Interlocked.Add(ref latesWanted, count);
 
     /// <summary>Interrupts one running spot instance: the interruption notice, then the cloud reclaims it two seconds later.</summary>
-    public async Task<bool> InterruptSpotAsync(CancellationToken ct)
+    public Task<bool> InterruptSpotAsync(CancellationToken ct) => InterruptAsync(gangsOnly: false, ct);
+
+    /// <summary>
+    /// Interrupts one member of a running spot gang (one whose every member's program has started): EC2 reclaims that one
+    /// instance, its notice comes from that member's script, and the gang must go down and be requeued as one job.
+    /// </summary>
+    public Task<bool> InterruptGangMemberAsync(CancellationToken ct) => InterruptAsync(gangsOnly: true, ct);
+
+    private async Task<bool> InterruptAsync(bool gangsOnly, CancellationToken ct)
     {
         FakeEc2Instance? victim;
         lock (gate)
         {
             var candidates = ec2.Cloud.Instances.Where(i => i is { Lifecycle: "spot", State: "running" } && Script.TryParse(i.UserData) is not null).ToList();
+            if (gangsOnly)
+            {
+                candidates = [.. candidates.GroupBy(i => i.Tags.GetValueOrDefault("broker-allocation"))
+                    .Where(g => g.Key is not null && g.Count() > 1 && g.All(i => ProgramStarted.ContainsKey(i.InstanceId)))
+                    .SelectMany(g => g)];
+            }
             victim = candidates.Count == 0 ? null : candidates[random.Next(candidates.Count)];
         }
         if (victim is null)
@@ -62,6 +85,7 @@ public sealed partial class InstanceAgent : IAsyncDisposable
             return false;
         }
         var script = Script.TryParse(victim.UserData)!;
+        Reclaimed[victim.InstanceId] = (script.Allocation, DateTimeOffset.UtcNow);
         await PostAsync(script, "interruption-notice", 2, null, DateTimeOffset.UtcNow, ct);
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         victim.State = "terminated";
@@ -73,6 +97,10 @@ public sealed partial class InstanceAgent : IAsyncDisposable
     {
         while (!ct.IsCancellationRequested)
         {
+            foreach (var instance in ec2.Cloud.Instances.Where(i => i.State == "terminated"))
+            {
+                TerminatedSeen.TryAdd(instance.InstanceId, DateTimeOffset.UtcNow);
+            }
             foreach (var instance in ec2.Cloud.Instances.Where(i => i.State == "running"))
             {
                 bool fresh;
@@ -106,7 +134,8 @@ public sealed partial class InstanceAgent : IAsyncDisposable
             {
                 return;
             }
-            await PostAsync(script, "started", 1, null, DateTimeOffset.UtcNow, ct);
+            ProgramStarted[instance.InstanceId] = DateTimeOffset.UtcNow;
+            await PostAsync(script, "started", 1, null, ProgramStarted[instance.InstanceId], ct);
             var end = DateTime.UtcNow + TimeSpan.FromSeconds(script.Seconds);
             while (DateTime.UtcNow < end)
             {

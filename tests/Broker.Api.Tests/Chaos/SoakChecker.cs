@@ -12,7 +12,8 @@ namespace Broker.Api.Tests.Chaos;
 
 /// <summary>What the invariant checker found: counts, and one line of evidence per violation.</summary>
 public sealed record SoakFindings(int LeakedInstances, int DoubleAllocations, int LostJobs, int TimeMismatches, int TimesCompared,
-    int Succeeded, int Failed, int Queued, int LedgerMismatches, int SegmentsPriced, int LifetimesBilled, IReadOnlyList<string> Evidence);
+    int Succeeded, int Failed, int Queued, int LedgerMismatches, int SegmentsPriced, int LifetimesBilled, int GangMembersBilled,
+    int GangMembersWaivedUnreclaimed, GangFindings Gangs, IReadOnlyList<string> Evidence);
 
 /// <summary>
 /// After the soak (and one GC grace): reads PostgreSQL, the EC2 fake's instance list, squeue and Slurm's job records, and
@@ -22,7 +23,7 @@ public static class SoakChecker
 {
     private static readonly JobState[] Terminal = [JobState.Succeeded, JobState.Failed, JobState.Cancelled];
 
-    public static async Task<SoakFindings> CheckAsync(SoakCluster cluster, IReadOnlyCollection<Guid> submitted)
+    public static async Task<SoakFindings> CheckAsync(SoakCluster cluster, IReadOnlyCollection<Guid> submitted, ShardSampler shards)
     {
         var evidence = new List<string>();
         await using var db = cluster.NewDbContext();
@@ -118,25 +119,31 @@ public static class SoakChecker
                     $"{DateTimeOffset.FromUnixTimeSeconds(times.Start):O}..{DateTimeOffset.FromUnixTimeSeconds(times.End):O}");
             }
         }
-        var (ledgerMismatches, priced, billed) = await CheckLedgerAsync(db, allocations, slurm, evidence);
+        var ledger = await CheckLedgerAsync(db, allocations, slurm, cluster.Agent.Reclaimed.Keys.ToHashSet(), evidence);
+        var gangs = await SoakGangChecker.CheckAsync(cluster, db, allocations, slurm, shards, evidence);
         return new SoakFindings(leaked, doubles, lost, mismatches, compared, jobs.Values.Count(j => j.State == JobState.Succeeded),
-            jobs.Values.Count(j => j.State == JobState.Failed), queued, ledgerMismatches, priced, billed, evidence);
+            jobs.Values.Count(j => j.State == JobState.Failed), queued, ledger.Mismatches, ledger.Priced, ledger.LifetimesBilled,
+            ledger.GangMembersBilled, ledger.GangMembersWaivedUnreclaimed, gangs, evidence);
     }
 
     /// <summary>
     /// Ledger = Σ lifetime × price, with the lifetime from the source: every closed segment is priced; the usage entries of
     /// one that ran tile its lifetime (Slurm's seconds on-prem, running to terminated in the cloud) with no gap or overlap;
     /// their billed time is that lifetime under the provider's published rule and each entry costs its billed time at its
-    /// price; a segment that never ran, or a spot instance EC2 interrupted in its first hour, costs nothing.
+    /// price; a segment that never ran, or a spot instance EC2 interrupted in its first hour, costs nothing. A cloud gang
+    /// is billed per member: each member instance's entries (by instance id) tile the gang's lifetime under the same rule,
+    /// and every member has them; an on-prem gang's one entry holds all its GPUs on all its members.
     /// </summary>
-    private static async Task<(int Mismatches, int Priced, int LifetimesBilled)> CheckLedgerAsync(BrokerDbContext db, IReadOnlyList<Allocation> allocations,
-        IReadOnlyDictionary<Guid, (long Start, long End)> slurm, List<string> evidence)
+    private static async Task<LedgerFindings> CheckLedgerAsync(BrokerDbContext db, IReadOnlyList<Allocation> allocations,
+        IReadOnlyDictionary<Guid, SlurmRecord> slurm, IReadOnlySet<string> reclaimed, List<string> evidence)
     {
         var recorded = (await db.CostRecordings.AsNoTracking().Select(r => r.AllocationId).ToListAsync()).ToHashSet();
         var usage = (await db.CostEntries.AsNoTracking().Where(e => e.Kind == Broker.Core.Costs.CostEntryKind.Usage).ToListAsync())
             .ToLookup(e => e.AllocationId);
         var mismatches = 0;
         var billedLifetimes = 0;
+        var membersBilled = 0;
+        var waivedUnreclaimed = 0;
         void Mismatch(Allocation a, string what)
         {
             mismatches++;
@@ -144,7 +151,7 @@ public static class SoakChecker
         }
         foreach (var a in allocations.Where(a => a.State == AllocationState.Closed))
         {
-            var entries = usage[a.Id].OrderBy(e => e.Part).ToList();
+            var all = usage[a.Id].OrderBy(e => e.Part).ToList();
             if (!recorded.Contains(a.Id))
             {
                 Mismatch(a, "closed and never priced");
@@ -155,9 +162,9 @@ public static class SoakChecker
                 : a is { StartedAt: { } started, EndedAt: { } ended } && ended > started ? (started, ended) : null;
             if (a.StartedAt is null)
             {
-                if (entries.Sum(e => e.Cost) != 0)
+                if (all.Sum(e => e.Cost) != 0)
                 {
-                    Mismatch(a, $"never ran and costs {entries.Sum(e => e.Cost)}");
+                    Mismatch(a, $"never ran and costs {all.Sum(e => e.Cost)}");
                 }
                 continue;
             }
@@ -165,13 +172,59 @@ public static class SoakChecker
             {
                 continue;
             }
+            if (a.IsCloudGang)
+            {
+                var members = a.MemberInstanceIds ?? [];
+                var strangers = all.Where(e => e.InstanceId is null || !members.Contains(e.InstanceId)).ToList();
+                if (members.Count != a.InstanceCount || strangers.Count > 0)
+                {
+                    Mismatch(a, $"gang of {a.InstanceCount} with members [{string.Join(",", members)}] has entries for " +
+                        $"[{string.Join(",", all.Select(e => e.InstanceId).Distinct())}]");
+                    continue;
+                }
+                var good = true;
+                foreach (var member in members)
+                {
+                    var entries = all.Where(e => e.InstanceId == member).ToList();
+                    good &= CheckMember(a, $"member {member}: ", entries, life);
+                    if (a is { Market: CapacityType.Spot, End: AllocationEnd.Interrupted } && !reclaimed.Contains(member) && entries.Sum(e => e.Cost) == 0)
+                    {
+                        waivedUnreclaimed++;
+                    }
+                }
+                if (good)
+                {
+                    billedLifetimes++;
+                    membersBilled += members.Count;
+                }
+                continue;
+            }
+            if (CheckMember(a, "", all, life))
+            {
+                billedLifetimes++;
+                if (a.MemberNodes is { Count: > 1 } nodes)
+                {
+                    if (all.Sum(e => e.GpuCount) != a.Gpus * all.Count || all.Any(e => e.MemberNodes is null || !e.MemberNodes.SequenceEqual(nodes)))
+                    {
+                        Mismatch(a, $"gang entries hold {string.Join(",", all.Select(e => e.GpuCount))} GPUs on " +
+                            $"{string.Join("; ", all.Select(e => string.Join(",", e.MemberNodes ?? [])))}, not {a.Gpus} on {string.Join(",", nodes)}");
+                        continue;
+                    }
+                    membersBilled += nodes.Count;
+                }
+            }
+        }
+        return new LedgerFindings(mismatches, recorded.Count, billedLifetimes, membersBilled, waivedUnreclaimed);
+
+        // One instance's (or one on-prem segment's) entries: they tile the lifetime and are billed by the provider's rule.
+        bool CheckMember(Allocation a, string who, List<Broker.Core.Costs.CostEntry> entries, (DateTimeOffset Start, DateTimeOffset End) life)
+        {
             if (entries.Count == 0 || entries[0].StartedAt != life.Start || entries[^1].EndedAt != life.End
                 || entries.Zip(entries.Skip(1)).Any(p => p.First.EndedAt != p.Second.StartedAt))
             {
-                Mismatch(a, $"entries {string.Join(", ", entries.Select(e => $"{e.StartedAt:O}..{e.EndedAt:O}"))} do not tile {life.Start:O}..{life.End:O}");
-                continue;
+                Mismatch(a, $"{who}entries {string.Join(", ", entries.Select(e => $"{e.StartedAt:O}..{e.EndedAt:O}"))} do not tile {life.Start:O}..{life.End:O}");
+                return false;
             }
-            billedLifetimes++;
             var ran = (decimal)(life.End - life.Start).TotalSeconds;
             var waived = a is { Provider: "aws", Market: CapacityType.Spot, End: AllocationEnd.Interrupted } && ran < 3600;
             var billed = waived ? 0m : a.Provider switch
@@ -184,10 +237,11 @@ public static class SoakChecker
             var atPrices = entries.Sum(e => Math.Round(e.BilledSeconds * e.PricePerHour / 3600m, 6, MidpointRounding.ToEven));
             if (Math.Abs(entries.Sum(e => e.BilledSeconds) - billed) > 0.000_01m * entries.Count || cost != atPrices || waived && cost != 0)
             {
-                Mismatch(a, $"ran {ran} s, billed {entries.Sum(e => e.BilledSeconds)} s (rule: {billed} s), cost {cost} (at its prices {atPrices})");
+                Mismatch(a, $"{who}ran {ran} s, billed {entries.Sum(e => e.BilledSeconds)} s (rule: {billed} s), cost {cost} (at its prices {atPrices})");
+                return false;
             }
+            return true;
         }
-        return (mismatches, recorded.Count, billedLifetimes);
     }
 
     private static async Task<IReadOnlyList<(string Name, string State)>> SqueueAsync()
@@ -202,23 +256,27 @@ public static class SoakChecker
             : throw new InvalidOperationException("squeue failed: " + await process.StandardError.ReadToEndAsync());
     }
 
-    /// <summary>Start and end (Unix seconds) of every ended broker-* job slurmctld still holds (MinJobAge is 30 minutes here).</summary>
-    private static async Task<Dictionary<Guid, (long Start, long End)>> SlurmTimesAsync()
+    /// <summary>Start and end (Unix seconds) and nodes of every ended broker-* job slurmctld still holds (MinJobAge is 30 minutes here).</summary>
+    private static async Task<Dictionary<Guid, SlurmRecord>> SlurmTimesAsync()
     {
         using var http = new HttpClient { BaseAddress = new Uri(SlurmServer.Url), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-SLURM-USER-NAME", SlurmServer.User);
         http.DefaultRequestHeaders.Add("X-SLURM-USER-TOKEN", SlurmServer.Token);
         using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("slurm/v0.0.38/jobs", UriKind.Relative)));
-        var times = new Dictionary<Guid, (long, long)>();
+        var times = new Dictionary<Guid, SlurmRecord>();
         foreach (var job in document.RootElement.GetProperty("jobs").EnumerateArray())
         {
             var name = job.GetProperty("name").GetString() ?? "";
             if (name.StartsWith("broker-", StringComparison.Ordinal) && Guid.TryParse(name["broker-".Length..], out var id)
                 && job.GetProperty("job_state").GetString() is "COMPLETED" or "FAILED")
             {
-                times[id] = (job.GetProperty("start_time").GetInt64(), job.GetProperty("end_time").GetInt64());
+                times[id] = new SlurmRecord(job.GetProperty("start_time").GetInt64(), job.GetProperty("end_time").GetInt64(),
+                    job.GetProperty("nodes").GetString() ?? "");
             }
         }
         return times;
     }
 }
+
+/// <summary>What the ledger check counted.</summary>
+internal sealed record LedgerFindings(int Mismatches, int Priced, int LifetimesBilled, int GangMembersBilled, int GangMembersWaivedUnreclaimed);

@@ -30,14 +30,21 @@ public sealed class SoakRun(SoakCluster cluster, IReadOnlyList<SoakJob> jobs, IR
 
     private static readonly Dictionary<string, string> SlurmDir = new() { ["BROKER_SLURM_DIR"] = SlurmServer.Directory };
 
+    /// <summary>Slurm's shards in use per GPU, sampled from the start of the run to the end of the drain.</summary>
+    public ShardSampler Shards { get; } = new();
+
     public async Task RunAsync(TimeSpan drainTimeout)
     {
         clock.Start();
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(() => Shards.RunAsync(sampling.Token));
         var faulting = Task.WhenAll(faults.Select(InjectAsync));
         await SubmitAllAsync();
         await faulting;
         Note($"submitted {JobIds.Count} jobs; all faults over");
         await DrainAsync(drainTimeout);
+        await sampling.CancelAsync();
+        await sampler;
         await takeovers.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
@@ -154,6 +161,19 @@ public sealed class SoakRun(SoakCluster cluster, IReadOnlyList<SoakJob> jobs, IR
                     await Task.Delay(1000);
                 }
                 Note("spot interruption skipped: no running spot instance");
+                return false;
+            case FaultKind.GangSpotInterruption:
+                // A spot gang runs for seconds only: wait longer for one than for a lone spot instance.
+                for (var tries = 0; tries < 60; tries++)
+                {
+                    if (await cluster.Agent.InterruptGangMemberAsync(CancellationToken.None))
+                    {
+                        Note("one member of a spot gang interrupted");
+                        return true;
+                    }
+                    await Task.Delay(1000);
+                }
+                Note("gang interruption skipped: no running spot gang");
                 return false;
             case FaultKind.DuplicateCallback:
                 cluster.Agent.SendDuplicates(3);

@@ -16,30 +16,39 @@ public static class ReplicaChecks
     /// <summary>
     /// Sweeps every on-prem allocation over the time Broker held its GPUs: from the placement that wrote it (CreatedAt) to
     /// the move that released it (the job event written in the same transaction; EndedAt is later overwritten on close).
-    /// Returns the worst overcommit found per node as text, empty when no node ever had more GPUs held than it has.
+    /// A gang holds its equal share on each member node; a shared job holds its share rounded up to the node's shards, and
+    /// the node's shared jobs take at least as many GPUs as their shards fill. Returns the worst overcommit found per node
+    /// as text, empty when no node ever had more GPUs held than it has.
     /// </summary>
     public static async Task<IReadOnlyList<string>> OnPremOvercommitsAsync(BrokerDbContext db)
     {
-        var totals = await db.OnPremNodes.AsNoTracking().ToDictionaryAsync(n => n.Name, n => n.GpuTotal);
+        var nodes = await db.OnPremNodes.AsNoTracking().ToDictionaryAsync(n => n.Name);
         var allocations = await db.Allocations.AsNoTracking().Where(a => a.Provider == "slurm").ToListAsync();
         var jobIds = allocations.Select(a => a.JobId).Distinct().ToList();
+        var shares = (await db.Jobs.AsNoTracking().Where(j => jobIds.Contains(j.Id)).ToListAsync())
+            .Where(j => j.Gpu.Share is not null).ToDictionary(j => j.Id, j => j.Gpu.Share!.Value);
         var ends = (await db.JobEvents.AsNoTracking().Where(e => jobIds.Contains(e.JobId) && SegmentEnds.Contains(e.Kind)).ToListAsync())
             .ToLookup(e => e.JobId);
         var problems = new List<string>();
-        foreach (var node in allocations.GroupBy(a => a.Node!))
+        foreach (var node in allocations.SelectMany(a => a.Nodes.Select(n => (Node: n, Allocation: a))).GroupBy(p => p.Node, p => p.Allocation))
         {
+            var total = nodes[node.Key].GpuTotal;
+            var shardsPerGpu = total > 0 ? nodes[node.Key].ShardTotal / total : 0;
             var changes = node.SelectMany(a =>
             {
                 var released = ends[a.JobId].Where(e => e.At >= a.CreatedAt).Select(e => (DateTimeOffset?)e.At).Min() ?? a.EndedAt ?? DateTimeOffset.MaxValue;
-                return new[] { (At: a.CreatedAt, Delta: a.Gpus, Id: a.Id), (At: released, Delta: -a.Gpus, Id: a.Id) };
-            }).OrderBy(c => c.At).ThenBy(c => c.Delta); // a release at the same instant counts before a placement
-            var held = 0;
+                var (whole, shards) = shares.TryGetValue(a.JobId, out var share) && shardsPerGpu > 0
+                    ? (0, (int)Math.Ceiling(share * shardsPerGpu)) : (a.GpusOn(node.Key), 0);
+                return new[] { (At: a.CreatedAt, Whole: whole, Shards: shards, Id: a.Id), (At: released, Whole: -whole, Shards: -shards, Id: a.Id) };
+            }).OrderBy(c => c.At).ThenBy(c => c.Whole + c.Shards); // a release at the same instant counts before a placement
+            var (heldWhole, heldShards) = (0, 0);
             foreach (var change in changes)
             {
-                held += change.Delta;
-                if (held > totals[node.Key])
+                (heldWhole, heldShards) = (heldWhole + change.Whole, heldShards + change.Shards);
+                var held = heldWhole + (shardsPerGpu > 0 ? (heldShards + shardsPerGpu - 1) / shardsPerGpu : 0);
+                if (held > total)
                 {
-                    problems.Add($"{node.Key}: {held} of {totals[node.Key]} GPUs held at {change.At:O} (allocation {change.Id})");
+                    problems.Add($"{node.Key}: {held} of {total} GPUs held at {change.At:O} ({heldWhole} whole, {heldShards} shards; allocation {change.Id})");
                 }
             }
         }
