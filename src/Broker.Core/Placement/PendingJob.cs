@@ -17,6 +17,8 @@ namespace Broker.Core.Placement;
 /// <param name="MemoryGb">Memory (GB) the job needs on its node or instance; 0 when it does not say.</param>
 /// <param name="MigProfile">A MIG profile (<c>1g.10gb</c>, ADR 0011): on-prem the job takes one slice of it on a node that
 /// declares it; null for whole GPUs or a share.</param>
+/// <param name="RequeuedAt">When the job last went back to the queue after a run (a spot interruption, a lost node): the
+/// max wait counts from then; null when it has never run (it counts from <paramref name="SubmittedAt"/>).</param>
 public sealed record PendingJob(
     string JobId,
     string Team,
@@ -38,8 +40,12 @@ public sealed record PendingJob(
     decimal? GpuShare = null,
     int CpuCores = 0,
     int MemoryGb = 0,
-    string? MigProfile = null)
+    string? MigProfile = null,
+    DateTimeOffset? RequeuedAt = null)
 {
+    /// <summary>Since when the job has been waiting in the queue this time: its requeue, else its submit.</summary>
+    public DateTimeOffset QueuedSince => RequeuedAt is { } r && r > SubmittedAt ? r : SubmittedAt;
+
     public TimeSpan RemainingWork
     {
         get

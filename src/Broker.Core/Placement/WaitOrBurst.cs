@@ -51,10 +51,11 @@ public static class WaitOrBurst
         var limit = bySlowdown > byWait ? bySlowdown.Value : byWait;
         var lookBy = latestStart < limit ? latestStart.Value : limit;
         var wait = Format(onPremStart - job.SubmittedAt);
+        var queued = job.QueuedSince > job.SubmittedAt ? $"{Format(onPremStart - job.QueuedSince)} since its requeue" : wait;
         var maxWait = Format(policy.MaxWaitBeforeBurst);
         if (onPremStart <= byWait)
         {
-            return new(true, WaitTerm.MaxWait, lookBy, $"max wait: a wait of {wait} is within the {maxWait} max wait");
+            return new(true, WaitTerm.MaxWait, lookBy, $"max wait: a wait of {queued} is within the {maxWait} max wait");
         }
         var slowdown = Slowdown(job, onPremStart, remaining, runtimeEstimate);
         if (onPremStart <= bySlowdown)
@@ -63,8 +64,8 @@ public static class WaitOrBurst
                 $"max slowdown: a wait of {wait} slows this {Format(runtimeEstimate)} job {slowdown:0.##}x, within the {policy.MaxSlowdown:0.##}x max slowdown"));
         }
         var hurt = policy.MaxSlowdown is { } max
-            ? Invariant($"a wait of {wait} exceeds the {maxWait} max wait and slows this {Format(runtimeEstimate)} job {slowdown:0.##}x, above the {max:0.##}x max slowdown")
-            : $"a wait of {wait} exceeds the {maxWait} max wait";
+            ? Invariant($"a wait of {queued} exceeds the {maxWait} max wait and slows this {Format(runtimeEstimate)} job {slowdown:0.##}x, above the {max:0.##}x max slowdown")
+            : $"a wait of {queued} exceeds the {maxWait} max wait";
         if (policy.WaitPricePerGpuHour is { } price && cloudExtraCost is { } extra)
         {
             var avoided = onPremStart - now;
@@ -82,7 +83,12 @@ public static class WaitOrBurst
     public static double Slowdown(PendingJob job, DateTimeOffset start, TimeSpan remaining, TimeSpan runtimeEstimate) =>
         runtimeEstimate <= TimeSpan.Zero ? double.PositiveInfinity : (start - job.SubmittedAt + remaining) / runtimeEstimate;
 
-    private static DateTimeOffset MaxWaitLimit(PendingJob job, BurstPolicy policy) => job.SubmittedAt + policy.MaxWaitBeforeBurst;
+    /// <summary>
+    /// The max wait bounds each stay in the queue: a job requeued after a run (a spot interruption) counts it from the
+    /// requeue. Counted from submit, a requeued job could never wait at all, and one that lost spot went on-demand for days
+    /// with on-prem GPUs minutes away.
+    /// </summary>
+    private static DateTimeOffset MaxWaitLimit(PendingJob job, BurstPolicy policy) => job.QueuedSince + policy.MaxWaitBeforeBurst;
 
     /// <summary>slowdown ≤ S ⇔ start ≤ submit + S × runtime − remaining; null without a slowdown term.</summary>
     private static DateTimeOffset? SlowdownLimit(PendingJob job, BurstPolicy policy, TimeSpan runtimeEstimate)

@@ -34,6 +34,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             .Where(j => j.State == JobState.Pending && !db.Allocations.Any(a => a.JobId == j.Id && a.State != AllocationState.Closed))
             .OrderBy(j => j.Seq).Take(settings.MaxJobsPerPass).ToListAsync(ct);
         var strikes = await SpotStrikesAsync([.. pending.Select(j => j.Id)], ct);
+        var requeued = await RequeuedAtAsync([.. pending.Select(j => j.Id)], ct);
         var live = holding.Where(a => a.State != AllocationState.Releasing).ToList();
         var liveJobIds = live.Select(a => a.JobId).ToList();
         var liveJobs = await db.Jobs.AsNoTracking().Where(j => liveJobIds.Contains(j.Id))
@@ -82,7 +83,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
 
         // Budgets as committed now (spent plus reserved); the round re-checks each reservation under the period's row lock.
         var teamBudgets = await budgets.ForPlacementAsync(now, ct);
-        return new PlacementSnapshot(now, [.. pending.Select(j => ToPending(j, runtimes, strikes[j.Id]))], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
+        return new PlacementSnapshot(now, [.. pending.Select(j => ToPending(j, runtimes, strikes[j.Id], requeued.GetValueOrDefault(j.Id)))], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
             engine.Teams, engine.Global, teamBudgets, shares, Controls: controls);
     }
 
@@ -180,13 +181,24 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             r.End == AllocationEnd.Interrupted ? SpotStrikeKind.Interrupted : SpotStrikeKind.FailedLaunch));
     }
 
+    /// <summary>
+    /// When each pending job that has run before went back to the queue: the end of its latest closed allocation that
+    /// started (an interrupted or lost run); the max wait counts from then (ADR 0009). Jobs that never ran are absent.
+    /// </summary>
+    private async Task<Dictionary<Guid, DateTimeOffset?>> RequeuedAtAsync(List<Guid> jobIds, CancellationToken ct) =>
+        await db.Allocations.AsNoTracking()
+            .Where(a => jobIds.Contains(a.JobId) && a.State == AllocationState.Closed && a.StartedAt != null && a.EndedAt != null)
+            .GroupBy(a => a.JobId)
+            .Select(g => new { JobId = g.Key, At = g.Max(a => a.EndedAt) })
+            .ToDictionaryAsync(r => r.JobId, r => r.At, ct);
+
     /// <summary>The job as the engine sees it; a team with no on-prem user mapping gets no on-prem option, and says why.</summary>
-    private PendingJob ToPending(Job j, RuntimeStatistics runtimes, IEnumerable<SpotStrike> strikes) => new(j.Id.ToString(), j.Team,
+    private PendingJob ToPending(Job j, RuntimeStatistics runtimes, IEnumerable<SpotStrike> strikes, DateTimeOffset? requeuedAt) => new(j.Id.ToString(), j.Team,
         j.Gpu.Count, j.Gpu.Models, Math.Max(j.Gpu.MinMemoryGb ?? 0, MigProfiles.MemoryGb(j.Gpu.MigProfile)),
         RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, j.SavedProgress),
         j.Deadline, j.Priority, j.SpotAllowed, j.CheckpointInterval, j.MaxPricePerGpuHour, j.SubmittedAt,
         j.Attempts, j.Interruptions, j.SavedProgress, tenancy.RefusalFor(j.Team), [.. strikes],
-        GpuShare: j.Gpu.Share, CpuCores: j.CpuCores, MemoryGb: j.MemoryGb, MigProfile: j.Gpu.MigProfile);
+        GpuShare: j.Gpu.Share, CpuCores: j.CpuCores, MemoryGb: j.MemoryGb, MigProfile: j.Gpu.MigProfile, RequeuedAt: requeuedAt);
 
     /// <summary>GPU memory by model (the catalog's nominal table), for nodes and offers whose source does not say it.</summary>
     private static int GpuMemory(string model) => (int)(SeedGpu.NominalMemory(model) ?? 12);

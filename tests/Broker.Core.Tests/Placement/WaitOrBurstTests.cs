@@ -120,4 +120,49 @@ public sealed class WaitOrBurstTests
         Assert.Equal(job.SubmittedAt.AddMinutes(60), WaitOrBurst.Limit(job, Base with { MaxSlowdown = 3 }, job.EstimatedDuration));
         Assert.Equal(job.SubmittedAt.AddHours(4), WaitOrBurst.Limit(job, Base with { MaxSlowdown = 3 }, TimeSpan.FromHours(2)));
     }
+
+    public static TheoryData<string, int?, double, bool> RequeueCases => new()
+    {
+        // a 16-GPU gang submitted 6 h ago that lost spot after 3 interruptions; requeued minutes ago (null: never ran);
+        // both 8-GPU nodes free in (min); waits for on-prem?
+        { "requeued a minute ago, on-prem in 5 min: waits", 1, 5, true },
+        { "requeued 20 min ago, on-prem in 5 min: still within the max wait of this stay", 20, 5, true },
+        { "requeued a minute ago, on-prem in 45 min: the max wait still binds each stay", 1, 45, false },
+        { "no requeue recorded: the max wait ran out 5.5 h after submit", null, 5, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(RequeueCases))]
+    public void A_requeued_job_counts_the_max_wait_from_its_requeue_not_from_its_submit(string why, int? requeuedMinutesAgo,
+        double freeInMinutes, bool waits)
+    {
+        var strikes = Enumerable.Range(0, 3).Select(z => new SpotStrike("aws", "us-east-1", $"us-east-1{(char)('a' + z)}", SpotStrikeKind.Interrupted)).ToArray();
+        var job = NewJob("gang", gpus: 16, hours: 48, submittedMinutesAgo: 360, spot: true, checkpointMinutes: 30) with
+        {
+            Interruptions = 3, SpotStrikes = strikes, SavedProgress = TimeSpan.FromHours(4),
+            RequeuedAt = requeuedMinutesAgo is { } m ? Now.AddMinutes(-m) : null,
+        };
+        var builder = new SnapshotBuilder { DefaultPolicy = Base with { AllowSpot = true } }
+            .Node("n1", total: 8, idle: 0).Running("n1", 8, hoursLeft: freeInMinutes / 60)
+            .Node("n2", total: 8, idle: 0).Running("n2", 8, hoursLeft: freeInMinutes / 60)
+            .Offer(NewOffer("g8", gpus: 8, onDemand: 8m, spot: 2m))
+            .Job(job);
+
+        var decision = builder.Place(PlacementStrategies.Broker).Decisions.Single();
+
+        Assert.True(waits ? decision is WaitDecision : decision is CloudDecision, why);
+        if (waits)
+        {
+            var wait = Assert.IsType<WaitDecision>(decision);
+            Assert.Equal(WaitReason.OnPremSoon, wait.Reason);
+            Assert.Contains("since its requeue is within the 30m max wait", wait.Explanation.Chosen, StringComparison.Ordinal);
+            Assert.Equal(Now.AddMinutes(30 - requeuedMinutesAgo!.Value), wait.LimitAt);
+        }
+        else
+        {
+            var cloud = Assert.IsType<CloudDecision>(decision);
+            Assert.Equal(Broker.Core.Capacity.CapacityType.OnDemand, cloud.Market);
+            Assert.Contains("spot no longer offered", cloud.Explanation.Chosen, StringComparison.Ordinal);
+        }
+    }
 }

@@ -157,7 +157,7 @@ internal sealed partial class ReplayRun
         else
         {
             saved = job.Trace.CheckpointS is { } c && c > 0 ? Math.Min(job.RemainingS, work / c * c) : 0;
-            job.Interrupted(saved);
+            job.Interrupted(saved, t);
             var offer = cloud.Offer(s.OfferIndex);
             job.Strike(new SpotStrike(offer.Provider, offer.Region, offer.Zone, SpotStrikeKind.Interrupted));
             AddPending(job);

@@ -74,7 +74,8 @@ internal sealed class SimJob(TraceJob trace)
         TimeSpan.FromSeconds(SavedS),
         Trace.OnPremRefusal,
         SpotStrikes: strikes.Count == 0 ? null : strikes.ToArray(),
-        GpuShare: Trace.GpuShare);
+        GpuShare: Trace.GpuShare,
+        RequeuedAt: RequeuedS is { } r ? ReplayClock.At(r) : null);
 
     /// <summary>A spot interruption (recorded with <see cref="Interrupted"/>) or a failed spot launch, and where.</summary>
     public void Strike(SpotStrike strike)
@@ -84,8 +85,12 @@ internal sealed class SimJob(TraceJob trace)
         pending = null;
     }
 
-    public void Interrupted(long savedS)
+    /// <summary>When the job last went back to the queue after a run; null when it has never run.</summary>
+    public long? RequeuedS { get; private set; }
+
+    public void Interrupted(long savedS, long t)
     {
+        RequeuedS = t;
         SavedS += savedS;
         Interruptions++;
         PlannedGeneration = -1;
