@@ -131,7 +131,9 @@ public sealed class SlurmClusterTests(SlurmClusterFixture fixture)
         var results = await Task.WhenAll(replicaA.Cluster.SubmitAsync(request, None), replicaB.Cluster.SubmitAsync(request, None));
 
         Assert.Equal(results[0].ClusterJobId, results[1].ClusterJobId);
-        var jobs = await replicaA.JobsOfAsync(request.AllocationId);
+        // The losing replica's duplicate passes through COMPLETING before CANCELLED; under load that can take seconds.
+        var jobs = await Eventually.ReachAsync(() => replicaA.JobsOfAsync(request.AllocationId),
+            found => found.All(j => j.JobState != "COMPLETING"), "no job of the allocation still completing");
         var live = Assert.Single(jobs, j => j.JobState != "CANCELLED");
         Assert.Equal(jobs.Min(j => j.JobId).ToString(System.Globalization.CultureInfo.InvariantCulture), results[0].ClusterJobId);
         Assert.Equal(live.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), results[0].ClusterJobId);
