@@ -55,8 +55,8 @@ public static class CloudGang
         var members = taken.Where(m => m >= 0 && m < count).Distinct().Order().ToList();
         a.ReclaimedMembers = members.Count > 0 ? members : null;
         var others = Enumerable.Range(0, count).Except(members).ToList();
-        var reason = members.Count == 0
-            ? $"A gang member {what} (which one was not reported); Broker terminates every member"
+        var reason = members.Count == 0 ? $"A gang member {what} (which one was not reported); Broker terminates every member"
+            : others.Count == 0 ? $"Every gang member {what}"
             : $"Gang {Plural("member", members.Count)} {Name(a, members)} {what}; Broker terminates the other {Plural("member", others.Count)} {Name(a, others)}";
         JobLifecycle.Interrupted(job, a, end, reason, at);
     }

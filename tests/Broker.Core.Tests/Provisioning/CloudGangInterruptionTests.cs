@@ -76,6 +76,12 @@ public sealed class CloudGangInterruptionTests
         CloudGang.Interrupt(job, gang, [5, -1], AllocationEnd.Interrupted, "vanished", T0.AddMinutes(20));
         Assert.Null(gang.ReclaimedMembers);
 
+        var (lost, gone) = RunningGang(members: 2);
+        CloudGang.Interrupt(lost, gone, [0, 1], AllocationEnd.Interrupted, "vanished", T0.AddMinutes(20));
+        Assert.Equal([0, 1], gone.ReclaimedMembers);
+        Assert.Equal("Every gang member vanished", gone.EndReason);
+        Assert.All(CloudGang.MemberEnds(gone), e => Assert.Equal(AllocationEnd.Interrupted, e.End));
+
         var (done, completed) = RunningGang(members: 2);
         JobLifecycle.Finished(done, completed, 0, T0.AddMinutes(30));
         Assert.All(CloudGang.MemberEnds(completed), e => Assert.Equal((AllocationEnd.Completed, completed.EndReason), (e.End!.Value, e.Reason)));
