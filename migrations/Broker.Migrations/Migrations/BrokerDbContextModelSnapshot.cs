@@ -1696,6 +1696,10 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("provider");
 
+                    b.PrimitiveCollection<List<int>>("ReclaimedMembers")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("reclaimed_members");
+
                     b.Property<string>("Region")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")

@@ -63,7 +63,9 @@ public static class JobMapping
             a.Provider, a.Region, a.Zone, a.InstanceType, Wire(a.Market), a.GpuModel, a.Gpus, Money.Trim(a.PricePerHour), Wire(a.State),
             a.End is { } end ? Wire(end) : null, a.EndReason, a.CreatedAt, a.StartedAt, a.EndedAt,
             MemberNodes: a.MemberNodes is { Count: > 1 } members ? members : null,
-            Instances: a.IsCloudGang ? a.InstanceCount : null, MemberInstances: a.IsCloudGang ? a.MemberInstanceIds : null))],
+            Instances: a.IsCloudGang ? a.InstanceCount : null, MemberInstances: a.IsCloudGang ? a.MemberInstanceIds : null,
+            MemberEnds: a is { IsCloudGang: true, End: not null } ? [.. CloudGang.MemberEnds(a)
+                .Select(m => new MemberEndResponse(m.Member, m.InstanceId, m.End is { } memberEnd ? Wire(memberEnd) : null, m.Reason))] : null))],
     };
 
     public static JobResponse WithCost(this JobResponse job, Core.Costs.JobCost cost) => job with

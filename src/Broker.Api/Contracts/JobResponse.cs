@@ -44,10 +44,16 @@ public sealed record JobCostResponse(decimal SoFarUsd, decimal OnDemandEquivalen
     decimal? LatestEstimateUsd, int Entries, bool Final);
 
 /// <summary>One run segment of a job: where it ran (or was meant to), how it is paid for, and how it ended.</summary>
+/// <param name="MemberEnds">An ended cloud gang's members, each with how it ended: of an interrupted gang, the member the
+/// provider reclaimed (<c>interrupted</c>, not billed by a provider that waives it) and the ones Broker terminated because
+/// of it (<c>terminated</c>, billed).</param>
 public sealed record SegmentResponse(Guid AllocationId, string Location, string? Node, string Provider, string? Region, string? Zone,
     string? InstanceType, string Market, string GpuModel, int Gpus, decimal PricePerHour, string State, string? End, string? EndReason,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, IReadOnlyList<string>? MemberNodes = null,
-    int? Instances = null, IReadOnlyList<string>? MemberInstances = null);
+    int? Instances = null, IReadOnlyList<string>? MemberInstances = null, IReadOnlyList<MemberEndResponse>? MemberEnds = null);
+
+/// <summary>How one member instance of a cloud gang ended; <c>member</c> is its position (0 = the first).</summary>
+public sealed record MemberEndResponse(int Member, string? InstanceId, string? End, string? EndReason);
 
 public sealed record JobEventResponse(DateTimeOffset At, string Kind, string Message);
 

@@ -30,7 +30,8 @@ public static class InstanceCallbackEndpoints
     }
 
     /// <summary>The body, for the API description; it is read strictly by <see cref="InstanceEventBody"/>.</summary>
-    public sealed record InstanceEventRequest(string Kind, int Seq, int? ExitCode, string? Reason = null, DateTimeOffset? At = null);
+    public sealed record InstanceEventRequest(string Kind, int Seq, int? ExitCode, string? Reason = null, DateTimeOffset? At = null,
+        int? Member = null);
 
     public sealed record InstanceEventReceipt(Guid AllocationId, string Kind, int Seq, string Outcome);
 

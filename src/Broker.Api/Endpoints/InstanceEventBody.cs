@@ -7,13 +7,18 @@ namespace Broker.Api.Endpoints;
 /// Reads a callback body strictly: one JSON object with exactly <c>kind</c>, <c>seq</c> (an integer >= 1) and, for
 /// <c>finished</c> only, <c>exitCode</c> (an integer 0..255) and an optional <c>reason</c> (why it failed, up to
 /// <see cref="InstanceEvent.MaxReasonLength"/> printable characters), and optionally <c>at</c>, when it happened (RFC 3339
-/// with an explicit offset, up to nanoseconds; clamped into the allocation's window by <see cref="EventTimes"/>). Numbers
+/// with an explicit offset, up to nanoseconds; clamped into the allocation's window by <see cref="EventTimes"/>), and for
+/// <c>interruption-notice</c> only an optional <c>member</c> (a cloud gang member's position, 0 to
+/// <see cref="MaxMember"/>: which member the provider is reclaiming). Numbers
 /// sent as strings, duplicate or unknown fields and
 /// anything else are refused with the field named, so what is recorded is exactly what was meant.
 /// </summary>
 public static class InstanceEventBody
 {
     public sealed record Parsed(InstanceEvent? Event, Dictionary<string, string[]> Errors);
+
+    /// <summary>The highest member position a body may name (a gang has at most 16 members; checked against the gang itself later).</summary>
+    public const int MaxMember = 63;
 
     public static async Task<Parsed> ReadAsync(Guid allocationId, HttpRequest request, CancellationToken ct)
     {
@@ -41,9 +46,9 @@ public static class InstanceEventBody
         var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name is not ("kind" or "seq" or "exitCode" or "reason" or "at"))
+            if (property.Name is not ("kind" or "seq" or "exitCode" or "reason" or "at" or "member"))
             {
-                return Error(Printable(property.Name), "Not a field of an instance event; the fields are kind, seq, exitCode, reason and at.");
+                return Error(Printable(property.Name), "Not a field of an instance event; the fields are kind, seq, exitCode, reason, at and member.");
             }
             if (!fields.TryAdd(property.Name, property.Value))
             {
@@ -88,7 +93,28 @@ public static class InstanceEventBody
         {
             errors["at"] = ["at is when the event happened: an RFC 3339 date-time with an offset, e.g. 2026-01-02T03:04:05.123456789Z."];
         }
-        return errors.Count > 0 ? new(null, errors) : new(new InstanceEvent(allocationId, kind!.Value, seq, exitCode, Reason: reason, At: at), errors);
+        var member = ReadMember(fields, kind, errors);
+        return errors.Count > 0 ? new(null, errors)
+            : new(new InstanceEvent(allocationId, kind!.Value, seq, exitCode, Reason: reason, At: at, Member: member), errors);
+    }
+
+    private static int? ReadMember(Dictionary<string, JsonElement> fields, InstanceEventKind? kind, Dictionary<string, string[]> errors)
+    {
+        if (!fields.TryGetValue("member", out var m))
+        {
+            return null;
+        }
+        if (kind is not null && kind != InstanceEventKind.InterruptionNotice)
+        {
+            errors["member"] = ["member belongs to interruption-notice events only."];
+            return null;
+        }
+        if (m.ValueKind != JsonValueKind.Number || !m.TryGetInt32(out var member) || member is < 0 or > MaxMember)
+        {
+            errors["member"] = [$"member is the gang member's position, an integer from 0 to {MaxMember}."];
+            return null;
+        }
+        return member;
     }
 
     private static string? ReadReason(Dictionary<string, JsonElement> fields, InstanceEventKind? kind, Dictionary<string, string[]> errors)

@@ -102,8 +102,9 @@ public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, ISer
                 await using var scope = scopes.CreateAsyncScope();
                 await ShipOutputAsync(scope.ServiceProvider.GetRequiredService<Core.Logs.LogStore>(), e);
                 var worker = scope.ServiceProvider.GetRequiredService<AllocationWorker>();
-                var outcome = await worker.HandleEventAsync(new InstanceEvent(e.AllocationId, kind, InstanceEvent.SeqOf(kind), e.ExitCode),
-                    CallbackPurpose.CloudInstance, CancellationToken.None);
+                var member = kind == InstanceEventKind.InterruptionNotice ? e.Member : null;
+                var outcome = await worker.HandleEventAsync(new InstanceEvent(e.AllocationId, kind, InstanceEvent.SeqOf(kind), e.ExitCode,
+                    Member: member), CallbackPurpose.CloudInstance, CancellationToken.None);
                 if (outcome.Result is not (InstanceEventResult.Accepted or InstanceEventResult.Duplicate))
                 {
                     logger.LogInformation("Simulated {Kind} of allocation {Allocation} refused ({Code}): {Reason}", e.Kind, e.AllocationId,

@@ -71,7 +71,14 @@ public sealed class JobCosts(BrokerDbContext db, SegmentPricing pricing, TimePro
         {
             return (0, 0);
         }
-        var parts = (await pricing.ForAsync(a, job, new SegmentLifetime(start, end, "broker"), ct)).Parts();
-        return (parts.Sum(p => p.Cost), parts.Sum(p => p.OnDemandCost));
+        decimal cost = 0, onDemand = 0;
+        // Priced per member instance as the ledger will price it (a cloud gang's members each end their own way).
+        foreach (var (member, _) in CloudGangLedger.Members(a))
+        {
+            var parts = (await pricing.ForAsync(member, job, new SegmentLifetime(start, end, "broker"), ct)).Parts();
+            cost += parts.Sum(p => p.Cost);
+            onDemand += parts.Sum(p => p.OnDemandCost);
+        }
+        return (cost, onDemand);
     }
 }

@@ -129,6 +129,14 @@ public sealed class Allocation
     /// <summary>A cloud gang's member instance ids in member order, first = <see cref="ExternalId"/>, once every member was created.</summary>
     public List<string>? MemberInstanceIds { get; set; }
 
+    /// <summary>
+    /// The members (positions in <see cref="MemberInstanceIds"/>) the provider itself took when a cloud gang was interrupted
+    /// or vanished: written once, with the move that ends the gang. Every other member Broker terminated because its sibling
+    /// was gone, an ordinary termination that the provider bills. Null for anything else, or when it was not reported which
+    /// member the provider took (<see cref="CloudGang.MemberEnds"/>).
+    /// </summary>
+    public List<int>? ReclaimedMembers { get; set; }
+
     public bool IsCloudGang => !IsOnPrem && InstanceCount is > 1;
 
     /// <summary>The provider's placement group of a cloud gang (derived from the allocation, so every retry names the same one).</summary>

@@ -108,7 +108,7 @@ public sealed partial class AllocationWorker
         environment["BROKER_GANG_MEMBER"] = member.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["BROKER_GANG_SIZE"] = members.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var script = StartupScript.Render(new StartupScriptSpec(job.Id, a.Id, job.Image, job.Command, a.Gpus / members, environment,
-            options.CallbackBaseUrl, tokens.ForCloudInstance(a, job, options), FetchJobEnvironment: job.HasEnvironment));
+            options.CallbackBaseUrl, tokens.ForCloudInstance(a, job, options), FetchJobEnvironment: job.HasEnvironment, GangMember: member));
         return new InstanceRequest(a.Id, job.Id, a.Region!, a.Zone, a.InstanceType!, a.Market, null, script,
             Member: member, Members: members, PlacementGroup: a.PlacementGroup);
     }

@@ -13,8 +13,10 @@ namespace Broker.Core.Provisioning;
 /// </summary>
 /// <param name="Reason">For <c>finished</c> only: why the job failed, as its script saw it (an image missing from the site
 /// image store); shown with the failure in the job's timeline.</param>
+/// <param name="Member">For <c>interruption-notice</c> from a cloud gang's member only: its position (the boot script's
+/// <c>BROKER_GANG_MEMBER</c>), so Broker records which member the provider reclaimed (<see cref="Allocation.ReclaimedMembers"/>).</param>
 public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, int Seq, int? ExitCode, string? Reason = null,
-    DateTimeOffset? At = null)
+    DateTimeOffset? At = null, int? Member = null)
 {
     /// <summary>The longest reason a script may report.</summary>
     public const int MaxReasonLength = 300;
@@ -31,8 +33,9 @@ public sealed record InstanceEvent(Guid AllocationId, InstanceEventKind Kind, in
     public string CanonicalBody => (ExitCode is { } code
         ? string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq},\"exitCode\":{code}")
         : string.Create(CultureInfo.InvariantCulture, $"{{\"kind\":\"{InstanceEventKinds.ToWire(Kind)}\",\"seq\":{Seq}"))
-        // Without "reason" and "at" the body is byte-identical to what was hashed before they existed, so old rows still match.
+        // Without "reason", "member" and "at" the body is byte-identical to what was hashed before they existed, so old rows still match.
         + (Reason is null ? "" : ",\"reason\":" + JsonSerializer.Serialize(Reason))
+        + (Member is { } member ? string.Create(CultureInfo.InvariantCulture, $",\"member\":{member}") : "")
         + (At is { } at ? ",\"at\":\"" + EventTimes.ToWire(at) + "\"}" : "}");
 
     /// <summary>Lower-case hex SHA-256 of <see cref="CanonicalBody"/>: what a replay must match to count as the same event.</summary>

@@ -112,6 +112,11 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
                 JobLifecycle.CorrectStart(allocation, slurm?.StartedAt);
                 JobLifecycle.Finished(job, allocation, SlurmExitCode(slurm) ?? e.ExitCode ?? 1, at);
                 break;
+            case InstanceEventKind.InterruptionNotice when allocation.IsCloudGang:
+                // The member that sent it is the one the provider reclaims; Broker terminates the others itself.
+                CloudGang.Interrupt(job, allocation, e.Member is { } member ? [member] : [], AllocationEnd.Interrupted,
+                    $"was reclaimed by {allocation.Provider} (spot interruption)", at);
+                break;
             case InstanceEventKind.InterruptionNotice:
                 JobLifecycle.Interrupted(job, allocation, AllocationEnd.Interrupted,
                     allocation.IsOnPrem ? "Interruption notice from the Slurm job" : "Spot interruption", at);
@@ -150,6 +155,11 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         {
             return InstanceEventOutcome.Conflict("not-live",
                 $"The allocation is no longer live (it ended: {allocation.End?.ToString() ?? allocation.State.ToString()}); nothing changed.");
+        }
+        if (e.Member is { } member && member >= (allocation.IsCloudGang ? allocation.InstanceCount!.Value : 1))
+        {
+            return InstanceEventOutcome.Conflict("not-a-member",
+                $"member {member} is not a member of this allocation ({(allocation.IsCloudGang ? $"a gang of {allocation.InstanceCount}" : "one instance")}); nothing changed.");
         }
         if (e.Kind == InstanceEventKind.Finished && allocation.State != AllocationState.Running)
         {

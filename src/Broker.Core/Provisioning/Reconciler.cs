@@ -173,7 +173,19 @@ public sealed partial class Reconciler(BrokerDbContext db, ComputeProviders clou
             && now - (a.StartedAt ?? a.CreatedAt) > options.VanishGrace)
         {
             var end = a.Market == Capacity.CapacityType.Spot ? AllocationEnd.Interrupted : AllocationEnd.Vanished;
-            await worker.ApplyAsync(a.Id, (j, x, t) => JobLifecycle.Interrupted(j, x, end, "The instance vanished", t), ct);
+            // A gang's missing members are the ones the provider took; the others Broker terminates in the release.
+            var missing = a.IsCloudGang ? CloudGang.MissingMembers(a, instances) : [];
+            await worker.ApplyAsync(a.Id, (j, x, t) =>
+            {
+                if (x.IsCloudGang)
+                {
+                    CloudGang.Interrupt(j, x, missing, end, "vanished", t);
+                }
+                else
+                {
+                    JobLifecycle.Interrupted(j, x, end, "The instance vanished", t);
+                }
+            }, ct);
             await TryReleaseAsync(a.Id, ct);
             return CloudOutcome.Vanished;
         }

@@ -12,6 +12,8 @@ namespace Broker.Core.Provisioning;
 /// <param name="CheckpointDir">Path inside the container where the job keeps checkpoints; mounted from the host when set.</param>
 /// <param name="FetchJobEnvironment">The job has variables: the script fetches them before the container starts
 /// (<see cref="JobEnvironmentScript"/>) and passes each by name (<c>--env NAME</c>, the value from the script's environment).</param>
+/// <param name="GangMember">A cloud gang member's position: its interruption notice names it (<c>"member"</c>), so Broker
+/// knows which member the provider reclaimed. Null for a single instance.</param>
 public sealed record StartupScriptSpec(
     Guid JobId,
     Guid AllocationId,
@@ -22,7 +24,8 @@ public sealed record StartupScriptSpec(
     Uri CallbackBaseUrl,
     CallbackTokenSet CallbackTokens,
     string? CheckpointDir = null,
-    bool FetchJobEnvironment = false);
+    bool FetchJobEnvironment = false,
+    int? GangMember = null);
 
 /// <summary>
 /// Renders the one bash boot script shared by AWS, Azure and GCP. The script posts <c>started</c>, runs the job's container,
@@ -32,7 +35,7 @@ public sealed record StartupScriptSpec(
 /// <para>
 /// The callback contract: events go to <c>POST {callback}/v1/instances/{allocationId}/events</c> with
 /// <c>Authorization: Bearer {token of that kind}</c> and the JSON body <c>{"kind":"started","seq":1}</c>,
-/// <c>{"kind":"interruption-notice","seq":2}</c> or <c>{"kind":"finished","seq":3,"exitCode":N}</c>. The seqs are fixed
+/// <c>{"kind":"interruption-notice","seq":2}</c> (a gang member's adds <c>"member":M</c>, its position) or <c>{"kind":"finished","seq":3,"exitCode":N}</c>. The seqs are fixed
 /// per kind (<see cref="InstanceEvent.SeqOf"/>), so a retried post is an exact duplicate (answered 200) and a finished
 /// after an interruption notice is still in order. A post counts as acknowledged on 200, 202 or 409 (refused for good:
 /// a replay, out of order, or not allowed in the allocation's state); 5xx, 429 and connection errors are retried with
@@ -72,6 +75,7 @@ public static partial class StartupScript
             ["FUNCTIONS"] = CallbackShell.Functions,
             ["SEQ_STARTED"] = Seq(InstanceEventKind.Started),
             ["SEQ_INTERRUPTION"] = Seq(InstanceEventKind.InterruptionNotice),
+            ["MEMBER"] = spec.GangMember is { } member ? string.Create(CultureInfo.InvariantCulture, $",\"member\":{member}") : "",
             ["SEQ_FINISHED"] = Seq(InstanceEventKind.Finished),
             ["DOCKER_RUN"] = DockerRun(spec),
             ["JOB_ENV"] = spec.FetchJobEnvironment ? JobEnvironment(spec) : "",
@@ -140,13 +144,17 @@ public static partial class StartupScript
         {
             throw new ArgumentException("the callback base URL must be an absolute http(s) URL", nameof(spec));
         }
+        if (spec.GangMember is < 0)
+        {
+            throw new ArgumentException("a gang member's position is 0 or more", nameof(spec));
+        }
         if (spec.CheckpointDir is { } dir && (!dir.StartsWith('/') || dir.Contains(':', StringComparison.Ordinal)))
         {
             throw new ArgumentException("the checkpoint directory must be an absolute path without ':'", nameof(spec));
         }
     }
 
-    [GeneratedRegex("@(JOB|ALLOCATION|EVENTS_URL|LOGS_URL|CURL_CONFIG|FUNCTIONS|SEQ_STARTED|SEQ_INTERRUPTION|SEQ_FINISHED|DOCKER_RUN|JOB_ENV)@")]
+    [GeneratedRegex("@(JOB|ALLOCATION|EVENTS_URL|LOGS_URL|CURL_CONFIG|FUNCTIONS|SEQ_STARTED|SEQ_INTERRUPTION|MEMBER|SEQ_FINISHED|DOCKER_RUN|JOB_ENV)@")]
     private static partial Regex Placeholder();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -223,7 +231,7 @@ public static partial class StartupScript
             fi
             while true; do
                 if broker_interrupted "$cloud"; then
-                    broker_post interruption-notice '{"kind":"interruption-notice","seq":@SEQ_INTERRUPTION@}'
+                    broker_post interruption-notice '{"kind":"interruption-notice","seq":@SEQ_INTERRUPTION@@MEMBER@}'
                     return 0
                 fi
                 sleep "$BROKER_POLL_SECONDS"

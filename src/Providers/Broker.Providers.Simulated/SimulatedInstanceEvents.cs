@@ -1,3 +1,5 @@
+using Broker.Core.Provisioning;
+
 namespace Broker.Providers.Simulated;
 
 public enum SimulatedEventKind
@@ -15,8 +17,10 @@ public enum SimulatedEventKind
 /// <param name="At">When it happened on the injected clock (not when it was noticed).</param>
 /// <param name="Output">What the job printed by then, as the boot script ships it (chunks of whole lines by byte offset,
 /// <see cref="SimulatedOutput"/>); shipped before the event is reported, as the boot script flushes before <c>finished</c>.</param>
+/// <param name="Member">A cloud gang member's position (<see cref="InstanceRequest.Member"/>), as its boot script names it in
+/// an interruption notice; null for a single instance.</param>
 public sealed record SimulatedInstanceEvent(long Sequence, string Provider, string InstanceId, Guid AllocationId, Guid JobId,
-    SimulatedEventKind Kind, DateTimeOffset At, int? ExitCode, IReadOnlyList<SimulatedLogChunk>? Output = null);
+    SimulatedEventKind Kind, DateTimeOffset At, int? ExitCode, IReadOnlyList<SimulatedLogChunk>? Output = null, int? Member = null);
 
 /// <summary>One chunk of a simulated job's stdout or stderr at its byte offset in that stream.</summary>
 public sealed record SimulatedLogChunk(string Stream, long Offset, string Text);

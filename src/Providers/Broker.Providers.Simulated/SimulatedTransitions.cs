@@ -46,5 +46,5 @@ internal static class SimulatedTransitions
     private static SimulatedInstanceEvent Event(string provider, SimulatedInstance instance, SimulatedEventKind kind,
         DateTimeOffset at) =>
         new(0, provider, instance.InstanceId, instance.Request?.AllocationId ?? Guid.Empty, instance.Request?.JobId ?? Guid.Empty,
-            kind, at, null);
+            kind, at, null, Member: instance.Request is { Members: > 1 } gang ? gang.Member : null);
 }

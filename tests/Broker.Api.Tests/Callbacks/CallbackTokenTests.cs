@@ -111,6 +111,10 @@ public sealed class CallbackTokenTests(CallbackApp app) : IClassFixture<Callback
         { "{\"kind\":\"started\",\"seq\":1,\"exitCode\":0}", "exitCode" },
         { "{\"kind\":\"started\",\"seq\":1,\"reason\":\"image missing\"}", "reason" },
         { "{\"kind\":\"started\",\"seq\":1,\"state\":\"succeeded\"}", "state" },
+        { "{\"kind\":\"started\",\"seq\":1,\"member\":0}", "member" },
+        { "{\"kind\":\"interruption-notice\",\"seq\":2,\"member\":-1}", "member" },
+        { "{\"kind\":\"interruption-notice\",\"seq\":2,\"member\":\"1\"}", "member" },
+        { "{\"kind\":\"interruption-notice\",\"seq\":2,\"member\":64}", "member" },
         { "{\"kind\":\"Started\",\"seq\":1}", "kind" },
         { "{\"kind\":null,\"seq\":1}", "kind" },
         { "{\"seq\":1}", "kind" },
@@ -159,6 +163,21 @@ public sealed class CallbackTokenTests(CallbackApp app) : IClassFixture<Callback
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), problem.RootElement.GetRawText());
         Assert.Equal(before, await app.RowsAsync(segment));
         Assert.Equal(JobState.Running, before.Job);
+    }
+
+    [Fact]
+    public async Task A_notice_naming_a_member_a_single_instance_does_not_have_is_409_and_changes_nothing()
+    {
+        var segment = await app.SegmentAsync(state: AllocationState.Running);
+        var before = await app.RowsAsync(segment);
+
+        using var response = await app.PostAsync(segment.AllocationId, segment.Tokens.InterruptionNotice,
+            "{\"kind\":\"interruption-notice\",\"seq\":2,\"member\":1}");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        using var problem = await JobApi.ProblemAsync(response);
+        Assert.Equal("not-a-member", problem.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(before, await app.RowsAsync(segment));
     }
 
     [Fact]

@@ -53,6 +53,8 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         Assert.True(found.LedgerMismatches == 0, "ledger mismatches: " + context);
         Assert.True(run.SubmitFailures == 0, "submissions failed: " + context);
         Assert.True(found.Gangs.GangViolations == 0, "gang violations: " + context);
+        // Of an interrupted spot gang only the member the cloud reclaimed is waived; the ones Broker terminated are billed.
+        Assert.True(found.GangMembersWaivedUnreclaimed == 0, "gang members waived that the cloud did not reclaim: " + context);
         Assert.True(found.Gangs.ShardOvercommits == 0, "GPUs with more shards in use than they have: " + context);
         // The checks looked at something: jobs ran to success on both sides, Slurm's times were compared, faults landed.
         Assert.True(found.Succeeded > jobs.Count * 3 / 4, $"only {found.Succeeded} of {jobs.Count} jobs succeeded: " + context);
@@ -100,6 +102,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         text.AppendLine(CultureInfo.InvariantCulture, $"gang_interruptions={found.Gangs.GangInterruptions}");
         text.AppendLine(CultureInfo.InvariantCulture, $"gang_members_billed={found.GangMembersBilled}");
         text.AppendLine(CultureInfo.InvariantCulture, $"gang_members_waived_unreclaimed={found.GangMembersWaivedUnreclaimed}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"gang_members_reclaimed_waived={found.GangMembersReclaimedWaived}");
         text.AppendLine(CultureInfo.InvariantCulture, $"gang_violations={found.Gangs.GangViolations}");
         text.AppendLine(CultureInfo.InvariantCulture, $"shares_run={found.Gangs.SharesRun}");
         text.AppendLine(CultureInfo.InvariantCulture, $"shard_samples={found.Gangs.ShardSamples}");

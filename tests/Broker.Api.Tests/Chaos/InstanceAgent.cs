@@ -48,7 +48,10 @@ public sealed partial class InstanceAgent : IAsyncDisposable
     /// <summary>When the agent first saw each instance terminated (polled every 200 ms), by instance id.</summary>
     public ConcurrentDictionary<string, DateTimeOffset> TerminatedSeen { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The instances the cloud reclaimed (spot interruptions): their allocation and when the notice was sent.</summary>
+    /// <summary>
+    /// The instances the cloud reclaimed (spot interruptions): their allocation and when the notice was sent. At most one
+    /// member of a gang: a second member reclaimed after Broker recorded the gang's interruption is not waived (docs/costs.md).
+    /// </summary>
     public ConcurrentDictionary<string, (Guid Allocation, DateTimeOffset At)> Reclaimed { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The next <paramref name="count"/> events are each posted twice.</summary>
@@ -71,7 +74,9 @@ public sealed partial class InstanceAgent : IAsyncDisposable
         FakeEc2Instance? victim;
         lock (gate)
         {
-            var candidates = ec2.Cloud.Instances.Where(i => i is { Lifecycle: "spot", State: "running" } && Script.TryParse(i.UserData) is not null).ToList();
+            var struck = Reclaimed.Values.Select(r => r.Allocation).ToHashSet();
+            var candidates = ec2.Cloud.Instances.Where(i => i is { Lifecycle: "spot", State: "running" }
+                && Script.TryParse(i.UserData) is { } parsed && !struck.Contains(parsed.Allocation)).ToList();
             if (gangsOnly)
             {
                 candidates = [.. candidates.GroupBy(i => i.Tags.GetValueOrDefault("broker-allocation"))
@@ -86,7 +91,7 @@ public sealed partial class InstanceAgent : IAsyncDisposable
         }
         var script = Script.TryParse(victim.UserData)!;
         Reclaimed[victim.InstanceId] = (script.Allocation, DateTimeOffset.UtcNow);
-        await PostAsync(script, "interruption-notice", 2, null, DateTimeOffset.UtcNow, ct);
+        await PostAsync(script, "interruption-notice", 2, null, DateTimeOffset.UtcNow, ct, script.Member);
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         victim.State = "terminated";
         Interlocked.Increment(ref Interruptions);
@@ -161,20 +166,20 @@ public sealed partial class InstanceAgent : IAsyncDisposable
     }
 
     /// <summary>Like the script's retry loop: acknowledged on 200, 202 or 409; 5xx, 429 and connection errors are retried.</summary>
-    private async Task PostAsync(Script script, string kind, int seq, int? exitCode, DateTimeOffset at, CancellationToken ct)
+    private async Task PostAsync(Script script, string kind, int seq, int? exitCode, DateTimeOffset at, CancellationToken ct, int? member = null)
     {
         Sent.Add((script.Allocation, kind, at));
         var twice = Take(ref duplicatesWanted);
         var delay = TimeSpan.FromSeconds(1);
         for (var attempt = 0; attempt < 60; attempt++)
         {
-            var status = await PostOnceAsync(script, kind, seq, exitCode, at, ct);
+            var status = await PostOnceAsync(script, kind, seq, exitCode, at, ct, member);
             if (status is HttpStatusCode.OK or HttpStatusCode.Accepted or HttpStatusCode.Conflict)
             {
                 if (twice)
                 {
                     Interlocked.Increment(ref DuplicatesSent);
-                    await PostOnceAsync(script, kind, seq, exitCode, at, ct);
+                    await PostOnceAsync(script, kind, seq, exitCode, at, ct, member);
                 }
                 return;
             }
@@ -187,12 +192,17 @@ public sealed partial class InstanceAgent : IAsyncDisposable
         }
     }
 
-    private async Task<HttpStatusCode?> PostOnceAsync(Script script, string kind, int seq, int? exitCode, DateTimeOffset at, CancellationToken ct)
+    private async Task<HttpStatusCode?> PostOnceAsync(Script script, string kind, int seq, int? exitCode, DateTimeOffset at, CancellationToken ct,
+        int? member = null)
     {
         var body = new StringBuilder("{\"kind\":\"").Append(kind).Append("\",\"seq\":").Append(seq);
         if (exitCode is { } code)
         {
             body.Append(",\"exitCode\":").Append(code);
+        }
+        if (member is { } position)
+        {
+            body.Append(",\"member\":").Append(position);
         }
         body.Append(",\"at\":\"").Append(at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)).Append("\"}");
         using var request = new HttpRequestMessage(HttpMethod.Post, script.EventsUrl)
@@ -247,8 +257,11 @@ public sealed partial class InstanceAgent : IAsyncDisposable
         http.Dispose();
     }
 
-    /// <summary>What the agent reads from a rendered boot script (base64 user data): where to report, the tokens, the sleep.</summary>
-    private sealed partial record Script(Guid Allocation, string EventsUrl, IReadOnlyDictionary<string, string> Tokens, int Seconds)
+    /// <summary>
+    /// What the agent reads from a rendered boot script (base64 user data): where to report, the tokens, the sleep, and a
+    /// gang member's position, which its interruption notice names as the real script's does.
+    /// </summary>
+    private sealed partial record Script(Guid Allocation, string EventsUrl, IReadOnlyDictionary<string, string> Tokens, int Seconds, int? Member)
     {
         public static Script? TryParse(string? userData)
         {
@@ -266,8 +279,13 @@ public sealed partial class InstanceAgent : IAsyncDisposable
             }
             var events = url.Groups[1].Value;
             var allocation = Guid.Parse(events.Split('/')[^2]);
-            return new Script(allocation, events, tokens, int.Parse(sleep.Groups[1].Value, CultureInfo.InvariantCulture));
+            var member = NoticeMember().Match(text);
+            return new Script(allocation, events, tokens, int.Parse(sleep.Groups[1].Value, CultureInfo.InvariantCulture),
+                member.Success ? int.Parse(member.Groups[1].Value, CultureInfo.InvariantCulture) : null);
         }
+
+        [GeneratedRegex("\"kind\":\"interruption-notice\",\"seq\":[0-9]+,\"member\":([0-9]+)")]
+        private static partial Regex NoticeMember();
 
         [GeneratedRegex("BROKER_EVENTS_URL='([^']+)'")]
         private static partial Regex EventsUrlLine();

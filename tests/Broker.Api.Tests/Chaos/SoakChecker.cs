@@ -13,7 +13,7 @@ namespace Broker.Api.Tests.Chaos;
 /// <summary>What the invariant checker found: counts, and one line of evidence per violation.</summary>
 public sealed record SoakFindings(int LeakedInstances, int DoubleAllocations, int LostJobs, int TimeMismatches, int TimesCompared,
     int Succeeded, int Failed, int Queued, int LedgerMismatches, int SegmentsPriced, int LifetimesBilled, int GangMembersBilled,
-    int GangMembersWaivedUnreclaimed, GangFindings Gangs, IReadOnlyList<string> Evidence);
+    int GangMembersWaivedUnreclaimed, int GangMembersReclaimedWaived, GangFindings Gangs, IReadOnlyList<string> Evidence);
 
 /// <summary>
 /// After the soak (and one GC grace): reads PostgreSQL, the EC2 fake's instance list, squeue and Slurm's job records, and
@@ -123,7 +123,7 @@ public static class SoakChecker
         var gangs = await SoakGangChecker.CheckAsync(cluster, db, allocations, slurm, shards, evidence);
         return new SoakFindings(leaked, doubles, lost, mismatches, compared, jobs.Values.Count(j => j.State == JobState.Succeeded),
             jobs.Values.Count(j => j.State == JobState.Failed), queued, ledger.Mismatches, ledger.Priced, ledger.LifetimesBilled,
-            ledger.GangMembersBilled, ledger.GangMembersWaivedUnreclaimed, gangs, evidence);
+            ledger.GangMembersBilled, ledger.GangMembersWaivedUnreclaimed, ledger.GangMembersReclaimedWaived, gangs, evidence);
     }
 
     /// <summary>
@@ -132,7 +132,9 @@ public static class SoakChecker
     /// their billed time is that lifetime under the provider's published rule and each entry costs its billed time at its
     /// price; a segment that never ran, or a spot instance EC2 interrupted in its first hour, costs nothing. A cloud gang
     /// is billed per member: each member instance's entries (by instance id) tile the gang's lifetime under the same rule,
-    /// and every member has them; an on-prem gang's one entry holds all its GPUs on all its members.
+    /// and every member has them; of an interrupted spot gang only the member the cloud reclaimed (by the agent's record,
+    /// <paramref name="reclaimed"/>) is waived, the members Broker terminated because of it are billed. An on-prem gang's
+    /// one entry holds all its GPUs on all its members.
     /// </summary>
     private static async Task<LedgerFindings> CheckLedgerAsync(BrokerDbContext db, IReadOnlyList<Allocation> allocations,
         IReadOnlyDictionary<Guid, SlurmRecord> slurm, IReadOnlySet<string> reclaimed, List<string> evidence)
@@ -144,6 +146,7 @@ public static class SoakChecker
         var billedLifetimes = 0;
         var membersBilled = 0;
         var waivedUnreclaimed = 0;
+        var reclaimedWaived = 0;
         void Mismatch(Allocation a, string what)
         {
             mismatches++;
@@ -186,10 +189,18 @@ public static class SoakChecker
                 foreach (var member in members)
                 {
                     var entries = all.Where(e => e.InstanceId == member).ToList();
-                    good &= CheckMember(a, $"member {member}: ", entries, life);
-                    if (a is { Market: CapacityType.Spot, End: AllocationEnd.Interrupted } && !reclaimed.Contains(member) && entries.Sum(e => e.Cost) == 0)
+                    good &= CheckMember(a, $"member {member}: ", entries, life, reclaimedByCloud: reclaimed.Contains(member));
+                    if (a is { Market: CapacityType.Spot, End: AllocationEnd.Interrupted } && entries.Count > 0 && entries.Sum(e => e.Cost) == 0)
                     {
-                        waivedUnreclaimed++;
+                        if (reclaimed.Contains(member))
+                        {
+                            reclaimedWaived++;
+                        }
+                        else
+                        {
+                            waivedUnreclaimed++;
+                            evidence.Add($"ledger: gang {a.Id} member {member} was waived although the cloud did not reclaim it");
+                        }
                     }
                 }
                 if (good)
@@ -199,7 +210,7 @@ public static class SoakChecker
                 }
                 continue;
             }
-            if (CheckMember(a, "", all, life))
+            if (CheckMember(a, "", all, life, reclaimedByCloud: a.End == AllocationEnd.Interrupted))
             {
                 billedLifetimes++;
                 if (a.MemberNodes is { Count: > 1 } nodes)
@@ -214,10 +225,11 @@ public static class SoakChecker
                 }
             }
         }
-        return new LedgerFindings(mismatches, recorded.Count, billedLifetimes, membersBilled, waivedUnreclaimed);
+        return new LedgerFindings(mismatches, recorded.Count, billedLifetimes, membersBilled, waivedUnreclaimed, reclaimedWaived);
 
         // One instance's (or one on-prem segment's) entries: they tile the lifetime and are billed by the provider's rule.
-        bool CheckMember(Allocation a, string who, List<Broker.Core.Costs.CostEntry> entries, (DateTimeOffset Start, DateTimeOffset End) life)
+        bool CheckMember(Allocation a, string who, List<Broker.Core.Costs.CostEntry> entries, (DateTimeOffset Start, DateTimeOffset End) life,
+            bool reclaimedByCloud)
         {
             if (entries.Count == 0 || entries[0].StartedAt != life.Start || entries[^1].EndedAt != life.End
                 || entries.Zip(entries.Skip(1)).Any(p => p.First.EndedAt != p.Second.StartedAt))
@@ -226,7 +238,7 @@ public static class SoakChecker
                 return false;
             }
             var ran = (decimal)(life.End - life.Start).TotalSeconds;
-            var waived = a is { Provider: "aws", Market: CapacityType.Spot, End: AllocationEnd.Interrupted } && ran < 3600;
+            var waived = a is { Provider: "aws", Market: CapacityType.Spot, End: AllocationEnd.Interrupted } && reclaimedByCloud && ran < 3600;
             var billed = waived ? 0m : a.Provider switch
             {
                 "slurm" => ran,
@@ -279,4 +291,5 @@ public static class SoakChecker
 }
 
 /// <summary>What the ledger check counted.</summary>
-internal sealed record LedgerFindings(int Mismatches, int Priced, int LifetimesBilled, int GangMembersBilled, int GangMembersWaivedUnreclaimed);
+internal sealed record LedgerFindings(int Mismatches, int Priced, int LifetimesBilled, int GangMembersBilled, int GangMembersWaivedUnreclaimed,
+    int GangMembersReclaimedWaived);

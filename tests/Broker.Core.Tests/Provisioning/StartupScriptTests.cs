@@ -179,6 +179,25 @@ public sealed class StartupScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task A_gang_members_interruption_notice_names_the_member_the_cloud_reclaims()
+    {
+        var script = StartupScript.Render(Spec() with { GangMember = 1 });
+
+        var (exitCode, output) = await sandbox.Run(script, new Dictionary<string, string>
+        {
+            ["FAKE_AWS"] = "1",
+            ["FAKE_AWS_NOTICE"] = "1",
+            ["WAIT_FOR_NOTICE"] = "1",
+        });
+
+        Assert.True(exitCode == 0, output);
+        const string memberNotice = "{\"kind\":\"interruption-notice\",\"seq\":2,\"member\":1}";
+        Assert.Equal([StartedBody, memberNotice, FinishedBody(0)], sandbox.Events);
+        Assert.Equal(memberNotice, new InstanceEvent(AllocationId, InstanceEventKind.InterruptionNotice, 2, null, Member: 1).CanonicalBody);
+        Assert.Throws<ArgumentException>(() => StartupScript.Render(Spec() with { GangMember = -1 }));
+    }
+
+    [Fact]
     public async Task A_second_boot_does_not_run_the_job_again()
     {
         var script = StartupScript.Render(Spec());

@@ -17,6 +17,7 @@ public sealed class AllocationConfiguration : IEntityTypeConfiguration<Allocatio
         a.Property(x => x.Node).HasMaxLength(128);
         a.Property(x => x.MemberNodes).HasColumnType("text[]");
         a.Property(x => x.MemberInstanceIds).HasColumnType("text[]");
+        a.Property(x => x.ReclaimedMembers).HasColumnType("integer[]");
         a.Property(x => x.GpuModel).HasMaxLength(32);
         a.Property(x => x.ExternalId).HasMaxLength(256);
         a.Property(x => x.CallbackTokenHash).HasMaxLength(64);
