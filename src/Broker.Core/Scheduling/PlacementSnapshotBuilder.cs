@@ -33,8 +33,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var pending = await db.Jobs.AsNoTracking()
             .Where(j => j.State == JobState.Pending && !db.Allocations.Any(a => a.JobId == j.Id && a.State != AllocationState.Closed))
             .OrderBy(j => j.Seq).Take(settings.MaxJobsPerPass).ToListAsync(ct);
-        var strikes = await SpotStrikesAsync([.. pending.Select(j => j.Id)], ct);
-        var requeued = await RequeuedAtAsync([.. pending.Select(j => j.Id)], ct);
+        var (strikes, requeued) = await HistoryAsync([.. pending.Select(j => j.Id)], ct);
         var live = holding.Where(a => a.State != AllocationState.Releasing).ToList();
         var liveJobIds = live.Select(a => a.JobId).ToList();
         var liveJobs = await db.Jobs.AsNoTracking().Where(j => liveJobIds.Contains(j.Id))
@@ -167,30 +166,27 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         o.VCpus > 0 ? o.VCpus : null, o.MemoryGb > 0 ? o.MemoryGb : null);
 
     /// <summary>
-    /// Each pending job's spot interruptions and spot launches refused for capacity, from its closed allocations (shared
-    /// state: whichever replica runs the pass sees the same history).
+    /// From the pending jobs' earlier allocations, in one read (shared state: whichever replica runs the pass sees the same
+    /// history): each job's spot interruptions and spot launches refused for capacity, and when each job that has run
+    /// before went back to the queue, the end of its latest closed allocation that started (an interrupted or lost run);
+    /// the max wait counts from then (ADR 0009). Jobs that never ran have no requeue time.
     /// </summary>
-    private async Task<ILookup<Guid, SpotStrike>> SpotStrikesAsync(List<Guid> jobIds, CancellationToken ct)
+    private async Task<(ILookup<Guid, SpotStrike> Strikes, Dictionary<Guid, DateTimeOffset?> RequeuedAt)> HistoryAsync(
+        List<Guid> jobIds, CancellationToken ct)
     {
         var rows = await db.Allocations.AsNoTracking()
-            .Where(a => jobIds.Contains(a.JobId) && a.Market == CapacityType.Spot
-                && (a.End == AllocationEnd.Interrupted || a.End == AllocationEnd.NoCapacity))
+            .Where(a => jobIds.Contains(a.JobId)
+                && ((a.Market == CapacityType.Spot && (a.End == AllocationEnd.Interrupted || a.End == AllocationEnd.NoCapacity))
+                    || (a.State == AllocationState.Closed && a.StartedAt != null && a.EndedAt != null)))
             .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id)
-            .Select(a => new { a.JobId, a.Provider, a.Region, a.Zone, a.End }).ToListAsync(ct);
-        return rows.ToLookup(r => r.JobId, r => new SpotStrike(r.Provider, r.Region ?? "", r.Zone,
-            r.End == AllocationEnd.Interrupted ? SpotStrikeKind.Interrupted : SpotStrikeKind.FailedLaunch));
+            .Select(a => new { a.JobId, a.Market, a.Provider, a.Region, a.Zone, a.End, a.State, a.StartedAt, a.EndedAt }).ToListAsync(ct);
+        var strikes = rows.Where(r => r.Market == CapacityType.Spot && r.End is AllocationEnd.Interrupted or AllocationEnd.NoCapacity)
+            .ToLookup(r => r.JobId, r => new SpotStrike(r.Provider, r.Region ?? "", r.Zone,
+                r.End == AllocationEnd.Interrupted ? SpotStrikeKind.Interrupted : SpotStrikeKind.FailedLaunch));
+        var requeuedAt = rows.Where(r => r.State == AllocationState.Closed && r.StartedAt != null && r.EndedAt != null)
+            .GroupBy(r => r.JobId).ToDictionary(g => g.Key, g => g.Max(r => r.EndedAt));
+        return (strikes, requeuedAt);
     }
-
-    /// <summary>
-    /// When each pending job that has run before went back to the queue: the end of its latest closed allocation that
-    /// started (an interrupted or lost run); the max wait counts from then (ADR 0009). Jobs that never ran are absent.
-    /// </summary>
-    private async Task<Dictionary<Guid, DateTimeOffset?>> RequeuedAtAsync(List<Guid> jobIds, CancellationToken ct) =>
-        await db.Allocations.AsNoTracking()
-            .Where(a => jobIds.Contains(a.JobId) && a.State == AllocationState.Closed && a.StartedAt != null && a.EndedAt != null)
-            .GroupBy(a => a.JobId)
-            .Select(g => new { JobId = g.Key, At = g.Max(a => a.EndedAt) })
-            .ToDictionaryAsync(r => r.JobId, r => r.At, ct);
 
     /// <summary>The job as the engine sees it; a team with no on-prem user mapping gets no on-prem option, and says why.</summary>
     private PendingJob ToPending(Job j, RuntimeStatistics runtimes, IEnumerable<SpotStrike> strikes, DateTimeOffset? requeuedAt) => new(j.Id.ToString(), j.Team,
