@@ -56,6 +56,9 @@ public sealed record PendingJob(
     }
 
     public bool AcceptsAnyModel => AcceptableGpuModels.Count == 0;
+
+    /// <summary>GPUs the job holds and is charged for on-prem: its share of one GPU (ADR 0011), else its GPUs.</summary>
+    public decimal GpusCharged => GpuShare ?? Gpus;
 }
 
 /// <summary>One setback of a job on spot: an interruption or a launch refused for lack of capacity, and where.</summary>

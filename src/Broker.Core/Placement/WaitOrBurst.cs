@@ -69,7 +69,7 @@ public static class WaitOrBurst
         if (policy.WaitPricePerGpuHour is { } price && cloudExtraCost is { } extra)
         {
             var avoided = onPremStart - now;
-            var worth = price * job.Gpus * (decimal)avoided.TotalHours;
+            var worth = price * job.GpusCharged * (decimal)avoided.TotalHours;
             var priced = Invariant($"{Format(avoided)} of waiting is worth ${worth:0.##} at ${price:0.##} per GPU-hour");
             return worth < extra
                 ? new(true, WaitTerm.WaitPrice, null, Invariant($"price of waiting: {hurt}, but {priced}, less than the ${extra:0.##} the cloud costs beyond on-prem"))

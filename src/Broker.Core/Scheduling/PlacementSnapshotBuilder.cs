@@ -67,6 +67,9 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             .SelectMany(x => x.Allocation.Nodes.Select(node => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, node,
                 x.Allocation.GpusOn(node), RuntimePredictions.ExpectedEnd(runtimes, x.Job.Team, x.Job.Name, x.Job.Image, x.Job.Gpus,
                     x.Job.EstimatedDuration, x.Job.SavedProgress, x.Allocation.StartedAt ?? now, now)))).ToList();
+        var sharedJobIds = holding.Where(a => a.IsOnPrem && onPremHolders.GetValueOrDefault(a.JobId)?.Share is not null
+            && !MigProfiles.IsProfile(a.GpuModel)).Select(a => a.JobId.ToString()).ToHashSet(StringComparer.Ordinal);
+        var onPremRunning = SharedGpuTimeline.Collapse(running, sharedJobIds, onPremNodes);
         var engine = await policies.ForEngineAsync((await rates.PerGpuHourAsync(ct)).At(now), ct);
         var book = new PolicyBook(engine.Teams, engine.Global);
         var used = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
@@ -82,7 +85,7 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
 
         // Budgets as committed now (spent plus reserved); the round re-checks each reservation under the period's row lock.
         var teamBudgets = await budgets.ForPlacementAsync(now, ct);
-        return new PlacementSnapshot(now, [.. pending.Select(j => ToPending(j, runtimes, strikes[j.Id], requeued.GetValueOrDefault(j.Id)))], onPremNodes, running, [.. offers.Select(ToCloudOffer)],
+        return new PlacementSnapshot(now, [.. pending.Select(j => ToPending(j, runtimes, strikes[j.Id], requeued.GetValueOrDefault(j.Id)))], onPremNodes, [.. onPremRunning], [.. offers.Select(ToCloudOffer)],
             engine.Teams, engine.Global, teamBudgets, shares, Controls: controls);
     }
 

@@ -20,6 +20,25 @@ public sealed class WaitOrBurstTests
         return builder.Place(PlacementStrategies.Broker).Decisions.Single();
     }
 
+    /// <summary>
+    /// A quarter-GPU job is charged a quarter of a GPU on-prem (ADR 0011) and waits as a quarter of a GPU: bursting it saves
+    /// less against on-prem and its waiting is worth less than a whole-GPU job's. At a price of waiting where the whole-GPU
+    /// job bursts, the quarter-GPU job of the same length waits (it was judged as a whole GPU and burst too).
+    /// </summary>
+    [Fact]
+    public void Under_a_price_of_waiting_a_shared_job_is_judged_as_its_share_not_as_a_whole_gpu()
+    {
+        PlacementDecision Place(decimal? share) => new SnapshotBuilder { DefaultPolicy = Base with { WaitPricePerGpuHour = 2m } }
+            .Node(new OnPremNode("n1", "T4", 16, 1, 0, ShardsPerGpu: 4)).Running("n1", 1, hoursLeft: 40.0 / 60)
+            .Offer(NewOffer("t4", onDemand: 1m, spot: null))
+            .Job(NewJob("j", hours: 2, spot: false) with { GpuShare = share })
+            .Place(PlacementStrategies.Broker).Decisions.Single();
+
+        Assert.IsType<CloudDecision>(Place(null));
+        var wait = Assert.IsType<WaitDecision>(Place(0.25m));
+        Assert.Equal(WaitReason.Price, wait.Reason);
+    }
+
     public static TheoryData<string, double?, double, double, bool, string> SlowdownCases => new()
     {
         // policy, max slowdown, job hours, on-prem frees in (min), waits?, the term the explanation names

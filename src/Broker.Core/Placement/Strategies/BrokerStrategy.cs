@@ -53,10 +53,11 @@ public sealed class BrokerStrategy : PassStrategy
         return CloudSteps.Launch(pass, job, result, notNow, $"{why ?? OnPremSteps.NoNode(job)}; least expected cost{escalated}");
     }
 
-    /// <summary>What the best cloud option costs beyond the on-prem charge for the same work; null when there is none.</summary>
+    /// <summary>What the best cloud option costs beyond the on-prem charge for the same work (a shared job's on-prem charge is
+    /// its share); null when there is none.</summary>
     private static decimal? ExtraCloudCost(PendingJob job, BurstPolicy policy, CloudSearchResult result) =>
         result.Best is { } best
-            ? best.ExpectedCost - policy.OnPremRatePerGpuHour * job.Gpus * (decimal)job.RemainingWork.TotalHours
+            ? best.ExpectedCost - policy.OnPremRatePerGpuHour * job.GpusCharged * (decimal)job.RemainingWork.TotalHours
             : null;
 
     /// <summary>

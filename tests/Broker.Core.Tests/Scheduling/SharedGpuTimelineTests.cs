@@ -1,0 +1,57 @@
+using Broker.Core.Placement;
+using Broker.Core.Scheduling;
+using Broker.Core.Tests.Placement;
+using static Broker.Core.Tests.Placement.SnapshotBuilder;
+
+namespace Broker.Core.Tests.Scheduling;
+
+/// <summary>What the live snapshot tells the on-prem timeline about running shared jobs (ADR 0011).</summary>
+public sealed class SharedGpuTimelineTests
+{
+    /// <summary>
+    /// A 4-GPU node: one whole-GPU job for 10 more hours, one GPU shared by three quarter-GPU jobs ending in 1, 2 and 3
+    /// hours, two GPUs idle. A 4-GPU job can start only when the whole-GPU job ends, whatever the tenants do.
+    /// </summary>
+    [Fact]
+    public void A_whole_node_job_waits_for_the_whole_gpu_job_not_for_the_first_tenant_of_a_shared_gpu()
+    {
+        var node = new OnPremNode("n1", "T4", 16, 4, 2, ShardsPerGpu: 4, SharedGpuShards: [3]);
+        RunningOnPremJob[] running =
+        [
+            new("whole", "team-z", "n1", 1, Now.AddHours(10)),
+            new("tenant-1", "team-z", "n1", 1, Now.AddHours(1)),
+            new("tenant-2", "team-z", "n1", 1, Now.AddHours(2)),
+            new("tenant-3", "team-z", "n1", 1, Now.AddHours(3)),
+        ];
+        var snapshot = new SnapshotBuilder().Node(node).Job(NewJob("four", gpus: 4, spot: false)).Build() with
+        {
+            RunningJobs = SharedGpuTimeline.Collapse(running, new HashSet<string> { "tenant-1", "tenant-2", "tenant-3" }, [node]),
+        };
+
+        var plan = PlacementStrategies.Get(PlacementStrategies.OnPremOnly).Place(snapshot);
+
+        Assert.Equal(Now.AddHours(10), Decision<WaitDecision>(plan, "four").EstimatedOnPremStart);
+    }
+
+    [Fact]
+    public void Each_shared_gpu_is_one_gpu_on_the_timeline_freeing_no_earlier_than_its_tenants()
+    {
+        // Two shared GPUs: tenants ending in 1 h and 5 h on one, 2 h on the other (which is which is unknown to the snapshot).
+        var node = new OnPremNode("n1", "T4", 16, 4, 1, ShardsPerGpu: 4, SharedGpuShards: [2, 1]);
+        RunningOnPremJob[] running =
+        [
+            new("a", "t", "n1", 1, Now.AddHours(1)),
+            new("b", "t", "n1", 1, Now.AddHours(5)),
+            new("c", "t", "n1", 1, Now.AddHours(2)),
+            new("whole", "t", "n1", 1, Now.AddHours(4)),
+        ];
+
+        var timeline = SharedGpuTimeline.Collapse(running, new HashSet<string> { "a", "b", "c" }, [node]);
+
+        var sharedEnds = timeline.Where(r => r.JobId != "whole").Select(r => r.ExpectedEnd).Order().ToArray();
+        Assert.Equal(2, sharedEnds.Length);
+        // The real per-GPU last ends are {2 h, 5 h} or {1 h, 5 h}: the timeline's are at least as late as either.
+        Assert.True(sharedEnds[0] >= Now.AddHours(2) && sharedEnds[1] >= Now.AddHours(5));
+        Assert.Contains(timeline, r => r.JobId == "whole" && r.Gpus == 1 && r.ExpectedEnd == Now.AddHours(4));
+    }
+}
