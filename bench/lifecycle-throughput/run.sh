@@ -3,14 +3,14 @@
 # simulated clouds: no provisioning delay, a million instances per offer, one-minute jobs at time scale 60, so each runs a
 # second), through placement, provisioning, started, finished and teardown; then, on the same database in the same run,
 # Hangfire's own no-op enqueue->execute rate with Broker's storage options and worker count.
-#   bench/lifecycle-throughput/run.sh [--jobs N] [--warmup N] [--noop N] [--clients C] [--pg-port P] [--keep]
+#   bench/lifecycle-throughput/run.sh [--jobs N] [--warmup N] [--noop N] [--clients C] [--pg-port P] [--top T] [--keep]
 # Defaults: 10,000 jobs (after 200 warm-up jobs), 2,000 no-ops, 16 submitting clients, PostgreSQL on 34562 (fsync on;
-# PG_FSYNC=off to change). Prints progress and where the statements and Hangfire executions go, then key=value figures:
+# PG_FSYNC=off to change); --top: how many of the most-called statements to list (12). Prints progress and where the statements and Hangfire executions go, then key=value figures:
 # lifecycle_jobs_per_s, commits_per_job, hangfire_executions_per_job, hangfire_noop_per_s last.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/bench/lifecycle-throughput"
-jobs=10000 warmup=200 noop=2000 clients=16 pg_port=34562 keep=0 workers=4
+jobs=10000 warmup=200 noop=2000 clients=16 pg_port=34562 keep=0 workers=4 top=12
 while [ $# -gt 0 ]; do
     case "$1" in
         --jobs) jobs=${2:?}; shift 2 ;;
@@ -19,6 +19,7 @@ while [ $# -gt 0 ]; do
         --clients) clients=${2:?}; shift 2 ;;
         --pg-port) pg_port=${2:?}; shift 2 ;;
         --keep) keep=1; shift ;;
+        --top) top=${2:?}; shift 2 ;;
         -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -110,10 +111,10 @@ SQL
 read -r to_running running_to_closed submit_to_closed wait_p50 run_p50 succeeded <"$work/phases.txt"
 statements=$(psql_db broker -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query NOT LIKE '%bench-poll%'
     AND dbid = (SELECT oid FROM pg_database WHERE datname = 'broker')")
-echo "statements by calls per job (top 12):" >&2
+echo "statements by calls per job (top $top):" >&2
 psql_db broker -F ' | ' -c "SELECT round(calls::numeric / $jobs, 2), left(regexp_replace(query, '\s+', ' ', 'g'), 140)
     FROM pg_stat_statements WHERE query NOT LIKE '%bench-poll%' AND dbid = (SELECT oid FROM pg_database WHERE datname = 'broker')
-    ORDER BY calls DESC LIMIT 12" | sed 's/^/  /' >&2
+    ORDER BY calls DESC LIMIT $top" | sed 's/^/  /' >&2
 executions=$(psql_db broker -c "SELECT count(*) FROM hangfire.state WHERE id > $state0 AND name = 'Processing'")
 echo "Hangfire executions per job by kind:" >&2
 psql_db broker -F ' | ' -c "SELECT round(count(*)::numeric / $jobs, 3), split_part(j.invocationdata->>'Type', ',', 1) || '.' || (j.invocationdata->>'Method')

@@ -5,6 +5,7 @@ using Broker.Api.Contracts;
 using Broker.Core.Costs;
 using Broker.Core.Errors;
 using Broker.Core.Jobs;
+using Broker.Core.Persistence;
 using Broker.Core.Placement;
 using Broker.Core.Prediction;
 using Broker.Core.Scheduling;
@@ -40,7 +41,7 @@ public static class JobsEndpoints
         SubmitJobRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         ClaimsPrincipal user, JobService jobs, JobFitCheck fit, JobCosts costs, PlacementTrigger placement, CapacityCheck capacity,
-        TimeProvider clock,
+        TimeProvider clock, BrokerDbContext db,
         CancellationToken ct)
     {
         var errors = SubmitJobRules.Check(request, clock.GetUtcNow());
@@ -54,6 +55,9 @@ public static class JobsEndpoints
         }
         GpuShapeRules.Enforce(request.Gpu);
         var submission = request.ToSubmission();
+        // The capacity checks' reads, the idempotency look-up and the insert share one transaction: one commit per submit
+        // instead of one per statement (a refused submit rolls back having written nothing).
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var verdict = await capacity.CheckAsync(new GpuRequestShape(submission.GpuCount, submission.GpuModels, submission.MinGpuMemoryGb ?? 0), ct);
         if (!verdict.Feasible)
         {
@@ -66,6 +70,7 @@ public static class JobsEndpoints
         var result = await jobs.SubmitAsync(team, submission, idempotencyKey, ct);
         var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct))
             .WithCost(result.Created ? JobCost.None : await costs.ForAsync(result.Job, ct));
+        await tx.CommitAsync(ct);
         if (result.Created)
         {
             placement.Request();

@@ -77,12 +77,11 @@ public sealed class SimulatedInstanceBridge(SimulatedInstanceEvents events, ISer
     /// </summary>
     private static async Task ShipOutputAsync(Core.Logs.LogStore logs, SimulatedInstanceEvent e)
     {
-        foreach (var chunk in e.Output ?? [])
+        var chunks = (e.Output ?? []).Where(c => Core.Logs.LogStreams.IsKnown(c.Stream))
+            .Select(c => new Core.Logs.LogChunkText(c.Stream, c.Offset, c.Text)).ToList();
+        if (chunks.Count > 0)
         {
-            if (Core.Logs.LogStreams.IsKnown(chunk.Stream))
-            {
-                await logs.AppendAsync(e.AllocationId, chunk.Stream, chunk.Offset, chunk.Text, CancellationToken.None);
-            }
+            await logs.AppendAllAsync(e.AllocationId, chunks, CancellationToken.None);
         }
     }
 

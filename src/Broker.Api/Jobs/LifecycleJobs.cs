@@ -18,16 +18,36 @@ public sealed class ProvisionAllocationJob(AllocationWorker worker)
 }
 
 /// <summary>
-/// Carries a chunk of allocations out (those of one placement pass, or those the reconciler handed back), at most
-/// <see cref="LifecycleOptions.ProvisionParallelism"/> at once, each in its own scope: one Hangfire job per chunk instead of
-/// one per allocation, whose own cost (about 25 commits each) dominated the lifecycle under load. Safe to run twice, even at
-/// once, like <see cref="AllocationWorker.ProvisionAsync"/>. An allocation that fails transiently stays Requested, and the
+/// Carries a chunk of allocations out (those of one placement pass, or those the reconciler handed back): one Hangfire job
+/// per chunk instead of one per allocation, whose own cost (about 25 commits each) dominated the lifecycle under load. Its
+/// single cloud instances go together (<see cref="AllocationWorker.ProvisionChunkAsync"/>: the rows read once, the launches
+/// recorded in one transaction); the rest one by one, at most <see cref="LifecycleOptions.ProvisionParallelism"/> at once,
+/// each in its own scope. Safe to run twice, even at once. An allocation that fails transiently stays Requested, and the
 /// reconciler hands it back (so does it for a chunk that was lost whole); the others in the chunk go on.
 /// </summary>
 public sealed class ProvisionAllocationsJob(IServiceScopeFactory scopes, LifecycleOptions options, ILogger<ProvisionAllocationsJob> logger)
 {
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
-    public Task RunAsync(Guid[] allocationIds, CancellationToken cancellationToken) => Parallel.ForEachAsync(allocationIds,
+    public async Task RunAsync(Guid[] allocationIds, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Guid> oneByOne;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            try
+            {
+                oneByOne = await scope.ServiceProvider.GetRequiredService<AllocationWorker>()
+                    .ProvisionChunkAsync(allocationIds, options.ProvisionParallelism, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Provisioning a chunk of {Count} allocations failed; they go one by one", allocationIds.Length);
+                oneByOne = allocationIds;
+            }
+        }
+        await OneByOneAsync(oneByOne, cancellationToken);
+    }
+
+    private Task OneByOneAsync(IReadOnlyList<Guid> allocationIds, CancellationToken cancellationToken) => Parallel.ForEachAsync(allocationIds,
         new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ProvisionParallelism), CancellationToken = cancellationToken },
         async (allocationId, ct) =>
         {

@@ -41,6 +41,15 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
         {
             return RecordOutcome.AlreadyRecorded;
         }
+        return await PriceAsync(a, ct);
+    }
+
+    /// <summary>
+    /// Prices an allocation its caller has just closed (the row as that close wrote it), without reading it again: a
+    /// concurrent writer of the same entries still fails on the marker, so nothing is written twice.
+    /// </summary>
+    private async Task<RecordOutcome> PriceAsync(Allocation a, CancellationToken ct)
+    {
         var job = await db.Jobs.AsNoTracking().Include(j => j.Labels).FirstAsync(j => j.Id == a.JobId, ct);
         var life = await SegmentLifetime.OfAsync(a, cluster, clock, ct);
         if (life.Deferred)
@@ -74,16 +83,24 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
         return recorded;
     }
 
-    /// <summary>The hook in the release path: never fails the release; what it could not write, the sweep writes later.</summary>
-    public async Task TryRecordAsync(Guid allocationId, CancellationToken ct)
+    /// <summary>
+    /// The hook in the release path, given the allocation as its close wrote it: never fails the release; what it could not
+    /// write, the sweep writes later.
+    /// </summary>
+    public async Task TryRecordAsync(Allocation closed, CancellationToken ct)
     {
         try
         {
-            await RecordAsync(allocationId, ct);
+            db.ChangeTracker.Clear();
+            if (closed.State != AllocationState.Closed)
+            {
+                throw new ArgumentException($"allocation {closed.Id} is {closed.State}, not closed", nameof(closed));
+            }
+            await PriceAsync(closed, ct);
         }
         catch (Exception e) when (e is DbUpdateException or NpgsqlException or InvalidOperationException or Provisioning.ProviderException)
         {
-            logger.LogWarning(e, "Costs of allocation {Allocation} not recorded yet; the sweep retries", allocationId);
+            logger.LogWarning(e, "Costs of allocation {Allocation} not recorded yet; the sweep retries", closed.Id);
         }
         finally
         {
@@ -91,24 +108,45 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
         }
     }
 
+    /// <summary>
+    /// In the caller's open transaction, the one that has just closed <paramref name="closed"/> (a cloud segment: its
+    /// lifetime needs no call out): its entries and marker, with the budget's true-up, committed or rolled back with the
+    /// close. Throws what the ledger's writes throw (the caller rolls back and closes without it; the sweep prices it later).
+    /// </summary>
+    public async Task RecordInClosingTransactionAsync(Allocation closed, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null || closed.State != AllocationState.Closed || closed.IsOnPrem)
+        {
+            throw new InvalidOperationException($"allocation {closed.Id} must be a cloud segment closed in the caller's open transaction");
+        }
+        await PriceAsync(closed, ct);
+    }
+
     private async Task<RecordOutcome> WriteAsync(Allocation a, string team, List<CostEntry> entries, DateTimeOffset now, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await BudgetAccounts.LockTeamAsync(db, team, ct);
-        db.CostRecordings.Add(new CostRecording { AllocationId = a.Id, Entries = entries.Count, Cost = entries.Sum(e => e.Cost), RecordedAt = now });
-        db.CostEntries.AddRange(entries);
-        try
+        // In the caller's transaction when one is open (the close of the segment): then a failure is the caller's to roll back.
+        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await using (own)
         {
-            await db.SaveChangesAsync(ct);
+            await BudgetAccounts.LockTeamAsync(db, team, ct);
+            db.CostRecordings.Add(new CostRecording { AllocationId = a.Id, Entries = entries.Count, Cost = entries.Sum(e => e.Cost), RecordedAt = now });
+            db.CostEntries.AddRange(entries);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (own is not null && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                await own.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                return RecordOutcome.AlreadyRecorded;
+            }
+            await budgets.TrueUpAsync(a.Id, team, entries, now, ct);
+            if (own is not null)
+            {
+                await own.CommitAsync(ct);
+            }
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return RecordOutcome.AlreadyRecorded;
-        }
-        await budgets.TrueUpAsync(a.Id, team, entries, now, ct);
-        await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return RecordOutcome.Recorded;
     }

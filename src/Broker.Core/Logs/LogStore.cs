@@ -13,6 +13,9 @@ public enum LogAppendResult
     UnknownAllocation,
 }
 
+/// <summary>A chunk of a segment's output as shipped: its stream, its byte offset in that stream, its text.</summary>
+public sealed record LogChunkText(string Stream, long Offset, string Text);
+
 /// <summary>One line of a segment's output (the last may be unterminated while the segment runs).</summary>
 public sealed record LogLine(string Stream, string Text);
 
@@ -24,17 +27,43 @@ public sealed record LogPage(Guid JobId, Guid? Segment, bool Ended, long Dropped
 /// </summary>
 public sealed class LogStore(BrokerDbContext db, LogOptions options, TimeProvider clock)
 {
+    /// <summary>One chunk of output, with its cap applied, in one transaction (the caller's, when one is open).</summary>
     public async Task<LogAppendResult> AppendAsync(Guid allocationId, string stream, long offset, string text, CancellationToken ct)
     {
-        var jobId = await db.Allocations.AsNoTracking().Where(a => a.Id == allocationId).Select(a => (Guid?)a.JobId).FirstOrDefaultAsync(ct);
-        if (jobId is null)
+        var results = await AppendAllAsync(allocationId, [new LogChunkText(stream, offset, text)], ct);
+        return results[0];
+    }
+
+    /// <summary>Several chunks of one segment's output in one transaction (the caller's, when one is open), each as <see cref="AppendAsync"/>.</summary>
+    public async Task<IReadOnlyList<LogAppendResult>> AppendAllAsync(Guid allocationId, IReadOnlyList<LogChunkText> chunks, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is not null)
         {
-            return LogAppendResult.UnknownAllocation;
+            return await AppendInTransactionAsync(allocationId, chunks, ct);
         }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var results = await AppendInTransactionAsync(allocationId, chunks, ct);
+        await tx.CommitAsync(ct);
+        return results;
+    }
+
+    private async Task<IReadOnlyList<LogAppendResult>> AppendInTransactionAsync(Guid allocationId, IReadOnlyList<LogChunkText> chunks, CancellationToken ct)
+    {
+        var jobId = await db.Allocations.AsNoTracking().Where(a => a.Id == allocationId).Select(a => (Guid?)a.JobId).FirstOrDefaultAsync(ct);
+        var results = new List<LogAppendResult>(chunks.Count);
+        foreach (var chunk in chunks)
+        {
+            results.Add(jobId is { } id ? await AppendOneAsync(id, allocationId, chunk.Stream, chunk.Offset, chunk.Text, ct) : LogAppendResult.UnknownAllocation);
+        }
+        return results;
+    }
+
+    private async Task<LogAppendResult> AppendOneAsync(Guid jobId, Guid allocationId, string stream, long offset, string text, CancellationToken ct)
+    {
         var bytes = Encoding.UTF8.GetByteCount(text);
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO log_chunks (job_id, allocation_id, stream, "offset", bytes, text, received_at)
-            VALUES ({jobId.Value}, {allocationId}, {stream}, {offset}, {bytes}, {text}, {clock.GetUtcNow()})
+            VALUES ({jobId}, {allocationId}, {stream}, {offset}, {bytes}, {text}, {clock.GetUtcNow()})
             ON CONFLICT (allocation_id, stream, "offset") DO NOTHING
             """, ct);
         if (inserted == 0)
@@ -44,11 +73,11 @@ public sealed class LogStore(BrokerDbContext db, LogOptions options, TimeProvide
         // Newest chunks first: everything beyond the cap, counted from the newest, goes (and is counted as dropped).
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             WITH ranked AS (
-                SELECT id, bytes, SUM(bytes) OVER (ORDER BY id DESC) AS newer FROM log_chunks WHERE job_id = {jobId.Value}),
+                SELECT id, bytes, SUM(bytes) OVER (ORDER BY id DESC) AS newer FROM log_chunks WHERE job_id = {jobId}),
             doomed AS (
                 DELETE FROM log_chunks c USING ranked r WHERE c.id = r.id AND r.newer > {options.MaxBytesPerJob} RETURNING c.bytes)
             INSERT INTO log_drops (job_id, dropped_bytes)
-            SELECT {jobId.Value}, SUM(bytes) FROM doomed HAVING COUNT(*) > 0
+            SELECT {jobId}, SUM(bytes) FROM doomed HAVING COUNT(*) > 0
             ON CONFLICT (job_id) DO UPDATE SET dropped_bytes = log_drops.dropped_bytes + EXCLUDED.dropped_bytes
             """, ct);
         return LogAppendResult.Stored;

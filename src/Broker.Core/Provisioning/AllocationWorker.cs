@@ -16,7 +16,7 @@ namespace Broker.Core.Provisioning;
 /// </summary>
 public sealed partial class AllocationWorker(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, CallbackTokens tokens,
     OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger,
-    OnPremTenancy tenancy, Costs.CostRecorder ledger, Scheduling.PlacementWakeUps passes, OnPremImageStoreOptions images)
+    OnPremTenancy tenancy, Costs.CostRecorder ledger, Scheduling.PlacementWakeUps passes, OnPremImageStoreOptions images, ProviderHealth health)
 {
     public async Task ProvisionAsync(Guid allocationId, CancellationToken ct)
     {
@@ -53,33 +53,45 @@ public sealed partial class AllocationWorker(BrokerDbContext db, ComputeProvider
                 ? (await cluster.SubmitAsync(OnPremRequest(job, allocation), ct)).ClusterJobId
                 : (await clouds.Get(allocation.Provider).CreateAsync(CloudRequest(job, allocation), ct)).InstanceId;
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (IsRefusal(e))
         {
-            // A value the launch cannot carry: the boot or batch script refused the job's spec (StartupScript, ShellQuote),
-            // or an adapter refused an argument before sending. The same values fail the same way every time and on every
-            // machine, so the job fails with the reason instead of being retried or placed again.
-            logger.LogWarning("Allocation {Allocation}: job {Job} cannot be launched: {Reason}", allocationId, job.Id, e.Message);
-            await FailLaunchAsync(allocationId, AllocationEnd.LaunchFailed, $"The job cannot be launched: {Reason(e)}", jobCannotRun: true, ct);
-            return;
-        }
-        catch (ProviderException e) when (e.Kind == ProviderErrorKind.Capacity)
-        {
-            logger.LogInformation("Launch of allocation {Allocation}: no capacity ({Code})", allocationId, e.ProviderCode);
-            await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Interrupted(j, a, AllocationEnd.NoCapacity, $"No capacity ({e.ProviderCode})", now), ct);
-            // The job is pending again: its next option is decided by a pass now (one per second at most), not at the next regular one.
-            await passes.ScheduleAtAsync(clock.GetUtcNow(), clock.GetUtcNow(), ct);
-            return;
-        }
-        catch (ProviderException e) when (e.Kind != ProviderErrorKind.Transient)
-        {
-            logger.LogWarning("Launch of allocation {Allocation} failed: {Code}: {Message}", allocationId, e.ProviderCode, e.Message);
-            await FailLaunchAsync(allocationId, AllocationEnd.LaunchFailed, $"Launch failed ({e.ProviderCode})", jobCannotRun: false, ct);
+            await RecordRefusalAsync(allocationId, job.Id, e, ct);
             return;
         }
         await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Provisioning(j, a, externalId, now), ct);
         if (allocation.IsOnPrem)
         {
             await WatchOnPremStartAsync(allocationId, ct);
+        }
+    }
+
+    /// <summary>A launch refused for good (ends the segment), as opposed to a transient failure (retried later).</summary>
+    private static bool IsRefusal(Exception e) => e is ArgumentException or ProviderException { Kind: not ProviderErrorKind.Transient };
+
+    /// <summary>Records a launch refused for good (<see cref="IsRefusal"/>) on the rows.</summary>
+    private async Task RecordRefusalAsync(Guid allocationId, Guid jobId, Exception refusal, CancellationToken ct)
+    {
+        switch (refusal)
+        {
+            case ArgumentException e:
+                // A value the launch cannot carry: the boot or batch script refused the job's spec (StartupScript, ShellQuote),
+                // or an adapter refused an argument before sending. The same values fail the same way every time and on every
+                // machine, so the job fails with the reason instead of being retried or placed again.
+                logger.LogWarning("Allocation {Allocation}: job {Job} cannot be launched: {Reason}", allocationId, jobId, e.Message);
+                await FailLaunchAsync(allocationId, AllocationEnd.LaunchFailed, $"The job cannot be launched: {Reason(e)}", jobCannotRun: true, ct);
+                break;
+            case ProviderException { Kind: ProviderErrorKind.Capacity } e:
+                logger.LogInformation("Launch of allocation {Allocation}: no capacity ({Code})", allocationId, e.ProviderCode);
+                await ApplyAsync(allocationId, (j, a, now) => JobLifecycle.Interrupted(j, a, AllocationEnd.NoCapacity, $"No capacity ({e.ProviderCode})", now), ct);
+                // The job is pending again: its next option is decided by a pass now (one per second at most), not at the next regular one.
+                await passes.ScheduleAtAsync(clock.GetUtcNow(), clock.GetUtcNow(), ct);
+                break;
+            case ProviderException e:
+                logger.LogWarning("Launch of allocation {Allocation} failed: {Code}: {Message}", allocationId, e.ProviderCode, e.Message);
+                await FailLaunchAsync(allocationId, AllocationEnd.LaunchFailed, $"Launch failed ({e.ProviderCode})", jobCannotRun: false, ct);
+                break;
+            default:
+                throw new ArgumentException("not a refusal", nameof(refusal), refusal);
         }
     }
 
@@ -153,11 +165,11 @@ public sealed partial class AllocationWorker(BrokerDbContext db, ComputeProvider
     public async Task<InstanceEventOutcome> HandleEventAsync(InstanceEvent e, CallbackPurpose purpose, CancellationToken ct)
     {
         var (outcome, released) = await new InstanceEventRecorder(db, cluster, clock).RecordAsync(e, purpose, ct);
-        if (released)
+        if (released is not null)
         {
             try
             {
-                await ReleaseAsync(e.AllocationId, ct);
+                await ReleaseAsync(released, ct);
             }
             catch (Exception ex) when (ex is ClusterUnavailableException or ProviderException)
             {
@@ -166,72 +178,6 @@ public sealed partial class AllocationWorker(BrokerDbContext db, ComputeProvider
             }
         }
         return outcome;
-    }
-
-    /// <summary>Terminates the instance (or cancels the Slurm job) of a releasing allocation, then closes it.</summary>
-    public async Task ReleaseAsync(Guid allocationId, CancellationToken ct)
-    {
-        db.ChangeTracker.Clear();
-        var allocation = await db.Allocations.AsNoTracking().FirstOrDefaultAsync(a => a.Id == allocationId, ct);
-        if (allocation is not { State: AllocationState.Releasing })
-        {
-            return;
-        }
-        if (allocation.IsOnPrem)
-        {
-            await cluster.CancelAsync(allocation.Id, ct);
-        }
-        else if (allocation.IsCloudGang)
-        {
-            await ReleaseGangAsync(allocation, ct);
-        }
-        else
-        {
-            var cloud = clouds.Get(allocation.Provider);
-            // Without an id the create may still have succeeded (its answer lost): find the instance by its allocation tag.
-            var instanceId = allocation.ExternalId
-                ?? (await cloud.ListManagedAsync(ct)).FirstOrDefault(i => i.AllocationId == allocation.Id)?.InstanceId;
-            if (instanceId is not null)
-            {
-                await cloud.TerminateAsync(allocation.Region!, allocation.Zone, instanceId, ct);
-            }
-        }
-        var closedNow = await ConcurrencyRetry.RunAsync(db, async () =>
-        {
-            var row = await db.Allocations.FirstAsync(a => a.Id == allocationId, ct);
-            var releasing = row.State == AllocationState.Releasing;
-            JobLifecycle.Closed(row, PostgresTime.Now(clock));
-            return releasing;
-        });
-        if (closedNow && allocation is { Market: CapacityType.Spot, StartedAt: { } started, EndedAt: { } ended })
-        {
-            await LearnFromSpotSegmentAsync(allocation, (ended - started).TotalHours, allocation.End == AllocationEnd.Interrupted, ct);
-        }
-        if (closedNow)
-        {
-            await ledger.TryRecordAsync(allocationId, ct);
-        }
-    }
-
-    /// <summary>
-    /// Once per closed spot segment: its instance-hours (and whether it was interrupted) feed the offer's interruption
-    /// estimate, and an interruption blocks the offer's spot market for a while so the next placement goes elsewhere.
-    /// </summary>
-    private async Task LearnFromSpotSegmentAsync(Allocation a, double hours, bool interrupted, CancellationToken ct)
-    {
-        var key = new OfferKey(a.Provider, a.Region!, a.Zone, a.InstanceType!, CapacityType.Spot);
-        if (interrupted)
-        {
-            await unavailable.BlockAsync(key, BlockScope.Offering, "spot interruption", ct);
-        }
-        try
-        {
-            await offers.RecordSpotUsageAsync(key, Math.Max(0, hours), interrupted, ct);
-        }
-        catch (NotFoundException)
-        {
-            logger.LogInformation("No catalog offer for {Offer}; its spot usage is not recorded", key);
-        }
     }
 
     /// <summary>Loads job and allocation tracked, applies one move, saves; returns whether the allocation is now releasing.</summary>

@@ -21,14 +21,23 @@ public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOf
 
     public async Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
     {
+        // Blocks and the circuit as every replica sees them now, not as this process last heard.
+        await unavailable.RefreshAsync(cancellationToken);
+        await health.RefreshAsync(cancellationToken);
+        return await CreateWithCurrentViewAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="CreateAsync"/> for a caller that has just refreshed the shared blocks and circuits itself (a provisioning
+    /// chunk does once for all its launches): the same guard, without reading them again.
+    /// </summary>
+    public async Task<ProviderInstance> CreateWithCurrentViewAsync(InstanceRequest request, CancellationToken cancellationToken)
+    {
         var offer = new OfferKey(inner.Name, request.Region, request.Zone, request.InstanceType, request.Market);
         using var activity = Start("create");
         activity?.SetTag("broker.region", request.Region);
         activity?.SetTag("broker.instance_type", request.InstanceType);
         activity?.SetTag("broker.market", BrokerMetrics.MarketLabel(request.Market));
-        // Blocks and the circuit as every replica sees them now, not as this process last heard.
-        await unavailable.RefreshAsync(cancellationToken);
-        await health.RefreshAsync(cancellationToken);
         if (unavailable.Find(offer) is { } block)
         {
             throw new ProviderException(inner.Name, ProviderErrorKind.Capacity, BlockScope.None, "OfferBlocked",

@@ -9,54 +9,50 @@ namespace Broker.Core.Provisioning;
 /// Applies one instance event under the callback rules: the token's purpose must fit the allocation, a seq is used once
 /// (an exact duplicate is answered as such, anything else at or below the highest accepted seq is refused), a dead
 /// allocation takes no events, <c>finished</c> needs a segment that started, and on-prem Slurm must already record the
-/// job's end. The event row and the state change are saved in one transaction under the allocation's row lock, so two
-/// replicas handling events of one allocation at once take them one after the other.
+/// job's end. The rules are checked and the event row and the state change saved in one transaction under the
+/// allocation's row lock, so two replicas handling events of one allocation at once take them one after the other.
 /// </summary>
 internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster cluster, TimeProvider clock)
 {
     private const int MaxAttempts = 8;
 
-    /// <returns>The outcome, and whether the allocation is now releasing (its instance or Slurm job must go).</returns>
-    public async Task<(InstanceEventOutcome Outcome, bool Released)> RecordAsync(InstanceEvent e, CallbackPurpose purpose, CancellationToken ct)
+    /// <returns>The outcome, and the allocation as saved when it is now releasing (its instance or Slurm job must go).</returns>
+    /// <remarks>
+    /// One transaction per event: the rules are checked under the row lock, and the event is applied in the same
+    /// transaction. Only an on-prem <c>finished</c> that passes them needs Slurm's record first: that transaction is rolled
+    /// back (it wrote nothing), Slurm is asked outside any transaction, and the event is decided again under the lock.
+    /// </remarks>
+    public async Task<(InstanceEventOutcome Outcome, Allocation? Released)> RecordAsync(InstanceEvent e, CallbackPurpose purpose, CancellationToken ct)
     {
-        // A first look without a lock answers replays and refusals without asking Slurm, and keeps Slurm's answer (an HTTP
-        // call) outside the transaction.
-        db.ChangeTracker.Clear();
-        var seen = await db.Allocations.AsNoTracking().FirstOrDefaultAsync(a => a.Id == e.AllocationId, ct);
-        if (seen is null)
-        {
-            return (new(InstanceEventResult.NotFound, "unknown-allocation", "No such allocation."), false);
-        }
-        if (await DecideAsync(seen, e, purpose, ct) is { } early)
-        {
-            return (early, false);
-        }
         OnPremJobStatus? slurm = null;
-        if (seen.IsOnPrem && e.Kind == InstanceEventKind.Finished)
-        {
-            var (refusal, status) = await AskSlurmAsync(e.AllocationId, ct);
-            if (refusal is not null)
-            {
-                return (await KeepReasonAsync(e, refusal, ct), false);
-            }
-            slurm = status;
-        }
+        var slurmAsked = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await RecordLockedAsync(e, purpose, slurm, ct);
+                if (await RecordLockedAsync(e, purpose, slurm, slurmAsked, ct) is { } done)
+                {
+                    return done;
+                }
             }
             catch (DbUpdateException ex) when (attempt < MaxAttempts
                 && (ex is DbUpdateConcurrencyException || ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }))
             {
                 // The job row moved under us (a cancel, the reconciler): read again and decide again.
+                continue;
             }
+            var (refusal, status) = await AskSlurmAsync(e.AllocationId, ct);
+            if (refusal is not null)
+            {
+                return (await KeepReasonAsync(e, refusal, ct), null);
+            }
+            (slurm, slurmAsked) = (status, true);
         }
     }
 
-    private async Task<(InstanceEventOutcome, bool)> RecordLockedAsync(InstanceEvent e, CallbackPurpose purpose, OnPremJobStatus? slurm,
-        CancellationToken ct)
+    /// <summary>The outcome, or null when the event is an on-prem <c>finished</c> that needs Slurm's record and Slurm was not asked yet.</summary>
+    private async Task<(InstanceEventOutcome, Allocation?)?> RecordLockedAsync(InstanceEvent e, CallbackPurpose purpose, OnPremJobStatus? slurm,
+        bool slurmAsked, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -65,11 +61,15 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
             .FirstOrDefaultAsync(ct);
         if (allocation is null)
         {
-            return (new(InstanceEventResult.NotFound, "unknown-allocation", "No such allocation."), false);
+            return (new(InstanceEventResult.NotFound, "unknown-allocation", "No such allocation."), null);
         }
         if (await DecideAsync(allocation, e, purpose, ct) is { } refusal)
         {
-            return (refusal, false);
+            return (refusal, null);
+        }
+        if (allocation.IsOnPrem && e.Kind == InstanceEventKind.Finished && !slurmAsked)
+        {
+            return null;
         }
         var job = await db.Jobs.FirstAsync(j => j.Id == allocation.JobId, ct);
         var now = PostgresTime.Now(clock);
@@ -84,9 +84,18 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
             allocation.ReportedReason ??= e.Reason;
         }
         Apply(job, allocation, e, slurm, occurred);
-        await db.SaveChangesAsync(ct);
+        // The transaction is rolled back whole on any failure and the event decided again, so no savepoint is needed.
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = true;
+        }
         await transaction.CommitAsync(ct);
-        return (InstanceEventOutcome.Accepted, allocation.State == AllocationState.Releasing);
+        return (InstanceEventOutcome.Accepted, allocation.State == AllocationState.Releasing ? allocation : null);
     }
 
     /// <summary>
@@ -134,11 +143,11 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
                 ? "This is an on-prem allocation: only its Slurm job's own script may report on it, and this token was issued to a cloud instance."
                 : "This is a cloud allocation, and this token was issued to an on-prem job script.");
         }
-        var events = db.Set<AllocationEvent>().AsNoTracking().Where(x => x.AllocationId == e.AllocationId);
-        // Highest first: events are only ever added, so a seq the first query saw is seen by the second too (read the other
-        // way round, a concurrent commit in between would make an exact duplicate look out of order).
-        var highest = await events.MaxAsync(x => (int?)x.Seq, ct);
-        var same = await events.FirstOrDefaultAsync(x => x.Seq == e.Seq, ct);
+        // Read under the allocation's row lock, which every writer of its events holds: one read sees them all.
+        var events = await db.Set<AllocationEvent>().AsNoTracking().Where(x => x.AllocationId == e.AllocationId)
+            .Select(x => new { x.Seq, x.BodyHash, x.Kind }).ToListAsync(ct);
+        int? highest = events.Count == 0 ? null : events.Max(x => x.Seq);
+        var same = events.FirstOrDefault(x => x.Seq == e.Seq);
         if (same is not null)
         {
             return same.BodyHash == e.BodyHash

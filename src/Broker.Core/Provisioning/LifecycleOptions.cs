@@ -21,6 +21,12 @@ public sealed class LifecycleOptions
     /// <summary>An intent row not yet carried out after this long is handed to provisioning again (a lost enqueue).</summary>
     public TimeSpan RequeueRequestedAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Decisions a placement pass writes per transaction (allocation rows, reservations, job moves); a chunk that conflicts
+    /// is written again one decision at a time.
+    /// </summary>
+    public int PlacementWriteChunkSize { get; set; } = 200;
+
     /// <summary>Allocations per provisioning job: a pass's allocations are carried out in chunks of this many.</summary>
     public int ProvisionChunkSize { get; set; } = 100;
 

@@ -15,7 +15,7 @@ namespace Broker.Core.Scheduling;
 
 /// <summary>
 /// One placement pass over the live queue: snapshot, engine, then each decision becomes an allocation row (the intent) with
-/// its job moved to Placed, in one transaction per job. Passes of several replicas are serialized by a PostgreSQL advisory
+/// its job moved to Placed, in one transaction per chunk of decisions (one by one for a chunk that conflicts). Passes of several replicas are serialized by a PostgreSQL advisory
 /// lock, so on-prem GPUs are counted once; the unique live-allocation index and the jobs' xmin tokens make a duplicate
 /// placement fail even without it. After the decisions, the earliest wait limit ahead gets a timed pass (<see cref="PlacementWakeUps"/>).
 /// </summary>
@@ -57,10 +57,10 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             foreach (var decision in plan.Decisions)
             {
                 metrics.Decided(decision);
-                if (await PersistAsync(decision, plan, terms, ct) is { } allocationId)
-                {
-                    created.Add(allocationId);
-                }
+            }
+            foreach (var chunk in plan.Decisions.Chunk(Math.Max(1, lifecycle.PlacementWriteChunkSize)))
+            {
+                created.AddRange(await PersistChunkAsync(chunk, plan, terms, ct));
             }
             metrics.PassCompleted(clock.GetElapsedTime(started), plan.Strategy);
             activity?.SetTag("broker.strategy", plan.Strategy);
@@ -88,6 +88,89 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Writes a chunk of decisions in one transaction, each as <see cref="PersistAsync"/> would. When the chunk cannot be saved
+    /// (a job changed since the snapshot: cancelled, placed by a concurrent duplicate), it is rolled back whole and its
+    /// decisions are written one by one, so the one that conflicts is left for the next pass and the others still go.
+    /// </summary>
+    private async Task<IReadOnlyList<Guid>> PersistChunkAsync(PlacementDecision[] chunk, PlacementPlan plan, Policies.PolicyBook terms,
+        CancellationToken ct)
+    {
+        List<(Allocation Allocation, TimeSpan Waited)> placed;
+        try
+        {
+            placed = await WriteChunkAsync(chunk, plan, terms, ct);
+        }
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            logger.LogInformation("A job of a chunk of {Count} placements changed during the pass; they are written one by one", chunk.Length);
+            var created = new List<Guid>();
+            foreach (var decision in chunk)
+            {
+                if (await PersistAsync(decision, plan, terms, ct) is { } allocationId)
+                {
+                    created.Add(allocationId);
+                }
+            }
+            return created;
+        }
+        foreach (var (allocation, waited) in placed)
+        {
+            metrics.Placed(waited, allocation.Market);
+        }
+        return [.. placed.Select(p => p.Allocation.Id)];
+    }
+
+    private async Task<List<(Allocation Allocation, TimeSpan Waited)>> WriteChunkAsync(PlacementDecision[] chunk, PlacementPlan plan,
+        Policies.PolicyBook terms, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var ids = chunk.Select(d => Guid.Parse(d.JobId)).ToList();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var jobs = await db.Jobs.Where(j => ids.Contains(j.Id)).ToDictionaryAsync(j => j.Id, ct);
+        var placed = new List<(Allocation, TimeSpan)>();
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            foreach (var decision in chunk)
+            {
+                if (jobs.GetValueOrDefault(Guid.Parse(decision.JobId)) is not { State: JobState.Pending } job)
+                {
+                    continue;
+                }
+                var pendingSince = job.UpdatedAt;
+                var view = DecisionView.From(decision, plan);
+                var allocation = ToAllocation(decision, job, plan.Now, terms.For(job.Team).LeaseFactor ?? lifecycle.LeaseFactor);
+                if (allocation is null && SameWait(job.LatestExplanation, view))
+                {
+                    continue;
+                }
+                var reservation = allocation is null ? null : CostReservation.For(allocation, decision, job);
+                if (reservation is { CountsAgainstBudget: true } && !await budgets.TryReserveAsync(job.Team, reservation.ExpectedCost, plan.Now, ct))
+                {
+                    BudgetWait(job, view, reservation, plan);
+                    continue;
+                }
+                job.LatestExplanation = JsonSerializer.Serialize(view, Json);
+                if (allocation is not null)
+                {
+                    db.Allocations.Add(allocation);
+                    db.CostReservations.Add(reservation!);
+                    job.MoveTo(JobState.Placed, JobEventKind.Placed, $"Placed {JobLifecycle.Where(allocation)}: {view.Chosen}", plan.Now);
+                    placed.Add((allocation, plan.Now - pendingSince));
+                }
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = true;
+        }
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return placed;
     }
 
     /// <summary>
@@ -144,6 +227,24 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
 
     private async Task<Guid?> WaitForBudgetAsync(Job job, DecisionView cloud, CostReservation reservation, PlacementPlan plan, CancellationToken ct)
     {
+        if (!BudgetWait(job, cloud, reservation, plan))
+        {
+            return null;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            logger.LogInformation("Job {Job} changed during the pass; it is looked at again next pass", job.Id);
+        }
+        return null;
+    }
+
+    /// <summary>The job waits for budget instead (concurrent placements used it up since the snapshot); false when it already says so.</summary>
+    private static bool BudgetWait(Job job, DecisionView cloud, CostReservation reservation, PlacementPlan plan)
+    {
         var detail = $"expected ${reservation.ExpectedCost:0.##} does not fit what is left of {job.Team}'s budget (used by concurrent placements)";
         var view = cloud with
         {
@@ -154,18 +255,10 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
         };
         if (SameWait(job.LatestExplanation, view))
         {
-            return null;
+            return false;
         }
         job.LatestExplanation = JsonSerializer.Serialize(view, Json);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            logger.LogInformation("Job {Job} changed during the pass; it is looked at again next pass", job.Id);
-        }
-        return null;
+        return true;
     }
 
     /// <summary>A waiting job is rewritten only when why it waits changes, not on every pass.</summary>
