@@ -21,8 +21,48 @@ public static class CloudGang
         return new Guid(bytes, bigEndian: true);
     }
 
+    /// <summary>What every one of Broker's placement group names starts with; a group without it is never listed nor deleted.</summary>
+    public const string PlacementGroupPrefix = "broker-gang-";
+
     /// <summary>Lower-case letters, digits and dashes, under 64 characters: valid as an AWS group, GCP resource policy and Azure PPG name.</summary>
-    public static string PlacementGroupName(Guid allocationId) => $"broker-gang-{allocationId:N}";
+    public static string PlacementGroupName(Guid allocationId) => $"{PlacementGroupPrefix}{allocationId:N}";
+
+    /// <summary>Whether a provider's group is Broker's: its name starts with <see cref="PlacementGroupPrefix"/>.</summary>
+    public static bool IsBrokersPlacementGroup(string name) => name.StartsWith(PlacementGroupPrefix, StringComparison.Ordinal);
+
+    /// <summary>The refusal an adapter answers a delete of anybody else's group with.</summary>
+    public static ProviderException NotBrokersPlacementGroup(string provider, string name) =>
+        new(provider, ProviderErrorKind.InvalidRequest, Capacity.BlockScope.None, "NotBrokersPlacementGroup",
+            $"'{name}' is not one of Broker's placement groups (they are named {PlacementGroupPrefix}<allocation>)");
+
+    /// <summary>The allocation a <see cref="PlacementGroupName"/> was derived from, or null for any other name.</summary>
+    public static Guid? AllocationOfPlacementGroup(string name) =>
+        name.StartsWith(PlacementGroupPrefix, StringComparison.Ordinal)
+        && name.Length == PlacementGroupPrefix.Length + 32
+        && !name.AsSpan(PlacementGroupPrefix.Length).ContainsAnyInRange('A', 'Z')
+        && Guid.TryParseExact(name.AsSpan(PlacementGroupPrefix.Length), "N", out var id)
+            ? id
+            : null;
+
+    /// <summary>
+    /// When the allocation was placed, from its UUIDv7 id (PlacementRound makes them from the placement clock); null for an
+    /// id of another version.
+    /// </summary>
+    public static DateTimeOffset? PlacedAt(Guid allocationId)
+    {
+        if (allocationId.Version != 7)
+        {
+            return null;
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        allocationId.TryWriteBytes(bytes, bigEndian: true, out _);
+        long millis = 0;
+        foreach (var b in bytes[..6])
+        {
+            millis = (millis << 8) | b;
+        }
+        return DateTimeOffset.FromUnixTimeMilliseconds(millis);
+    }
 
     /// <summary>Whether the listing lacks any member of a gang whose members were all created.</summary>
     public static bool AnyMemberMissing(Allocation a, IReadOnlyList<ProviderInstance> listed) =>

@@ -9,7 +9,8 @@ namespace Broker.Core.Provisioning;
 /// blocks the offer's scope on capacity errors and refuses calls to a blocked offer without sending them, records
 /// credential errors for the provider health endpoint, and refuses calls while the provider's circuit is open (repeated
 /// 5xx or timeouts; <see cref="ProviderHealth"/>). Blocks and circuit are shared by every replica through PostgreSQL. Auth and invalid-request errors are never retried. Each call is a
-/// span (<c>provider.create</c>, <c>provider.terminate</c>, <c>provider.list</c>) and each attempt is timed into
+/// span (<c>provider.create</c>, <c>provider.terminate</c>, <c>provider.list</c>, <c>provider.list_placement_groups</c>,
+/// <c>provider.delete_placement_group</c>) and each attempt is timed into
 /// <see cref="BrokerMetrics"/> (when given), so throttled retries show as errors with their code.
 /// </summary>
 public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOfferCache unavailable, ProviderHealth health,
@@ -69,6 +70,19 @@ public sealed class GuardedComputeProvider(IComputeProvider inner, UnavailableOf
     {
         using var activity = Start("list");
         return await RetryThrottled("list", inner.ListManagedAsync, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ProviderPlacementGroup>> ListPlacementGroupsAsync(CancellationToken cancellationToken)
+    {
+        using var activity = Start("list_placement_groups");
+        return await RetryThrottled("list_placement_groups", inner.ListPlacementGroupsAsync, cancellationToken);
+    }
+
+    public async Task<bool> DeletePlacementGroupAsync(string region, string name, CancellationToken cancellationToken)
+    {
+        using var activity = Start("delete_placement_group");
+        activity?.SetTag("broker.region", region);
+        return await RetryThrottled("delete_placement_group", ct => inner.DeletePlacementGroupAsync(region, name, ct), cancellationToken);
     }
 
     private Activity? Start(string operation)

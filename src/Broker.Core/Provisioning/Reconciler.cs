@@ -7,15 +7,16 @@ namespace Broker.Core.Provisioning;
 /// <summary>
 /// Level-triggered convergence, run on a short schedule by any replica: lists every provider first, then reads the live
 /// allocations, and moves each towards what the world says. Releases what finished segments left, fails and requeues
-/// segments whose machine vanished or never came up, terminates managed instances nobody owns after a grace, and cancels
-/// Broker's Slurm jobs whose allocation closed more than a grace ago.
+/// segments whose machine vanished or never came up, terminates managed instances nobody owns after a grace, deletes the
+/// placement groups of cloud gangs that are over, and cancels Broker's Slurm jobs whose allocation closed more than a grace ago.
 /// </summary>
 public sealed partial class Reconciler(BrokerDbContext db, ComputeProviders clouds, IOnPremCluster cluster, AllocationWorker worker,
     LifecycleOptions options, TimeProvider clock, ILogger<Reconciler> logger, ProviderHealth health)
 {
     /// <param name="SlurmJobsCancelled">Leftover Slurm jobs (pending or running for an allocation closed past the grace) cancelled.</param>
+    /// <param name="PlacementGroupsDeleted">Cloud gangs' placement groups this round deleted (their gang closed, no member left).</param>
     public sealed record Result(IReadOnlyList<Guid> ToProvision, int Released, int Vanished, int TimedOut, int OrphansTerminated,
-        int SlurmJobsCancelled);
+        int SlurmJobsCancelled, int PlacementGroupsDeleted);
 
     public async Task<Result> RunAsync(CancellationToken ct)
     {
@@ -84,8 +85,9 @@ public sealed partial class Reconciler(BrokerDbContext db, ComputeProviders clou
         }
         var toProvision = await HandBackAsync(overdue, now, ct);
         var orphans = await TerminateOrphansAsync(listed, live, now, ct);
+        var groupsDeleted = await DeletePlacementGroupsAsync(listed, now, ct);
         var cancelled = await CancelLeftoversAsync(leftovers, now, ct);
-        return new Result(toProvision, released, vanished, timedOut, orphans, cancelled);
+        return new Result(toProvision, released, vanished, timedOut, orphans, cancelled, groupsDeleted);
     }
 
     /// <summary>

@@ -120,6 +120,49 @@ public sealed class AwsComputeProvider(AwsClientFactory clients, IOptions<AwsOpt
         return found;
     }
 
+    /// <summary>
+    /// Every configured region's cluster placement groups tagged <c>broker-managed=true</c> whose name is Broker's, pending or
+    /// available (a deleted group is listed for a while after). DescribePlacementGroups is not paged. EC2 does not say when a
+    /// group was made.
+    /// </summary>
+    public async Task<IReadOnlyList<ProviderPlacementGroup>> ListPlacementGroupsAsync(CancellationToken cancellationToken)
+    {
+        var found = new List<ProviderPlacementGroup>();
+        foreach (var region in settings.Regions)
+        {
+            var describe = new DescribePlacementGroupsRequest
+            {
+                Filters = [new Filter($"tag:{ManagedTags.Managed}", ["true"]), new Filter("state", ["pending", "available"])],
+            };
+            var answer = await Call(() => clients.For(region).DescribePlacementGroupsAsync(describe, cancellationToken), cancellationToken);
+            found.AddRange((answer.PlacementGroups ?? []).Where(g => g.GroupName is { } name && CloudGang.IsBrokersPlacementGroup(name))
+                .Select(g => new ProviderPlacementGroup(ProviderName, region, g.GroupName, null)));
+        }
+        return found;
+    }
+
+    public async Task<bool> DeletePlacementGroupAsync(string region, string name, CancellationToken cancellationToken)
+    {
+        EnsureConfigured(region);
+        if (!CloudGang.IsBrokersPlacementGroup(name))
+        {
+            throw CloudGang.NotBrokersPlacementGroup(ProviderName, name);
+        }
+        try
+        {
+            await clients.For(region).DeletePlacementGroupAsync(new DeletePlacementGroupRequest { GroupName = name }, cancellationToken);
+            return true;
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode == "InvalidPlacementGroup.Unknown")
+        {
+            return false;
+        }
+        catch (Exception e) when (AwsErrorMap.Translate(e, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
     private void EnsureConfigured(string region)
     {
         if (!settings.Regions.Contains(region, StringComparer.Ordinal))

@@ -23,6 +23,8 @@ internal static class AwsErrorMap
             ["Unsupported"] = (ProviderErrorKind.Capacity, BlockScope.Zone),
             ["RequestLimitExceeded"] = (ProviderErrorKind.Throttled, BlockScope.None),
             ["Unavailable"] = (ProviderErrorKind.Transient, BlockScope.None),
+            // Deleting a placement group whose instances are not all terminated yet: the next round tries again.
+            ["InvalidPlacementGroup.InUse"] = (ProviderErrorKind.Transient, BlockScope.None),
             ["InternalError"] = (ProviderErrorKind.Transient, BlockScope.None),
             ["UnauthorizedOperation"] = (ProviderErrorKind.Auth, BlockScope.Provider),
             ["AuthFailure"] = (ProviderErrorKind.Auth, BlockScope.Provider),

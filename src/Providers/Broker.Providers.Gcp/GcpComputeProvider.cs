@@ -98,6 +98,66 @@ public sealed class GcpComputeProvider(GcpComputeClient client, GcpOptions optio
             return instances.Where(i => GcpLabels.IsManaged(i.Labels)).Select(GceInstanceMapper.ToProviderInstance).ToList();
         }, cancellationToken);
 
+    /// <summary>
+    /// Each configured region's resource policies whose name is Broker's (resource policies carry no labels), unless already
+    /// being deleted, with GCE's creationTimestamp.
+    /// </summary>
+    public Task<IReadOnlyList<ProviderPlacementGroup>> ListPlacementGroupsAsync(CancellationToken cancellationToken) =>
+        Translate<IReadOnlyList<ProviderPlacementGroup>>(async () =>
+        {
+            var found = new List<ProviderPlacementGroup>();
+            foreach (var region in options.Zones.Keys.Order(StringComparer.Ordinal))
+            {
+                var policies = await client.ListResourcePoliciesAsync(options.Project, region, cancellationToken);
+                found.AddRange(policies.Where(p => p.Name is { } name && CloudGang.IsBrokersPlacementGroup(name) && p.Status != "DELETING")
+                    .Select(p => new ProviderPlacementGroup(Name, region, p.Name!, CreatedAt(p.CreationTimestamp))));
+            }
+            return found;
+        }, cancellationToken);
+
+    /// <summary>
+    /// resourcePolicies.delete, without a requestId: a repeated requestId would be answered with the first attempt's operation,
+    /// which fails for good while the policy was still in use. Deleting is idempotent by itself (404, here or in the operation, is success).
+    /// </summary>
+    public Task<bool> DeletePlacementGroupAsync(string region, string name, CancellationToken cancellationToken) =>
+        Translate(async () =>
+        {
+            if (!CloudGang.IsBrokersPlacementGroup(name))
+            {
+                throw CloudGang.NotBrokersPlacementGroup(Name, name);
+            }
+            if (options.ZonesOf(region).Count == 0)
+            {
+                throw new ProviderException(Name, ProviderErrorKind.InvalidRequest, BlockScope.None, "RegionNotConfigured",
+                    $"region {region} is not in Providers:Gcp:Zones");
+            }
+            var operation = await client.DeleteResourcePolicyAsync(options.Project, region, name, cancellationToken);
+            if (operation is null)
+            {
+                return false;
+            }
+            log.LogInformation("Deleting resource policy {Policy} in {Region}", name, region);
+            try
+            {
+                if (operation.IsDone)
+                {
+                    return operation.Failed ? throw GcpApiException.ForFailedOperation(operation) : true;
+                }
+                await client.WaitRegionOperationAsync(options.Project, region,
+                    operation.Name ?? throw new JsonException("Compute Engine returned an operation without a name"), cancellationToken);
+                return true;
+            }
+            catch (GcpApiException e) when (e.FromOperation && (e.HttpStatus == 404 || e.Codes.Contains("RESOURCE_NOT_FOUND")))
+            {
+                return false;
+            }
+        }, cancellationToken);
+
+    private static DateTimeOffset? CreatedAt(string? timestamp) =>
+        DateTimeOffset.TryParse(timestamp, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? at
+            : null;
+
     private async Task DeleteInZoneAsync(string zone, string name, CancellationToken cancellationToken)
     {
         var operation = await client.DeleteInstanceAsync(options.Project, zone, name, GcpNaming.DeleteRequestId(zone, name),

@@ -15,6 +15,8 @@ namespace Broker.Providers.Gcp;
 ///   RESOURCE_OPERATION_RATE_EXCEEDED, HTTP 429          Throttled       None       (Retry-After kept)
 /// HTTP 401, HTTP 403 (forbidden, insufficientPermissions,
 ///   accessNotConfigured, anything else on 403)          Auth            Provider
+/// resourceInUseByAnotherResource,
+///   RESOURCE_IN_USE_BY_ANOTHER_RESOURCE                 Transient       None       (a policy whose instances are going)
 /// HTTP 5xx                                              Transient       None
 /// other 4xx, operation errors without a status          InvalidRequest  None
 /// </code>
@@ -28,6 +30,7 @@ public static class GcpErrorMap
 
     private static readonly string[] StockOut = ["ZONE_RESOURCE_POOL_EXHAUSTED", "ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS"];
     private static readonly string[] Quota = ["QUOTA_EXCEEDED", "quotaExceeded"];
+    private static readonly string[] InUse = ["resourceInUseByAnotherResource", "RESOURCE_IN_USE_BY_ANOTHER_RESOURCE"];
     private static readonly string[] RateLimit = ["rateLimitExceeded", "userRateLimitExceeded", "RESOURCE_OPERATION_RATE_EXCEEDED"];
 
     public static ProviderException ToProviderException(GcpApiException error)
@@ -53,6 +56,10 @@ public static class GcpErrorMap
         if (Find(error, RateLimit) is { } rateLimit)
         {
             return (ProviderErrorKind.Throttled, BlockScope.None, rateLimit);
+        }
+        if (Find(error, InUse) is { } inUse)
+        {
+            return (ProviderErrorKind.Transient, BlockScope.None, inUse);
         }
         var first = error.Codes.FirstOrDefault();
         return status switch

@@ -10,7 +10,8 @@ namespace Broker.Providers.Simulated;
 /// An in-memory cloud (aws, azure or gcp) selling the catalog's offers of that provider, honouring the
 /// <see cref="IComputeProvider"/> contract: create is idempotent by allocation id (a different request for the same id is
 /// refused), every instance it creates carries <see cref="ManagedTags"/>, terminating an unknown instance (or one in
-/// another region) succeeds, <see cref="ListManagedAsync"/> returns live managed instances only.
+/// another region) succeeds, <see cref="ListManagedAsync"/> returns live managed instances only. A gang's placement group
+/// is made by its members' creates and lives until deleted; deleting it is refused while any instance in it is not terminated.
 /// <para>An instance is Pending for <see cref="SimulatedCloudOptions.ProvisioningDelay"/>, then Running; its job runs for the
 /// <see cref="ISimulatedWorkload"/>'s duration; spot instances may be interrupted first (<see cref="SpotInterruptionDraw"/>).
 /// Each offer (region, instance type, market) holds at most <see cref="SimulatedCloudOptions.CapacityPerOffer"/> live
@@ -23,6 +24,7 @@ public sealed class SimulatedCloud : IComputeProvider, IDisposable
 
     private readonly Lock gate = new();
     private readonly List<SimulatedInstance> instances = [];
+    private readonly Dictionary<(string Region, string Name), DateTimeOffset> placementGroups = [];
     private readonly Dictionary<(string Region, string InstanceType), CatalogOffer> offers;
     private readonly SimulatedCloudOptions options;
     private readonly TimeProvider clock;
@@ -63,6 +65,11 @@ public sealed class SimulatedCloud : IComputeProvider, IDisposable
                     ? existing.Snapshot(Name)
                     : throw SimulatedCloudErrors.IdempotencyMismatch(Name, request);
             }
+            if (request.PlacementGroup is { Length: > 0 } group)
+            {
+                // As the real adapters do, the group is made before the launch, so it stays even when the launch is refused.
+                placementGroups.TryAdd((request.Region, group), now);
+            }
             var offer = CheckCanLaunch(request, now);
             var runningAt = now + options.ToClock(options.ProvisioningDelay);
             var run = workload.Plan(request);
@@ -99,6 +106,40 @@ public sealed class SimulatedCloud : IComputeProvider, IDisposable
         return Task.FromResult(Mutate<IReadOnlyList<ProviderInstance>>(_ =>
             instances.Where(i => i.IsManaged && i.IsLive).Select(i => i.Snapshot(Name)).ToList()));
     }
+
+    /// <summary>Broker's placement groups (the gangs'), as the clouds list them: every region, with when each was made.</summary>
+    public Task<IReadOnlyList<ProviderPlacementGroup>> ListPlacementGroupsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Mutate<IReadOnlyList<ProviderPlacementGroup>>(_ => placementGroups
+            .Where(g => CloudGang.IsBrokersPlacementGroup(g.Key.Name))
+            .Select(g => new ProviderPlacementGroup(Name, g.Key.Region, g.Key.Name, g.Value)).ToList()));
+    }
+
+    /// <summary>Not found is success (false); a group with any instance not yet terminated is refused as in use, under the cloud's code.</summary>
+    public Task<bool> DeletePlacementGroupAsync(string region, string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!CloudGang.IsBrokersPlacementGroup(name))
+        {
+            throw CloudGang.NotBrokersPlacementGroup(Name, name);
+        }
+        return Task.FromResult(Mutate(_ =>
+        {
+            if (!placementGroups.ContainsKey((region, name)))
+            {
+                return false;
+            }
+            if (instances.FirstOrDefault(i => i.IsLive && i.Region == region && i.Request?.PlacementGroup == name) is { } member)
+            {
+                throw SimulatedCloudErrors.PlacementGroupInUse(Name, name, member.InstanceId);
+            }
+            return placementGroups.Remove((region, name));
+        }));
+    }
+
+    /// <summary>The placement groups that exist now, by name (the test's view; <see cref="ListPlacementGroupsAsync"/> is Broker's).</summary>
+    public IReadOnlyList<string> PlacementGroups => Mutate<IReadOnlyList<string>>(_ => placementGroups.Keys.Select(k => k.Name).ToList());
 
     /// <summary>Every instance ever launched for an allocation (terminated ones too), in launch order.</summary>
     public IReadOnlyList<ProviderInstance> InstancesOf(Guid allocationId) =>

@@ -36,4 +36,13 @@ internal static class SimulatedCloudErrors
             "azure" => "OperationNotAllowed",
             _ => "alreadyExists",
         }, $"allocation {request.AllocationId} was created before with other parameters");
+
+    /// <summary>The refusal to delete a placement group that still holds an instance: a transient error, retried next round.</summary>
+    public static ProviderException PlacementGroupInUse(string provider, string group, string member) =>
+        new(provider, ProviderErrorKind.Transient, BlockScope.None, provider switch
+        {
+            "aws" => "InvalidPlacementGroup.InUse",
+            "azure" => "Conflict",
+            _ => "resourceInUseByAnotherResource",
+        }, $"placement group {group} is in use by {member}");
 }

@@ -6,7 +6,8 @@ namespace Broker.Providers.Tests.Azure;
 
 /// <summary>
 /// A loopback Azure Resource Manager that speaks just enough ARM JSON for the Compute SDK: VMs (PUT/GET/DELETE, list in a
-/// resource group with nextLink paging), NICs through the generic resource API, long-running operations polled through
+/// resource group with nextLink paging), proximity placement groups (PUT, list with nextLink paging, DELETE refused with
+/// 409 while a VM still references the group), NICs through the generic resource API, long-running operations polled through
 /// Azure-AsyncOperation, and provider metadata. It records every call, answers unknown ones with 400 (and lists them in
 /// <see cref="UnknownCalls"/>), and injects errors per VM size.
 /// </summary>
@@ -106,9 +107,16 @@ internal sealed partial class FakeArm : IAsyncDisposable
                 _ => null,
             };
         }
-        if (PpgPath().Match(call.Path) is { Success: true } ppg && call.Method == "PUT")
+        if (PpgPath().Match(call.Path) is { Success: true } ppg)
         {
-            return PutProximityPlacementGroup(ppg.Groups["name"].Value, call.Path, JsonNode.Parse(call.Body ?? "{}")!.AsObject());
+            var name = ppg.Groups["name"].Value;
+            return (call.Method, name.Length) switch
+            {
+                ("GET", 0) => ListProximityPlacementGroups(call.Path, query),
+                ("PUT", > 0) => PutProximityPlacementGroup(name, call.Path, JsonNode.Parse(call.Body ?? "{}")!.AsObject()),
+                ("DELETE", > 0) => DeleteProximityPlacementGroup(name),
+                _ => null,
+            };
         }
         if (OperationPath().Match(call.Path) is { Success: true, } operation && call.Method == "GET")
         {
@@ -123,7 +131,7 @@ internal sealed partial class FakeArm : IAsyncDisposable
     [GeneratedRegex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft.Network/networkInterfaces/(?<name>[^/]+)$", RegexOptions.IgnoreCase)]
     private static partial Regex NicPath();
 
-    [GeneratedRegex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft.Compute/proximityPlacementGroups/(?<name>[^/]+)$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft.Compute/proximityPlacementGroups(/(?<name>[^/]+))?$", RegexOptions.IgnoreCase)]
     private static partial Regex PpgPath();
 
     [GeneratedRegex("^/subscriptions/[^/]+/providers/Microsoft.Compute/locations/[^/]+/operations/(?<id>[^/]+)$", RegexOptions.IgnoreCase)]

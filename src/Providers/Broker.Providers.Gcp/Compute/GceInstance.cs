@@ -24,6 +24,12 @@ public sealed record GceInstance
 /// <summary>A resource policy: here only a compact placement policy for the members of one cloud gang.</summary>
 public sealed record GceResourcePolicy(string Name, string? Description, GceGroupPlacementPolicy GroupPlacementPolicy);
 
+/// <summary>resourcePolicies.list in one region: <c>items</c> and <c>nextPageToken</c> (absent on the last page).</summary>
+public sealed record GceResourcePolicyList(IReadOnlyList<GceListedResourcePolicy>? Items, string? NextPageToken);
+
+/// <summary>A listed resource policy, with only what garbage collection reads; <c>status</c> is CREATING, READY, DELETING ...</summary>
+public sealed record GceListedResourcePolicy(string? Name, string? Status, string? CreationTimestamp);
+
 /// <summary><c>collocation</c> COLLOCATED puts the VMs close together (low latency); <c>vmCount</c> is how many will use it.</summary>
 public sealed record GceGroupPlacementPolicy(string Collocation, int? VmCount);
 

@@ -39,6 +39,27 @@ public sealed class GcpComputeClient
         (await SendAsync<GceOperation>(HttpMethod.Post, $"projects/{project}/regions/{region}/resourcePolicies?requestId={requestId}",
             body, notFoundIsNull: false, cancellationToken))!;
 
+    /// <summary>Every resource policy of a region, following <c>nextPageToken</c>.</summary>
+    public async Task<IReadOnlyList<GceListedResourcePolicy>> ListResourcePoliciesAsync(string project, string region, CancellationToken cancellationToken)
+    {
+        var all = new List<GceListedResourcePolicy>();
+        string? pageToken = null;
+        do
+        {
+            var path = $"projects/{project}/regions/{region}/resourcePolicies" + (pageToken is null ? "" : "?pageToken=" + Uri.EscapeDataString(pageToken));
+            var page = (await SendAsync<GceResourcePolicyList>(HttpMethod.Get, path, null, notFoundIsNull: false, cancellationToken))!;
+            all.AddRange(page.Items ?? []);
+            pageToken = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
+        }
+        while (pageToken is not null);
+        return all;
+    }
+
+    /// <summary>The delete's region operation, or null when the policy does not exist.</summary>
+    public Task<GceOperation?> DeleteResourcePolicyAsync(string project, string region, string name, CancellationToken cancellationToken) =>
+        SendAsync<GceOperation>(HttpMethod.Delete, $"projects/{project}/regions/{region}/resourcePolicies/{name}", null,
+            notFoundIsNull: true, cancellationToken);
+
     /// <summary>regionOperations.wait until DONE, as <see cref="WaitZoneOperationAsync"/> for zones.</summary>
     public async Task<GceOperation> WaitRegionOperationAsync(string project, string region, string operation, CancellationToken cancellationToken)
     {

@@ -12,8 +12,14 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
     private readonly List<FakeEc2Instance> instances = [];
     private readonly Dictionary<(string Region, string Token), (FakeEc2Instance Instance, string Fingerprint)> tokens = [];
     private readonly List<FakeSpotPrice> spotPrices = [];
-    private readonly Dictionary<(string Region, string Name), string> placementGroups = [];
+    private readonly Dictionary<(string Region, string Name), FakePlacementGroup> placementGroups = [];
     private long nextId = 0x1000;
+
+    /// <summary>
+    /// When set, TerminateInstances leaves instances shutting-down (as EC2 does for a while) until <see cref="FinishShutdowns"/>;
+    /// otherwise they are terminated at once.
+    /// </summary>
+    public bool ShutdownLingers { get; set; }
 
     /// <summary>Largest page the fake returns whatever MaxResults says, so tests can force paging.</summary>
     public int MaxPageSize { get; set; } = 1000;
@@ -36,7 +42,40 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
         {
             lock (gate)
             {
-                return new Dictionary<(string, string), string>(placementGroups);
+                return placementGroups.ToDictionary(p => p.Key, p => p.Value.Strategy);
+            }
+        }
+    }
+
+    /// <summary>Placement groups by region and name with the tags they were created with.</summary>
+    public IReadOnlyDictionary<(string Region, string Name), IReadOnlyDictionary<string, string>> PlacementGroupTags
+    {
+        get
+        {
+            lock (gate)
+            {
+                return placementGroups.ToDictionary(p => p.Key, p => p.Value.Tags);
+            }
+        }
+    }
+
+    /// <summary>Adds a placement group as if someone other than Broker (or an earlier run) had created it.</summary>
+    public void AddPlacementGroup(string region, string name, IReadOnlyDictionary<string, string>? tags = null)
+    {
+        lock (gate)
+        {
+            placementGroups[(region, name)] = new FakePlacementGroup($"pg-{nextId++:x17}", "cluster", tags ?? new Dictionary<string, string>());
+        }
+    }
+
+    /// <summary>Every shutting-down instance reaches terminated.</summary>
+    public void FinishShutdowns()
+    {
+        lock (gate)
+        {
+            foreach (var instance in instances.Where(i => i.State == "shutting-down"))
+            {
+                instance.State = "terminated";
             }
         }
     }
@@ -73,6 +112,8 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
                 "DescribeInstances" => DescribeInstances(region, query, requestId),
                 "DescribeSpotPriceHistory" => DescribeSpotPriceHistory(region, query, requestId),
                 "CreatePlacementGroup" => CreatePlacementGroup(region, query, requestId),
+                "DescribePlacementGroups" => DescribePlacementGroups(region, query, requestId),
+                "DeletePlacementGroup" => DeletePlacementGroup(region, query, requestId),
                 _ => throw new Ec2Error("InvalidAction", $"The action {action} is not valid for this web service."),
             };
         }
@@ -134,11 +175,59 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
         {
             throw new Ec2Error("InvalidParameterValue", $"Invalid placement group strategy: {strategy}");
         }
-        if (!placementGroups.TryAdd((region, name), strategy))
+        var tags = q.Indexes("TagSpecification").Where(i => q.Get($"TagSpecification.{i}.ResourceType") == "placement-group")
+            .Select(i => q.Tags($"TagSpecification.{i}.Tag")).FirstOrDefault() ?? [];
+        if (!placementGroups.TryAdd((region, name), new FakePlacementGroup($"pg-{nextId++:x17}", strategy, tags)))
         {
             throw new Ec2Error("InvalidPlacementGroup.Duplicate", $"The placement group '{name}' already exists.");
         }
         return Response("CreatePlacementGroup", requestId, E("return", "true"));
+    }
+
+    /// <summary>Not paged (EC2 answers every match at once); GroupName.N, and Filter.N of group-name, state, strategy and tag:KEY.</summary>
+    private XElement DescribePlacementGroups(string region, Ec2Query q, string requestId)
+    {
+        var names = q.List("GroupName");
+        if (names.FirstOrDefault(n => !placementGroups.ContainsKey((region, n))) is { } unknown)
+        {
+            throw new Ec2Error("InvalidPlacementGroup.Unknown", $"The Placement Group '{unknown}' is unknown.");
+        }
+        IEnumerable<KeyValuePair<(string Region, string Name), FakePlacementGroup>> matching =
+            placementGroups.Where(p => p.Key.Region == region && (names.Count == 0 || names.Contains(p.Key.Name)));
+        foreach (var n in q.Indexes("Filter"))
+        {
+            var filter = q.Required($"Filter.{n}.Name");
+            var values = q.List($"Filter.{n}.Value");
+            Func<string, FakePlacementGroup, string?> select = filter switch
+            {
+                "group-name" => (name, _) => name,
+                "state" => (_, _) => "available",
+                "strategy" => (_, g) => g.Strategy,
+                _ when filter.StartsWith("tag:", StringComparison.Ordinal) => (_, g) => g.Tags.GetValueOrDefault(filter[4..]),
+                _ => throw new Ec2Error("InvalidParameterValue", $"The filter '{filter}' is invalid"),
+            };
+            matching = matching.Where(p => select(p.Key.Name, p.Value) is { } actual && values.Contains(actual)).ToList();
+        }
+        return Response("DescribePlacementGroups", requestId, Set("placementGroupSet", matching.OrderBy(p => p.Key.Name, StringComparer.Ordinal)
+            .Select(p => Item(E("groupName", p.Key.Name), E("state", "available"), E("strategy", p.Value.Strategy), E("groupId", p.Value.GroupId),
+                E("groupArn", $"arn:aws:ec2:{region}:123456789012:placement-group/{p.Key.Name}"),
+                Set("tagSet", p.Value.Tags.Select(t => Item(E("key", t.Key), E("value", t.Value))))))));
+    }
+
+    /// <summary>Refused while any instance launched into the group is not terminated (shutting-down counts), as EC2 does.</summary>
+    private XElement DeletePlacementGroup(string region, Ec2Query q, string requestId)
+    {
+        var name = q.Required("GroupName");
+        if (!placementGroups.ContainsKey((region, name)))
+        {
+            throw new Ec2Error("InvalidPlacementGroup.Unknown", $"The Placement Group '{name}' is unknown.");
+        }
+        if (instances.Any(i => i.Region == region && i.PlacementGroup == name && i.State != "terminated"))
+        {
+            throw new Ec2Error("InvalidPlacementGroup.InUse", $"There are instances in placement group {name}");
+        }
+        placementGroups.Remove((region, name));
+        return Response("DeletePlacementGroup", requestId, E("return", "true"));
     }
 
     private static XElement RunResponse(FakeEc2Instance i, string requestId) => Response("RunInstances", requestId,
@@ -159,7 +248,7 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
         var items = found.OfType<FakeEc2Instance>().Select(i =>
         {
             var previous = State("previousState", i.State, i.StateCode);
-            i.State = "terminated";
+            i.State = ShutdownLingers && i.State != "terminated" ? "shutting-down" : "terminated";
             return Item(E("instanceId", i.InstanceId), State("currentState", "shutting-down", 32), previous);
         }).ToList();
         return Response("TerminateInstances", requestId, Set("instancesSet", items));
@@ -187,6 +276,8 @@ public sealed partial class FakeEc2Cloud(TimeProvider clock)
         instances.Add(instance);
         return instance;
     }
+
+    private sealed record FakePlacementGroup(string GroupId, string Strategy, IReadOnlyDictionary<string, string> Tags);
 
     [GeneratedRegex("^i-[0-9a-f]{8,17}$")]
     private static partial Regex InstanceIdPattern();

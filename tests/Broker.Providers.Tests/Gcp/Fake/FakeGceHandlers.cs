@@ -95,6 +95,66 @@ internal sealed partial class FakeGceHandlers(FakeGceServer server)
         });
     }
 
+    /// <summary>resourcePolicies.list in one region, <see cref="FakeGceServer.PageSize"/> per page; no filter support.</summary>
+    public IResult ListResourcePolicies(HttpContext context, string project, string region, string? pageToken, string? filter)
+    {
+        if (Reject(context, project) is { } rejected)
+        {
+            return rejected;
+        }
+        if (!string.IsNullOrEmpty(filter))
+        {
+            return FakeGceJson.Error(context, 400, "invalid", $"Invalid list filter expression '{filter}'.");
+        }
+        var prefix = $"projects/{project}/regions/{region}/resourcePolicies/";
+        var all = State.ResourcePolicies().Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var skip = string.IsNullOrEmpty(pageToken) ? 0 : int.Parse(pageToken, System.Globalization.CultureInfo.InvariantCulture);
+        var page = all.Skip(skip).Take(server.PageSize).Select(p =>
+        {
+            var json = p.Value.DeepClone().AsObject();
+            json["kind"] = "compute#resourcePolicy";
+            json["region"] = $"{BaseUrl}projects/{project}/regions/{region}";
+            json["selfLink"] = BaseUrl + p.Key;
+            json["status"] = "READY";
+            return (JsonNode)json;
+        }).ToArray();
+        var response = new JsonObject
+        {
+            ["kind"] = "compute#resourcePolicyList", ["items"] = new JsonArray(page),
+            ["selfLink"] = $"{BaseUrl}projects/{project}/regions/{region}/resourcePolicies",
+        };
+        if (skip + page.Length < all.Count)
+        {
+            response["nextPageToken"] = (skip + page.Length).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return Results.Json(response);
+    }
+
+    /// <summary>
+    /// resourcePolicies.delete: 404 for an unknown policy, 400 resourceInUseByAnotherResource while an instance that still
+    /// exists uses it (as GCE refuses), else a DONE region operation.
+    /// </summary>
+    public IResult DeleteResourcePolicy(HttpContext context, string project, string region, string name)
+    {
+        if (Reject(context, project) is { } rejected)
+        {
+            return rejected;
+        }
+        var path = $"projects/{project}/regions/{region}/resourcePolicies/{name}";
+        return State.RemoveResourcePolicy(path) switch
+        {
+            (false, _) => FakeGceJson.Error(context, 404, "notFound", $"The resource '{path}' was not found"),
+            (true, { } user) => FakeGceJson.Error(context, 400, "resourceInUseByAnotherResource",
+                $"The resource_policy resource '{path}' is already being used by '{user}'"),
+            _ => Results.Json(new JsonObject
+            {
+                ["kind"] = "compute#operation", ["name"] = $"operation-policy-delete-{name}", ["operationType"] = "delete",
+                ["status"] = "DONE", ["targetLink"] = BaseUrl + path, ["region"] = $"{BaseUrl}projects/{project}/regions/{region}",
+            }),
+        };
+    }
+
     public IResult Get(HttpContext context, string project, string zone, string name) =>
         Reject(context, project) ?? (State.Find(zone, name) is { } instance
             ? Results.Json(FakeGceJson.Instance(BaseUrl, project, instance))

@@ -72,6 +72,8 @@ internal sealed class FakeGceServer : IAsyncDisposable
         app.MapPost(zonal + "/operations/{operation}/wait", handlers.PollOperation);
         app.MapGet("/compute/v1/projects/{project}/aggregated/instances", handlers.AggregatedList);
         app.MapPost("/compute/v1/projects/{project}/regions/{region}/resourcePolicies", handlers.InsertResourcePolicyAsync);
+        app.MapGet("/compute/v1/projects/{project}/regions/{region}/resourcePolicies", handlers.ListResourcePolicies);
+        app.MapDelete("/compute/v1/projects/{project}/regions/{region}/resourcePolicies/{name}", handlers.DeleteResourcePolicy);
         app.MapGet("/v1/services/{service}/skus", Billing.ListSkus);
     }
 

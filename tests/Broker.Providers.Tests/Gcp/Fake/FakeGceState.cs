@@ -32,7 +32,28 @@ internal sealed class FakeGceState(string project, IReadOnlyList<string> zones)
     {
         lock (gate)
         {
+            body["creationTimestamp"] ??= DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
             return resourcePolicies.TryAdd(path, body);
+        }
+    }
+
+    /// <summary>Removes the policy unless an instance that still exists (a STOPPING one too) names it; its path, or null if none does.</summary>
+    public (bool Found, string? User) RemoveResourcePolicy(string path)
+    {
+        lock (gate)
+        {
+            if (!resourcePolicies.ContainsKey(path))
+            {
+                return (false, null);
+            }
+            var user = instances.Values.FirstOrDefault(i => (i.Body["resourcePolicies"] as JsonArray ?? [])
+                .Any(p => p?.GetValue<string>() is { } named && named.EndsWith(path, StringComparison.Ordinal)));
+            if (user is not null)
+            {
+                return (true, $"projects/{project}/zones/{user.Zone}/instances/{user.Name}");
+            }
+            resourcePolicies.Remove(path);
+            return (true, null);
         }
     }
 
