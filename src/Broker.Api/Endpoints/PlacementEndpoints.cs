@@ -41,7 +41,7 @@ public static class PlacementEndpoints
                 }, title: "The preview request is not valid");
             }
             var models = (gpu.Models ?? []).Select(GpuModels.Normalize).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-            var verdict = await capacity.CheckAsync(new GpuRequestShape(gpu.Count, models, gpu.MinMemoryGb ?? 0), ct);
+            var verdict = await capacity.CheckAsync(new GpuRequestShape(gpu.Count, models, gpu.MinMemoryGb ?? 0, gpu.Share is not null), ct);
             feasibility = new FeasibilityView(verdict.Feasible, verdict.Field, verdict.Reason, verdict.Options);
         }
         var plan = await round.PreviewAsync(ct);

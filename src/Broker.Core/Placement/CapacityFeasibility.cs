@@ -2,10 +2,12 @@ namespace Broker.Core.Placement;
 
 /// <summary>One unit of configured capacity: an on-prem node, or one instance of a cloud offer.</summary>
 /// <param name="Where">The node name, or provider/region/zone/instance type.</param>
-public sealed record CapacityUnit(string Where, bool OnPrem, string GpuModel, int GpuMemoryGb, int Gpus);
+/// <param name="ShardsPerGpu">An on-prem node's gres/shard granularity; 0 when its GPUs cannot be shared.</param>
+public sealed record CapacityUnit(string Where, bool OnPrem, string GpuModel, int GpuMemoryGb, int Gpus, int ShardsPerGpu = 0);
 
 /// <summary>A job's GPU request as the capacity check reads it (models normalized; empty for any).</summary>
-public sealed record GpuRequestShape(int Count, IReadOnlyList<string> Models, int MinMemoryGb);
+/// <param name="Shared">A share of one GPU (ADR 0011): on-prem only a node whose GPUs can be shared can run it.</param>
+public sealed record GpuRequestShape(int Count, IReadOnlyList<string> Models, int MinMemoryGb, bool Shared = false);
 
 /// <summary>
 /// Whether any configured capacity could ever run the request, and if not which request field rules it out and why.
@@ -42,7 +44,7 @@ public static class CapacityFeasibility
                 $"the acceptable GPUs have at most {ofModel.Max(u => u.GpuMemoryGb)} GB of memory, the job asks for {request.MinMemoryGb} GB");
         }
         var options = new List<string>();
-        foreach (var pool in usable.Where(u => u.OnPrem).GroupBy(u => u.GpuModel, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var pool in usable.Where(u => u.OnPrem && (!request.Shared || u.ShardsPerGpu > 0)).GroupBy(u => u.GpuModel, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             if (GangShape.Fit(request.Count, [.. pool.Select(u => u.Gpus)], MaxGangMembers) is { } shape)
             {
@@ -64,7 +66,9 @@ public static class CapacityFeasibility
         {
             return new CapacityVerdict(true, null, $"{request.Count} GPUs fit: {string.Join("; ", options)}", options);
         }
-        return Refuse("gpu.count", $"{request.Count} GPUs fit nowhere: {Largest(usable)}");
+        return request.Shared
+            ? Refuse("gpu.share", "no on-prem node of an acceptable model can share a GPU (no gres/shard) and no cloud offer of one is configured")
+            : Refuse("gpu.count", $"{request.Count} GPUs fit nowhere: {Largest(usable)}");
     }
 
     private static IEnumerable<string> CloudGangs(int count, List<CapacityUnit> usable)

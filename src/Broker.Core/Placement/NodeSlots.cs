@@ -125,6 +125,24 @@ internal sealed class NodeSlots
         return start;
     }
 
+    /// <summary>True when some GPU of this node frees at exactly <paramref name="at"/> in the plan.</summary>
+    public bool HasSlotFreeingAt(long at) => Array.Exists(slots, s => s.FreeAt == at);
+
+    /// <summary>
+    /// A GPU that frees at <paramref name="from"/> stays busy until <paramref name="to"/> (a shared GPU gaining a tenant that
+    /// outlasts the others). Slots freeing at one tick are interchangeable: the count of busy GPUs at every time is what counts.
+    /// </summary>
+    public void Extend(long from, long to)
+    {
+        var i = Array.FindIndex(slots, s => s.FreeAt == from);
+        if (i < 0 || to <= from)
+        {
+            return;
+        }
+        slots[i] = slots[i] with { FreeAt = to };
+        Sort();
+    }
+
     private void Sort()
     {
         // At most a few dozen slots: insertion sort keeps it allocation-free and stable.

@@ -8,9 +8,14 @@ namespace Broker.Core.Placement;
 /// <param name="ShardsPerGpu">Slurm gres/shard granularity of the node's GPUs; 0 when its GPUs cannot be shared.</param>
 /// <param name="SharedGpuShards">Shards in use on each GPU opened for sharing (those GPUs are not among <paramref name="IdleGpus"/>);
 /// null for none.</param>
+/// <param name="SharedTenants">The shared jobs on those GPUs with their expected ends, where known (a GPU whose tenants are not all
+/// listed is taken to free its shards only when it frees whole).</param>
 public sealed record OnPremNode(string Name, string GpuModel, int GpuMemoryGb, int TotalGpus, int IdleGpus, bool Schedulable = true,
     int FreeCpus = int.MaxValue, int FreeMemoryGb = int.MaxValue, IReadOnlyList<MigRoom>? Mig = null, int ShardsPerGpu = 0,
-    IReadOnlyList<int>? SharedGpuShards = null);
+    IReadOnlyList<int>? SharedGpuShards = null, IReadOnlyList<SharedTenant>? SharedTenants = null);
+
+/// <summary>A shared job on a node's shared GPU: the GPU (index into <see cref="OnPremNode.SharedGpuShards"/>), its shards, its expected end.</summary>
+public sealed record SharedTenant(int SharedGpu, int Shards, DateTimeOffset ExpectedEnd);
 
 /// <summary>One MIG profile on a node: its slices and how many are free (not used by Slurm's jobs nor held by Broker).</summary>
 public sealed record MigRoom(string Profile, int Total, int Free);

@@ -4,14 +4,15 @@ namespace Broker.Core.Placement;
 /// The on-prem side of a pass: best-fit gang placement on idle GPUs now, and a list-scheduling timeline (running jobs'
 /// expected ends plus the jobs queued ahead in this pass) for wait estimates and backfill.
 /// </summary>
-internal sealed class OnPremPlanner
+internal sealed partial class OnPremPlanner
 {
     private readonly long now;
     private readonly NodeSlots[] nodes;
     private readonly OnPremPool[] pools;
     private readonly int[] freeCpus;
     private readonly int[] freeMemoryGb;
-    private readonly List<int>[] sharedShards;
+    private readonly List<SharedGpuPlan>[] sharedGpus;
+    private readonly Dictionary<string, ShareEstimate> shareEstimates = new(StringComparer.Ordinal);
     private readonly Dictionary<RequestShape, int[]> poolsByShape = [];
 
     public OnPremPlanner(PlacementSnapshot snapshot, PlacementOptions options)
@@ -28,7 +29,7 @@ internal sealed class OnPremPlanner
         nodes = new NodeSlots[usable.Length];
         freeCpus = [.. usable.Select(n => n.FreeCpus)];
         freeMemoryGb = [.. usable.Select(n => n.FreeMemoryGb)];
-        sharedShards = [.. usable.Select(n => (n.SharedGpuShards ?? []).ToList())];
+        sharedGpus = [.. usable.Select(n => SharedGpusOf(n, options))];
         for (var i = 0; i < usable.Length; i++)
         {
             var node = usable[i];
@@ -104,36 +105,8 @@ internal sealed class OnPremPlanner
         return node;
     }
 
-    /// <summary>
-    /// A shared job now (<see cref="SharePacking"/>): among the acceptable nodes with its CPUs and memory free, onto a GPU
-    /// already shared (best fit over shares), else a fresh idle GPU, which then leaves the whole-GPU timeline until the job's
-    /// expected end. Null when no GPU has room.
-    /// </summary>
-    public (NodeSlots Node, SharePlacement At)? TryPlaceShare(int[] jobPools, decimal share, TimeSpan duration, int cpus = 0, int memoryGb = 0)
-    {
-        var candidates = nodes.Where(n => jobPools.Contains(n.Pool) && n.Node.ShardsPerGpu > 0
-                && freeCpus[n.Index] >= cpus && freeMemoryGb[n.Index] >= memoryGb)
-            .Select(n => new ShareableNode(n.Node.Name, n.Node.GpuModel, n.Node.GpuMemoryGb, n.Total,
-                Math.Max(0, n.Total - n.FreeAt(now) - sharedShards[n.Index].Count), n.Node.ShardsPerGpu, sharedShards[n.Index]))
-            .ToList();
-        if (SharePacking.Choose(candidates, share, [], 0) is not { } placement)
-        {
-            return null;
-        }
-        var chosen = nodes.First(n => n.Node.Name == placement.Node);
-        if (placement.OpensFreshGpu)
-        {
-            var end = now + Math.Max(1, duration.Ticks);
-            Update(chosen, n => n.PlaceNow(1, now, end));
-        }
-        sharedShards[chosen.Index] = [.. SharePacking.After(candidates.First(c => c.Name == placement.Node), placement).ShardsUsedOnSharedGpus];
-        freeCpus[chosen.Index] = Math.Max(0, freeCpus[chosen.Index] - Math.Max(0, cpus));
-        freeMemoryGb[chosen.Index] = Math.Max(0, freeMemoryGb[chosen.Index] - Math.Max(0, memoryGb));
-        return (chosen, placement);
-    }
-
-    /// <summary>The earliest planned start for the job on any acceptable node, or null when no node is big enough.</summary>
-    public (DateTimeOffset Start, NodeSlots Node)? EstimateStart(int[] jobPools, int gpus)
+    /// <summary>The earliest planned start for a whole-GPU job on any acceptable node, or null when no node is big enough.</summary>
+    private (DateTimeOffset Start, NodeSlots Node)? EstimateStart(int[] jobPools, int gpus)
     {
         (long At, int Node)? best = null;
         foreach (var p in jobPools)

@@ -41,8 +41,9 @@ internal static class OnPremSteps
         }
         if (estimate is not { } e)
         {
-            return new RejectedOption("on-prem", RejectionReason.Capacity,
-                $"no schedulable node of an acceptable model has {job.Gpus} GPUs");
+            return new RejectedOption("on-prem", RejectionReason.Capacity, job.GpuShare is null
+                ? $"no schedulable node of an acceptable model has {job.Gpus} GPUs"
+                : "no schedulable node of an acceptable model can share a GPU (no gres/shard)");
         }
         var when = $"expected on {e.Node.Node.Name} in {UniformProgress.Format(e.Start - pass.Now)}";
         if (pass.OnPrem.FitsInitially(pools, job.Gpus))
@@ -62,7 +63,7 @@ internal static class OnPremSteps
         {
             return null;
         }
-        pass.OnPrem.Reserve(e.Node, job.Gpus, job.RemainingWork);
+        pass.OnPrem.Reserve(job, e.Node);
         return e.Start;
     }
 

@@ -70,6 +70,8 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var sharedJobIds = holding.Where(a => a.IsOnPrem && onPremHolders.GetValueOrDefault(a.JobId)?.Share is not null
             && !MigProfiles.IsProfile(a.GpuModel)).Select(a => a.JobId.ToString()).ToHashSet(StringComparer.Ordinal);
         var onPremRunning = SharedGpuTimeline.Collapse(running, sharedJobIds, onPremNodes);
+        onPremNodes = [.. SharedGpuTimeline.WithTenants(onPremNodes, running, sharedJobIds.ToDictionary(id => id,
+            id => onPremHolders[Guid.Parse(id)].Share!.Value, StringComparer.Ordinal))];
         var engine = await policies.ForEngineAsync((await rates.PerGpuHourAsync(ct)).At(now), ct);
         var book = new PolicyBook(engine.Teams, engine.Global);
         var used = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)

@@ -69,4 +69,22 @@ public sealed class CapacityFeasibilityTests
         Assert.Null(GangShape.Fit(12, [8, 4, 2], 16));
         Assert.Null(GangShape.Fit(16, [8, 8], 1));
     }
+
+    [Theory]
+    [InlineData(0, false, false, "gpu.share")] // only a plain on-prem node, no cloud: it could never run
+    [InlineData(4, false, true, null)]         // a shardable on-prem node
+    [InlineData(0, true, true, null)]          // a plain node, but a one-GPU cloud instance fits
+    public void A_shared_job_counts_only_nodes_that_can_share_a_gpu(int shardsPerGpu, bool withCloud, bool feasible, string? field)
+    {
+        List<CapacityUnit> site = [new("l4-a", true, "L4", 24, 4, shardsPerGpu)];
+        if (withCloud)
+        {
+            site.Add(new("gcp/us-central1/b/g2-standard-8", false, "L4", 24, 1));
+        }
+
+        var verdict = CapacityFeasibility.Check(new GpuRequestShape(1, ["L4"], 0, Shared: true), site);
+
+        Assert.Equal((feasible, field), (verdict.Feasible, verdict.Field));
+        Assert.Equal(shardsPerGpu > 0, verdict.Options.Any(o => o.StartsWith("one on-prem", StringComparison.Ordinal)));
+    }
 }

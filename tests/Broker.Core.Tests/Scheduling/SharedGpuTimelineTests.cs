@@ -54,4 +54,35 @@ public sealed class SharedGpuTimelineTests
         Assert.True(sharedEnds[0] >= Now.AddHours(2) && sharedEnds[1] >= Now.AddHours(5));
         Assert.Contains(timeline, r => r.JobId == "whole" && r.Gpus == 1 && r.ExpectedEnd == Now.AddHours(4));
     }
+
+    [Theory]
+    [InlineData(2, 1.0)] // one shared GPU whose tenants are all known: three shards are free once the first ends, at 1 h
+    [InlineData(3, 5.0)] // a shard in use that no known tenant explains: the GPU frees its shards only whole, at 5 h
+    public void The_live_snapshot_lists_tenants_only_where_their_gpu_is_certain(int shardsInUse, double expectedHours)
+    {
+        var node = new OnPremNode("n1", "T4", 16, 1, 0, ShardsPerGpu: 4, SharedGpuShards: [shardsInUse]);
+        RunningOnPremJob[] running = [new("tenant-1", "team-z", "n1", 1, Now.AddHours(1)), new("tenant-2", "team-z", "n1", 1, Now.AddHours(5))];
+        var shares = new Dictionary<string, decimal> { ["tenant-1"] = 0.25m, ["tenant-2"] = 0.25m };
+        var nodes = SharedGpuTimeline.WithTenants([node], running, shares);
+        var snapshot = new SnapshotBuilder().Node(nodes[0]).Job(NewJob("most", spot: false) with { GpuShare = 0.75m }).Build() with
+        {
+            RunningJobs = SharedGpuTimeline.Collapse(running, shares.Keys.ToHashSet(), nodes),
+        };
+
+        var plan = PlacementStrategies.Get(PlacementStrategies.OnPremOnly).Place(snapshot);
+
+        Assert.Equal(Now.AddHours(expectedHours), Decision<WaitDecision>(plan, "most").EstimatedOnPremStart);
+    }
+
+    [Fact]
+    public void Tenants_are_not_guessed_on_a_node_with_several_shared_gpus()
+    {
+        // Slurm reports shards per GPU, not per job: which GPU each quarter is on is unknown.
+        var node = new OnPremNode("n1", "T4", 16, 2, 0, ShardsPerGpu: 4, SharedGpuShards: [1, 1]);
+        RunningOnPremJob[] running = [new("tenant-1", "team-z", "n1", 1, Now.AddHours(1)), new("tenant-2", "team-z", "n1", 1, Now.AddHours(5))];
+
+        var nodes = SharedGpuTimeline.WithTenants([node], running, new Dictionary<string, decimal> { ["tenant-1"] = 0.25m, ["tenant-2"] = 0.25m });
+
+        Assert.Null(nodes.Single().SharedTenants);
+    }
 }

@@ -42,7 +42,7 @@ public abstract class PassStrategy : IPlacementStrategy
         {
             return placed;
         }
-        var estimate = pass.OnPrem.EstimateStart(pools, job.Gpus);
+        var estimate = pass.OnPrem.EstimateStart(job, pools);
         var notNow = OnPremSteps.NotNow(pass, job, pools, estimate, OrdersByFairShare);
         return DecideWithoutIdleNode(pass, job, estimate, notNow);
     }

@@ -19,7 +19,8 @@ internal sealed partial class ReplayRun
         var snapshot = new PlacementSnapshot(
             ReplayClock.At(t),
             pending.Values.Select(j => j.Pending).ToArray(),
-            fleet.Snapshot(),
+            fleet.Snapshot(running.Values.Where(s => !s.IsCloud && s.SharedGpu >= 0)
+                .Select(s => (s.Node, s.SharedGpu, s.Shards, ReplayClock.At(ExpectedEnd(s, t))))),
             RunningOnPrem(t),
             cloud.Snapshot(t),
             inputs.Policies,

@@ -45,9 +45,16 @@ internal sealed class SimFleet
 
     public bool IsWanted(int pool) => waitingFor[pool] > 0;
 
-    public IReadOnlyList<OnPremNode> Snapshot() =>
-        nodes.Select(n => new OnPremNode(n.Name, n.Model, n.MemoryGb, n.Total, n.Total - n.WholeUsed - n.Shared.Count,
-            ShardsPerGpu: n.ShardsPerGpu, SharedGpuShards: n.Shared.Count == 0 ? null : n.Shared.Select(g => g.Shards).ToArray())).ToArray();
+    /// <summary>The nodes as the engine sees them; <paramref name="tenants"/> are the running shared jobs (node, GPU index, shards,
+    /// expected end), listed on their shared GPUs so the engine sees when shards free.</summary>
+    public IReadOnlyList<OnPremNode> Snapshot(IEnumerable<(string Node, int Gpu, int Shards, DateTimeOffset End)> tenants)
+    {
+        var byNode = tenants.ToLookup(t => t.Node, StringComparer.Ordinal);
+        return nodes.Select(n => new OnPremNode(n.Name, n.Model, n.MemoryGb, n.Total, n.Total - n.WholeUsed - n.Shared.Count,
+            ShardsPerGpu: n.ShardsPerGpu, SharedGpuShards: n.Shared.Count == 0 ? null : n.Shared.Select(g => g.Shards).ToArray(),
+            SharedTenants: n.Shared.Count == 0 ? null : [.. byNode[n.Name]
+                .Select(t => new SharedTenant(n.Shared.FindIndex(g => g.Index == t.Gpu), t.Shards, t.End)).Where(t => t.SharedGpu >= 0)])).ToArray();
+    }
 
     /// <summary>
     /// The pools where the job could ever run: an accepted model, and a node with enough GPUs or a gang of the pool's nodes
