@@ -6,7 +6,10 @@ namespace Broker.Bench.PlacementScaling;
 
 /// <summary>
 /// The cheap harness: warm passes timed with a Stopwatch, sizes interleaved round by round so all three see the same
-/// machine load, a full GC before each timed pass so a pass pays only for its own allocations, median per size.
+/// machine load, a full GC before each timed pass so a pass pays only for its own allocations, median per size. Beside the
+/// wall time it reports the process CPU time of the pass (all threads, GC included: less disturbed by other processes on
+/// a shared machine), the collections per generation and a fingerprint of every decision (job, kind, target), so a change
+/// meant to be only faster can show it decided nothing differently.
 /// </summary>
 public static class PassTimer
 {
@@ -17,46 +20,64 @@ public static class PassTimer
         ("xlarge", 100_000, 10_000, 20_000),
     ];
 
-    public static int Run(string strategyName, int rounds)
+    /// <param name="only">Time only the size of this name (for profiling one size; no headline); null for all three.</param>
+    public static int Run(string strategyName, int rounds, string? only = null)
     {
         var strategy = PlacementStrategies.Get(strategyName);
-        var snapshots = Sizes.Select(s => SyntheticCluster.Create(s.Jobs, s.Nodes, s.Offers)).ToArray();
-        var times = Sizes.Select(_ => new List<double>()).ToArray();
-        var bytes = new long[Sizes.Length];
-        var gcPause = Sizes.Select(_ => new List<double>()).ToArray();
-        var gen2 = new int[Sizes.Length];
+        var sizes = only is null ? Sizes : Sizes.Where(s => s.Name == only).ToArray();
+        var snapshots = sizes.Select(s => SyntheticCluster.Create(s.Jobs, s.Nodes, s.Offers)).ToArray();
+        var stats = sizes.Select(_ => new SizeStats()).ToArray();
+        var process = Process.GetCurrentProcess();
         for (var round = -1; round < rounds; round++)
         {
-            for (var i = 0; i < Sizes.Length; i++)
+            for (var i = 0; i < sizes.Length; i++)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 var allocated = GC.GetAllocatedBytesForCurrentThread();
                 var pause = GC.GetTotalPauseDuration();
-                var collections = GC.CollectionCount(2);
+                var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+                process.Refresh();
+                var cpu = process.TotalProcessorTime;
                 var watch = Stopwatch.StartNew();
-                var decisions = strategy.Place(snapshots[i]).Decisions.Count;
+                var plan = strategy.Place(snapshots[i]);
                 watch.Stop();
-                if (decisions != Sizes[i].Jobs)
+                var bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
+                var paused = GC.GetTotalPauseDuration() - pause;
+                var counted = Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collections[g]).ToArray();
+                process.Refresh();
+                if (plan.Decisions.Count != sizes[i].Jobs)
                 {
-                    throw new InvalidOperationException($"{Sizes[i].Name}: {decisions} decisions for {Sizes[i].Jobs} jobs");
+                    throw new InvalidOperationException($"{sizes[i].Name}: {plan.Decisions.Count} decisions for {sizes[i].Jobs} jobs");
                 }
-                if (round >= 0)
+                if (round < 0)
                 {
-                    // Round -1 is the warm-up (JIT, tiering); it is not counted.
-                    times[i].Add(watch.Elapsed.TotalMilliseconds);
-                    bytes[i] = GC.GetAllocatedBytesForCurrentThread() - allocated;
-                    gcPause[i].Add((GC.GetTotalPauseDuration() - pause).TotalMilliseconds);
-                    gen2[i] = GC.CollectionCount(2) - collections;
+                    // Round -1 is the warm-up (JIT, tiering); it is not counted, but it fixes the fingerprint.
+                    stats[i].Fingerprint = DecisionFingerprint.Of(plan);
+                    continue;
                 }
+                if (DecisionFingerprint.Of(plan) != stats[i].Fingerprint)
+                {
+                    throw new InvalidOperationException($"{sizes[i].Name}: the same snapshot gave different decisions in two passes");
+                }
+                stats[i].Wall.Add(watch.Elapsed.TotalMilliseconds);
+                stats[i].Cpu.Add((process.TotalProcessorTime - cpu).TotalMilliseconds);
+                stats[i].GcPause.Add(paused.TotalMilliseconds);
+                stats[i].Bytes = bytes;
+                stats[i].Collections = counted;
             }
         }
-        var median = times.Select(Median).ToArray();
-        Console.WriteLine($"# GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {Environment.ProcessorCount} cores, {rounds} timed rounds after one warm-up");
-        for (var i = 0; i < Sizes.Length; i++)
+        Console.WriteLine($"# GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {Environment.ProcessorCount} cores, {rounds} timed rounds after one warm-up, load average {LoadAverage()}");
+        for (var i = 0; i < sizes.Length; i++)
         {
-            Console.WriteLine(Invariant($"# {strategyName} {Sizes[i].Name} ({Sizes[i].Jobs} jobs x {Sizes[i].Nodes} nodes x {Sizes[i].Offers} offers): median {median[i]:0.0} ms of [{string.Join(", ", times[i].Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))}], {bytes[i] / 1e6:0.0} MB allocated, GC pauses median {Median(gcPause[i]):0.0} ms, {gen2[i]} gen2 GCs in the last pass"));
+            var s = stats[i];
+            Console.WriteLine(Invariant($"# {strategyName} {sizes[i].Name} ({sizes[i].Jobs} jobs x {sizes[i].Nodes} nodes x {sizes[i].Offers} offers): median {Median(s.Wall):0.0} ms of [{string.Join(", ", s.Wall.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))}], CPU median {Median(s.Cpu):0.0} ms, {s.Bytes / 1e6:0.0} MB allocated, GC pauses median {Median(s.GcPause):0.0} ms, gen0/1/2 GCs in the last pass {string.Join("/", s.Collections)}, decisions {s.Fingerprint}"));
         }
+        if (only is not null)
+        {
+            return 0;
+        }
+        var median = stats.Select(s => Median(s.Wall)).ToArray();
         Console.WriteLine(Invariant($"pass_ms_small={median[0]:0.0}"));
         Console.WriteLine(Invariant($"pass_ms_large={median[1]:0.0}"));
         Console.WriteLine(Invariant($"pass_ms_xlarge={median[2]:0.0}"));
@@ -66,6 +87,9 @@ public static class PassTimer
         return 0;
     }
 
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -73,4 +97,19 @@ public static class PassTimer
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class SizeStats
+    {
+        public List<double> Wall { get; } = [];
+
+        public List<double> Cpu { get; } = [];
+
+        public List<double> GcPause { get; } = [];
+
+        public long Bytes { get; set; }
+
+        public int[] Collections { get; set; } = [];
+
+        public string Fingerprint { get; set; } = "";
+    }
 }

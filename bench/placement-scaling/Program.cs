@@ -12,7 +12,8 @@ using Broker.Core.Placement;
 if (args.FirstOrDefault() != "--bdn")
 {
     var rounds = args.Length >= 2 && args[0] == "--rounds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-    return PassTimer.Run(PlacementStrategies.Broker, rounds);
+    var only = args.Length >= 4 && args[2] == "--only" ? args[3] : null;
+    return PassTimer.Run(PlacementStrategies.Broker, rounds, only);
 }
 
 // A short in-process run (1 launch, 2 warm-ups, 8 iterations) so it finishes in a few minutes on 2 shared cores. The
