@@ -55,10 +55,16 @@ public static class JobsEndpoints
         }
         GpuShapeRules.Enforce(request.Gpu);
         var submission = request.ToSubmission();
+<<<<<<< HEAD
         // The capacity checks' reads, the idempotency look-up and the insert share one transaction: one commit per submit
         // instead of one per statement (a refused submit rolls back having written nothing).
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var verdict = await capacity.CheckAsync(new GpuRequestShape(submission.GpuCount, submission.GpuModels, submission.MinGpuMemoryGb ?? 0, submission.GpuShare is not null), ct);
+=======
+        // The capacity checks judge a catalog snapshot the process keeps a few seconds (SubmitCapacityCatalog), read outside
+        // the transaction so a submit holds no transaction while the catalog is read.
+        var verdict = await capacity.CheckAsync(new GpuRequestShape(submission.GpuCount, submission.GpuModels, submission.MinGpuMemoryGb ?? 0), ct);
+>>>>>>> feat/tput3-s25
         if (!verdict.Feasible)
         {
             // Accepting it would only make it wait forever: no configured node set or instance could ever hold it (ADR 0012).
@@ -67,6 +73,8 @@ public static class JobsEndpoints
         }
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
         await fit.EnsureSomeCapacityHoldsAsync(submission, ct);
+        // The idempotency look-up and the insert share one transaction: one commit per submit.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await jobs.SubmitAsync(team, submission, idempotencyKey, ct);
         var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct))
             .WithCost(result.Created ? JobCost.None : await costs.ForAsync(result.Job, ct));

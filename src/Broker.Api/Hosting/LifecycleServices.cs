@@ -18,6 +18,7 @@ public static class LifecycleServices
         services.AddSingleton<Jobs.PlacementTrigger>();
         services.AddScoped<PlacementSnapshotBuilder>();
         services.AddScoped<CapacityCheck>();
+        services.AddSingleton<SubmitCapacityCatalog>();
         services.AddScoped<Core.Prediction.RuntimePredictions>();
         services.AddScoped<Core.Prediction.RuntimeTraining>();
         services.AddScoped<PlacementRound>();

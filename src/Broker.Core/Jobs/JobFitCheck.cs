@@ -1,7 +1,7 @@
 using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Broker.Core.Provisioning;
-using Microsoft.EntityFrameworkCore;
+using Broker.Core.Scheduling;
 
 namespace Broker.Core.Jobs;
 
@@ -10,16 +10,17 @@ namespace Broker.Core.Jobs;
 /// configured cloud (the price catalog's sizes) could ever hold: it would otherwise wait forever. A Broker that knows no
 /// capacity at all yet (first inventory sync not done) refuses nothing.
 /// </summary>
-public sealed class JobFitCheck(BrokerDbContext db, ComputeProviders clouds)
+public sealed class JobFitCheck(BrokerDbContext db, ComputeProviders clouds, SubmitCapacityCatalog catalog)
 {
     public async Task EnsureSomeCapacityHoldsAsync(JobSubmission job, CancellationToken ct)
     {
-        var nodes = await db.OnPremNodes.AsNoTracking().Where(n => n.Present && n.GpuTotal > 0)
-            .Select(n => new Size(n.Cpus, n.MemoryMb / 1024.0)).ToListAsync(ct);
-        var offers = (await db.Offers.AsNoTracking().Where(o => o.Available && clouds.Names.Contains(o.Provider))
-            .Select(o => new { o.Provider, o.Region, o.Zone, o.VCpus, o.MemoryGb }).Distinct().ToListAsync(ct))
-            .Where(o => clouds.Get(o.Provider).Launches(o.Region, o.Zone)).Select(o => new Size(o.VCpus, o.MemoryGb)).Distinct().ToList();
-        var sizes = nodes.Concat(offers).ToList();
+        var snapshot = await catalog.ReadAsync(db, clouds, fresh: false, ct);
+        var sizes = Sizes(snapshot);
+        if (!snapshot.Fresh && sizes.Count > 0 && !sizes.Any(s => s.Holds(job)))
+        {
+            // Refuse only on what the catalog says now (capacity added in the last few seconds counts).
+            sizes = Sizes(await catalog.ReadAsync(db, clouds, fresh: true, ct));
+        }
         if (sizes.Count == 0 || sizes.Any(s => s.Holds(job)))
         {
             return;
@@ -43,6 +44,12 @@ public sealed class JobFitCheck(BrokerDbContext db, ComputeProviders clouds)
         }
         throw new RuleViolationException("No node or cloud offer could hold the job.", errors);
     }
+
+    private static List<Size> Sizes(SubmitCapacityCatalog.Snapshot snapshot) =>
+    [
+        .. snapshot.Nodes.Select(n => new Size(n.Cpus, n.MemoryMb / 1024.0)),
+        .. snapshot.Offers.Where(o => o.Available).Select(o => new Size(o.VCpus, o.MemoryGb)).Distinct(),
+    ];
 
     /// <summary>A machine's size; 0 means the source did not say, which never rules it out.</summary>
     private sealed record Size(int Cpus, double MemoryGb)
