@@ -55,16 +55,9 @@ public static class JobsEndpoints
         }
         GpuShapeRules.Enforce(request.Gpu);
         var submission = request.ToSubmission();
-<<<<<<< HEAD
-        // The capacity checks' reads, the idempotency look-up and the insert share one transaction: one commit per submit
-        // instead of one per statement (a refused submit rolls back having written nothing).
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var verdict = await capacity.CheckAsync(new GpuRequestShape(submission.GpuCount, submission.GpuModels, submission.MinGpuMemoryGb ?? 0, submission.GpuShare is not null), ct);
-=======
         // The capacity checks judge a catalog snapshot the process keeps a few seconds (SubmitCapacityCatalog), read outside
         // the transaction so a submit holds no transaction while the catalog is read.
-        var verdict = await capacity.CheckAsync(new GpuRequestShape(submission.GpuCount, submission.GpuModels, submission.MinGpuMemoryGb ?? 0), ct);
->>>>>>> feat/tput3-s25
+        var verdict = await capacity.CheckAsync(new GpuRequestShape(submission.GpuCount, submission.GpuModels, submission.MinGpuMemoryGb ?? 0, submission.GpuShare is not null), ct);
         if (!verdict.Feasible)
         {
             // Accepting it would only make it wait forever: no configured node set or instance could ever hold it (ADR 0012).
