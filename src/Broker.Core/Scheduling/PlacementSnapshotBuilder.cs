@@ -67,11 +67,11 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             .SelectMany(x => x.Allocation.Nodes.Select(node => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, node,
                 x.Allocation.GpusOn(node), RuntimePredictions.ExpectedEnd(runtimes, x.Job.Team, x.Job.Name, x.Job.Image, x.Job.Gpus,
                     x.Job.EstimatedDuration, x.Job.SavedProgress, x.Allocation.StartedAt ?? now, now)))).ToList();
-        var sharedJobIds = holding.Where(a => a.IsOnPrem && onPremHolders.GetValueOrDefault(a.JobId)?.Share is not null
-            && !MigProfiles.IsProfile(a.GpuModel)).Select(a => a.JobId.ToString()).ToHashSet(StringComparer.Ordinal);
-        var onPremRunning = SharedGpuTimeline.Collapse(running, sharedJobIds, onPremNodes);
-        onPremNodes = [.. SharedGpuTimeline.WithTenants(onPremNodes, running, sharedJobIds.ToDictionary(id => id,
-            id => onPremHolders[Guid.Parse(id)].Share!.Value, StringComparer.Ordinal))];
+        var sharedJobShares = holding.Where(a => a.IsOnPrem && onPremHolders.GetValueOrDefault(a.JobId)?.Share is not null
+                && !MigProfiles.IsProfile(a.GpuModel)).DistinctBy(a => a.JobId)
+            .ToDictionary(a => a.JobId.ToString(), a => onPremHolders[a.JobId].Share!.Value, StringComparer.Ordinal);
+        var onPremRunning = SharedGpuTimeline.Collapse(running, sharedJobShares.Keys.ToHashSet(StringComparer.Ordinal), onPremNodes);
+        onPremNodes = [.. SharedGpuTimeline.WithTenants(onPremNodes, running, sharedJobShares)];
         var engine = await policies.ForEngineAsync((await rates.PerGpuHourAsync(ct)).At(now), ct);
         var book = new PolicyBook(engine.Teams, engine.Global);
         var used = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)

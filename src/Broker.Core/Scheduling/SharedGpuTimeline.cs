@@ -25,9 +25,9 @@ public static class SharedGpuTimeline
 
     /// <summary>
     /// The running shared jobs as tenants of their GPU, where that is certain: on a node with exactly one shared GPU, every
-    /// shared job running there is on it. <paramref name="shares"/> gives each shared job's share; a node whose tenants' shards
-    /// do not add up to its shards in use (a tenant Slurm has not counted yet) is left without, and the engine then frees its
-    /// shards only when the GPU frees whole.
+    /// shared job running there is on it. <paramref name="shares"/> gives each shared job's share. Whether the tenants explain
+    /// all the shards in use (a tenant Slurm has not counted yet) is the planner's check (<c>OnPremPlanner.SharedGpusOf</c>):
+    /// if they do not, it frees the GPU's shards only when the GPU frees whole.
     /// </summary>
     public static IReadOnlyList<OnPremNode> WithTenants(IReadOnlyList<OnPremNode> nodes, IReadOnlyList<RunningOnPremJob> running,
         IReadOnlyDictionary<string, decimal> shares)
@@ -35,13 +35,15 @@ public static class SharedGpuTimeline
         var byNode = running.Where(r => shares.ContainsKey(r.JobId)).ToLookup(r => r.Node, StringComparer.Ordinal);
         return [.. nodes.Select(n =>
         {
-            if (n.ShardsPerGpu <= 0 || n.SharedGpuShards is not { Count: 1 } used)
+            if (n.ShardsPerGpu <= 0 || n.SharedGpuShards is not { Count: 1 })
             {
                 return n;
             }
-            var tenants = byNode[n.Name].Where(r => shares[r.JobId] is > 0m and < 1m)
-                .Select(r => new SharedTenant(0, SharePacking.ShardsFor(shares[r.JobId], n.ShardsPerGpu), r.ExpectedEnd)).ToList();
-            return tenants.Sum(t => t.Shards) == used[0] ? n with { SharedTenants = tenants } : n;
+            return n with
+            {
+                SharedTenants = [.. byNode[n.Name].Where(r => shares[r.JobId] is > 0m and < 1m)
+                    .Select(r => new SharedTenant(0, SharePacking.ShardsFor(shares[r.JobId], n.ShardsPerGpu), r.ExpectedEnd))],
+            };
         })];
     }
 }
