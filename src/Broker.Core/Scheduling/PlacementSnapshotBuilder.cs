@@ -142,15 +142,15 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         IReadOnlyDictionary<string, decimal> sharedJobShares)
     {
         var gpuOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var runningShared = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && sharedJobShares.ContainsKey(a.JobId.ToString()))
+            .ToDictionary(a => a.Id);
         foreach (var node in nodes.Where(n => n.ShardHolders is { Count: > 0 }))
         {
-            var holders = node.SharedGpuOfAllocations();
-            foreach (var a in live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && a.Nodes.Contains(node.Name, StringComparer.Ordinal)))
+            foreach (var (allocationId, gpu) in node.SharedGpuOfAllocations())
             {
-                var job = a.JobId.ToString();
-                if (sharedJobShares.ContainsKey(job) && holders.TryGetValue(a.Id, out var gpu))
+                if (runningShared.TryGetValue(allocationId, out var a) && a.Nodes.Contains(node.Name, StringComparer.Ordinal))
                 {
-                    gpuOf[job] = gpu;
+                    gpuOf[a.JobId.ToString()] = gpu;
                 }
             }
         }
