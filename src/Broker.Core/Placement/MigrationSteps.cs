@@ -9,8 +9,9 @@ namespace Broker.Core.Placement;
 /// before its holder starts could backfill them). A job moves when all hold: it checkpoints; it has never moved before;
 /// its remaining run is at least twice the rework plus one recheck interval; what the move saves over the remaining run,
 /// (cloud price − on-prem rate) × remaining, is at least twice the rework at the cloud price; its deadline is still met
-/// when it restarts on-prem now; a node fits it by the rules a pending job is placed by. Gangs (a job larger than any
-/// acceptable node) and shared or MIG jobs are not moved. The job that saves the most moves first.
+/// when it restarts on-prem now; a node fits it by the rules a pending job is placed by, or, for a job larger than any
+/// acceptable node, a gang of idle nodes does (ADR 0012, placed as a pending gang is). Shared and MIG jobs are not moved.
+/// The job that saves the most moves first.
 /// </summary>
 internal static class MigrationSteps
 {
@@ -30,14 +31,23 @@ internal static class MigrationSteps
         foreach (var (job, worth) in candidates)
         {
             var pools = pass.OnPrem.PoolsFor(job.AcceptableGpuModels, job.MinGpuMemoryGb, job.OnPremRefusal);
-            if (pools.Length == 0 || pass.OnPrem.Gangs.IsGang(pools, job.Gpus))
+            if (pools.Length == 0)
             {
                 continue;
             }
-            var node = pass.OnPrem.TryPlaceNow(pools, job.Gpus, job.SinceCheckpoint + job.RemainingWork, job.CpuCores, job.MemoryGb);
+            var run = job.SinceCheckpoint + job.RemainingWork;
+            if (pass.OnPrem.Gangs.IsGang(pools, job.Gpus))
+            {
+                if (pass.OnPrem.Gangs.TryPlaceNow(pools, job.Gpus, run, job.CpuCores, job.MemoryGb) is { } gang)
+                {
+                    decisions.Add(Move(job, worth!.Value, gang.Members[0].Node, [.. gang.Members.Select(m => m.Node.Name)]));
+                }
+                continue;
+            }
+            var node = pass.OnPrem.TryPlaceNow(pools, job.Gpus, run, job.CpuCores, job.MemoryGb);
             if (node is not null)
             {
-                decisions.Add(Move(job, worth!.Value, node.Node));
+                decisions.Add(Move(job, worth!.Value, node.Node, null));
             }
         }
         return decisions;
@@ -70,16 +80,17 @@ internal static class MigrationSteps
         return new Saving(onPremRate, saved, reworkCost, rework, interval);
     }
 
-    private static MigrationDecision Move(RunningCloudJob job, Saving worth, OnPremNode node)
+    private static MigrationDecision Move(RunningCloudJob job, Saving worth, OnPremNode node, IReadOnlyList<string>? members)
     {
         var market = job.Market == CapacityType.Spot ? "spot" : "on-demand";
+        var where = members is null ? node.Name : $"gang {string.Join("+", members)}";
         var chosen = Invariant(
-            $"migrate to on-prem {node.Name}: {market} ${job.PricePerHour:0.00}/h, 1 checkpoint every {Hours(worth.Interval)}, saves ~${worth.Saved:N0} over the remaining {Hours(job.RemainingWork)} against ~${worth.ReworkCost:N0} of rework ({Hours(worth.Rework)} since its last checkpoint)");
+            $"migrate to on-prem {where}: {market} ${job.PricePerHour:0.00}/h, 1 checkpoint every {Hours(worth.Interval)}, saves ~${worth.Saved:N0} over the remaining {Hours(job.RemainingWork)} against ~${worth.ReworkCost:N0} of rework ({Hours(worth.Rework)} since its last checkpoint)");
         var stay = new RejectedOption($"stay {market} in the cloud", RejectionReason.Price,
             Invariant($"${job.PricePerHour:0.00}/h against ${worth.OnPremRate:0.00}/h on-prem for the remaining {Hours(job.RemainingWork)}"),
             job.PricePerHour * (decimal)job.RemainingWork.TotalHours);
         return new MigrationDecision(job.JobId, node.Name, job.Gpus, node.GpuModel, worth.OnPremRate, job.PricePerHour, worth.Rework,
-            worth.Net, new Explanation(chosen, [stay]));
+            worth.Net, new Explanation(chosen, [stay]), members);
     }
 
     private static string Hours(TimeSpan span) =>

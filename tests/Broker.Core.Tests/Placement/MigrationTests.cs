@@ -43,7 +43,7 @@ public sealed class MigrationTests
             { Deadline = SnapshotBuilder.Now + TimeSpan.FromHours(420) + TimeSpan.FromMinutes(10) }, false },
         { "a deadline the on-prem restart still meets", LongOnDemand() with { Deadline = SnapshotBuilder.Now + TimeSpan.FromHours(421) }, true },
         { "a job that accepts no on-prem model stays", LongOnDemand() with { AcceptableGpuModels = ["A100"] }, false },
-        { "a 16-GPU gang is not moved (gangs are left out)", LongOnDemand() with { Gpus = 16 }, false },
+        { "a 24-GPU gang does not fit the one 8-GPU node", LongOnDemand() with { Gpus = 24 }, false },
     };
 
     [Theory]
@@ -97,6 +97,21 @@ public sealed class MigrationTests
         Assert.IsType<WaitDecision>(withQueue.Decisions.Single(d => d.JobId == "queued"));
         Assert.Empty(withQueue.Decisions.OfType<MigrationDecision>());
         Assert.Single(alone.Decisions.OfType<MigrationDecision>());
+    }
+
+    [Fact]
+    public void A_gang_moves_onto_idle_nodes_of_one_pool_as_a_pending_gang_would()
+    {
+        var builder = new SnapshotBuilder().Node("g2-01", 8, 8, "V100").Node("g2-02", 8, 8, "V100").Node("g2-03", 8, 0, "V100")
+            .Running("g2-03", 8, hoursLeft: 100);
+        var gang = LongOnDemand() with { Gpus = 16, PricePerHour = 88.13m };
+
+        var migration = Assert.Single(PlacementStrategies.Get(PlacementStrategies.Broker)
+            .Place(builder.Build() with { CloudJobs = [gang] }).Decisions.OfType<MigrationDecision>());
+
+        Assert.Equal(["g2-01", "g2-02"], migration.MemberNodes!);
+        Assert.Equal(("g2-01", 16), (migration.Node, migration.Gpus));
+        Assert.StartsWith("migrate to on-prem gang g2-01+g2-02: on-demand $88.13/h", migration.Explanation.Chosen, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -50,6 +50,21 @@ public sealed class MigrationReplayTests
     }
 
     [Fact]
+    public void A_job_larger_than_any_node_moves_back_as_an_on_prem_gang()
+    {
+        var scenario = SyntheticReplay.Scenario([new NodeGroup("n", 2, 1, "T4", 16)], [Offer("us-east-1a", "g4dn.12xlarge", "T4", 2, onDemand: 6m)]);
+        TraceJob[] jobs = [Job("blocker", 0, Blocker, gpus: 2), Job("long", 60, Long, gpus: 2, checkpointS: 1800)];
+
+        var result = Run(scenario, jobs, PlacementStrategies.Broker);
+
+        var runs = result.Segments.Where(s => s.JobId == "long").OrderBy(s => s.StartS).ToArray();
+        Assert.Equal([(Markets.OnDemand, Outcomes.Migrated), (Markets.OnPrem, Outcomes.Completed)], runs.Select(s => (s.Market, s.Outcome)));
+        Assert.Equal(["n-01", "n-02"], runs[1].Members.Select(m => m.Name));
+        Assert.Equal(1, result.Summary.Migrations);
+        Assert.Empty(ReplayInvariants.Check(scenario, jobs, result));
+    }
+
+    [Fact]
     public void Without_checkpoints_or_under_a_baseline_the_job_stays_on_demand_to_the_end()
     {
         var (noCheckpoint, _) = Replay(checkpointS: null);

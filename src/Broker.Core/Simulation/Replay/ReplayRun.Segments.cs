@@ -115,7 +115,7 @@ internal sealed partial class ReplayRun
         Close(s, t, Outcomes.Migrated, work, saved);
         job.Migrated(saved);
         AddPending(job);
-        StartOnPrem(job, new OnPremDecision(d.JobId, d.Node, d.Gpus, d.GpuModel, d.CostPerHour, d.Explanation), t);
+        StartOnPrem(job, new OnPremDecision(d.JobId, d.Node, d.Gpus, d.GpuModel, d.CostPerHour, d.Explanation, d.MemberNodes), t);
     }
 
     private void StartOnPrem(SimJob job, OnPremDecision d, long t)
