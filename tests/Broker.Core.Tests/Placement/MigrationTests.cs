@@ -50,6 +50,8 @@ public sealed class MigrationTests
     [MemberData(nameof(Cases))]
     public void A_cloud_job_moves_back_on_prem_only_when_every_condition_holds(string why, RunningCloudJob job, bool moves)
     {
+        // Control: the case's job differs from one that moves in one term only, so a "stays" case cannot pass without the rule.
+        Assert.Single(Place([LongOnDemand()]).Decisions.OfType<MigrationDecision>());
         var plan = Place([job]);
 
         var migration = plan.Decisions.OfType<MigrationDecision>().SingleOrDefault();
@@ -76,7 +78,9 @@ public sealed class MigrationTests
     public void A_waiting_pending_job_gets_the_free_node_first()
     {
         var plan = Place([LongOnDemand()], pending: NewJob("queued", gpus: 8, hours: 3, spot: false));
+        var withoutQueue = Place([LongOnDemand()]);
 
+        Assert.Single(withoutQueue.Decisions.OfType<MigrationDecision>());
         var onPrem = Decision<OnPremDecision>(plan, "queued");
         Assert.Equal(Node, onPrem.Node);
         Assert.Empty(plan.Decisions.OfType<MigrationDecision>());
@@ -129,15 +133,10 @@ public sealed class MigrationTests
     [InlineData(PlacementStrategies.OnPremOnly)]
     [InlineData(PlacementStrategies.BurstOnDemand)]
     [InlineData(PlacementStrategies.CheapestFirst)]
-    public void Baselines_never_migrate(string strategy) =>
-        Assert.Empty(Place([LongOnDemand()], strategy).Decisions.OfType<MigrationDecision>());
-
-    [Fact]
-    public void Without_cloud_jobs_in_the_snapshot_nothing_migrates()
+    public void Baselines_never_migrate(string strategy)
     {
-        var plan = PlacementStrategies.Get(PlacementStrategies.Broker).Place(new SnapshotBuilder().Node(Node, 8, 8, "V100").Build());
-
-        Assert.Empty(plan.Decisions);
+        Assert.Single(Place([LongOnDemand()]).Decisions.OfType<MigrationDecision>());
+        Assert.Empty(Place([LongOnDemand()], strategy).Decisions.OfType<MigrationDecision>());
     }
 
     [Fact]
