@@ -1111,6 +1111,10 @@ namespace Broker.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("memory_gb");
 
+                    b.Property<int>("Migrations")
+                        .HasColumnType("integer")
+                        .HasColumnName("migrations");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)

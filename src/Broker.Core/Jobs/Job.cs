@@ -61,6 +61,9 @@ public sealed class Job
 
     public int Interruptions { get; set; }
 
+    /// <summary>Times the broker moved the job from the cloud back on-prem (ADR 0009, amendment): a job moves at most once.</summary>
+    public int Migrations { get; set; }
+
     /// <summary>Work kept by checkpoints of earlier segments; a requeued job resumes from here.</summary>
     public TimeSpan SavedProgress { get; set; }
 

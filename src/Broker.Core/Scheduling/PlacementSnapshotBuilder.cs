@@ -88,8 +88,45 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
 
         // Budgets as committed now (spent plus reserved); the round re-checks each reservation under the period's row lock.
         var teamBudgets = await budgets.ForPlacementAsync(now, ct);
+        var cloudJobs = await CloudJobsAsync(live, runtimes, now, ct);
         return new PlacementSnapshot(now, [.. pending.Select(j => ToPending(j, runtimes, strikes[j.Id], requeued.GetValueOrDefault(j.Id)))], onPremNodes, [.. onPremRunning], [.. offers.Select(ToCloudOffer)],
-            engine.Teams, engine.Global, teamBudgets, shares, Controls: controls);
+            engine.Teams, engine.Global, teamBudgets, shares, Controls: controls, CloudJobs: cloudJobs);
+    }
+
+    /// <summary>
+    /// The running single-instance cloud segments of checkpointing jobs, as the rule that moves them back on-prem sees them
+    /// (ADR 0009, amendment): the work since the segment started, rounded down to the checkpoint interval, is kept; the rest
+    /// is rework; what is left is the job's planned runtime (as a pending job's) minus all the work done. Cloud gangs, shared
+    /// and MIG jobs are not offered (the rule moves whole GPUs of one instance).
+    /// </summary>
+    private async Task<List<RunningCloudJob>> CloudJobsAsync(IReadOnlyList<Allocation> live, RuntimeStatistics runtimes, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var segments = live.Where(a => a is { IsOnPrem: false, IsCloudGang: false, State: AllocationState.Running, StartedAt: not null })
+            .ToDictionary(a => a.JobId);
+        if (segments.Count == 0)
+        {
+            return [];
+        }
+        var ids = segments.Keys.ToList();
+        var jobs = await db.Jobs.AsNoTracking()
+            .Where(j => ids.Contains(j.Id) && j.State == JobState.Running && j.CheckpointInterval != null && j.CheckpointInterval > TimeSpan.Zero
+                && j.Gpu.Share == null && j.Gpu.MigProfile == null)
+            .OrderBy(j => j.Seq).ToListAsync(ct);
+        return [.. jobs.Select(j => ToRunningCloud(j, segments[j.Id], runtimes, now))];
+    }
+
+    private RunningCloudJob ToRunningCloud(Job j, Allocation segment, RuntimeStatistics runtimes, DateTimeOffset now)
+    {
+        var every = j.CheckpointInterval!.Value;
+        var work = now > segment.StartedAt!.Value ? now - segment.StartedAt.Value : TimeSpan.Zero;
+        var sinceCheckpoint = TimeSpan.FromTicks(work.Ticks % every.Ticks);
+        var done = j.SavedProgress + work;
+        var planned = RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, done);
+        var remaining = planned > done ? planned - done : TimeSpan.Zero;
+        return new RunningCloudJob(j.Id.ToString(), j.Team, j.Gpu.Count, j.Gpu.Models, j.Gpu.MinMemoryGb ?? 0, segment.PricePerHour,
+            segment.Market, every, sinceCheckpoint, remaining, j.Deadline, j.Migrations > 0, j.CpuCores, j.MemoryGb,
+            tenancy.RefusalFor(j.Team));
     }
 
     /// <summary>
