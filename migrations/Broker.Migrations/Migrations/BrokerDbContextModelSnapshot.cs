@@ -1745,7 +1745,7 @@ namespace Broker.Migrations.Migrations
                     b.HasIndex("JobId")
                         .IsUnique()
                         .HasDatabaseName("ix_allocations_job_id")
-                        .HasFilter("state <> 'Closed'");
+                        .HasFilter("state <> 'Closed' AND (\"end\" IS NULL OR \"end\" <> 'Migrated')");
 
                     b.HasIndex("State", "Provider")
                         .HasDatabaseName("ix_allocations_state_provider");

@@ -11,4 +11,6 @@ public enum JobEventKind
     Finished,
     Failed,
     Cancelled,
+    /// <summary>The broker ended the job's cloud segment to restart it on-prem from its last checkpoint.</summary>
+    Migrated,
 }

@@ -32,6 +32,11 @@ public enum AllocationEnd
     Withheld,
     /// <summary>Ops terminated the instance (<c>POST /v1/instances/{id}/terminate</c>): billed to its end, the job requeued.</summary>
     Terminated,
+    /// <summary>
+    /// The broker moved the job back on-prem (ADR 0009, amendment): the segment is billed to its instance's end, its
+    /// checkpointed work is kept, and the job's next segment may start while this one is still releasing.
+    /// </summary>
+    Migrated,
 }
 
 /// <summary>

@@ -122,6 +122,28 @@ public static class JobLifecycle
     }
 
     /// <summary>
+    /// The broker moves a running cloud job back on-prem (ADR 0009, amendment): the segment ends as
+    /// <see cref="AllocationEnd.Migrated"/> and the job goes back to pending with its checkpointed work, as after an
+    /// interruption but not counted as one; the caller places it on <paramref name="target"/> in the same transaction.
+    /// False (nothing changed) unless both the segment and the job are still running.
+    /// </summary>
+    public static bool Migrated(Job job, Allocation allocation, string target, DateTimeOffset at)
+    {
+        if (allocation is not { IsOnPrem: false, State: AllocationState.Running, StartedAt: { } started } || job.State != JobState.Running)
+        {
+            return false;
+        }
+        Release(allocation, AllocationEnd.Migrated, $"moved back on-prem to {target}", at);
+        if (job.CheckpointInterval is { } every && every > TimeSpan.Zero && at > started)
+        {
+            job.SavedProgress = Min(job.EstimatedDuration, job.SavedProgress + TimeSpan.FromTicks((at - started).Ticks / every.Ticks * every.Ticks));
+        }
+        job.Migrations++;
+        job.MoveTo(JobState.Pending, JobEventKind.Migrated, $"Moved from {Where(allocation)} to {target} with {job.SavedProgress.TotalMinutes:0} min checkpointed.", at);
+        return true;
+    }
+
+    /// <summary>
     /// A segment that never came up. With <paramref name="giveUpAfter"/> null the job is requeued like any interruption;
     /// otherwise (the job cannot run as submitted, or it failed to launch that many times) it fails with the reason.
     /// </summary>

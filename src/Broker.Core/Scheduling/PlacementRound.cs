@@ -58,9 +58,16 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             {
                 metrics.Decided(decision);
             }
-            foreach (var chunk in plan.Decisions.Chunk(Math.Max(1, lifecycle.PlacementWriteChunkSize)))
+            foreach (var chunk in plan.Decisions.Where(d => d is not MigrationDecision).Chunk(Math.Max(1, lifecycle.PlacementWriteChunkSize)))
             {
                 created.AddRange(await PersistChunkAsync(chunk, plan, terms, ct));
+            }
+            foreach (var migration in plan.Decisions.OfType<MigrationDecision>())
+            {
+                if (await MigrateAsync(migration, plan, terms, ct) is { } allocationId)
+                {
+                    created.Add(allocationId);
+                }
             }
             metrics.PassCompleted(clock.GetElapsedTime(started), plan.Strategy);
             activity?.SetTag("broker.strategy", plan.Strategy);
@@ -153,12 +160,9 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
                     BudgetWait(job, view, reservation, plan);
                     continue;
                 }
-                job.LatestExplanation = JsonSerializer.Serialize(view, Json);
+                Record(job, view, allocation, reservation, plan.Now);
                 if (allocation is not null)
                 {
-                    db.Allocations.Add(allocation);
-                    db.CostReservations.Add(reservation!);
-                    job.MoveTo(JobState.Placed, JobEventKind.Placed, $"Placed {JobLifecycle.Where(allocation)}: {view.Chosen}", plan.Now);
                     placed.Add((allocation, plan.Now - pendingSince));
                 }
             }
@@ -201,13 +205,7 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             await tx.RollbackAsync(ct);
             return await WaitForBudgetAsync(job, view, reservation, plan, ct);
         }
-        job.LatestExplanation = JsonSerializer.Serialize(view, Json);
-        if (allocation is not null)
-        {
-            db.Allocations.Add(allocation);
-            db.CostReservations.Add(reservation!);
-            job.MoveTo(JobState.Placed, JobEventKind.Placed, $"Placed {JobLifecycle.Where(allocation)}: {view.Chosen}", plan.Now);
-        }
+        Record(job, view, allocation, reservation, plan.Now);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -223,6 +221,62 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             logger.LogInformation("Job {Job} changed during the pass; it is looked at again next pass", job.Id);
             return null;
         }
+    }
+
+    /// <summary>The decision on the job's row, and for a placement its allocation and reservation, the job then Placed.</summary>
+    private void Record(Job job, DecisionView view, Allocation? allocation, CostReservation? reservation, DateTimeOffset now)
+    {
+        job.LatestExplanation = JsonSerializer.Serialize(view, Json);
+        if (allocation is not null)
+        {
+            db.Allocations.Add(allocation);
+            db.CostReservations.Add(reservation!);
+            job.MoveTo(JobState.Placed, JobEventKind.Placed, $"Placed {JobLifecycle.Where(allocation)}: {view.Chosen}", now);
+        }
+    }
+
+    /// <summary>
+    /// Moves a cloud job back on-prem (ADR 0009, amendment) in one transaction, with the job's row and its live allocations
+    /// locked: only while the job and its cloud segment are both still running (a pass may run twice, on two replicas) does
+    /// the segment end as migrated, and the job is then placed on the decision's node as a pending job would be. The
+    /// reconciler's release terminates the instance; the ledger bills the segment to the instance's end.
+    /// </summary>
+    private async Task<Guid?> MigrateAsync(MigrationDecision decision, PlacementPlan plan, Policies.PolicyBook terms, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var jobId = Guid.Parse(decision.JobId);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM jobs WHERE id = {jobId} FOR UPDATE", ct);
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM allocations WHERE job_id = {jobId} AND state <> 'Closed' FOR UPDATE", ct);
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId, ct);
+        var segments = await db.Allocations.Where(a => a.JobId == jobId && a.State != AllocationState.Closed).ToListAsync(ct);
+        if (job is not { State: JobState.Running, Migrations: 0 } || segments is not [{ IsOnPrem: false, State: AllocationState.Running } cloud])
+        {
+            return null;
+        }
+        var view = DecisionView.From(decision, plan);
+        var allocation = ToAllocation(decision, job, plan.Now, terms.For(job.Team).LeaseFactor ?? lifecycle.LeaseFactor)!;
+        if (!JobLifecycle.Migrated(job, cloud, JobLifecycle.Where(allocation), plan.Now))
+        {
+            return null;
+        }
+        Record(job, view, allocation, CostReservation.For(allocation, decision, job), plan.Now);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            logger.LogInformation("Job {Job} changed during the pass; its move on-prem is looked at again next pass", job.Id);
+            return null;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+        metrics.Placed(TimeSpan.Zero, allocation.Market);
+        return allocation.Id;
     }
 
     private async Task<Guid?> WaitForBudgetAsync(Job job, DecisionView cloud, CostReservation reservation, PlacementPlan plan, CancellationToken ct)
@@ -275,13 +329,9 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
     private static Allocation? ToAllocation(PlacementDecision decision, Job job, DateTimeOffset now, double leaseFactor) => decision switch
     {
         // A gang (ADR 0012) is ONE allocation naming every member: one Slurm job over those nodes, one segment, one ledger entry.
-        OnPremDecision d => new Allocation
-        {
-            Id = Guid.CreateVersion7(now), JobId = job.Id, Market = CapacityType.OnPrem, Provider = "slurm", Node = d.Node,
-            MemberNodes = d.MemberNodes is { Count: > 1 } members ? [.. members] : null,
-            GpuModel = d.GpuModel, Gpus = d.Gpus, PricePerHour = d.CostPerHour, State = AllocationState.Requested, CreatedAt = now,
-            LeaseFactor = leaseFactor,
-        },
+        OnPremDecision d => OnPrem(job, d.Node, d.MemberNodes, d.GpuModel, d.Gpus, d.CostPerHour, now, leaseFactor),
+        // A job moved back on-prem gets the allocation a pending job placed on that node would.
+        MigrationDecision d => OnPrem(job, d.Node, d.MemberNodes, d.GpuModel, d.Gpus, d.CostPerHour, now, leaseFactor),
         CloudDecision d => new Allocation
         {
             Id = Guid.CreateVersion7(now), JobId = job.Id, Market = d.Market, Provider = d.Offer.Provider, Region = d.Offer.Region,
@@ -290,5 +340,14 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             InstanceCount = d.Offer.IsGang ? d.Offer.Members : null,
         },
         _ => null,
+    };
+
+    private static Allocation OnPrem(Job job, string node, IReadOnlyList<string>? memberNodes, string gpuModel, int gpus, decimal costPerHour,
+        DateTimeOffset now, double leaseFactor) => new()
+    {
+        Id = Guid.CreateVersion7(now), JobId = job.Id, Market = CapacityType.OnPrem, Provider = "slurm", Node = node,
+        MemberNodes = memberNodes is { Count: > 1 } members ? [.. members] : null,
+        GpuModel = gpuModel, Gpus = gpus, PricePerHour = costPerHour, State = AllocationState.Requested, CreatedAt = now,
+        LeaseFactor = leaseFactor,
     };
 }

@@ -30,6 +30,37 @@ public sealed class JobLifecycleTests
     }
 
     [Fact]
+    public void A_migration_ends_the_cloud_segment_keeps_the_checkpointed_work_and_is_not_an_interruption_and_applies_once()
+    {
+        var (job, allocation) = Running(CapacityType.OnDemand, TimeSpan.FromMinutes(10));
+        var at = T0.AddMinutes(1 + 35);
+
+        var moved = JobLifecycle.Migrated(job, allocation, "on-prem node gpu-a", at);
+        var again = JobLifecycle.Migrated(job, allocation, "on-prem node gpu-a", at.AddMinutes(5));
+
+        Assert.Equal((true, false), (moved, again));
+        Assert.Equal((AllocationState.Releasing, AllocationEnd.Migrated, at), (allocation.State, allocation.End!.Value, allocation.EndedAt!.Value));
+        Assert.Equal((JobState.Pending, TimeSpan.FromMinutes(30), 0, 1), (job.State, job.SavedProgress, job.Interruptions, job.Migrations));
+        var last = job.Events[^1];
+        Assert.Equal(JobEventKind.Migrated, last.Kind);
+        Assert.Contains("to on-prem node gpu-a", last.Message, StringComparison.Ordinal);
+        Assert.Single(job.Events, e => e.Kind == JobEventKind.Migrated);
+    }
+
+    [Fact]
+    public void Only_a_running_cloud_segment_of_a_running_job_migrates()
+    {
+        var (starting, launching) = Placed(CapacityType.OnDemand, TimeSpan.FromMinutes(10));
+        JobLifecycle.Provisioning(starting, launching, "i-1", T0.AddSeconds(5));
+        var (onPremJob, onPrem) = Running(CapacityType.OnPrem, TimeSpan.FromMinutes(10));
+
+        Assert.False(JobLifecycle.Migrated(starting, launching, "on-prem node gpu-a", T0.AddHours(1)));
+        Assert.False(JobLifecycle.Migrated(onPremJob, onPrem, "on-prem node gpu-b", T0.AddHours(1)));
+        Assert.Equal((AllocationState.Provisioning, AllocationState.Running), (launching.State, onPrem.State));
+        Assert.Equal((JobState.Starting, JobState.Running), (starting.State, onPremJob.State));
+    }
+
+    [Fact]
     public void Provisioning_then_started_moves_both_once_even_when_repeated()
     {
         var (job, allocation) = Placed();

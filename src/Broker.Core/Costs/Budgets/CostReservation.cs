@@ -40,6 +40,7 @@ public sealed class CostReservation
         {
             CloudDecision d => d.ExpectedCost,
             OnPremDecision d => d.CostPerHour * (decimal)Max(job.EstimatedDuration - job.SavedProgress, TimeSpan.Zero).TotalHours,
+            MigrationDecision d => d.CostPerHour * (decimal)Max(job.EstimatedDuration - job.SavedProgress, TimeSpan.Zero).TotalHours,
             _ => 0m,
         }),
         CreatedAt = allocation.CreatedAt,

@@ -25,7 +25,9 @@ public sealed class AllocationConfiguration : IEntityTypeConfiguration<Allocatio
         a.Property(x => x.ReportedReason).HasMaxLength(InstanceEvent.MaxReasonLength);
         a.Property(x => x.Version).IsRowVersion();
         a.HasOne<Jobs.Job>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
-        a.HasIndex(x => x.JobId).IsUnique().HasFilter("state <> 'Closed'");
+        // One live segment per job, except that a segment ended by a move back on-prem may still be releasing (its instance
+        // terminating) while the job's on-prem segment starts (ADR 0009, amendment).
+        a.HasIndex(x => x.JobId).IsUnique().HasFilter("state <> 'Closed' AND (\"end\" IS NULL OR \"end\" <> 'Migrated')");
         a.HasIndex(x => new { x.State, x.Provider });
         // A pending job's spot interruptions and refused spot launches, read by every placement pass (escalation).
         a.HasIndex(x => x.JobId, "ix_allocations_spot_strikes").HasDatabaseName("ix_allocations_spot_strikes").HasFilter("market = 'Spot' AND \"end\" IN ('Interrupted', 'NoCapacity')");
