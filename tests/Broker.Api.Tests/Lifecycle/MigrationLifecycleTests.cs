@@ -1,0 +1,108 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Broker.Api.Tests.Infrastructure;
+using Broker.Core.Capacity;
+using Broker.Core.Costs;
+using Broker.Core.Provisioning;
+using Broker.Core.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Broker.Api.Tests.Lifecycle;
+
+/// <summary>
+/// The live move of a checkpointing cloud job back on-prem (ADR 0009, amendment), on the real PostgreSQL, the local Slurm
+/// cluster (two 8-GPU H100 nodes) and the simulated clouds.
+/// </summary>
+[Collection(LifecycleCollection.Name)]
+public sealed class MigrationLifecycleTests(LifecycleApp app) : IClassFixture<LifecycleApp>
+{
+    private static JsonObject Body(string name, int gpus, string[] command, int minutes, int? checkpointMinutes)
+    {
+        var body = JobApi.ValidBody(name);
+        body["gpu"] = new JsonObject { ["count"] = gpus, ["models"] = new JsonArray("H100-80GB") };
+        body["spot"] = checkpointMinutes is { } every
+            ? new JsonObject { ["allowed"] = false, ["checkpointIntervalMinutes"] = every }
+            : new JsonObject { ["allowed"] = false };
+        body["command"] = new JsonArray([.. command.Select(c => (JsonNode)c)]);
+        body["estimatedDurationMinutes"] = minutes;
+        body.Remove("maxPricePerGpuHour");
+        if (gpus > 8)
+        {
+            // The blocker is on-prem's: below any H100 instance's price it cannot burst.
+            body["maxPricePerGpuHour"] = 2;
+        }
+        return body;
+    }
+
+    private async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
+
+    private async Task<List<Allocation>> SegmentsAsync(string jobId)
+    {
+        await using var db = app.NewDbContext();
+        return await db.Allocations.AsNoTracking().Where(a => a.JobId == Guid.Parse(jobId)).OrderBy(a => a.CreatedAt).ToListAsync();
+    }
+
+    private async Task<bool> RunningInCloudAsync(HttpClient client, string id) =>
+        (await JobAsync(client, id)).Str("state") == "running" && (await SegmentsAsync(id)) is [{ IsOnPrem: false, State: AllocationState.Running }];
+
+    [Fact]
+    public async Task A_checkpointing_cloud_job_moves_back_on_prem_once_when_it_frees_and_a_non_checkpointing_one_stays()
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "migrate"));
+        var blocker = await JobApi.SubmitAsync(client, Body("migrate-blocker", 16, ["sleep", "600"], 60, null));
+        await app.StepUntilAsync(async () => (await JobAsync(client, blocker.Id())).Str("state") is "starting" or "running", "the blocker to fill on-prem");
+
+        // 48 and 24 simulated hours: 48 and 24 s in the simulated cloud, far more than the move takes.
+        var mover = await JobApi.SubmitAsync(client, Body("migrate-ckpt", 1, ["sleep", "2"], 2880, 10));
+        var stayer = await JobApi.SubmitAsync(client, Body("migrate-no-ckpt", 1, ["sleep", "2"], 1440, null));
+        await app.StepUntilAsync(async () => await RunningInCloudAsync(client, mover.Id()) && await RunningInCloudAsync(client, stayer.Id()),
+            "both jobs to run in the cloud on-demand");
+        var cloud = (await SegmentsAsync(mover.Id())).Single();
+        Assert.Equal(CapacityType.OnDemand, cloud.Market);
+
+        (await client.PostAsync($"/v1/jobs/{blocker.Id()}/cancel", null)).Dispose();
+        await app.StepUntilAsync(async () => (await SegmentsAsync(mover.Id())).Any(a => a.End == AllocationEnd.Migrated), "the move back on-prem", 40);
+
+        // Passes run again, and on two replicas at once: the job never moves a second time.
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => app.WithScopeAsync(s => s.GetRequiredService<PlacementRound>().RunAsync(default, waitForLock: true))));
+        await app.StepUntilAsync(async () => (await JobAsync(client, mover.Id())).Str("state") == "succeeded", "the moved job to finish on-prem");
+        await app.StepUntilAsync(async () => (await JobAsync(client, stayer.Id())).Str("state") == "succeeded", "the cloud job to finish", 60);
+        await app.StepUntilAsync(async () =>
+        {
+            await using var db = app.NewDbContext();
+            return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
+        }, "every segment to close");
+
+        var segments = await SegmentsAsync(mover.Id());
+        Assert.Equal([(false, AllocationEnd.Migrated), (true, AllocationEnd.Completed)], segments.Select(a => (a.IsOnPrem, a.End!.Value)));
+        var (moved, onPrem) = (segments[0], segments[1]);
+        Assert.StartsWith("gpu-h100-", onPrem.Node, StringComparison.Ordinal);
+        var instances = await app.WithScopeAsync(s => s.GetRequiredService<ComputeProviders>().Get(moved.Provider).ListManagedAsync(default));
+        Assert.DoesNotContain(instances, i => i.AllocationId == moved.Id);
+
+        var timeline = (await JobAsync(client, mover.Id()))["timeline"]!.AsArray();
+        var migrated = Assert.Single(timeline, e => e!.Str("kind") == "migrated")!;
+        Assert.Contains($"to on-prem node {onPrem.Node}", migrated.Str("message"), StringComparison.Ordinal);
+        Assert.Contains(moved.Provider, migrated.Str("message"), StringComparison.Ordinal);
+        Assert.Equal(2, timeline.Count(e => e!.Str("kind") == "started"));
+        Assert.DoesNotContain(timeline, e => e!.Str("kind") == "preempted");
+
+        await using (var db = app.NewDbContext())
+        {
+            var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == Guid.Parse(mover.Id()));
+            Assert.Equal((1, 0), (job.Migrations, job.Interruptions));
+            // The cloud segment is billed from its start to its instance's end after the move, not to the job's end.
+            var billed = await db.CostEntries.AsNoTracking().Where(e => e.AllocationId == moved.Id && e.Kind == CostEntryKind.Usage).ToListAsync();
+            Assert.NotEmpty(billed);
+            Assert.All(billed, e => Assert.True(e.EndedAt <= moved.EndedAt!.Value && e.EndedAt < onPrem.EndedAt!.Value,
+                $"cloud usage billed to {e.EndedAt:O}, the segment ended {moved.EndedAt:O}, the job on-prem {onPrem.EndedAt:O}"));
+            Assert.True(moved.EndedAt!.Value <= onPrem.StartedAt!.Value + TimeSpan.FromSeconds(30), "the instance went soon after the move");
+        }
+
+        var stayed = await SegmentsAsync(stayer.Id());
+        Assert.Equal([(false, AllocationEnd.Completed)], stayed.Select(a => (a.IsOnPrem, a.End!.Value)));
+        Assert.DoesNotContain((await JobAsync(client, stayer.Id()))["timeline"]!.AsArray(), e => e!.Str("kind") == "migrated");
+        await Invariants.AssertNothingLeftAsync(app);
+    }
+}
