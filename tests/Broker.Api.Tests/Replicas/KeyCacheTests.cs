@@ -1,33 +1,13 @@
-using System.Data.Common;
 using System.Net;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Core.Auth;
 using Broker.Core.Persistence;
 using Broker.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Broker.Api.Tests.Replicas;
-
-/// <summary>Counts the statements that read the <c>api_keys</c> table.</summary>
-public sealed class ApiKeyReads : DbCommandInterceptor
-{
-    private int count;
-
-    public int Count => Volatile.Read(ref count);
-
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        if (command.CommandText.Contains("FROM api_keys", StringComparison.Ordinal))
-        {
-            Interlocked.Increment(ref count);
-        }
-        return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-    }
-}
 
 /// <summary>A replica with a clock of its own and a count of its key reads, on a database another replica may have created.</summary>
 public sealed class KeyCacheApp(string? connectionString) : BrokerApp
@@ -36,7 +16,7 @@ public sealed class KeyCacheApp(string? connectionString) : BrokerApp
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
 
-    public ApiKeyReads Reads { get; } = new();
+    public StatementCounter Reads { get; } = new(sql => sql.Contains("FROM api_keys", StringComparison.Ordinal));
 
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
     {
