@@ -413,7 +413,7 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("price_refreshes", (string)null);
                 });
 
-            modelBuilder.Entity("Broker.Core.Costs.Budget", b =>
+            modelBuilder.Entity("Broker.Core.Costs.Budgets.Budget", b =>
                 {
                     b.Property<string>("Team")
                         .HasMaxLength(64)
@@ -465,7 +465,7 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("budgets", (string)null);
                 });
 
-            modelBuilder.Entity("Broker.Core.Costs.BudgetEvent", b =>
+            modelBuilder.Entity("Broker.Core.Costs.Budgets.BudgetEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -528,7 +528,7 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("budget_events", (string)null);
                 });
 
-            modelBuilder.Entity("Broker.Core.Costs.BudgetPeriod", b =>
+            modelBuilder.Entity("Broker.Core.Costs.Budgets.BudgetPeriod", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -577,6 +577,60 @@ namespace Broker.Migrations.Migrations
                         .HasDatabaseName("ix_budget_periods_team_period_start_period_end");
 
                     b.ToTable("budget_periods", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Costs.Budgets.CostReservation", b =>
+                {
+                    b.Property<Guid>("AllocationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<decimal?>("ActualCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("actual_cost");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<decimal>("ExpectedCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("expected_cost");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Market")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("market");
+
+                    b.Property<DateTimeOffset?>("SettledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("settled_at");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("team");
+
+                    b.HasKey("AllocationId")
+                        .HasName("pk_cost_reservations");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_cost_reservations_job_id");
+
+                    b.HasIndex("Team", "CreatedAt")
+                        .HasDatabaseName("ix_cost_reservations_team_created_at")
+                        .HasFilter("settled_at IS NULL");
+
+                    b.ToTable("cost_reservations", (string)null);
                 });
 
             modelBuilder.Entity("Broker.Core.Costs.CostEntry", b =>
@@ -768,61 +822,114 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("cost_recordings", (string)null);
                 });
 
-            modelBuilder.Entity("Broker.Core.Costs.CostReservation", b =>
+            modelBuilder.Entity("Broker.Core.Costs.Idle.IdleHour", b =>
                 {
-                    b.Property<Guid>("AllocationId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("allocation_id");
+                    b.Property<DateTimeOffset>("Hour")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hour");
 
-                    b.Property<decimal?>("ActualCost")
+                    b.Property<string>("Node")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("node");
+
+                    b.Property<decimal>("UsdPerGpuHour")
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)")
-                        .HasColumnName("actual_cost");
+                        .HasColumnName("usd_per_gpu_hour");
+
+                    b.Property<string>("GpuModel")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("gpu_model");
+
+                    b.Property<decimal>("IdleCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("idle_cost");
+
+                    b.Property<decimal>("IdleGpuHours")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("idle_gpu_hours");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("integer")
+                        .HasColumnName("samples");
+
+                    b.Property<long>("TotalGpuMinutes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total_gpu_minutes");
+
+                    b.Property<long>("UsedGpuMinutes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("used_gpu_minutes");
+
+                    b.HasKey("Hour", "Node", "UsdPerGpuHour")
+                        .HasName("pk_onprem_idle_hourly");
+
+                    b.ToTable("onprem_idle_hourly", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Costs.Idle.RollupState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("LastEntryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_entry_id");
+
+                    b.Property<DateTimeOffset?>("RolledUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rolled_until");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_cost_rollup_state");
+
+                    b.ToTable("cost_rollup_state", (string)null);
+                });
+
+            modelBuilder.Entity("Broker.Core.Costs.OnPremRate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
-                    b.Property<decimal>("ExpectedCost")
+                    b.Property<DateTimeOffset>("EffectiveFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("effective_from");
+
+                    b.Property<decimal>("UsdPerGpuHour")
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)")
-                        .HasColumnName("expected_cost");
+                        .HasColumnName("usd_per_gpu_hour");
 
-                    b.Property<Guid>("JobId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("job_id");
+                    b.HasKey("Id")
+                        .HasName("pk_onprem_rates");
 
-                    b.Property<string>("Market")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("market");
+                    b.HasIndex("EffectiveFrom")
+                        .IsUnique()
+                        .HasDatabaseName("ix_onprem_rates_effective_from");
 
-                    b.Property<DateTimeOffset?>("SettledAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("settled_at");
-
-                    b.Property<string>("Team")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("team");
-
-                    b.HasKey("AllocationId")
-                        .HasName("pk_cost_reservations");
-
-                    b.HasIndex("JobId")
-                        .HasDatabaseName("ix_cost_reservations_job_id");
-
-                    b.HasIndex("Team", "CreatedAt")
-                        .HasDatabaseName("ix_cost_reservations_team_created_at")
-                        .HasFilter("settled_at IS NULL");
-
-                    b.ToTable("cost_reservations", (string)null);
+                    b.ToTable("onprem_rates", (string)null);
                 });
 
-            modelBuilder.Entity("Broker.Core.Costs.DailyCostRollup", b =>
+            modelBuilder.Entity("Broker.Core.Costs.Reports.DailyCostRollup", b =>
                 {
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date")
@@ -890,57 +997,7 @@ namespace Broker.Migrations.Migrations
                     b.ToTable("cost_daily_rollups", (string)null);
                 });
 
-            modelBuilder.Entity("Broker.Core.Costs.IdleHour", b =>
-                {
-                    b.Property<DateTimeOffset>("Hour")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("hour");
-
-                    b.Property<string>("Node")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("node");
-
-                    b.Property<decimal>("UsdPerGpuHour")
-                        .HasPrecision(18, 6)
-                        .HasColumnType("numeric(18,6)")
-                        .HasColumnName("usd_per_gpu_hour");
-
-                    b.Property<string>("GpuModel")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("gpu_model");
-
-                    b.Property<decimal>("IdleCost")
-                        .HasPrecision(18, 6)
-                        .HasColumnType("numeric(18,6)")
-                        .HasColumnName("idle_cost");
-
-                    b.Property<decimal>("IdleGpuHours")
-                        .HasPrecision(18, 6)
-                        .HasColumnType("numeric(18,6)")
-                        .HasColumnName("idle_gpu_hours");
-
-                    b.Property<int>("Samples")
-                        .HasColumnType("integer")
-                        .HasColumnName("samples");
-
-                    b.Property<long>("TotalGpuMinutes")
-                        .HasColumnType("bigint")
-                        .HasColumnName("total_gpu_minutes");
-
-                    b.Property<long>("UsedGpuMinutes")
-                        .HasColumnType("bigint")
-                        .HasColumnName("used_gpu_minutes");
-
-                    b.HasKey("Hour", "Node", "UsdPerGpuHour")
-                        .HasName("pk_onprem_idle_hourly");
-
-                    b.ToTable("onprem_idle_hourly", (string)null);
-                });
-
-            modelBuilder.Entity("Broker.Core.Costs.MonthlyJobCost", b =>
+            modelBuilder.Entity("Broker.Core.Costs.Reports.MonthlyJobCost", b =>
                 {
                     b.Property<DateOnly>("Month")
                         .HasColumnType("date")
@@ -987,63 +1044,6 @@ namespace Broker.Migrations.Migrations
                         .HasDatabaseName("ix_cost_job_monthly_month_team_cost");
 
                     b.ToTable("cost_job_monthly", (string)null);
-                });
-
-            modelBuilder.Entity("Broker.Core.Costs.OnPremRate", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTimeOffset>("EffectiveFrom")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("effective_from");
-
-                    b.Property<decimal>("UsdPerGpuHour")
-                        .HasPrecision(18, 6)
-                        .HasColumnType("numeric(18,6)")
-                        .HasColumnName("usd_per_gpu_hour");
-
-                    b.HasKey("Id")
-                        .HasName("pk_onprem_rates");
-
-                    b.HasIndex("EffectiveFrom")
-                        .IsUnique()
-                        .HasDatabaseName("ix_onprem_rates_effective_from");
-
-                    b.ToTable("onprem_rates", (string)null);
-                });
-
-            modelBuilder.Entity("Broker.Core.Costs.RollupState", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("name");
-
-                    b.Property<long>("LastEntryId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("last_entry_id");
-
-                    b.Property<DateTimeOffset?>("RolledUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("rolled_until");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.HasKey("Name")
-                        .HasName("pk_cost_rollup_state");
-
-                    b.ToTable("cost_rollup_state", (string)null);
                 });
 
             modelBuilder.Entity("Broker.Core.Jobs.Job", b =>
@@ -1413,6 +1413,10 @@ namespace Broker.Migrations.Migrations
                     b.Property<bool>("Present")
                         .HasColumnType("boolean")
                         .HasColumnName("present");
+
+                    b.PrimitiveCollection<List<string>>("ShardHolders")
+                        .HasColumnType("text[]")
+                        .HasColumnName("shard_holders");
 
                     b.Property<int>("ShardTotal")
                         .HasColumnType("integer")

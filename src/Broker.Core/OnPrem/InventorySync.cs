@@ -47,6 +47,9 @@ public sealed class InventorySync(BrokerDbContext db, IOnPremCluster cluster, Ti
             node.MemoryMb = info.MemoryMb;
             node.ShardTotal = info.ShardTotal;
             node.ShardsInUse = info.ShardsInUseByGpu is { Count: > 0 } shards ? [.. shards] : null;
+            node.ShardHolders = node.ShardsInUse is not null && info.ShardHolders is { Count: > 0 } holders
+                ? [.. holders.Select(h => $"{h.AllocationId:D}:{h.SharedGpu}")]
+                : null;
             node.MigSlices = info.Mig is { Count: > 0 } mig ? [.. mig.Select(m => $"{m.Profile}:{m.Total}:{m.Used}")] : null;
             node.LastSeenAt = now;
             node.Present = true;

@@ -30,6 +30,28 @@ public sealed class OnPremNodeRecord
     /// <summary>Shards in use on each GPU that has some, as the last sync read them from running jobs; null for none.</summary>
     public List<int>? ShardsInUse { get; set; }
 
+    /// <summary>
+    /// Broker's allocations on those shared GPUs whose GPU the last sync read from Slurm, as <c>allocation id:shared GPU</c>
+    /// (the shared GPU is an index into <see cref="ShardsInUse"/>); null for none.
+    /// </summary>
+    public List<string>? ShardHolders { get; set; }
+
+    /// <summary>The shared GPU (index into <see cref="ShardsInUse"/>) of each allocation in <see cref="ShardHolders"/>.</summary>
+    public Dictionary<Guid, int> SharedGpuOfAllocations()
+    {
+        var gpus = new Dictionary<Guid, int>();
+        foreach (var holder in ShardHolders ?? [])
+        {
+            var colon = holder.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && Guid.TryParseExact(holder.AsSpan(0, colon), "D", out var allocation)
+                && int.TryParse(holder.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var gpu))
+            {
+                gpus[allocation] = gpu;
+            }
+        }
+        return gpus;
+    }
+
     /// <summary>MIG slices by profile as <c>profile:total:used</c> (<c>1g.10gb:4:1</c>); null for a node without MIG.</summary>
     public List<string>? MigSlices { get; set; }
 

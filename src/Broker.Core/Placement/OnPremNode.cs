@@ -12,7 +12,23 @@ namespace Broker.Core.Placement;
 /// listed is taken to free its shards only when it frees whole).</param>
 public sealed record OnPremNode(string Name, string GpuModel, int GpuMemoryGb, int TotalGpus, int IdleGpus, bool Schedulable = true,
     int FreeCpus = int.MaxValue, int FreeMemoryGb = int.MaxValue, IReadOnlyList<MigRoom>? Mig = null, int ShardsPerGpu = 0,
-    IReadOnlyList<int>? SharedGpuShards = null, IReadOnlyList<SharedTenant>? SharedTenants = null);
+    IReadOnlyList<int>? SharedGpuShards = null, IReadOnlyList<SharedTenant>? SharedTenants = null)
+{
+    /// <summary>
+    /// The tenants of shared GPU <paramref name="sharedGpu"/> when they explain every shard in use on it (their shards add up);
+    /// null when some shard's holder is unknown (not counted by Slurm yet, or Slurm did not say which GPU it holds), as then the
+    /// GPU's shards free only when it frees whole.
+    /// </summary>
+    public IReadOnlyList<SharedTenant>? TenantsExplaining(int sharedGpu)
+    {
+        if (SharedGpuShards is not { } used || sharedGpu < 0 || sharedGpu >= used.Count)
+        {
+            return null;
+        }
+        var known = (SharedTenants ?? []).Where(t => t.SharedGpu == sharedGpu).ToList();
+        return known.Count > 0 && known.Sum(t => t.Shards) == used[sharedGpu] ? known : null;
+    }
+}
 
 /// <summary>A shared job on a node's shared GPU: the GPU (index into <see cref="OnPremNode.SharedGpuShards"/>), its shards, its expected end.</summary>
 public sealed record SharedTenant(int SharedGpu, int Shards, DateTimeOffset ExpectedEnd);

@@ -134,12 +134,12 @@ internal sealed partial class OnPremPlanner
         var plans = new List<SharedGpuPlan>(used.Count);
         for (var g = 0; g < used.Count; g++)
         {
-            var known = (node.SharedTenants ?? []).Where(t => t.SharedGpu == g)
+            var known = (node.TenantsExplaining(g) ?? [])
                 .Select(t => new Tenancy(t.Shards, now, t.ExpectedEnd.UtcTicks > now ? t.ExpectedEnd.UtcTicks : now + options.RecheckInterval.Ticks))
                 .ToList();
-            var exact = known.Count > 0 && known.Sum(t => t.Shards) == used[g];
+            var exact = known.Count > 0;
             var plan = new SharedGpuPlan(node.ShardsPerGpu, exact ? 0 : used[g], openNow: true, now, exact ? known.Max(t => t.End) : long.MaxValue);
-            foreach (var tenancy in exact ? known : [])
+            foreach (var tenancy in known)
             {
                 plan.Add(tenancy);
             }

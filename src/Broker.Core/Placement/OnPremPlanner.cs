@@ -52,18 +52,22 @@ internal sealed partial class OnPremPlanner
     public OnPremPool Pool(int index) => pools[index];
 
     /// <summary>Indices of the pools whose model and memory the job accepts (cached per distinct request shape); none for a job refused on-prem.</summary>
-    public int[] PoolsFor(PendingJob job)
+    public int[] PoolsFor(PendingJob job) =>
+        job.MigProfile is not null ? [] : PoolsFor(job.AcceptableGpuModels, job.MinGpuMemoryGb, job.OnPremRefusal);
+
+    /// <summary>Indices of the pools of an acceptable model and memory (cached per shape); none when on-prem is refused.</summary>
+    public int[] PoolsFor(IReadOnlyList<string> models, int minMemoryGb, string? onPremRefusal)
     {
-        if (job.OnPremRefusal is not null || job.MigProfile is not null)
+        if (onPremRefusal is not null)
         {
             return [];
         }
-        var shape = new RequestShape(job.AcceptableGpuModels, job.MinGpuMemoryGb);
+        var shape = new RequestShape(models, minMemoryGb);
         if (!poolsByShape.TryGetValue(shape, out var result))
         {
             result = Enumerable.Range(0, pools.Length)
-                .Where(i => pools[i].MemoryGb >= job.MinGpuMemoryGb
-                    && (job.AcceptsAnyModel || job.AcceptableGpuModels.Contains(pools[i].Model, StringComparer.OrdinalIgnoreCase)))
+                .Where(i => pools[i].MemoryGb >= minMemoryGb
+                    && (models.Count == 0 || models.Contains(pools[i].Model, StringComparer.OrdinalIgnoreCase)))
                 .ToArray();
             poolsByShape[shape] = result;
         }

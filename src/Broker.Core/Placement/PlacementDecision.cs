@@ -27,5 +27,20 @@ public sealed record CloudDecision(string JobId, CloudOffer Offer, CapacityType 
 public sealed record WaitDecision(string JobId, WaitReason Reason, DateTimeOffset RetryAt, DateTimeOffset? EstimatedOnPremStart,
     Explanation Explanation, DateTimeOffset? LimitAt = null) : PlacementDecision(JobId, Explanation);
 
-/// <summary>The output of one pass: one decision per pending job, in the order the engine considered them.</summary>
+/// <summary>
+/// Move a job running in the cloud back on-prem: end its cloud run now and restart it on <paramref name="Node"/> from its
+/// last checkpoint (<paramref name="Rework"/> is the work since then, done again).
+/// </summary>
+/// <param name="CostPerHour">The on-prem charge per hour for the job's GPUs.</param>
+/// <param name="ExpectedSaving">USD the move is expected to save over the remaining run, net of the rework at the cloud rate.</param>
+/// <param name="MemberNodes">For a gang (ADR 0012) every member node, <paramref name="Node"/> first, each giving
+/// <c>Gpus / MemberNodes.Count</c> GPUs; null for a single-node job.</param>
+public sealed record MigrationDecision(string JobId, string Node, int Gpus, string GpuModel, decimal CostPerHour,
+    decimal CloudPricePerHour, TimeSpan Rework, decimal ExpectedSaving, Explanation Explanation,
+    IReadOnlyList<string>? MemberNodes = null) : PlacementDecision(JobId, Explanation);
+
+/// <summary>
+/// The output of one pass: one decision per pending job, in the order the engine considered them, then any
+/// <see cref="MigrationDecision"/> for jobs running in the cloud.
+/// </summary>
 public sealed record PlacementPlan(string Strategy, DateTimeOffset Now, IReadOnlyList<PlacementDecision> Decisions);

@@ -10,6 +10,8 @@ namespace Broker.Core.Placement;
 /// <param name="Budgets">Cloud budgets; a team without one has no budget limit.</param>
 /// <param name="Controls">Kill switch, drained providers and cloud-GPU counts; null for none.</param>
 /// <param name="Shares">Fair-share weights and current GPU use per team; a team without one has weight 1 and no use.</param>
+/// <param name="CloudJobs">Jobs running in the cloud that the broker may move back on-prem once pending jobs had their turn;
+/// null (the live system today) for none: no migration is ever decided.</param>
 public sealed record PlacementSnapshot(
     DateTimeOffset Now,
     IReadOnlyList<PendingJob> PendingJobs,
@@ -21,4 +23,5 @@ public sealed record PlacementSnapshot(
     IReadOnlyList<TeamBudget> Budgets,
     IReadOnlyList<TeamShare> Shares,
     PlacementOptions? Options = null,
-    CloudControls? Controls = null);
+    CloudControls? Controls = null,
+    IReadOnlyList<RunningCloudJob>? CloudJobs = null);

@@ -47,8 +47,11 @@ public enum OnPremNodeState
 /// <param name="ShardsInUseByGpu">Shards in use on each GPU that has some (one job's shards come from one GPU), in GPU
 /// index order; null or empty when none are.</param>
 /// <param name="Mig">The node's MIG slices by profile; null for a node without MIG.</param>
+/// <param name="ShardHolders">Broker's allocations running on those shared GPUs where the cluster says which GPU each holds;
+/// null for none.</param>
 public sealed record OnPremNodeInfo(string Name, string GpuModel, int GpuTotal, int GpuUsed, OnPremNodeState State, int Cpus, int MemoryMb,
-    int ShardTotal = 0, IReadOnlyList<int>? ShardsInUseByGpu = null, IReadOnlyList<MigSlices>? Mig = null)
+    int ShardTotal = 0, IReadOnlyList<int>? ShardsInUseByGpu = null, IReadOnlyList<MigSlices>? Mig = null,
+    IReadOnlyList<ShardHolder>? ShardHolders = null)
 {
     public int ShardsPerGpu => GpuTotal > 0 ? ShardTotal / GpuTotal : 0;
 
@@ -120,6 +123,10 @@ public enum OnPremJobState
 
 public sealed record OnPremJobStatus(string ClusterJobId, Guid AllocationId, OnPremJobState State, string? Node,
     DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, int? ExitCode);
+
+/// <summary>A Broker allocation holding shards of a node's shared GPU <paramref name="SharedGpu"/> (an index into
+/// <see cref="OnPremNodeInfo.ShardsInUseByGpu"/>, not the cluster's GPU index).</summary>
+public sealed record ShardHolder(Guid AllocationId, int SharedGpu);
 
 /// <summary>The MIG slices of one profile on a node (<c>gpu:1g.10gb:4</c>) and how many are in use.</summary>
 public sealed record MigSlices(string Profile, int Total, int Used);

@@ -30,6 +30,8 @@ public sealed record DecisionView(
         CloudDecision d => new(d.JobId, "cloud", null, d.Offer.Provider, d.Offer.Region, d.Offer.Zone, d.Offer.InstanceType,
             d.Market.ToString().ToLowerInvariant(), d.Offer.GpuModel, d.PricePerHour, d.ExpectedCost, null, null, null,
             d.Explanation.Chosen, RejectedOf(d.Explanation), plan.Now, plan.Strategy),
+        MigrationDecision d => new(d.JobId, "migrate", d.Node, null, null, null, null, "onprem", d.GpuModel, d.CostPerHour, null,
+            null, null, null, d.Explanation.Chosen, RejectedOf(d.Explanation), plan.Now, plan.Strategy),
         WaitDecision d => new(d.JobId, "wait", null, null, null, null, null, null, null, null, null, d.Reason.Code(), d.RetryAt,
             d.EstimatedOnPremStart, d.Explanation.Chosen, RejectedOf(d.Explanation), plan.Now, plan.Strategy),
         _ => throw new ArgumentOutOfRangeException(nameof(decision)),

@@ -70,8 +70,9 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var sharedJobShares = holding.Where(a => a.IsOnPrem && onPremHolders.GetValueOrDefault(a.JobId)?.Share is not null
                 && !MigProfiles.IsProfile(a.GpuModel)).DistinctBy(a => a.JobId)
             .ToDictionary(a => a.JobId.ToString(), a => onPremHolders[a.JobId].Share!.Value, StringComparer.Ordinal);
-        var onPremRunning = SharedGpuTimeline.Collapse(running, sharedJobShares.Keys.ToHashSet(StringComparer.Ordinal), onPremNodes);
-        onPremNodes = [.. SharedGpuTimeline.WithTenants(onPremNodes, running, sharedJobShares)];
+        var gpuOf = SharedGpuOfRunningJobs(nodes, live, sharedJobShares);
+        onPremNodes = [.. SharedGpuTimeline.WithTenants(onPremNodes, running, sharedJobShares, gpuOf)];
+        var onPremRunning = SharedGpuTimeline.Collapse(running, sharedJobShares.Keys.ToHashSet(StringComparer.Ordinal), onPremNodes, gpuOf);
         var engine = await policies.ForEngineAsync((await rates.PerGpuHourAsync(ct)).At(now), ct);
         var book = new PolicyBook(engine.Teams, engine.Global);
         var used = live.Where(a => liveJobs.ContainsKey(a.JobId)).GroupBy(a => liveJobs[a.JobId].Team, StringComparer.Ordinal)
@@ -130,6 +131,30 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             shards = [.. SharePacking.After(room, placed).ShardsUsedOnSharedGpus];
         }
         return (idle, shards);
+    }
+
+    /// <summary>
+    /// The shared GPU (index into the node's shards in use) of each running shared job whose GPU the last sync read from Slurm.
+    /// Slurm never moves a running job to another GPU, so a position read while the job ran still holds; one read before the job
+    /// was requeued belongs to another allocation id and is not found.
+    /// </summary>
+    private static Dictionary<string, int> SharedGpuOfRunningJobs(IReadOnlyList<OnPremNodeRecord> nodes, IReadOnlyList<Allocation> live,
+        IReadOnlyDictionary<string, decimal> sharedJobShares)
+    {
+        var gpuOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var runningShared = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && sharedJobShares.ContainsKey(a.JobId.ToString()))
+            .ToDictionary(a => a.Id);
+        foreach (var node in nodes.Where(n => n.ShardHolders is { Count: > 0 }))
+        {
+            foreach (var (allocationId, gpu) in node.SharedGpuOfAllocations())
+            {
+                if (runningShared.TryGetValue(allocationId, out var a) && a.Nodes.Contains(node.Name, StringComparer.Ordinal))
+                {
+                    gpuOf[a.JobId.ToString()] = gpu;
+                }
+            }
+        }
+        return gpuOf;
     }
 
     /// <summary>

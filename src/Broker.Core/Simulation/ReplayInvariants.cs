@@ -10,7 +10,8 @@ namespace Broker.Core.Simulation;
 /// got exactly its full work (checkpointed progress plus its last run) and no segment claims more work than its length;
 /// no spot segment ran through a moment when its availability trace says spot was gone; the runtime model learned only
 /// from jobs that had finished, never before they finished, and no job was planned with statistics trained later than
-/// the moment it started. Returns the violations found.
+/// the moment it started; a job moved back on-prem at most once, its runs never overlap, and a run ended by a move is billed
+/// no further than the move. Returns the violations found.
 /// </summary>
 public static class ReplayInvariants
 {
@@ -22,6 +23,7 @@ public static class ReplayInvariants
         CheckWork(scenario.Scenario, jobs, result.Segments, violations);
         CheckSpot(scenario, result, violations);
         CheckLearning(result, violations);
+        CheckMigrations(result.Segments, violations);
         return violations;
     }
 
@@ -173,6 +175,37 @@ public static class ReplayInvariants
             if (lost < s.EndS)
             {
                 violations.Add($"spot segment of {s.JobId} on {s.InstanceType} runs {s.StartS}..{s.EndS} but spot is gone at t={lost}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A job moves back on-prem at most once (ADR 0009, amendment); its runs never overlap, so it is never billed in two places
+    /// at once; a cloud run it left is billed to the move, not to a minimum beyond it.
+    /// </summary>
+    private static void CheckMigrations(IReadOnlyList<RunSegment> segments, List<string> violations)
+    {
+        foreach (var job in segments.GroupBy(s => s.JobId, StringComparer.Ordinal))
+        {
+            var runs = job.OrderBy(s => s.StartS).ThenBy(s => s.EndS).ToArray();
+            var moves = runs.Count(s => s.Outcome == Outcomes.Migrated);
+            if (moves > 1)
+            {
+                violations.Add($"job {job.Key} moved back on-prem {moves} times");
+            }
+            for (var i = 1; i < runs.Length; i++)
+            {
+                if (runs[i].StartS < runs[i - 1].EndS)
+                {
+                    violations.Add($"job {job.Key}: run at t={runs[i].StartS} starts before its run at t={runs[i - 1].StartS} ends (t={runs[i - 1].EndS})");
+                }
+            }
+            foreach (var s in runs.Where(s => s.Outcome == Outcomes.Migrated))
+            {
+                if (s.Location != "cloud" || s.Cost > s.PricePerHour * (s.EndS - s.StartS) / 3600m + 0.01m)
+                {
+                    violations.Add($"job {job.Key}: migrated run at t={s.StartS} is not a cloud run billed to its end at t={s.EndS}");
+                }
             }
         }
     }

@@ -43,6 +43,7 @@ public sealed class BrokerMetrics
         {
             OnPremDecision => ("onprem", "onprem"),
             CloudDecision c => ("cloud", MarketLabel(c.Market)),
+            MigrationDecision => ("migrate", "onprem"),
             _ => ("wait", "none"),
         };
         decisions.Add(1, new KeyValuePair<string, object?>("target", target), new KeyValuePair<string, object?>("market", market));

@@ -24,7 +24,7 @@ internal sealed class SlurmCluster(SlurmRestClient client, SlurmClusterState sta
             var partition = options.CurrentValue.Partition;
             var nodes = await client.GetNodesAsync(cancellationToken);
             var shards = nodes.Any(n => GresParser.Parse(n.Gres).Any(SlurmNodeMapper.IsShard))
-                ? SlurmNodeMapper.ShardsInUse(await client.GetJobsAsync(cancellationToken))
+                ? SlurmNodeMapper.ShardGrants(await client.GetJobsAsync(cancellationToken))
                 : [];
             var infos = new List<OnPremNodeInfo>();
             foreach (var node in nodes.Where(n => partition is null || (n.Partitions ?? []).Contains(partition)))

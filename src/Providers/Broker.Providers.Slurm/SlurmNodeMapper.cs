@@ -15,9 +15,9 @@ internal static partial class SlurmNodeMapper
 
     /// <remarks>A node with several GPU types is reported by its largest type only (OnPremNodeInfo has one model). GPU GRES
     /// whose type is a MIG profile (<c>gpu:1g.10gb:4</c>) are slices, not whole GPUs; <c>shard</c> GRES are the GPUs' shares.</remarks>
-    /// <param name="shardsByGpu">Shards in use on each GPU index of this node, from its running jobs' <c>gres_detail</c>
-    /// (Slurm 22.05's node <c>gres_used</c> counts GPUs with shards, not shards).</param>
-    public static OnPremNodeInfo? ToNodeInfo(SlurmNode node, IReadOnlyDictionary<int, int>? shardsByGpu = null)
+    /// <param name="grants">The shards this node's running jobs hold, by GPU index, from their <c>gres_detail</c>
+    /// (<see cref="ShardGrants"/>; Slurm 22.05's node <c>gres_used</c> counts GPUs with shards, not shards).</param>
+    public static OnPremNodeInfo? ToNodeInfo(SlurmNode node, IReadOnlyList<ShardGrant>? grants = null)
     {
         var gres = GresParser.Parse(node.Gres);
         var usedGres = GresParser.Parse(node.GresUsed);
@@ -43,32 +43,34 @@ internal static partial class SlurmNodeMapper
             .Sum(g => g.Count);
         var model = main.Type is null ? UntypedGpuModel : GpuModels.Normalize(main.Type);
         var shardTotal = gres.Where(IsShard).Sum(g => g.Count);
-        IReadOnlyList<int>? inUse = shardsByGpu is null || shardsByGpu.Count == 0 || shardTotal == 0
+        // Shared GPUs in GPU index order; a Broker job's place among them is what the engine knows it by.
+        var sharedGpus = shardTotal == 0 ? [] : (grants ?? []).GroupBy(g => g.GpuIndex).Where(g => g.Sum(s => s.Shards) > 0).OrderBy(g => g.Key).ToList();
+        IReadOnlyList<int>? inUse = sharedGpus.Count == 0
             ? null
-            : [.. shardsByGpu.Where(g => g.Value > 0).OrderBy(g => g.Key).Select(g => Math.Min(g.Value, shardTotal / Math.Max(1, main.Count)))];
-        return new OnPremNodeInfo(node.Name, model, main.Count, Math.Min(used, main.Count), state, cpus, memory, shardTotal, inUse, mig);
+            : [.. sharedGpus.Select(g => Math.Min(g.Sum(s => s.Shards), shardTotal / Math.Max(1, main.Count)))];
+        IReadOnlyList<ShardHolder>? holders = sharedGpus.Count == 0
+            ? null
+            : [.. sharedGpus.SelectMany((g, position) => g.Where(s => s.AllocationId is not null).Select(s => new ShardHolder(s.AllocationId!.Value, position)))];
+        return new OnPremNodeInfo(node.Name, model, main.Count, Math.Min(used, main.Count), state, cpus, memory, shardTotal, inUse, mig,
+            holders is { Count: > 0 } ? holders : null);
     }
 
     /// <summary>
-    /// Shards in use by GPU index on each node, from running jobs' <c>gres_detail</c> (<c>shard:3(IDX:1)</c>); only
-    /// single-node jobs, as a shared job always is.
+    /// The shards each running job holds on its node, by node, from the jobs' <c>gres_detail</c> (<see cref="ShardDetail"/>);
+    /// only single-node jobs, as a shared job always is. A Broker job carries its allocation id (its name).
     /// </summary>
-    public static Dictionary<string, Dictionary<int, int>> ShardsInUse(IEnumerable<SlurmJob> jobs)
+    public static Dictionary<string, List<ShardGrant>> ShardGrants(IEnumerable<SlurmJob> jobs)
     {
-        var byNode = new Dictionary<string, Dictionary<int, int>>(StringComparer.Ordinal);
+        var byNode = new Dictionary<string, List<ShardGrant>>(StringComparer.Ordinal);
         foreach (var job in jobs.Where(j => j.JobState is "RUNNING" or "CONFIGURING" or "COMPLETING" or "SUSPENDED"))
         {
-            if (job.Nodes is not { Length: > 0 } node || node.IndexOfAny(['[', ',']) >= 0 || job.GresDetail is not { Count: 1 } detail)
+            if (job.Nodes is not { Length: > 0 } node || node.IndexOfAny(['[', ',']) >= 0 || job.GresDetail is not { Count: 1 } detail
+                || ShardDetail.Parse(detail[0]) is not { } held)
             {
                 continue;
             }
-            var match = ShardDetail().Match(detail[0]);
-            if (!match.Success || !int.TryParse(match.Groups[1].ValueSpan, out var shards) || !int.TryParse(match.Groups[2].ValueSpan, out var gpu))
-            {
-                continue;
-            }
-            var gpus = byNode.TryGetValue(node, out var known) ? known : byNode[node] = [];
-            gpus[gpu] = gpus.GetValueOrDefault(gpu) + shards;
+            var grants = byNode.TryGetValue(node, out var known) ? known : byNode[node] = [];
+            grants.Add(new ShardGrant(SlurmJobNames.AllocationOf(job.Name), held.GpuIndex, held.Shards));
         }
         return byNode;
     }
@@ -94,9 +96,6 @@ internal static partial class SlurmNodeMapper
             .ToList();
         return slices.Count == 0 ? null : slices;
     }
-
-    [GeneratedRegex(@"(?:^|,)shard(?::[^:(,]+)?:([0-9]{1,6})\(IDX:([0-9]{1,4})\)")]
-    private static partial Regex ShardDetail();
 
     [GeneratedRegex(@"^[1-7]g\.[0-9]{1,3}gb\z", RegexOptions.IgnoreCase)]
     private static partial Regex MigProfile();

@@ -2,8 +2,11 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Core.Capacity;
+using Broker.Core.OnPrem;
 using Broker.Core.Provisioning;
+using Broker.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Broker.Api.Tests.Lifecycle;
 
@@ -47,6 +50,55 @@ public sealed class MigAndShareLifecycleTests(LifecycleApp app) : IClassFixture<
             await using var check = app.NewDbContext();
             return !await check.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
         }, "everything to close");
+    }
+
+    [Fact]
+    public async Task Shared_jobs_on_two_shared_gpus_of_a_node_reach_the_engine_as_tenants_of_their_own_gpu()
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "gang"));
+        // 3 shards of an L4's 4, then 2: the second does not fit beside the first, so the node has two shared GPUs.
+        var ids = new List<string>();
+        foreach (var (name, share) in new[] { ("three-quarters", 0.75), ("half", 0.5) })
+        {
+            ids.Add((await JobApi.SubmitAsync(client, Body(name,
+                new JsonObject { ["count"] = 1, ["share"] = share, ["models"] = new JsonArray("L4") }, ["sleep", "60"], minutes: 30))).Id());
+        }
+        try
+        {
+            await app.StepUntilAsync(async () =>
+            {
+                foreach (var id in ids)
+                {
+                    if ((await JobAsync(client, id)).Str("state") != "running")
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }, "both shared jobs to run");
+            await app.WithScopeAsync(s => s.GetRequiredService<InventorySync>().RunAsync(default));
+
+            var snapshot = await app.WithScopeAsync(s => s.GetRequiredService<PlacementSnapshotBuilder>().BuildAsync(TimeProvider.System, default));
+
+            var node = snapshot.Nodes.Single(n => n.Name == "gpu-l4-1");
+            Assert.Equal(2, node.SharedGpuShards!.Count);
+            Assert.Equal([2, 3], node.SharedTenants!.Select(t => t.Shards).Order());
+            Assert.Equal(2, node.SharedTenants!.Select(t => t.SharedGpu).Distinct().Count());
+            Assert.All(node.SharedTenants!, t => Assert.Equal(node.SharedGpuShards[t.SharedGpu], t.Shards));
+            Assert.All(new[] { 0, 1 }, g => Assert.NotNull(node.TenantsExplaining(g)));
+        }
+        finally
+        {
+            foreach (var id in ids)
+            {
+                (await client.PostAsync($"/v1/jobs/{id}/cancel", null)).Dispose();
+            }
+            await app.StepUntilAsync(async () =>
+            {
+                await using var check = app.NewDbContext();
+                return !await check.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
+            }, "the shared jobs to close");
+        }
     }
 
     [Fact]

@@ -9,13 +9,15 @@ public sealed class SlurmShareMappingTests
 {
     private static SlurmNode Node(string gres, string used) => new("n1", "mixed", [], "", gres, used, 16, 128000, ["gpu"]);
 
-    private static SlurmJob Job(long id, string state, string nodes, params string[] detail) =>
-        new(id, "broker-x", state, nodes, null, null, null, "gres:shard:1", GresDetail: detail);
+    private static SlurmJob Job(long id, string state, string nodes, params string[] detail) => Named(id, "broker-x", state, nodes, detail);
+
+    private static SlurmJob Named(long id, string name, string state, string nodes, params string[] detail) =>
+        new(id, name, state, nodes, null, null, null, "gres:shard:1", GresDetail: detail);
 
     [Fact]
     public void Shards_in_use_come_from_running_jobs_gres_detail_by_gpu_index()
     {
-        var byNode = SlurmNodeMapper.ShardsInUse([
+        var byNode = SlurmNodeMapper.ShardGrants([
             Job(1, "RUNNING", "n1", "shard:1(IDX:0)"), Job(2, "RUNNING", "n1", "shard:l4:3(IDX:0)"), Job(3, "RUNNING", "n1", "shard:2(IDX:2)"),
             Job(4, "PENDING", "n1", "shard:2(IDX:1)"), Job(5, "COMPLETED", "n1", "shard:2(IDX:1)"), Job(6, "RUNNING", "n1", "gpu:a100:2(IDX:1-2)"),
             Job(7, "RUNNING", "n[1-2]", "shard:1(IDX:0)", "shard:1(IDX:0)"),
@@ -25,6 +27,41 @@ public sealed class SlurmShareMappingTests
 
         Assert.Equal([4, 2], info.ShardsInUseByGpu!);
         Assert.Equal((16, 4, 6, 4, 2), (info.ShardTotal, info.ShardsPerGpu, info.ShardUsed, info.GpuTotal, info.GpuUsed));
+    }
+
+    [Theory]
+    [InlineData("shard:1(IDX:0)", 1, 0)]
+    [InlineData("shard:2(IDX:3)", 2, 3)]
+    [InlineData("shard:l4:3(IDX:1)", 3, 1)]
+    [InlineData("gpu:0,shard:a100:4(IDX:2)", 4, 2)]
+    public void A_shared_jobs_gres_detail_gives_its_shards_and_its_gpu(string detail, int shards, int gpu) =>
+        Assert.Equal((shards, gpu), ShardDetail.Parse(detail));
+
+    [Theory]
+    [InlineData("gpu:a100:1(IDX:0)")] // a whole GPU, no shards
+    [InlineData("gpu:a100:2(IDX:0-1)")]
+    [InlineData("shard:2(IDX:0-1)")] // no single GPU: unknown, not guessed
+    [InlineData("shard:2(IDX:0,2)")]
+    [InlineData("shard:0(IDX:N/A)")]
+    [InlineData("hardshard:1(IDX:0)")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void A_detail_naming_no_single_gpu_with_shards_gives_none(string? detail) => Assert.Null(ShardDetail.Parse(detail));
+
+    [Fact]
+    public void Brokers_shared_jobs_are_placed_by_their_shared_gpu_not_slurms_gpu_index()
+    {
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
+        var byNode = SlurmNodeMapper.ShardGrants([
+            Named(1, SlurmJobNames.For(a), "RUNNING", "n1", "shard:a100:1(IDX:3)"), Named(2, SlurmJobNames.For(b), "RUNNING", "n1", "shard:a100:2(IDX:1)"),
+            Named(3, "someone-elses", "RUNNING", "n1", "shard:a100:1(IDX:1)"), Named(4, SlurmJobNames.For(c), "RUNNING", "n1", "shard:a100:2(IDX:1-2)"),
+        ]);
+
+        var info = SlurmNodeMapper.ToNodeInfo(Node("gpu:a100:4,shard:a100:16", "gpu:a100:0(IDX:N/A),shard:a100:2(IDX:1,3)"), byNode["n1"])!;
+
+        // GPUs 1 and 3 are shared: the engine's shared GPUs 0 and 1. Job c named no single GPU, and the third job is not Broker's.
+        Assert.Equal([3, 1], info.ShardsInUseByGpu!);
+        Assert.Equal([new ShardHolder(b, 0), new ShardHolder(a, 1)], info.ShardHolders!);
     }
 
     [Fact]

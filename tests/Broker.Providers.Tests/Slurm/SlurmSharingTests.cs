@@ -72,6 +72,35 @@ public sealed class SlurmSharingTests(SlurmClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Two_shared_jobs_on_two_shared_gpus_of_a_node_report_which_gpu_each_holds()
+    {
+        using var slurm = new SlurmTestCluster(fixture);
+        // 3 shards of 4 each: the second cannot join the first's GPU (1 shard left), so it opens another.
+        var first = Request("gpu-a100-1", share: 0.75m);
+        var second = Request("gpu-a100-1", share: 0.5m);
+        try
+        {
+            await slurm.Cluster.SubmitAsync(first, None);
+            await RunningAsync(slurm, [first]);
+            await slurm.Cluster.SubmitAsync(second, None);
+            await RunningAsync(slurm, [second]);
+
+            var node = (await slurm.Cluster.GetInventoryAsync(None)).Nodes.Single(n => n.Name == "gpu-a100-1");
+
+            Assert.Equal(2, node.ShardsInUseByGpu!.Count);
+            var holders = node.ShardHolders!.ToDictionary(h => h.AllocationId, h => h.SharedGpu);
+            Assert.Equal(2, holders.Count);
+            Assert.NotEqual(holders[first.AllocationId], holders[second.AllocationId]);
+            Assert.Equal(3, node.ShardsInUseByGpu[holders[first.AllocationId]]);
+            Assert.Equal(2, node.ShardsInUseByGpu[holders[second.AllocationId]]);
+        }
+        finally
+        {
+            await CancelAsync(slurm, [first, second]);
+        }
+    }
+
+    [Fact]
     public async Task A_mig_job_runs_in_a_slice_of_the_mig_node_and_no_other_node_has_that_profile()
     {
         using var slurm = new SlurmTestCluster(fixture);

@@ -14,6 +14,7 @@ public sealed class OnPremNodeConfiguration : IEntityTypeConfiguration<OnPremNod
         node.Property(n => n.GpuModel).HasMaxLength(32);
         node.Property(n => n.ShardsInUse).HasColumnType("integer[]");
         node.Property(n => n.MigSlices).HasColumnType("text[]");
+        node.Property(n => n.ShardHolders).HasColumnType("text[]");
     }
 }
 

@@ -7,7 +7,8 @@ namespace Broker.Core.Placement.Strategies;
 /// Everything in design §3: urgent deadlines first, then fair share and priority order; idle on-prem first (best-fit gang);
 /// wait for on-prem while <see cref="WaitOrBurst"/> says waiting is acceptable (max wait, max slowdown, price of waiting,
 /// deadline); otherwise the cloud option of least expected cost (spot rework and boot included), with deadline jobs kept
-/// on the Uniform Progress line, spot escalated away from markets that keep failing the job; price caps and budgets respected.
+/// on the Uniform Progress line, spot escalated away from markets that keep failing the job; price caps and budgets respected. After the queue,
+/// checkpointing cloud jobs move back on-prem onto GPUs left idle when the move pays for its rework (ADR 0009, amendment).
 /// </summary>
 public sealed class BrokerStrategy : PassStrategy
 {
@@ -19,6 +20,10 @@ public sealed class BrokerStrategy : PassStrategy
 
     private protected override IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass) =>
         new FairShareOrder(snapshot.PendingJobs, snapshot.Shares, snapshot.Now, pass.Options.Urgency);
+
+    /// <summary>Checkpointing cloud jobs move back on-prem onto GPUs the queue left idle (<see cref="MigrationSteps"/>).</summary>
+    private protected override IEnumerable<PlacementDecision> AfterPendingJobs(PlacementPass pass, PlacementSnapshot snapshot) =>
+        MigrationSteps.Decide(pass, snapshot.CloudJobs);
 
     private protected override PlacementDecision DecideWithoutIdleNode(PlacementPass pass, PendingJob job,
         (DateTimeOffset Start, NodeSlots Node)? estimate, RejectedOption notNow)

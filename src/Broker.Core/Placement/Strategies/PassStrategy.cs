@@ -25,8 +25,12 @@ public abstract class PassStrategy : IPlacementStrategy
                 _ => 0,
             });
         }
+        decisions.AddRange(AfterPendingJobs(pass, snapshot));
         return new PlacementPlan(Name, snapshot.Now, decisions);
     }
+
+    /// <summary>Decisions about running jobs, made once every pending job had its turn; none by default.</summary>
+    private protected virtual IEnumerable<PlacementDecision> AfterPendingJobs(PlacementPass pass, PlacementSnapshot snapshot) => [];
 
     private protected abstract IJobOrder CreateOrder(PlacementSnapshot snapshot, PlacementPass pass);
 

@@ -25,13 +25,13 @@ public static class ReplayReport
         var rows = new List<string[]>
         {
             new[] { "strategy", "cloud $", "spot $", "on-demand $", "on-prem $", "util", "util|wait", "wait p50", "wait p95",
-                "wait p99", "deadline miss", "preempt", "unfinished" },
+                "wait p99", "deadline miss", "preempt", "migrate", "unfinished" },
         };
         rows.AddRange(results.Select(r => r.Summary).Select(s => new[]
         {
             s.Strategy, Money(s.CloudCost), Money(s.CloudSpendByMarket.Spot), Money(s.CloudSpendByMarket.OnDemand), Money(s.OnPremCost),
             Pct(s.OnPremUtilization), Pct(s.OnPremUtilizationWhileWaiting), Dur(s.WaitSeconds.P50), Dur(s.WaitSeconds.P95),
-            Dur(s.WaitSeconds.P99), $"{s.DeadlineMisses}/{s.JobsWithDeadline}", Inv(s.Preemptions), Inv(s.JobsUnfinished),
+            Dur(s.WaitSeconds.P99), $"{s.DeadlineMisses}/{s.JobsWithDeadline}", Inv(s.Preemptions), Inv(s.Migrations), Inv(s.JobsUnfinished),
         }));
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         return string.Join('\n', rows.Select(r => string.Join("  ", r.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c])))));

@@ -48,7 +48,11 @@ public sealed record ReplaySummary(
     double PolicyMaxWaitSeconds,
     int MaxPreemptionsPerJob,
     int MaxFailedSpotLaunchesPerJob,
-    double MaxWaitOverPolicyS);
+    double MaxWaitOverPolicyS)
+{
+    /// <summary>Cloud runs ended to move the job back on-prem (ADR 0009, amendment); not preemptions.</summary>
+    public int Migrations { get; init; }
+}
 
 public sealed record MarketSpend(decimal Spot, decimal OnDemand);
 

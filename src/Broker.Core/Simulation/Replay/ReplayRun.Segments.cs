@@ -28,7 +28,8 @@ internal sealed partial class ReplayRun
             inputs.Budgets(team => CloudSpendOf(team, t)),
             inputs.Shares(GpusInUseByTeam()),
             inputs.Options,
-            inputs.Controls(CloudGpusByTeam));
+            inputs.Controls(CloudGpusByTeam),
+            RunningInCloud(t));
         var retry = long.MaxValue;
         foreach (var decision in strategy.Place(snapshot).Decisions)
         {
@@ -37,6 +38,9 @@ internal sealed partial class ReplayRun
             {
                 case OnPremDecision d:
                     StartOnPrem(job, d, t);
+                    break;
+                case MigrationDecision d:
+                    MoveOnPrem(job, d, t);
                     break;
                 case CloudDecision d when !TryStartCloud(job, d, t):
                     // Refused for capacity: the next option is decided at once (live: the worker asks for a pass), not a pass later.
@@ -73,6 +77,45 @@ internal sealed partial class ReplayRun
             .Select(g => g.OrderByDescending(s => ExpectedEnd(s, t)).ThenBy(s => s.Id).First())
             .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, 1, ReplayClock.At(ExpectedEnd(s, t))));
         return [.. whole, .. shared];
+    }
+
+    /// <summary>
+    /// The cloud runs as the engine sees them for a move back on-prem: progress rounded down to the checkpoint interval is
+    /// kept, the rest is rework; what is left is the engine's planned runtime minus the work done. Shared jobs are not offered
+    /// (the engine moves whole GPUs only).
+    /// </summary>
+    private RunningCloudJob[] RunningInCloud(long t) =>
+        [.. running.Values.Where(s => s.IsCloud && s.Job.Trace.GpuShare is null).Select(s =>
+        {
+            var job = s.Job;
+            var work = Math.Max(0, t - s.StartS - s.StartupS);
+            var done = job.SavedS + work;
+            var planned = done < job.PlannedS ? job.PlannedS : runtimes.PlannedS(job, done);
+            return new RunningCloudJob(job.Trace.JobId, job.Trace.Team, job.Trace.Gpus, job.Trace.GpuModels, job.Trace.MinGpuMemoryGb,
+                s.PricePerHour, s.Market == Markets.Spot ? CapacityType.Spot : CapacityType.OnDemand,
+                job.Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null, TimeSpan.FromSeconds(work - Checkpointed(job, work)),
+                TimeSpan.FromSeconds(Math.Max(0, planned - done)), job.Trace.DeadlineS is { } d ? ReplayClock.At(d) : null,
+                job.Migrations > 0, OnPremRefusal: job.Trace.OnPremRefusal);
+        })];
+
+    /// <summary>The part of a run's work the job keeps: down to its last checkpoint (none without checkpoints).</summary>
+    private static long Checkpointed(SimJob job, long work) =>
+        job.Trace.CheckpointS is { } c && c > 0 ? Math.Min(job.RemainingS, work / c * c) : 0;
+
+    /// <summary>
+    /// A move back on-prem: the cloud run ends now, billed to now, with outcome migrated; the job restarts on the node from
+    /// its last checkpoint. It is a migration, not an interruption: no strike, no requeue, spot is not blocked. The cloud
+    /// run's scheduled end is dropped when it comes up (<see cref="DropEndedEarly"/>).
+    /// </summary>
+    private void MoveOnPrem(SimJob job, MigrationDecision d, long t)
+    {
+        var s = running.Values.Single(r => r.Job == job && r.IsCloud);
+        var work = Math.Max(0, t - s.StartS - s.StartupS);
+        var saved = Checkpointed(job, work);
+        Close(s, t, Outcomes.Migrated, work, saved);
+        job.Migrated(saved);
+        AddPending(job);
+        StartOnPrem(job, new OnPremDecision(d.JobId, d.Node, d.Gpus, d.GpuModel, d.CostPerHour, d.Explanation, d.MemberNodes), t);
     }
 
     private void StartOnPrem(SimJob job, OnPremDecision d, long t)
@@ -157,7 +200,7 @@ internal sealed partial class ReplayRun
         }
         else
         {
-            saved = job.Trace.CheckpointS is { } c && c > 0 ? Math.Min(job.RemainingS, work / c * c) : 0;
+            saved = Checkpointed(job, work);
             job.Interrupted(saved, t);
             var offer = cloud.Offer(s.OfferIndex);
             job.Strike(new SpotStrike(offer.Provider, offer.Region, offer.Zone, SpotStrikeKind.Interrupted));
@@ -196,7 +239,9 @@ internal sealed partial class ReplayRun
         }
         else
         {
-            cost = s.PricePerHour * Math.Max(end - s.StartS, scenario.Cloud.MinimumBilledS) / 3600m;
+            // A run the broker ends to move the job is billed to the move: the on-prem run starts then.
+            var billed = outcome == Outcomes.Migrated ? end - s.StartS : Math.Max(end - s.StartS, scenario.Cloud.MinimumBilledS);
+            cost = s.PricePerHour * billed / 3600m;
             closedCloudCost += cost;
             closedCloudCostByTeam[job.Team] = closedCloudCostByTeam.GetValueOrDefault(job.Team) + cost;
         }

@@ -57,6 +57,7 @@ internal sealed partial class ReplayRun
         while (true)
         {
             var tArrival = nextArrival < arrivals.Length ? arrivals[nextArrival].Trace.SubmitS : long.MaxValue;
+            DropEndedEarly();
             var tEnd = ends.TryPeek(out _, out var key) ? key.End : long.MaxValue;
             var tWake = wakeUps.Count > 0 ? wakeUps.Min : long.MaxValue;
             var next = Math.Min(Math.Min(tArrival, tEnd), Math.Min(nextPass, tWake));
@@ -79,8 +80,11 @@ internal sealed partial class ReplayRun
             while (ends.TryPeek(out var segment, out key) && key.End == t)
             {
                 ends.Dequeue();
-                Finish(segment, t);
-                changed = true;
+                if (running.ContainsKey(segment.Id))
+                {
+                    Finish(segment, t);
+                    changed = true;
+                }
             }
             var timed = false;
             while (wakeUps.Count > 0 && wakeUps.Min <= t)
@@ -102,6 +106,15 @@ internal sealed partial class ReplayRun
         return ReplaySummaryBuilder.Build(scenario, window, strategy.Name, arrivals, segments, metrics, fleet.Capacity,
             passes, failedLaunches, horizon, inputs.DefaultPolicy.MaxWaitBeforeBurst.TotalSeconds)
             with { Learned = runtimes.Learned, Predictions = runtimes.Predictions };
+    }
+
+    /// <summary>Drops the scheduled ends of segments closed before them (a cloud run ended by a move back on-prem).</summary>
+    private void DropEndedEarly()
+    {
+        while (ends.TryPeek(out var segment, out _) && !running.ContainsKey(segment.Id))
+        {
+            ends.Dequeue();
+        }
     }
 
     private void AddPending(SimJob job)

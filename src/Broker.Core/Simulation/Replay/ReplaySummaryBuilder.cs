@@ -45,7 +45,10 @@ internal static class ReplaySummaryBuilder
             policyMaxWaitSeconds,
             jobs.Select(j => j.Interruptions).DefaultIfEmpty(0).Max(),
             jobs.Select(j => j.FailedSpotLaunches).DefaultIfEmpty(0).Max(),
-            jobs.Select(j => j.BurstPastLimitS ?? 0).DefaultIfEmpty(0).Max());
+            jobs.Select(j => j.BurstPastLimitS ?? 0).DefaultIfEmpty(0).Max())
+        {
+            Migrations = ordered.Count(s => s.Outcome == Outcomes.Migrated),
+        };
         return new ReplayResult(summary, ordered, metrics.Samples.ToArray());
     }
 

@@ -7,7 +7,7 @@ namespace Broker.Core.Simulation.Replay;
 /// </summary>
 /// <param name="Location">onprem or cloud.</param>
 /// <param name="Market">onprem, spot or ondemand.</param>
-/// <param name="Outcome">completed, preempted or cancelled (still running when the replay ended).</param>
+/// <param name="Outcome">completed, preempted, migrated (moved back on-prem) or cancelled (still running when the replay ended).</param>
 public sealed record RunSegment(
     string JobId,
     string Team,
@@ -55,6 +55,8 @@ public static class Outcomes
     public const string Completed = "completed";
     public const string Preempted = "preempted";
     public const string Cancelled = "cancelled";
+    /// <summary>A cloud run ended by the broker to restart the job on-prem from its last checkpoint (billed up to the move).</summary>
+    public const string Migrated = "migrated";
 }
 
 public static class Markets

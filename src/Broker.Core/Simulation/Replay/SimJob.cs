@@ -98,6 +98,17 @@ internal sealed class SimJob(TraceJob trace)
         pending = null;
     }
 
+    /// <summary>Times the job moved from the cloud back on-prem (at most once); not an interruption.</summary>
+    public int Migrations { get; private set; }
+
+    /// <summary>The job leaves its cloud run at a move back on-prem, keeping its last checkpoint.</summary>
+    public void Migrated(long savedS)
+    {
+        SavedS += savedS;
+        Migrations++;
+        pending = null;
+    }
+
     public void Launched()
     {
         Attempts++;
