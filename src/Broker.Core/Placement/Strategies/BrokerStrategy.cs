@@ -77,7 +77,7 @@ public sealed class BrokerStrategy : PassStrategy
         var chosen = $"wait ({reason.Code()}): on-prem expected on {estimate.Node.Node.Name} in {UniformProgress.Format(start - pass.Now)}; {verdict.Words}";
         var retry = verdict.LimitAt is { } limit && limit < start ? limit : priced && pass.NextLook < start ? pass.NextLook : start;
         return new WaitDecision(job.JobId, reason, OnPremSteps.Later(pass, retry), start,
-            new Explanation(chosen, [notNow, cloud, .. result.Explain().Take(pass.Options.ExplainTopRejected - 1)]), verdict.LimitAt);
+            new Explanation(chosen, result.Explain([notNow, cloud], pass.Options.ExplainTopRejected - 1)), verdict.LimitAt);
     }
 
     /// <summary>
@@ -96,6 +96,6 @@ public sealed class BrokerStrategy : PassStrategy
         var onDemand = new RejectedOption(pass.OfferText.Of(best), RejectionReason.BlockedOffer,
             "spot is blocked but progress is ahead of the uniform-progress line; waiting for spot", best.ExpectedCost);
         return new WaitDecision(job.JobId, WaitReason.BlockedOffer, pass.NextLook, start,
-            new Explanation("wait (blocked): spot unavailable, deadline still safe (Uniform Progress)", [notNow, onDemand, .. result.Explain()]));
+            new Explanation("wait (blocked): spot unavailable, deadline still safe (Uniform Progress)", result.Explain([notNow, onDemand])));
     }
 }

@@ -10,7 +10,7 @@ internal static class CloudSteps
         pass.CloudGpus.Commit(job.Team, best.Offer.GpusPerInstance);
         var chosen = $"cloud {pass.OfferText.Of(best)}, expected ${best.ExpectedCost:0.##}: {why}";
         return new CloudDecision(job.JobId, best.Offer, best.Market, best.PricePerHour, best.ExpectedCost,
-            new Explanation(chosen, [onPrem, .. result.Explain()]));
+            new Explanation(chosen, result.Explain([onPrem])));
     }
 
     /// <summary>No cloud option survived: wait for on-prem (queued) with the reason of the cheapest rejected option.</summary>
@@ -25,14 +25,14 @@ internal static class CloudSteps
             (WaitReason.Capacity, null, null) => DateTimeOffset.MaxValue,
             _ => pass.NextLook,
         };
-        IReadOnlyList<RejectedOption> cloud = result.LeadingRejection is null
-            ? [new RejectedOption("cloud", RejectionReason.Capacity, $"no offer of an acceptable model has {job.Gpus} GPUs per instance")]
-            : result.Explain();
+        RejectedOption[] rejected = result.LeadingRejection is null
+            ? [onPrem, new RejectedOption("cloud", RejectionReason.Capacity, $"no offer of an acceptable model has {job.Gpus} GPUs per instance")]
+            : result.Explain([onPrem]);
         var chosen = start is { } at
             ? $"wait ({reason.Code()}): queued for on-prem, expected start in {UniformProgress.Format(at - pass.Now)}"
             : $"wait ({reason.Code()}): {OnPremSteps.NoNode(job)} and no cloud option is allowed";
         return new WaitDecision(job.JobId, reason, retry == DateTimeOffset.MaxValue ? retry : OnPremSteps.Later(pass, retry), start,
-            new Explanation(chosen, [onPrem, .. cloud]));
+            new Explanation(chosen, rejected));
     }
 
     public static WaitDecision BurstNotAllowed(PlacementPass pass, PendingJob job, RejectedOption onPrem,
