@@ -49,8 +49,7 @@ public sealed class BrokerStrategy : PassStrategy
         {
             return IdleForSpot(pass, job, result, notNow, estimate);
         }
-        var escalated = result.Escalation is { } e2 ? $"; spot escalation: {e2}" : "";
-        return CloudSteps.Launch(pass, job, result, notNow, $"{why ?? OnPremSteps.NoNode(job)}; least expected cost{escalated}");
+        return CloudSteps.LaunchLeastCost(pass, job, result, notNow, why ?? OnPremSteps.NoNode(job));
     }
 
     /// <summary>What the best cloud option costs beyond the on-prem charge for the same work (a shared job's on-prem charge is
@@ -74,7 +73,7 @@ public sealed class BrokerStrategy : PassStrategy
             ? new RejectedOption(pass.OfferText.Of(best), priced ? RejectionReason.Price : RejectionReason.OnPremSoon, verdict.Words, best.ExpectedCost)
             : new RejectedOption("cloud", result.LeadingRejection ?? RejectionReason.Capacity, "no cloud option allowed");
         var reason = priced ? WaitReason.Price : WaitReason.OnPremSoon;
-        var chosen = $"wait ({reason.Code()}): on-prem expected on {estimate.Node.Node.Name} in {UniformProgress.Format(start - pass.Now)}; {verdict.Words}";
+        var chosen = $"wait ({reason.Code()}): on-prem expected on {estimate.Node.Node.Name} in {UniformProgress.Short(start - pass.Now)}; {verdict.Words}";
         var retry = verdict.LimitAt is { } limit && limit < start ? limit : priced && pass.NextLook < start ? pass.NextLook : start;
         return new WaitDecision(job.JobId, reason, OnPremSteps.Later(pass, retry), start,
             new Explanation(chosen, result.Explain([notNow, cloud], pass.Options.ExplainTopRejected - 1)), verdict.LimitAt);
