@@ -58,17 +58,29 @@ internal sealed partial class OnPremPlanner
         var shape = new RequestShape(job.AcceptableGpuModels, job.MinGpuMemoryGb);
         if (!poolsByShape.TryGetValue(shape, out var result))
         {
-            result = Enumerable.Range(0, pools.Length)
-                .Where(i => pools[i].MemoryGb >= job.MinGpuMemoryGb
-                    && (job.AcceptsAnyModel || job.AcceptableGpuModels.Contains(pools[i].Model, StringComparer.OrdinalIgnoreCase)))
-                .ToArray();
+            result = AcceptablePools(job);
             poolsByShape[shape] = result;
         }
         return result;
     }
 
+    // Apart from PoolsFor so the closure over the job is allocated only on a cache miss, not on every call.
+    private int[] AcceptablePools(PendingJob job) =>
+        [.. Enumerable.Range(0, pools.Length).Where(i => pools[i].MemoryGb >= job.MinGpuMemoryGb
+            && (job.AcceptsAnyModel || job.AcceptableGpuModels.Contains(pools[i].Model, StringComparer.OrdinalIgnoreCase)))];
+
     /// <summary>True when some acceptable node had enough idle GPUs before this pass placed anything.</summary>
-    public bool FitsInitially(int[] jobPools, int gpus) => jobPools.Any(p => pools[p].InitialMaxFree >= gpus);
+    public bool FitsInitially(int[] jobPools, int gpus)
+    {
+        foreach (var p in jobPools)
+        {
+            if (pools[p].InitialMaxFree >= gpus)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>
     /// Best-fit now: the acceptable node left with the fewest free GPUs that also has the job's CPU cores and memory free;
