@@ -11,12 +11,24 @@ namespace Broker.Bench.PlacementScaling;
 /// </summary>
 public static class DecisionFingerprint
 {
-    public static string Of(PlacementPlan plan)
+    public static string Of(PlacementPlan plan) => Hash(plan, withExplanations: false);
+
+    /// <summary>The same hash over each decision and its explanation as rendered (<see cref="Explanation.ToString"/>, and
+    /// every rejected option's expected cost): a change meant not to alter any word keeps it too.</summary>
+    public static string WithExplanations(PlacementPlan plan) => Hash(plan, withExplanations: true);
+
+    private static string Hash(PlacementPlan plan, bool withExplanations)
     {
         var text = new StringBuilder();
         foreach (var decision in plan.Decisions)
         {
-            text.Append(Line(decision)).Append('\n');
+            text.Append(Line(decision));
+            if (withExplanations)
+            {
+                text.Append(" | ").Append(decision.Explanation.ToString()).Append(" | ")
+                    .AppendJoin(' ', decision.Explanation.Rejected.Select(r => $"{r.Reason}:{r.ExpectedCost}"));
+            }
+            text.Append('\n');
         }
         return $"{plan.Decisions.Count}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16]}";
     }

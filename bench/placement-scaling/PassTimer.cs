@@ -21,8 +21,10 @@ public static class PassTimer
     ];
 
     /// <param name="only">Time only the size of this name (for profiling one size; no headline); null for all three.</param>
-    public static int Run(string strategyName, int rounds, string? only = null)
+    /// <param name="sampleAllocations">Also print, per size, the types the timed passes allocated most (runtime sampling).</param>
+    public static int Run(string strategyName, int rounds, string? only = null, bool sampleAllocations = false)
     {
+        using var sampler = sampleAllocations ? new AllocationSampler() : null;
         var strategy = PlacementStrategies.Get(strategyName);
         var sizes = only is null ? Sizes : Sizes.Where(s => s.Name == only).ToArray();
         var snapshots = sizes.Select(s => SyntheticCluster.Create(s.Jobs, s.Nodes, s.Offers)).ToArray();
@@ -39,9 +41,17 @@ public static class PassTimer
                 var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
                 process.Refresh();
                 var cpu = process.TotalProcessorTime;
+                if (sampler is not null)
+                {
+                    sampler.Recording = round >= 0 ? sizes[i].Name : null;
+                }
                 var watch = Stopwatch.StartNew();
                 var plan = strategy.Place(snapshots[i]);
                 watch.Stop();
+                if (sampler is not null)
+                {
+                    sampler.Recording = null;
+                }
                 var bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
                 var paused = GC.GetTotalPauseDuration() - pause;
                 var counted = Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collections[g]).ToArray();
@@ -54,6 +64,7 @@ public static class PassTimer
                 {
                     // Round -1 is the warm-up (JIT, tiering); it is not counted, but it fixes the fingerprint.
                     stats[i].Fingerprint = DecisionFingerprint.Of(plan);
+                    stats[i].TextFingerprint = DecisionFingerprint.WithExplanations(plan);
                     continue;
                 }
                 if (DecisionFingerprint.Of(plan) != stats[i].Fingerprint)
@@ -71,7 +82,15 @@ public static class PassTimer
         for (var i = 0; i < sizes.Length; i++)
         {
             var s = stats[i];
-            Console.WriteLine(Invariant($"# {strategyName} {sizes[i].Name} ({sizes[i].Jobs} jobs x {sizes[i].Nodes} nodes x {sizes[i].Offers} offers): median {Median(s.Wall):0.0} ms of [{string.Join(", ", s.Wall.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))}], CPU median {Median(s.Cpu):0.0} ms, {s.Bytes / 1e6:0.0} MB allocated, GC pauses median {Median(s.GcPause):0.0} ms, gen0/1/2 GCs in the last pass {string.Join("/", s.Collections)}, decisions {s.Fingerprint}"));
+            Console.WriteLine(Invariant($"# {strategyName} {sizes[i].Name} ({sizes[i].Jobs} jobs x {sizes[i].Nodes} nodes x {sizes[i].Offers} offers): median {Median(s.Wall):0.0} ms of [{string.Join(", ", s.Wall.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))}], CPU median {Median(s.Cpu):0.0} ms, {s.Bytes / 1e6:0.0} MB allocated, GC pauses median {Median(s.GcPause):0.0} ms, gen0/1/2 GCs in the last pass {string.Join("/", s.Collections)}, decisions {s.Fingerprint}, with explanations {s.TextFingerprint}"));
+        }
+        if (sampler is not null)
+        {
+            foreach (var size in sizes)
+            {
+                var top = sampler.Top(size.Name, 20);
+                Console.WriteLine(Invariant($"# {size.Name} sampled allocations over {rounds} passes, MB by type: {string.Join(", ", top.Select(t => FormattableString.Invariant($"{t.Type} {t.Bytes / 1e6 / rounds:0.0}")))}"));
+            }
         }
         if (only is not null)
         {
@@ -111,5 +130,7 @@ public static class PassTimer
         public int[] Collections { get; set; } = [];
 
         public string Fingerprint { get; set; } = "";
+
+        public string TextFingerprint { get; set; } = "";
     }
 }

@@ -13,7 +13,7 @@ if (args.FirstOrDefault() != "--bdn")
 {
     var rounds = args.Length >= 2 && args[0] == "--rounds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
     var only = args.Length >= 4 && args[2] == "--only" ? args[3] : null;
-    return PassTimer.Run(PlacementStrategies.Broker, rounds, only);
+    return PassTimer.Run(PlacementStrategies.Broker, rounds, only, sampleAllocations: args.Contains("--alloc-types"));
 }
 
 // A short in-process run (1 launch, 2 warm-ups, 8 iterations) so it finishes in a few minutes on 2 shared cores. The

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Broker.Api.Auth;
 
-/// <summary>Reads <c>Authorization: Bearer &lt;key&gt;</c>, looks the key's hash up and turns it into role and team claims.</summary>
+/// <summary>Reads <c>Authorization: Bearer &lt;key&gt;</c>, looks the key's hash up (cached a few seconds, <see cref="ApiKeyCache"/>) and turns it into role and team claims.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,

@@ -17,6 +17,8 @@ public static class CoreServices
         services.AddScoped<JobService>();
         services.AddScoped<JobFitCheck>();
         services.AddScoped<ApiKeyService>();
+        services.AddSingleton(configuration.GetSection("Auth").Get<ApiKeyCacheOptions>() ?? new ApiKeyCacheOptions());
+        services.AddSingleton<ApiKeyCache>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<PolicyService>();
         services.AddScoped<CloudStops>();

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Broker.Core.Auth;
 
-public sealed class ApiKeyService(BrokerDbContext db, TimeProvider clock, AuditTrail audit)
+public sealed class ApiKeyService(BrokerDbContext db, TimeProvider clock, AuditTrail audit, ApiKeyCache cache)
 {
     public sealed record CreatedKey(ApiKey Key, string Secret);
 
@@ -59,13 +59,26 @@ public sealed class ApiKeyService(BrokerDbContext db, TimeProvider clock, AuditT
             audit.Record(actor ?? AuditActor.System, "api-key.revoke", $"api-key:{key.Id}", before, View(key));
             await db.SaveChangesAsync(ct);
         }
+        cache.Evict(key.Hash);
     }
 
-    /// <summary>The live key with this secret, or null.</summary>
-    public Task<ApiKey?> AuthenticateAsync(string secret, CancellationToken ct)
+    /// <summary>The live key with this secret, or null; a live key may come from this process's <see cref="ApiKeyCache"/>.</summary>
+    public async Task<AuthenticatedKey?> AuthenticateAsync(string secret, CancellationToken ct)
     {
         var hash = ApiKeySecret.Hash(secret);
-        return db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedAt == null, ct);
+        if (cache.Find(hash) is { } cached)
+        {
+            return cached;
+        }
+        var generation = cache.Generation;
+        var readAt = clock.GetUtcNow();
+        var key = await db.ApiKeys.AsNoTracking().Where(k => k.Hash == hash && k.RevokedAt == null)
+            .Select(k => new AuthenticatedKey(k.Id, k.Name, k.Role, k.Team)).FirstOrDefaultAsync(ct);
+        if (key is not null)
+        {
+            cache.Add(hash, key, generation, readAt);
+        }
+        return key;
     }
 
     /// <summary>What the audit trail keeps of a key: never its secret or its hash.</summary>

@@ -3,6 +3,7 @@ using Broker.Core.Errors;
 using Broker.Core.Jobs;
 using Broker.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Broker.Core.Logs;
 
@@ -34,53 +35,79 @@ public sealed class LogStore(BrokerDbContext db, LogOptions options, TimeProvide
         return results[0];
     }
 
-    /// <summary>Several chunks of one segment's output in one transaction (the caller's, when one is open), each as <see cref="AppendAsync"/>.</summary>
+    /// <summary>
+    /// Several chunks of one segment's output in one transaction (the caller's, when one is open), each as
+    /// <see cref="AppendAsync"/>: one round trip (a batch, its own implicit transaction when the caller has none) of an
+    /// insert per chunk, its job taken from the allocation row, then one cap for all of them. For the distinct chunks a
+    /// call carries, capping once after the inserts drops the same chunks, and counts the same bytes, as capping after
+    /// each: a chunk over the cap only gets more newer bytes ahead of it.
+    /// </summary>
     public async Task<IReadOnlyList<LogAppendResult>> AppendAllAsync(Guid allocationId, IReadOnlyList<LogChunkText> chunks, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is not null)
+        if (chunks.Count == 0)
         {
-            return await AppendInTransactionAsync(allocationId, chunks, ct);
+            return [];
         }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var results = await AppendInTransactionAsync(allocationId, chunks, ct);
-        await tx.CommitAsync(ct);
-        return results;
+        var stored = await InsertAndCapAsync(allocationId, chunks, ct);
+        if (!stored.Contains(true)
+            && !await db.Allocations.AsNoTracking().AnyAsync(a => a.Id == allocationId, ct))
+        {
+            return [.. chunks.Select(_ => LogAppendResult.UnknownAllocation)];
+        }
+        return [.. stored.Select(s => s ? LogAppendResult.Stored : LogAppendResult.Duplicate)];
     }
 
-    private async Task<IReadOnlyList<LogAppendResult>> AppendInTransactionAsync(Guid allocationId, IReadOnlyList<LogChunkText> chunks, CancellationToken ct)
+    /// <summary>Whether each chunk was inserted (false: a duplicate, or an allocation this database does not know).</summary>
+    private async Task<bool[]> InsertAndCapAsync(Guid allocationId, IReadOnlyList<LogChunkText> chunks, CancellationToken ct)
     {
-        var jobId = await db.Allocations.AsNoTracking().Where(a => a.Id == allocationId).Select(a => (Guid?)a.JobId).FirstOrDefaultAsync(ct);
-        var results = new List<LogAppendResult>(chunks.Count);
-        foreach (var chunk in chunks)
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
         {
-            results.Add(jobId is { } id ? await AppendOneAsync(id, allocationId, chunk.Stream, chunk.Offset, chunk.Text, ct) : LogAppendResult.UnknownAllocation);
+            await using var batch = new NpgsqlBatch(connection);
+            var now = clock.GetUtcNow();
+            foreach (var chunk in chunks)
+            {
+                batch.BatchCommands.Add(Command("""
+                    INSERT INTO log_chunks (job_id, allocation_id, stream, "offset", bytes, text, received_at)
+                    SELECT a.job_id, a.id, $2, $3, $4, $5, $6 FROM allocations a WHERE a.id = $1
+                    ON CONFLICT (allocation_id, stream, "offset") DO NOTHING
+                    """, allocationId, chunk.Stream, chunk.Offset, Encoding.UTF8.GetByteCount(chunk.Text), chunk.Text, now));
+            }
+            // Newest chunks first: everything beyond the cap, counted from the newest, goes (and is counted as dropped).
+            // Under a cap that has not changed, capping again after a duplicate drops nothing.
+            batch.BatchCommands.Add(Command("""
+                WITH job AS (SELECT a.job_id FROM allocations a WHERE a.id = $1),
+                ranked AS (
+                    SELECT c.id, c.bytes, SUM(c.bytes) OVER (ORDER BY c.id DESC) AS newer FROM log_chunks c WHERE c.job_id = (SELECT job_id FROM job)),
+                doomed AS (
+                    DELETE FROM log_chunks c USING ranked r WHERE c.id = r.id AND r.newer > $2 RETURNING c.bytes)
+                INSERT INTO log_drops (job_id, dropped_bytes)
+                SELECT (SELECT job_id FROM job), SUM(bytes) FROM doomed HAVING COUNT(*) > 0
+                ON CONFLICT (job_id) DO UPDATE SET dropped_bytes = log_drops.dropped_bytes + EXCLUDED.dropped_bytes
+                """, allocationId, options.MaxBytesPerJob));
+            await batch.ExecuteNonQueryAsync(ct);
+            var inserted = new bool[chunks.Count];
+            for (var i = 0; i < inserted.Length; i++)
+            {
+                inserted[i] = batch.BatchCommands[i].RecordsAffected > 0;
+            }
+            return inserted;
         }
-        return results;
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
-    private async Task<LogAppendResult> AppendOneAsync(Guid jobId, Guid allocationId, string stream, long offset, string text, CancellationToken ct)
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
     {
-        var bytes = Encoding.UTF8.GetByteCount(text);
-        var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO log_chunks (job_id, allocation_id, stream, "offset", bytes, text, received_at)
-            VALUES ({jobId}, {allocationId}, {stream}, {offset}, {bytes}, {text}, {clock.GetUtcNow()})
-            ON CONFLICT (allocation_id, stream, "offset") DO NOTHING
-            """, ct);
-        if (inserted == 0)
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
         {
-            return LogAppendResult.Duplicate;
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
         }
-        // Newest chunks first: everything beyond the cap, counted from the newest, goes (and is counted as dropped).
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            WITH ranked AS (
-                SELECT id, bytes, SUM(bytes) OVER (ORDER BY id DESC) AS newer FROM log_chunks WHERE job_id = {jobId}),
-            doomed AS (
-                DELETE FROM log_chunks c USING ranked r WHERE c.id = r.id AND r.newer > {options.MaxBytesPerJob} RETURNING c.bytes)
-            INSERT INTO log_drops (job_id, dropped_bytes)
-            SELECT {jobId}, SUM(bytes) FROM doomed HAVING COUNT(*) > 0
-            ON CONFLICT (job_id) DO UPDATE SET dropped_bytes = log_drops.dropped_bytes + EXCLUDED.dropped_bytes
-            """, ct);
-        return LogAppendResult.Stored;
+        return command;
     }
 
     /// <summary>

@@ -11,10 +11,12 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
     CloudControls controls, CloudGpuLedger cloudGpus, OfferDescriptions offerText)
 {
     private readonly List<OfferBucket> buckets = [];
+    private readonly CloudSearchResult result = new(options.ExplainTopRejected, offerText);
 
+    /// <summary>The best option and the explained losers; the result is reused, so it is valid until the next search.</summary>
     public CloudSearchResult Search(PendingJob job, BurstPolicy policy, CloudRules rules)
     {
-        var result = new CloudSearchResult(options.ExplainTopRejected, offerText);
+        result.Reset();
         var escalation = rules.Escalate ? SpotEscalation.For(job, policy) : null;
         var context = new Context(job, policy, rules, rules.DeadlineAware
             ? UniformProgress.SpotRisk(job, now, options.CloudStartup, options.NonCheckpointReworkFraction, policy.DeadlineMargin)
@@ -36,15 +38,23 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
                     Scan(context, bucket.ByOnDemandPrice, CapacityType.OnDemand, result);
                 }
             }
-            return result;
         }
-        foreach (var bucket in buckets)
+        else
         {
-            Scan(context, bucket.ByOnDemandPrice, CapacityType.OnDemand, result);
-            if (rules.UseSpot)
+            foreach (var bucket in buckets)
             {
-                Scan(context, bucket.BySpotPrice, CapacityType.Spot, result);
+                Scan(context, bucket.ByOnDemandPrice, CapacityType.OnDemand, result);
+                if (rules.UseSpot)
+                {
+                    Scan(context, bucket.BySpotPrice, CapacityType.Spot, result);
+                }
             }
+        }
+        // Words only for the rejections that survived; nothing the details read changes during one search.
+        for (var i = 0; i < result.KeptRejections; i++)
+        {
+            var (candidate, reason) = result.KeptRejection(i);
+            result.Describe(i, Detail(context, candidate.Offer, reason, candidate));
         }
         return result;
     }
@@ -63,8 +73,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         {
             if (list.Length > 0)
             {
-                var cheapest = Price(c, list[0], market);
-                result.Reject(cheapest, blanket, Detail(c, list[0], blanket, cheapest), blanket: true);
+                result.Reject(Price(c, list[0], market), blanket, blanket: true);
             }
             return;
         }
@@ -94,7 +103,7 @@ internal sealed class CloudSearch(OfferIndex offers, BudgetLedger budgets, DateT
         }
         else if (result.WouldKeepRejected(candidate))
         {
-            result.Reject(candidate, r, Detail(c, offer, r, candidate));
+            result.Reject(candidate, r);
         }
         else
         {

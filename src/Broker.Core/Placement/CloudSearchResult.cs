@@ -2,11 +2,15 @@ using Broker.Core.Capacity;
 
 namespace Broker.Core.Placement;
 
-/// <summary>The best cloud candidate found and the cheapest losers, kept in small sorted lists.</summary>
+/// <summary>
+/// The best cloud candidate found and the cheapest losers, kept in small sorted lists. One instance serves every search of
+/// a pass (<see cref="Reset"/>): its lists never grow beyond <c>keep + 1</c>, so a search allocates only the words it shows.
+/// </summary>
 internal sealed class CloudSearchResult(int keep, OfferDescriptions offerText)
 {
-    private readonly List<(CloudCandidate Candidate, RejectionReason Reason, string Detail)> rejected = [];
-    private readonly List<CloudCandidate> runnersUp = [];
+    private readonly List<(CloudCandidate Candidate, RejectionReason Reason, string? Detail)> rejected = new(keep + 1);
+    private readonly List<CloudCandidate> runnersUp = new(keep + 1);
+    private readonly List<(CloudCandidate Candidate, int Rejected)> ordered = new(2 * keep + 2);
     private RejectionReason? leading;
     private CloudCandidate? leadingCandidate;
     private bool leadingIsBlanket;
@@ -24,6 +28,29 @@ internal sealed class CloudSearchResult(int keep, OfferDescriptions offerText)
 
     /// <summary>The reason of the cheapest rejected option: why the job cannot have the cloud when nothing was accepted.</summary>
     public RejectionReason? LeadingRejection => leading;
+
+    /// <summary>How many rejected options are kept (at most <c>keep</c>): their details are set by <see cref="Describe"/>.</summary>
+    public int KeptRejections => rejected.Count;
+
+    /// <summary>Empties the result for the next search.</summary>
+    public void Reset()
+    {
+        rejected.Clear();
+        runnersUp.Clear();
+        leading = null;
+        leadingCandidate = null;
+        leadingIsBlanket = false;
+        Best = null;
+        Escalation = null;
+        BlockedSpotSeen = false;
+        RiskySpotSeen = false;
+    }
+
+    /// <summary>The kept rejection at <paramref name="index"/>, cheapest first.</summary>
+    public (CloudCandidate Candidate, RejectionReason Reason) KeptRejection(int index) => (rejected[index].Candidate, rejected[index].Reason);
+
+    /// <summary>Words the kept rejection at <paramref name="index"/>: only options that survive the search are worded.</summary>
+    public void Describe(int index, string detail) => rejected[index] = rejected[index] with { Detail = detail };
 
     public void Accept(CloudCandidate candidate)
     {
@@ -46,7 +73,7 @@ internal sealed class CloudSearchResult(int keep, OfferDescriptions offerText)
 
     /// <param name="blanket">The reason rules out a whole market for the job (spot not tolerated, not allowed, too close to
     /// the deadline): it explains, but never hides why a real offer was turned down (budget, price, blocks).</param>
-    public void Reject(CloudCandidate candidate, RejectionReason reason, string detail, bool blanket = false)
+    public void Reject(CloudCandidate candidate, RejectionReason reason, bool blanket = false)
     {
         NoteRejected(candidate, reason, blanket);
         var index = 0;
@@ -54,7 +81,7 @@ internal sealed class CloudSearchResult(int keep, OfferDescriptions offerText)
         {
             index++;
         }
-        rejected.Insert(index, (candidate, reason, detail));
+        rejected.Insert(index, (candidate, reason, null));
         if (rejected.Count > keep)
         {
             rejected.RemoveAt(rejected.Count - 1);
@@ -78,26 +105,32 @@ internal sealed class CloudSearchResult(int keep, OfferDescriptions offerText)
         }
     }
 
-    /// <summary>The best rejected options, cheapest first: constraint failures and valid-but-costlier candidates.</summary>
-    public IReadOnlyList<RejectedOption> Explain()
+    /// <summary>
+    /// <paramref name="leading"/> followed by the best rejected options, cheapest first (constraint failures and
+    /// valid-but-costlier candidates), at most <paramref name="max"/> of them (all kept ones when null).
+    /// </summary>
+    public RejectedOption[] Explain(ReadOnlySpan<RejectedOption> leading, int? max = null)
     {
         // Order first, then put words only on the options that are shown (at most `keep` of up to 2 × keep).
-        var all = new List<(CloudCandidate Candidate, int Rejected)>(rejected.Count + runnersUp.Count);
+        ordered.Clear();
         for (var i = 0; i < rejected.Count; i++)
         {
-            all.Add((rejected[i].Candidate, i));
+            ordered.Add((rejected[i].Candidate, i));
         }
         foreach (var c in runnersUp)
         {
-            all.Add((c, -1));
+            ordered.Add((c, -1));
         }
-        all.Sort((a, b) => CloudCandidate.Order(a.Candidate, b.Candidate));
-        var shown = new RejectedOption[Math.Min(keep, all.Count)];
-        for (var i = 0; i < shown.Length; i++)
+        ordered.Sort(static (a, b) => CloudCandidate.Order(a.Candidate, b.Candidate));
+        var count = Math.Max(0, Math.Min(Math.Min(keep, max ?? keep), ordered.Count));
+        var shown = new RejectedOption[leading.Length + count];
+        leading.CopyTo(shown);
+        for (var i = 0; i < count; i++)
         {
-            var (c, index) = all[i];
-            shown[i] = index >= 0
-                ? new RejectedOption(offerText.Of(c), rejected[index].Reason, rejected[index].Detail, c.ExpectedCost)
+            var (c, index) = ordered[i];
+            shown[leading.Length + i] = index >= 0
+                ? new RejectedOption(offerText.Of(c), rejected[index].Reason,
+                    rejected[index].Detail ?? throw new InvalidOperationException("A kept rejection was not described."), c.ExpectedCost)
                 : new RejectedOption(offerText.Of(c), RejectionReason.Price,
                     $"expected ${c.ExpectedCost:0.####} vs ${Best!.Value.ExpectedCost:0.####} for the best option", c.ExpectedCost);
         }

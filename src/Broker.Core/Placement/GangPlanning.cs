@@ -19,8 +19,17 @@ internal sealed class GangPlanning(OnPremPlanner planner, IReadOnlyList<NodeSlot
     }
 
     /// <summary>True when no acceptable pool has a node big enough alone, so the job can only run as a gang.</summary>
-    public bool IsGang(int[] jobPools, int gpus) =>
-        jobPools.Length > 0 && jobPools.All(p => planner.Pool(p).MaxGpus < gpus);
+    public bool IsGang(int[] jobPools, int gpus)
+    {
+        foreach (var p in jobPools)
+        {
+            if (planner.Pool(p).MaxGpus >= gpus)
+            {
+                return false;
+            }
+        }
+        return jobPools.Length > 0;
+    }
 
     /// <summary>
     /// Starts the gang now on the best-fitting members of one pool; null when no pool has enough idle nodes. Each member

@@ -51,6 +51,16 @@ internal sealed class NodeSlots
     public long KthAvailable(int g, long now)
     {
         Span<long> until = stackalloc long[slots.Length];
+        var idle = AvailableUntil(now, until);
+        return idle < g ? long.MinValue : until[idle - g];
+    }
+
+    /// <summary>
+    /// Fills <paramref name="until"/> (at least <see cref="Total"/> long) with how long each idle GPU stays usable for a job
+    /// starting now, ascending, as <see cref="KthAvailable"/> reads them; returns how many GPUs are idle.
+    /// </summary>
+    public int AvailableUntil(long now, Span<long> until)
+    {
         var idle = 0;
         foreach (var slot in slots)
         {
@@ -63,13 +73,8 @@ internal sealed class NodeSlots
                 until[idle++] = slot.HeldStart;
             }
         }
-        if (idle < g)
-        {
-            return long.MinValue;
-        }
-        var used = until[..idle];
-        used.Sort();
-        return used[idle - g];
+        until[..idle].Sort();
+        return idle;
     }
 
     /// <summary>Held-but-idle slots whose holder starts no earlier than <paramref name="end"/>.</summary>

@@ -25,7 +25,8 @@ internal sealed partial class OnPremPlanner
         var tenancy = new Tenancy(placement.Shards, now, end);
         if (placement.OpensFreshGpu)
         {
-            Update(chosen, n => n.PlaceNow(1, now, end));
+            chosen.PlaceNow(1, now, end);
+            Reindex(chosen);
             var fresh = new SharedGpuPlan(chosen.Node.ShardsPerGpu, 0, openNow: true, now, end);
             fresh.Add(tenancy);
             sharedGpus[chosen.Index].Add(fresh);
@@ -74,7 +75,8 @@ internal sealed partial class OnPremPlanner
             Join(chosen, gpu, tenancy);
             return;
         }
-        Update(chosen, n => n.Reserve(1, now, estimate.Duration));
+        chosen.Reserve(1, now, estimate.Duration);
+        Reindex(chosen);
         var opened = new SharedGpuPlan(chosen.Node.ShardsPerGpu, 0, openNow: false, estimate.Start, tenancy.End);
         opened.Add(tenancy);
         sharedGpus[chosen.Index].Add(opened);
@@ -119,7 +121,8 @@ internal sealed partial class OnPremPlanner
         if (gpu.UnknownShards == 0 && tenancy.End > gpu.WholeFreeAt)
         {
             var from = gpu.WholeFreeAt;
-            Update(node, n => n.Extend(from, tenancy.End));
+            node.Extend(from, tenancy.End);
+            Reindex(node);
             gpu.WholeFreeAt = tenancy.End;
         }
     }

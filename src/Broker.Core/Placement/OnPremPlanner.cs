@@ -23,8 +23,6 @@ internal sealed partial class OnPremPlanner
             .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
         var poolKeys = usable.Select(n => (n.GpuModel, n.GpuMemoryGb)).Distinct()
             .OrderBy(k => k.GpuModel, StringComparer.Ordinal).ThenBy(k => k.GpuMemoryGb).ToArray();
-        pools = poolKeys.Select(k => new OnPremPool(k.GpuModel, k.GpuMemoryGb,
-            usable.Where(n => n.GpuModel == k.GpuModel && n.GpuMemoryGb == k.GpuMemoryGb).Max(n => n.TotalGpus))).ToArray();
         var poolIndex = poolKeys.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i);
         nodes = new NodeSlots[usable.Length];
         freeCpus = [.. usable.Select(n => n.FreeCpus)];
@@ -33,10 +31,9 @@ internal sealed partial class OnPremPlanner
         for (var i = 0; i < usable.Length; i++)
         {
             var node = usable[i];
-            var pool = poolIndex[(node.GpuModel, node.GpuMemoryGb)];
-            nodes[i] = new NodeSlots(i, node, pool, InitialFreeTimes(node, runningByNode[node.Name], options));
-            pools[pool].Add(nodes[i], now);
+            nodes[i] = new NodeSlots(i, node, poolIndex[(node.GpuModel, node.GpuMemoryGb)], InitialFreeTimes(node, runningByNode[node.Name], options));
         }
+        pools = [.. poolKeys.Select((k, p) => new OnPremPool(k.GpuModel, k.GpuMemoryGb, [.. nodes.Where(n => n.Pool == p)], now))];
         Gangs = new GangPlanning(this, nodes, now);
         Mig = new MigPlanning(snapshot.Nodes);
     }
@@ -65,17 +62,29 @@ internal sealed partial class OnPremPlanner
         var shape = new RequestShape(models, minMemoryGb);
         if (!poolsByShape.TryGetValue(shape, out var result))
         {
-            result = Enumerable.Range(0, pools.Length)
-                .Where(i => pools[i].MemoryGb >= minMemoryGb
-                    && (models.Count == 0 || models.Contains(pools[i].Model, StringComparer.OrdinalIgnoreCase)))
-                .ToArray();
+            result = AcceptablePools(models, minMemoryGb);
             poolsByShape[shape] = result;
         }
         return result;
     }
 
+    // Apart from PoolsFor so the closure over the request is allocated only on a cache miss, not on every call.
+    private int[] AcceptablePools(IReadOnlyList<string> models, int minMemoryGb) =>
+        [.. Enumerable.Range(0, pools.Length).Where(i => pools[i].MemoryGb >= minMemoryGb
+            && (models.Count == 0 || models.Contains(pools[i].Model, StringComparer.OrdinalIgnoreCase)))];
+
     /// <summary>True when some acceptable node had enough idle GPUs before this pass placed anything.</summary>
-    public bool FitsInitially(int[] jobPools, int gpus) => jobPools.Any(p => pools[p].InitialMaxFree >= gpus);
+    public bool FitsInitially(int[] jobPools, int gpus)
+    {
+        foreach (var p in jobPools)
+        {
+            if (pools[p].InitialMaxFree >= gpus)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>
     /// Best-fit now: the acceptable node left with the fewest free GPUs that also has the job's CPU cores and memory free;
@@ -85,10 +94,10 @@ internal sealed partial class OnPremPlanner
     {
         var end = now + Math.Max(1, duration.Ticks);
         (int Free, int Node) best = (int.MaxValue, int.MaxValue);
-        bool Fits(int node) => freeCpus[node] >= cpus && freeMemoryGb[node] >= memoryGb;
+        var fits = new FreeCpusAndMemory(freeCpus, freeMemoryGb, cpus, memoryGb);
         foreach (var p in jobPools)
         {
-            var fit = cpus <= 0 && memoryGb <= 0 ? pools[p].BestFit(gpus) : pools[p].BestFit(gpus, Fits);
+            var fit = cpus <= 0 && memoryGb <= 0 ? pools[p].BestFit(gpus) : pools[p].BestFit(gpus, fits);
             if (fit.Node >= 0 && (fit.Free, fit.Node).CompareTo(best) < 0)
             {
                 best = fit;
@@ -98,12 +107,13 @@ internal sealed partial class OnPremPlanner
         {
             best = BestBackfill(jobPools, gpus, end);
         }
-        if (best.Node == int.MaxValue || !Fits(best.Node))
+        if (best.Node == int.MaxValue || !fits.Accepts(best.Node))
         {
             return null;
         }
         var node = nodes[best.Node];
-        Update(node, n => n.PlaceNow(gpus, now, end));
+        node.PlaceNow(gpus, now, end);
+        Reindex(node);
         freeCpus[best.Node] = Math.Max(0, freeCpus[best.Node] - Math.Max(0, cpus));
         freeMemoryGb[best.Node] = Math.Max(0, freeMemoryGb[best.Node] - Math.Max(0, memoryGb));
         return node;
@@ -135,11 +145,16 @@ internal sealed partial class OnPremPlanner
             Gangs.Reserve(node.Pool, gpus, duration);
             return;
         }
-        Update(node, n => n.Reserve(gpus, now, Math.Max(1, duration.Ticks)));
+        node.Reserve(gpus, now, Math.Max(1, duration.Ticks));
+        Reindex(node);
     }
 
     /// <summary>Changes one node's timeline and keeps its pool's indexes right (for <see cref="GangPlanning"/>).</summary>
-    public void Change(NodeSlots node, Action<NodeSlots> change) => Update(node, change);
+    public void Change(NodeSlots node, Action<NodeSlots> change)
+    {
+        change(node);
+        Reindex(node);
+    }
 
     /// <summary>True when the node has the CPU cores and memory free that one member of a job asks for.</summary>
     public bool HasFree(NodeSlots node, int cpus, int memoryGb) => freeCpus[node.Index] >= cpus && freeMemoryGb[node.Index] >= memoryGb;
@@ -169,12 +184,12 @@ internal sealed partial class OnPremPlanner
         return best;
     }
 
-    private void Update(NodeSlots node, Action<NodeSlots> change)
+    /// <summary>Keeps the node's pool indexes right after its timeline changed.</summary>
+    private void Reindex(NodeSlots node) => pools[node.Pool].Update(node);
+
+    private readonly record struct FreeCpusAndMemory(int[] FreeCpus, int[] FreeMemoryGb, int Cpus, int MemoryGb) : INodeFilter
     {
-        var pool = pools[node.Pool];
-        pool.Remove(node, now);
-        change(node);
-        pool.Index(node, now);
+        public bool Accepts(int node) => FreeCpus[node] >= Cpus && FreeMemoryGb[node] >= MemoryGb;
     }
 
     private long[] InitialFreeTimes(OnPremNode node, IEnumerable<RunningOnPremJob> running, PlacementOptions options)

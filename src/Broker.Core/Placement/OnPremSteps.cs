@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Broker.Core.Placement;
 
 /// <summary>The on-prem moves every strategy shares: place on idle GPUs now, explain why not, queue on the timeline.</summary>
@@ -45,16 +47,23 @@ internal static class OnPremSteps
                 ? $"no schedulable node of an acceptable model has {job.Gpus} GPUs"
                 : "no schedulable node of an acceptable model can share a GPU (no gres/shard)");
         }
-        var when = $"expected on {e.Node.Node.Name} in {UniformProgress.Format(e.Start - pass.Now)}";
-        if (pass.OnPrem.FitsInitially(pools, job.Gpus))
-        {
-            return orderedByFairShare
-                ? new RejectedOption("on-prem now", RejectionReason.Fairness,
-                    $"idle GPUs went to teams further below their fair share or to higher priorities; {when}")
-                : new RejectedOption("on-prem now", RejectionReason.Capacity, $"idle GPUs went to earlier jobs; {when}");
-        }
-        return new RejectedOption("on-prem now", RejectionReason.Capacity, $"no acceptable node has {job.Gpus} idle GPUs; {when}");
+        var kind = !pass.OnPrem.FitsInitially(pools, job.Gpus) ? NotNowKind.NoIdleNode
+            : orderedByFairShare ? NotNowKind.Fairness : NotNowKind.EarlierJobs;
+        // Every job that loses idle GPUs the same way and is expected on the same node at the same moment gets the same
+        // words; one pass has many of them, so each distinct option is worded once.
+        var key = (kind, kind == NotNowKind.NoIdleNode ? job.Gpus : 0, e.Node.Index, e.Start.UtcTicks);
+        ref var option = ref CollectionsMarshal.GetValueRefOrAddDefault(pass.NotNowWords, key, out _);
+        return option ??= NotNowOption(kind, job.Gpus, e.Node.Node.Name, UniformProgress.Short(e.Start - pass.Now));
     }
+
+    private static RejectedOption NotNowOption(NotNowKind kind, int gpus, string node, ShortDuration until) => kind switch
+    {
+        NotNowKind.Fairness => new RejectedOption("on-prem now", RejectionReason.Fairness,
+            $"idle GPUs went to teams further below their fair share or to higher priorities; expected on {node} in {until}"),
+        NotNowKind.EarlierJobs => new RejectedOption("on-prem now", RejectionReason.Capacity,
+            $"idle GPUs went to earlier jobs; expected on {node} in {until}"),
+        _ => new RejectedOption("on-prem now", RejectionReason.Capacity, $"no acceptable node has {gpus} idle GPUs; expected on {node} in {until}"),
+    };
 
     /// <summary>Puts the job in the on-prem queue (the timeline later jobs estimate against); returns its planned start.</summary>
     public static DateTimeOffset? Queue(PlacementPass pass, PendingJob job, (DateTimeOffset Start, NodeSlots Node)? estimate)
@@ -72,4 +81,12 @@ internal static class OnPremSteps
 
     public static DateTimeOffset Later(PlacementPass pass, DateTimeOffset at) =>
         at > pass.Now ? at : pass.Now + TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Why a job with an on-prem estimate did not get idle GPUs now.</summary>
+internal enum NotNowKind
+{
+    Fairness,
+    EarlierJobs,
+    NoIdleNode,
 }

@@ -38,5 +38,8 @@ internal sealed class PlacementPass
 
     public OfferDescriptions OfferText { get; } = new();
 
+    /// <summary>The "on-prem now" options worded so far in this pass, by kind, GPUs (when worded), node and expected start.</summary>
+    public Dictionary<(NotNowKind Kind, int Gpus, int Node, long Start), RejectedOption> NotNowWords { get; } = [];
+
     public DateTimeOffset NextLook => Now + Options.RecheckInterval;
 }

@@ -25,9 +25,9 @@ internal readonly struct RequestShape(IReadOnlyList<string> models, int minMemor
     {
         var hash = new HashCode();
         hash.Add(minMemoryGb);
-        foreach (var model in models)
+        for (var i = 0; i < models.Count; i++)
         {
-            hash.Add(model, StringComparer.OrdinalIgnoreCase);
+            hash.Add(models[i], StringComparer.OrdinalIgnoreCase);
         }
         return hash.ToHashCode();
     }

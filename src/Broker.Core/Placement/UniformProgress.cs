@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Broker.Core.Placement;
 
 /// <summary>
@@ -20,7 +22,7 @@ public static class UniformProgress
         var slack = deadline - now - remaining - startup;
         var loss = startup + remaining * CostModel.ReworkFraction(remaining, job.CheckpointInterval, nonCheckpointRework) + margin;
         return slack < loss
-            ? $"slack {Format(slack)} before the deadline cannot absorb an interruption ({Format(loss)})"
+            ? $"slack {Short(slack)} before the deadline cannot absorb an interruption ({Short(loss)})"
             : null;
     }
 
@@ -39,7 +41,39 @@ public static class UniformProgress
         return job.SavedProgress < job.EstimatedDuration * elapsed;
     }
 
-    internal static string Format(TimeSpan span) =>
-        span < TimeSpan.Zero ? "-" + Format(-span)
-        : span.TotalHours >= 1 ? $"{span.TotalHours:0.#}h" : $"{Math.Round(span.TotalMinutes)}m";
+    internal static string Format(TimeSpan span) => Short(span).ToString();
+
+    /// <summary><see cref="Format"/> as a value to put in an interpolated string, written there without a string of its own.</summary>
+    internal static ShortDuration Short(TimeSpan span) => new(span);
+}
+
+/// <summary>
+/// A duration in the words of the explanations, "1.5h" or "20m" (current culture, as these words always were), or with
+/// <paramref name="Days"/> "2.5d" from two days on (invariant); <paramref name="Suffix"/> follows it. Formats straight into
+/// the interpolated string that holds it: a pass words 100,000 jobs and these pieces would otherwise each be a string.
+/// </summary>
+internal readonly record struct ShortDuration(TimeSpan Span, bool Days = false, string Suffix = "") : ISpanFormattable
+{
+    public override string ToString() => string.Create(null, stackalloc char[64], $"{this}");
+
+    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+    /// <remarks>The provider of the enclosing string is ignored: the words are the same whichever string holds them.</remarks>
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+    {
+        var span = Span;
+        var sign = "";
+        if (Days && span.TotalDays >= 2)
+        {
+            return destination.TryWrite(CultureInfo.InvariantCulture, $"{span.TotalDays:0.#}d{Suffix}", out charsWritten);
+        }
+        if (span < TimeSpan.Zero)
+        {
+            sign = "-";
+            span = -span;
+        }
+        return span.TotalHours >= 1
+            ? destination.TryWrite(CultureInfo.CurrentCulture, $"{sign}{span.TotalHours:0.#}h{Suffix}", out charsWritten)
+            : destination.TryWrite(CultureInfo.CurrentCulture, $"{sign}{Math.Round(span.TotalMinutes)}m{Suffix}", out charsWritten);
+    }
 }

@@ -51,7 +51,7 @@ public static class WaitOrBurst
         var limit = bySlowdown > byWait ? bySlowdown.Value : byWait;
         var lookBy = latestStart < limit ? latestStart.Value : limit;
         var wait = Format(onPremStart - job.SubmittedAt);
-        var queued = job.QueuedSince > job.SubmittedAt ? $"{Format(onPremStart - job.QueuedSince)} since its requeue" : wait;
+        var queued = job.QueuedSince > job.SubmittedAt ? Format(onPremStart - job.QueuedSince, " since its requeue") : wait;
         var maxWait = Format(policy.MaxWaitBeforeBurst);
         if (onPremStart <= byWait)
         {
@@ -60,20 +60,19 @@ public static class WaitOrBurst
         var slowdown = Slowdown(job, onPremStart, remaining, runtimeEstimate);
         if (onPremStart <= bySlowdown)
         {
-            return new(true, WaitTerm.MaxSlowdown, lookBy, Invariant(
+            return new(true, WaitTerm.MaxSlowdown, lookBy, string.Create(CultureInfo.InvariantCulture,
                 $"max slowdown: a wait of {wait} slows this {Format(runtimeEstimate)} job {slowdown:0.##}x, within the {policy.MaxSlowdown:0.##}x max slowdown"));
         }
-        var hurt = policy.MaxSlowdown is { } max
-            ? Invariant($"a wait of {queued} exceeds the {maxWait} max wait and slows this {Format(runtimeEstimate)} job {slowdown:0.##}x, above the {max:0.##}x max slowdown")
-            : $"a wait of {queued} exceeds the {maxWait} max wait";
+        var hurt = new Hurt(queued, maxWait, Format(runtimeEstimate), slowdown, policy.MaxSlowdown);
         if (policy.WaitPricePerGpuHour is { } price && cloudExtraCost is { } extra)
         {
             var avoided = onPremStart - now;
             var worth = price * job.GpusCharged * (decimal)avoided.TotalHours;
-            var priced = Invariant($"{Format(avoided)} of waiting is worth ${worth:0.##} at ${price:0.##} per GPU-hour");
             return worth < extra
-                ? new(true, WaitTerm.WaitPrice, null, Invariant($"price of waiting: {hurt}, but {priced}, less than the ${extra:0.##} the cloud costs beyond on-prem"))
-                : new(false, WaitTerm.WaitPrice, null, Invariant($"price of waiting: {hurt}, and {priced}, more than the ${extra:0.##} the cloud costs beyond on-prem"));
+                ? new(true, WaitTerm.WaitPrice, null, string.Create(CultureInfo.InvariantCulture,
+                    $"price of waiting: {hurt}, but {Format(avoided)} of waiting is worth ${worth:0.##} at ${price:0.##} per GPU-hour, less than the ${extra:0.##} the cloud costs beyond on-prem"))
+                : new(false, WaitTerm.WaitPrice, null, string.Create(CultureInfo.InvariantCulture,
+                    $"price of waiting: {hurt}, and {Format(avoided)} of waiting is worth ${worth:0.##} at ${price:0.##} per GPU-hour, more than the ${extra:0.##} the cloud costs beyond on-prem"));
         }
         return new(false, policy.MaxSlowdown is null ? WaitTerm.MaxWait : WaitTerm.MaxSlowdown, null,
             $"{(policy.MaxSlowdown is null ? "max wait" : "max wait and slowdown")}: {hurt}");
@@ -107,8 +106,23 @@ public static class WaitOrBurst
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
 
-    private static string Format(TimeSpan span) =>
-        span.TotalDays >= 2 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0.#}d") : UniformProgress.Format(span);
+    /// <summary>A wait in words: days from two days on (invariant), otherwise as <see cref="UniformProgress"/> words it.</summary>
+    private static ShortDuration Format(TimeSpan span, string suffix = "") => new(span, Days: true, suffix);
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    /// <summary>How the wait hurts the job: "a wait of … exceeds the … max wait" and, with a slowdown term, how much it slows
+    /// the job. Written into the verdict's words directly (invariant numbers, as before).</summary>
+    private readonly record struct Hurt(ShortDuration Queued, ShortDuration MaxWait, ShortDuration Runtime, double Slowdown,
+        double? MaxSlowdown) : ISpanFormattable
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{this}");
+
+        public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+            MaxSlowdown is { } max
+                ? destination.TryWrite(CultureInfo.InvariantCulture,
+                    $"a wait of {Queued} exceeds the {MaxWait} max wait and slows this {Runtime} job {Slowdown:0.##}x, above the {max:0.##}x max slowdown",
+                    out charsWritten)
+                : destination.TryWrite(CultureInfo.InvariantCulture, $"a wait of {Queued} exceeds the {MaxWait} max wait", out charsWritten);
+    }
 }

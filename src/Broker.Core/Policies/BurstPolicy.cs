@@ -49,11 +49,23 @@ public sealed record BurstPolicy(
 
     public const int DefaultMaxPreemptionsPerJob = 3;
 
-    public bool AllowsProvider(string provider) =>
-        AllowedProviders.Count == 0 || AllowedProviders.Contains(provider, StringComparer.OrdinalIgnoreCase);
+    public bool AllowsProvider(string provider) => AllowedProviders.Count == 0 || ContainsIgnoringCase(AllowedProviders, provider);
 
-    public bool AllowsRegion(string region) =>
-        AllowedRegions.Count == 0 || AllowedRegions.Contains(region, StringComparer.OrdinalIgnoreCase);
+    public bool AllowsRegion(string region) => AllowedRegions.Count == 0 || ContainsIgnoringCase(AllowedRegions, region);
+
+    /// <summary>Contains by index: the search asks this for every offer it looks at, and Enumerable.Contains with a comparer
+    /// allocates an enumerator each time.</summary>
+    private static bool ContainsIgnoringCase(IReadOnlyList<string> values, string value)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i], value, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public bool AllowsMarket(CapacityType market) => market switch
     {

@@ -70,8 +70,10 @@ public static class JobLifecycle
         Release(allocation, exitCode == 0 ? AllocationEnd.Completed : AllocationEnd.Failed, $"exit code {exitCode}{why}", at);
         if (job.State == JobState.Running)
         {
+            // The segment keeps the source's end; the timeline never puts the end before the start it already shows (a
+            // script's start in milliseconds can follow Slurm's whole-second end that CorrectStart made the segment's).
             job.MoveTo(exitCode == 0 ? JobState.Succeeded : JobState.Failed, exitCode == 0 ? JobEventKind.Finished : JobEventKind.Failed,
-                $"Finished with exit code {exitCode} on {Where(allocation)}{why}.", at);
+                $"Finished with exit code {exitCode} on {Where(allocation)}{why}.", at < job.UpdatedAt ? job.UpdatedAt : at);
         }
     }
 

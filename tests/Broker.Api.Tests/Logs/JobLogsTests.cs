@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Core.Capacity;
+using Broker.Core.Logs;
 using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -104,6 +105,42 @@ public sealed class JobLogsTests(LogsApp app) : IClassFixture<LogsApp>
         Assert.Equal(["stdout:" + new string('b', 29), "stdout:" + new string('c', 29)], Lines(page));
         Assert.Equal(30, page["droppedBytes"]!.GetValue<long>());
         Assert.True(page["truncated"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Chunks_appended_in_one_call_are_stored_and_capped_as_if_shipped_one_by_one()
+    {
+        var (team, oneByOneJob, oneByOne, instance) = await RunningSegmentAsync();
+        var (_, batchedJob, batched, _) = await RunningSegmentAsync();
+        // 30, 30, 8, 30 bytes against the 64-byte cap: the first two go, as does only what the cap requires.
+        LogChunkText[] chunks =
+        [
+            new("stdout", 0, new string('a', 29) + "\n"), new("stdout", 30, new string('b', 29) + "\n"), new("stderr", 0, "warning\n"),
+            new("stdout", 60, new string('c', 29) + "\n"),
+        ];
+        foreach (var chunk in chunks)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, await ShipAsync(instance, oneByOne, chunk.Stream, chunk.Offset, chunk.Text));
+        }
+
+        IReadOnlyList<LogAppendResult> first, rest, unknown;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var logs = scope.ServiceProvider.GetRequiredService<LogStore>();
+            first = await logs.AppendAllAsync(batched, chunks[..1], default);
+            rest = await logs.AppendAllAsync(batched, chunks, default);
+            unknown = await logs.AppendAllAsync(Guid.NewGuid(), chunks[..2], default);
+        }
+        var expected = (await team.GetFromJsonAsync<JsonObject>($"/v1/jobs/{oneByOneJob}/logs"))!;
+        var actual = (await team.GetFromJsonAsync<JsonObject>($"/v1/jobs/{batchedJob}/logs"))!;
+
+        Assert.Equal([LogAppendResult.Stored], first);
+        Assert.Equal([LogAppendResult.Duplicate, LogAppendResult.Stored, LogAppendResult.Stored, LogAppendResult.Stored], rest);
+        Assert.Equal([LogAppendResult.UnknownAllocation, LogAppendResult.UnknownAllocation], unknown);
+        Assert.Equal(["stderr:warning", "stdout:" + new string('c', 29)], Lines(expected));
+        Assert.Equal(Lines(expected), Lines(actual));
+        Assert.Equal(60, expected["droppedBytes"]!.GetValue<long>());
+        Assert.Equal(60, actual["droppedBytes"]!.GetValue<long>());
     }
 
     [Fact]

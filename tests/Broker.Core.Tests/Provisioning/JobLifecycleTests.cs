@@ -87,6 +87,21 @@ public sealed class JobLifecycleTests
     }
 
     [Fact]
+    public void A_slurm_end_in_whole_seconds_before_the_scripts_start_keeps_the_timeline_in_order()
+    {
+        // The script reported its start with milliseconds; Slurm's start and end, both in whole seconds, come earlier.
+        var (job, allocation) = Placed(CapacityType.OnPrem);
+        JobLifecycle.Provisioning(job, allocation, "4711", T0.AddSeconds(1));
+        JobLifecycle.Started(job, allocation, T0.AddMilliseconds(6200));
+        JobLifecycle.CorrectStart(allocation, T0.AddSeconds(5));
+
+        JobLifecycle.Finished(job, allocation, 125, T0.AddSeconds(6));
+
+        Assert.Equal(JobEventKind.Failed, job.Events.OrderBy(e => e.At).Last().Kind);
+        Assert.Equal((T0.AddSeconds(5), T0.AddSeconds(6)), (allocation.StartedAt, allocation.EndedAt));
+    }
+
+    [Fact]
     public void Finishing_with_zero_succeeds_and_with_another_code_fails_with_the_scripts_reason()
     {
         var (ok, okAllocation) = Running();

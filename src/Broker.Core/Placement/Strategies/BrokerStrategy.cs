@@ -54,8 +54,7 @@ public sealed class BrokerStrategy : PassStrategy
         {
             return IdleForSpot(pass, job, result, notNow, estimate);
         }
-        var escalated = result.Escalation is { } e2 ? $"; spot escalation: {e2}" : "";
-        return CloudSteps.Launch(pass, job, result, notNow, $"{why ?? OnPremSteps.NoNode(job)}; least expected cost{escalated}");
+        return CloudSteps.LaunchLeastCost(pass, job, result, notNow, why ?? OnPremSteps.NoNode(job));
     }
 
     /// <summary>What the best cloud option costs beyond the on-prem charge for the same work (a shared job's on-prem charge is
@@ -79,10 +78,10 @@ public sealed class BrokerStrategy : PassStrategy
             ? new RejectedOption(pass.OfferText.Of(best), priced ? RejectionReason.Price : RejectionReason.OnPremSoon, verdict.Words, best.ExpectedCost)
             : new RejectedOption("cloud", result.LeadingRejection ?? RejectionReason.Capacity, "no cloud option allowed");
         var reason = priced ? WaitReason.Price : WaitReason.OnPremSoon;
-        var chosen = $"wait ({reason.Code()}): on-prem expected on {estimate.Node.Node.Name} in {UniformProgress.Format(start - pass.Now)}; {verdict.Words}";
+        var chosen = $"wait ({reason.Code()}): on-prem expected on {estimate.Node.Node.Name} in {UniformProgress.Short(start - pass.Now)}; {verdict.Words}";
         var retry = verdict.LimitAt is { } limit && limit < start ? limit : priced && pass.NextLook < start ? pass.NextLook : start;
         return new WaitDecision(job.JobId, reason, OnPremSteps.Later(pass, retry), start,
-            new Explanation(chosen, [notNow, cloud, .. result.Explain().Take(pass.Options.ExplainTopRejected - 1)]), verdict.LimitAt);
+            new Explanation(chosen, result.Explain([notNow, cloud], pass.Options.ExplainTopRejected - 1)), verdict.LimitAt);
     }
 
     /// <summary>
@@ -101,6 +100,6 @@ public sealed class BrokerStrategy : PassStrategy
         var onDemand = new RejectedOption(pass.OfferText.Of(best), RejectionReason.BlockedOffer,
             "spot is blocked but progress is ahead of the uniform-progress line; waiting for spot", best.ExpectedCost);
         return new WaitDecision(job.JobId, WaitReason.BlockedOffer, pass.NextLook, start,
-            new Explanation("wait (blocked): spot unavailable, deadline still safe (Uniform Progress)", [notNow, onDemand, .. result.Explain()]));
+            new Explanation("wait (blocked): spot unavailable, deadline still safe (Uniform Progress)", result.Explain([notNow, onDemand])));
     }
 }

@@ -12,7 +12,7 @@ public sealed class OnPremOnlyStrategy : PassStrategy
     {
         var start = OnPremSteps.Queue(pass, job, estimate);
         var chosen = start is { } at
-            ? $"wait (capacity): FIFO on-prem queue with backfill, expected start in {UniformProgress.Format(at - pass.Now)}"
+            ? $"wait (capacity): FIFO on-prem queue with backfill, expected start in {UniformProgress.Short(at - pass.Now)}"
             : job.OnPremRefusal is { } refusal ? $"wait (policy): {refusal}" : "wait (capacity): no on-prem node can ever fit this job";
         var reason = job.OnPremRefusal is null ? WaitReason.Capacity : WaitReason.Policy;
         return new WaitDecision(job.JobId, reason, start is { } s ? OnPremSteps.Later(pass, s) : DateTimeOffset.MaxValue, start,
