@@ -19,7 +19,7 @@ namespace Broker.Core.Scheduling;
 /// lock, so on-prem GPUs are counted once; the unique live-allocation index and the jobs' xmin tokens make a duplicate
 /// placement fail even without it. After the decisions, the earliest wait limit ahead gets a timed pass (<see cref="PlacementWakeUps"/>).
 /// </summary>
-public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder snapshots, PlacementSettings settings,
+public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder snapshots, PlacementSettings settings,
     BudgetAccounts budgets, LifecycleOptions lifecycle, PlacementWakeUps wakeUps, TimeProvider clock, BrokerMetrics metrics,
     ILogger<PlacementRound> logger)
 {
@@ -233,50 +233,6 @@ public sealed class PlacementRound(BrokerDbContext db, PlacementSnapshotBuilder 
             db.CostReservations.Add(reservation!);
             job.MoveTo(JobState.Placed, JobEventKind.Placed, $"Placed {JobLifecycle.Where(allocation)}: {view.Chosen}", now);
         }
-    }
-
-    /// <summary>
-    /// Moves a cloud job back on-prem (ADR 0009, amendment) in one transaction, with the job's row and its live allocations
-    /// locked: only while the job and its cloud segment are both still running (a pass may run twice, on two replicas) does
-    /// the segment end as migrated, and the job is then placed on the decision's node as a pending job would be. The
-    /// reconciler's release terminates the instance; the ledger bills the segment to the instance's end.
-    /// </summary>
-    private async Task<Guid?> MigrateAsync(MigrationDecision decision, PlacementPlan plan, Policies.PolicyBook terms, CancellationToken ct)
-    {
-        db.ChangeTracker.Clear();
-        var jobId = Guid.Parse(decision.JobId);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM jobs WHERE id = {jobId} FOR UPDATE", ct);
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM allocations WHERE job_id = {jobId} AND state <> 'Closed' FOR UPDATE", ct);
-        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId, ct);
-        var segments = await db.Allocations.Where(a => a.JobId == jobId && a.State != AllocationState.Closed).ToListAsync(ct);
-        if (job is not { State: JobState.Running, Migrations: 0 } || segments is not [{ IsOnPrem: false, State: AllocationState.Running } cloud])
-        {
-            return null;
-        }
-        var view = DecisionView.From(decision, plan);
-        var allocation = ToAllocation(decision, job, plan.Now, terms.For(job.Team).LeaseFactor ?? lifecycle.LeaseFactor)!;
-        if (!JobLifecycle.Migrated(job, cloud, JobLifecycle.Where(allocation), plan.Now))
-        {
-            return null;
-        }
-        Record(job, view, allocation, CostReservation.For(allocation, decision, job), plan.Now);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            logger.LogInformation("Job {Job} changed during the pass; its move on-prem is looked at again next pass", job.Id);
-            return null;
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
-        metrics.Placed(TimeSpan.Zero, allocation.Market);
-        return allocation.Id;
     }
 
     private async Task<Guid?> WaitForBudgetAsync(Job job, DecisionView cloud, CostReservation reservation, PlacementPlan plan, CancellationToken ct)
