@@ -124,13 +124,17 @@ public sealed class SlurmSharingTests(SlurmClusterFixture fixture)
         }
     }
 
+    // Slurm's main scheduling loop runs every 60 s by default: a job submitted while the node still finished an earlier
+    // test's cancelled jobs may wait one full cycle on a loaded machine before it starts.
+    private const int SchedulingCycleSeconds = 90;
+
     private static async Task<List<OnPremJobStatus>> RunningAsync(SlurmTestCluster slurm, IReadOnlyList<OnPremJobRequest> requests)
     {
         var running = new List<OnPremJobStatus>();
         foreach (var request in requests)
         {
             running.Add((await Eventually.ReachAsync(() => slurm.Cluster.GetJobAsync(request.AllocationId, None),
-                job => job?.State == OnPremJobState.Running, $"allocation {request.AllocationId} to run"))!);
+                job => job?.State == OnPremJobState.Running, $"allocation {request.AllocationId} to run", seconds: SchedulingCycleSeconds))!);
         }
         return running;
     }
