@@ -100,7 +100,7 @@ internal static class Headline
         }
     }
 
-    private static IEnumerable<string> Keys(string prefix, IReadOnlyList<EstimateRun> runs)
+    public static IEnumerable<string> Keys(string prefix, IReadOnlyList<EstimateRun> runs)
     {
         decimal Spend(string strategy) => runs.Sum(r => r.Of(strategy).CloudCost);
         var broker = Spend(PlacementStrategies.Broker);

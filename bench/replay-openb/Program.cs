@@ -10,10 +10,12 @@ using Broker.Core.Simulation;
 // scenario's user estimates and with oracle estimates side by side, a sensitivity table over hash seeds; with --shared the
 // broker on the (single) scenario with whole GPUs and on FILE, the same with GPU shares, side by side; with --gangs the
 // gang jobs of FILE (placed, where, waits); headline key=value lines last. Without --scenario: openb-hybrid with
-// --shared openb-shared.
+// --shared openb-shared, and the held-out scenarios (openb-default, openb-early) with user and oracle estimates, no seeds,
+// printed as heldout_* keys.
 var scenarioPaths = new List<string>();
 string? sharedPath = null;
 string? gangsPath = null;
+var heldOutPaths = new List<string>();
 var outDir = "replay-openb-out";
 var seeds = 5;
 for (var i = 0; i < args.Length; i++)
@@ -34,6 +36,7 @@ if (scenarioPaths.Count == 0)
 {
     scenarioPaths.Add(Path.Combine(RepoRoot(), "scenarios", "openb-hybrid.json"));
     sharedPath ??= Path.Combine(RepoRoot(), "scenarios", "openb-shared.json");
+    heldOutPaths.AddRange(HeldOut.DefaultScenarios.Select(name => Path.Combine(RepoRoot(), "scenarios", name + ".json")));
 }
 if (sharedPath is not null && scenarioPaths.Count != 1)
 {
@@ -96,6 +99,18 @@ if (gangsPath is not null)
     extraLines.AddRange(figures.Single(f => f.Strategy == PlacementStrategies.Broker).Lines("gangs."));
     extraLines.Add($"gangs.cloud_spend_broker={gangs.Of(PlacementStrategies.Broker).CloudCost.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
     extraLines.Add($"gangs.invariant_violations={gangs.Violations}");
+}
+var heldOutClock = Stopwatch.StartNew();
+foreach (var path in heldOutPaths)
+{
+    var heldOut = HeldOut.Run(ScenarioLoader.Load(path));
+    extraViolations += heldOut.Violations;
+    Console.WriteLine($"\nheld-out {heldOut.Name} ({path}): the cost of not knowing runtimes\n{EstimateRun.SideBySide([heldOut.User, heldOut.Oracle])}");
+    extraLines.AddRange(heldOut.Lines());
+}
+if (heldOutPaths.Count > 0)
+{
+    extraLines.Add($"heldout_replay_seconds={Math.Round(heldOutClock.Elapsed.TotalSeconds, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 }
 var seconds = clock.Elapsed.TotalSeconds;
 var violations = user.Concat(oracle).Sum(r => r.Violations) + extraViolations;
