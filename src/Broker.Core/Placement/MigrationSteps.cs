@@ -4,9 +4,10 @@ using Broker.Core.Capacity;
 namespace Broker.Core.Placement;
 
 /// <summary>
-/// Moves checkpointing cloud jobs back on-prem (ADR 0009, amendment). It runs after every pending job of the pass has been
-/// decided, so it only takes on-prem GPUs the queue left idle (GPUs held for a waiting job stay held: only a run that ends
-/// before its holder starts could backfill them). A job moves when all hold: it checkpoints; it has never moved before;
+/// Moves cloud jobs back on-prem (ADR 0009, amendment). It runs after every pending job of the pass has been decided, so it
+/// only takes on-prem GPUs the queue left idle (GPUs held for a waiting job stay held: only a run that ends before its holder
+/// starts could backfill them). A job moves when all hold: it checkpoints, or it accepts interruption (it may run on spot)
+/// and then all its work so far is the rework; it has never moved before;
 /// its remaining run is at least twice the rework plus one recheck interval; what the move saves over the remaining run,
 /// (cloud price − on-prem rate) × remaining, is at least twice the rework at the cloud price; its deadline is still met
 /// when it restarts on-prem now; a node fits it by the rules a pending job is placed by, or, for a job larger than any
@@ -56,7 +57,8 @@ internal static class MigrationSteps
     /// <summary>What moving the job now would save, or null when one of the conditions fails.</summary>
     private static Saving? Worth(PlacementPass pass, RunningCloudJob job)
     {
-        if (job.CheckpointInterval is not { } interval || interval <= TimeSpan.Zero || job.Migrated || job.Gpus < 1)
+        TimeSpan? interval = job.CheckpointInterval is { } every && every > TimeSpan.Zero ? every : null;
+        if ((interval is null && !job.SpotAllowed) || job.Migrated || job.Gpus < 1)
         {
             return null;
         }
@@ -85,7 +87,7 @@ internal static class MigrationSteps
         var market = job.Market == CapacityType.Spot ? "spot" : "on-demand";
         var where = members is null ? node.Name : $"gang {string.Join("+", members)}";
         var chosen = Invariant(
-            $"migrate to on-prem {where}: {market} ${job.PricePerHour:0.00}/h, 1 checkpoint every {Hours(worth.Interval)}, saves ~${worth.Saved:N0} over the remaining {Hours(job.RemainingWork)} against ~${worth.ReworkCost:N0} of rework ({Hours(worth.Rework)} since its last checkpoint)");
+            $"migrate to on-prem {where}: {market} ${job.PricePerHour:0.00}/h, {Checkpoints(worth.Interval)}, saves ~${worth.Saved:N0} over the remaining {Hours(job.RemainingWork)} against ~${worth.ReworkCost:N0} of rework ({Hours(worth.Rework)} {(worth.Interval is null ? "of work so far" : "since its last checkpoint")})");
         var stay = new RejectedOption($"stay {market} in the cloud", RejectionReason.Price,
             Invariant($"${job.PricePerHour:0.00}/h against ${worth.OnPremRate:0.00}/h on-prem for the remaining {Hours(job.RemainingWork)}"),
             job.PricePerHour * (decimal)job.RemainingWork.TotalHours);
@@ -93,12 +95,15 @@ internal static class MigrationSteps
             worth.Net, new Explanation(chosen, [stay]), members);
     }
 
+    private static string Checkpoints(TimeSpan? interval) =>
+        interval is { } every ? Invariant($"1 checkpoint every {Hours(every)}") : "no checkpoints (it accepts interruption: restarts from the start)";
+
     private static string Hours(TimeSpan span) =>
         span.TotalHours >= 1 ? Invariant($"{span.TotalHours:0.#}h") : Invariant($"{Math.Round(span.TotalMinutes)}m");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private readonly record struct Saving(decimal OnPremRate, decimal Saved, decimal ReworkCost, TimeSpan Rework, TimeSpan Interval)
+    private readonly record struct Saving(decimal OnPremRate, decimal Saved, decimal ReworkCost, TimeSpan Rework, TimeSpan? Interval)
     {
         public decimal Net => Saved - ReworkCost;
     }

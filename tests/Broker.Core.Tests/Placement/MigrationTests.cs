@@ -34,7 +34,11 @@ public sealed class MigrationTests
         { "a long checkpointing on-demand job moves", LongOnDemand(), true },
         { "a long checkpointing spot job moves when the price gap pays", LongOnDemand() with { Market = CapacityType.Spot, PricePerHour = 12m }, true },
         { "a short job does not: 30 min left is less than 2 x (20 min rework + 5 min recheck)", LongOnDemand() with { RemainingWork = TimeSpan.FromMinutes(30) }, false },
-        { "a job that does not checkpoint never moves", LongOnDemand() with { CheckpointInterval = null }, false },
+        { "a job that neither checkpoints nor accepts interruption never moves", LongOnDemand() with { CheckpointInterval = null }, false },
+        { "a job that does not checkpoint but accepts interruption (spot allowed) moves: its 20 min of work are the rework", LongOnDemand() with
+            { CheckpointInterval = null, SpotAllowed = true }, true },
+        { "it stays when its work so far is too much to redo: 250 h of rework against 420 h left", LongOnDemand() with
+            { CheckpointInterval = null, SpotAllowed = true, SinceCheckpoint = TimeSpan.FromHours(250) }, false },
         { "a job that moved once never moves again", LongOnDemand() with { Migrated = true }, false },
         { "no saving when the cloud costs less than on-prem", LongOnDemand() with { PricePerHour = 4m }, false },
         { "the saving must be twice the rework: $5.20/h over 8 h ($41.60) against 3.5 h of rework at $10/h ($35)", LongOnDemand() with
@@ -72,6 +76,16 @@ public sealed class MigrationTests
         // (44.06 - 8 x 0.60) x 420 h = 16,489; 20 min at $44.06/h = $15.
         Assert.Equal("migrate to on-prem g2-01: on-demand $44.06/h, 1 checkpoint every 30m, saves ~$16,489 over the remaining 420h "
             + "against ~$15 of rework (20m since its last checkpoint)", migration.Explanation.Chosen);
+    }
+
+    [Fact]
+    public void A_job_without_checkpoints_is_explained_as_restarting_from_the_start_with_its_work_so_far_as_rework()
+    {
+        var migration = Assert.Single(Place([LongOnDemand() with { CheckpointInterval = null, SpotAllowed = true }]).Decisions
+            .OfType<MigrationDecision>());
+
+        Assert.Equal("migrate to on-prem g2-01: on-demand $44.06/h, no checkpoints (it accepts interruption: restarts from the start), "
+            + "saves ~$16,489 over the remaining 420h against ~$15 of rework (20m of work so far)", migration.Explanation.Chosen);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ using static Broker.Core.Tests.Simulation.SyntheticReplay;
 namespace Broker.Core.Tests.Simulation;
 
 /// <summary>
-/// A replay moves a checkpointing job that burst on-demand back on-prem once on-prem frees (ADR 0009, amendment). One 1-GPU
+/// A replay moves a checkpointing job (or one that accepts interruption) that burst on-demand back on-prem once on-prem frees
+/// (ADR 0009, amendments). One 1-GPU
 /// node held 4 h by a first job; a 100-hour job that checkpoints every 30 min cannot wait that long (30 min max wait), bursts
 /// on-demand at $3/h (on-prem $1 per GPU-hour), and the node frees while 96 h of it are left.
 /// </summary>
@@ -19,9 +20,10 @@ public sealed class MigrationReplayTests
     private static readonly LoadedScenario Scenario = SyntheticReplay.Scenario(
         [new NodeGroup("n", 1, 1, "T4", 16)], [Offer("us-east-1a", "g4dn.xlarge", "T4", 1, onDemand: 3m)]);
 
-    private static (ReplayResult Result, TraceJob[] Jobs) Replay(long? checkpointS, string strategy = PlacementStrategies.Broker)
+    private static (ReplayResult Result, TraceJob[] Jobs) Replay(long? checkpointS, string strategy = PlacementStrategies.Broker,
+        bool spotOk = false)
     {
-        TraceJob[] jobs = [Job("blocker", 0, Blocker), Job("long", 60, Long, checkpointS: checkpointS)];
+        TraceJob[] jobs = [Job("blocker", 0, Blocker), Job("long", 60, Long, spotOk: spotOk, checkpointS: checkpointS)];
         return (Run(Scenario, jobs, strategy), jobs);
     }
 
@@ -50,6 +52,22 @@ public sealed class MigrationReplayTests
     }
 
     [Fact]
+    public void A_job_without_checkpoints_that_accepts_interruption_moves_and_restarts_from_the_start()
+    {
+        // The offer has no spot price, so the job runs on-demand although it would accept spot.
+        var (result, jobs) = Replay(checkpointS: null, spotOk: true);
+        var runs = result.Segments.Where(s => s.JobId == "long").OrderBy(s => s.StartS).ToArray();
+
+        Assert.Equal([(Markets.OnDemand, Outcomes.Migrated), (Markets.OnPrem, Outcomes.Completed)], runs.Select(s => (s.Market, s.Outcome)));
+        // Nothing kept from the cloud run: the whole job runs again on-prem.
+        Assert.Equal(0, runs[0].SavedS);
+        Assert.Equal(Long, runs[1].EndS - runs[1].StartS);
+        Assert.Equal(Long + runs[0].WorkS, runs.Sum(s => s.WorkS));
+        Assert.Equal((1, 0), (result.Summary.Migrations, result.Summary.Preemptions));
+        Assert.Empty(ReplayInvariants.Check(Scenario, jobs, result));
+    }
+
+    [Fact]
     public void A_job_larger_than_any_node_moves_back_as_an_on_prem_gang()
     {
         var scenario = SyntheticReplay.Scenario([new NodeGroup("n", 2, 1, "T4", 16)], [Offer("us-east-1a", "g4dn.12xlarge", "T4", 2, onDemand: 6m)]);
@@ -65,7 +83,7 @@ public sealed class MigrationReplayTests
     }
 
     [Fact]
-    public void Without_checkpoints_or_under_a_baseline_the_job_stays_on_demand_to_the_end()
+    public void Without_checkpoints_and_without_accepting_interruption_or_under_a_baseline_the_job_stays_on_demand_to_the_end()
     {
         var (noCheckpoint, _) = Replay(checkpointS: null);
         var (cheapestFirst, _) = Replay(checkpointS: 1800, PlacementStrategies.CheapestFirst);

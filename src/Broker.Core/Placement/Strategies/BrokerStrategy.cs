@@ -8,7 +8,7 @@ namespace Broker.Core.Placement.Strategies;
 /// wait for on-prem while <see cref="WaitOrBurst"/> says waiting is acceptable (max wait, max slowdown, price of waiting,
 /// deadline); otherwise the cloud option of least expected cost (spot rework and boot included), with deadline jobs kept
 /// on the Uniform Progress line, spot escalated away from markets that keep failing the job; price caps and budgets respected. After the queue,
-/// checkpointing cloud jobs move back on-prem onto GPUs left idle when the move pays for its rework (ADR 0009, amendment).
+/// cloud jobs that checkpoint or accept interruption move back on-prem onto GPUs left idle when the move pays for its rework (ADR 0009, amendments).
 /// </summary>
 public sealed class BrokerStrategy : PassStrategy
 {

@@ -95,7 +95,7 @@ internal sealed partial class ReplayRun
                 s.PricePerHour, s.Market == Markets.Spot ? CapacityType.Spot : CapacityType.OnDemand,
                 job.Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null, TimeSpan.FromSeconds(work - Checkpointed(job, work)),
                 TimeSpan.FromSeconds(Math.Max(0, planned - done)), job.Trace.DeadlineS is { } d ? ReplayClock.At(d) : null,
-                job.Migrations > 0, OnPremRefusal: job.Trace.OnPremRefusal);
+                job.Migrations > 0, OnPremRefusal: job.Trace.OnPremRefusal, SpotAllowed: job.Trace.SpotOk);
         })];
 
     /// <summary>The part of a run's work the job keeps: down to its last checkpoint (none without checkpoints).</summary>
