@@ -84,7 +84,8 @@ if (sharedPath is not null)
     {
         Console.WriteLine($"sharing saving over hash seeds (teams, deadlines, checkpointing and user limits re-drawn; broker only):\n{SharingReport.Sensitivity(whole.Scenario, sharedScenario, seeds)}");
     }
-    extraLines.AddRange(SharingReport.Lines(whole.Of(PlacementStrategies.Broker), shared.Of(PlacementStrategies.Broker)));
+    Console.WriteLine($"\nwhere the broker's cloud spend goes, whole GPUs and GPU shares (jobs classed by what they ask in {sharedName}):\n{SharingReport.Breakdown(sharedScenario.Scenario, shared.Jobs, whole.Broker, shared.Broker)}");
+    extraLines.AddRange(SharingReport.Lines(sharedScenario.Scenario, shared.Jobs, whole.Broker, shared.Broker));
 }
 if (gangsPath is not null)
 {

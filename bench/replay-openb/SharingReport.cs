@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Broker.Core.Placement;
+using Broker.Core.Simulation.Output;
 using Broker.Core.Simulation.Replay;
 using Broker.Core.Simulation.Scenarios;
 using Broker.Core.Simulation.Traces;
@@ -27,8 +28,58 @@ internal static class SharingReport
         return text.ToString();
     }
 
-    public static IEnumerable<string> Lines(ReplaySummary whole, ReplaySummary shared)
+    /// <summary>Both runs' cloud spend per job class (<see cref="CloudSpendClasses"/>), side by side, largest first.</summary>
+    public static string Breakdown(Scenario scenario, IReadOnlyList<TraceJob> jobs, ReplayResult whole, ReplayResult shared)
     {
+        var w = CloudSpendClasses.Of(scenario, jobs, whole);
+        var s = CloudSpendClasses.Of(scenario, jobs, shared);
+        var none = new ClassSpend(0, 0, 0m);
+        var text = new StringBuilder("| job | models | market | why it burst (engine's explanation) | whole: jobs | whole: cloud $ | shared: jobs | shared: cloud $ | shared - whole $ |\n|---|---|---|---|---:|---:|---:|---:|---:|\n");
+        foreach (var key in w.Keys.Union(s.Keys).OrderByDescending(k => Math.Max(w.GetValueOrDefault(k, none).Spend, s.GetValueOrDefault(k, none).Spend)))
+        {
+            var (a, b) = (w.GetValueOrDefault(key, none), s.GetValueOrDefault(key, none));
+            text.Append(string.Create(CultureInfo.InvariantCulture,
+                $"| {key.Shape} | {key.Models} | {key.Market} | {key.Reason} | {a.Jobs} | {a.Spend:0.00} | {b.Jobs} | {b.Spend:0.00} | {b.Spend - a.Spend:+0.00;-0.00;0.00} |\n"));
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The sharing keys: the fractional jobs' own cloud spend, what sharing could reach (<see cref="SharingHeadroom"/>: the floor
+    /// it cannot touch, the saving over the rest, what perfect packing would have placed first order, the GPU time it frees), the
+    /// one job with the most cloud spend, the most that billing each cloud tenant only its share could save, both runs' spend and
+    /// waits, and the headline ratios last.
+    /// </summary>
+    public static IEnumerable<string> Lines(Scenario sharedScenario, IReadOnlyList<TraceJob> jobs, ReplayResult wholeRun, ReplayResult sharedRun)
+    {
+        var (whole, shared) = (wholeRun.Summary, sharedRun.Summary);
+        var headroom = SharingHeadroom.Of(sharedScenario.OnPrem, jobs, wholeRun);
+        var byId = jobs.ToDictionary(j => j.JobId, StringComparer.Ordinal);
+        decimal FractionalSpend(ReplayResult run) => run.Segments.Where(x => x.Location == "cloud" && byId[x.JobId].GpuShare is not null).Sum(x => x.Cost);
+        // If several fractional jobs shared one cloud instance and each paid its share (not built): at most this much less.
+        var packingBound = sharedRun.Segments.Where(x => x.Location == "cloud" && byId[x.JobId].GpuShare is not null)
+            .Sum(x => x.Cost * (1 - byId[x.JobId].GpuShare!.Value));
+        yield return Line("sharing_cloud_spend_fractional_jobs_whole", Math.Round(FractionalSpend(wholeRun), 2)) + " (jobs asking a share, rounded up to a GPU)";
+        yield return Line("sharing_cloud_spend_fractional_jobs_shared", Math.Round(FractionalSpend(sharedRun), 2));
+        yield return Line("sharing_cloud_spend_floor", Math.Round(headroom.Floor, 2)) + " (whole run: jobs no on-prem node can ever take; sharing cannot touch it)";
+        yield return Line("sharing_reachable_saving", Ratio(whole.CloudCost - shared.CloudCost, headroom.Reachable)) + " ((whole - shared) / (whole - floor))";
+        yield return Line("sharing_cloud_spend_room_if_packed", Math.Round(headroom.RoomIfPacked, 2))
+            + " (whole run, first order: cloud runs whose job had room on an acceptable node during its wait had every fractional job there been packed perfectly)";
+        yield return Line("sharing_rounding_waste_gpu_hours", headroom.RoundingWasteGpuHours)
+            + string.Create(CultureInfo.InvariantCulture, $" (whole run: GPU-hours fractional jobs held beyond their shares; its cloud runs took {whole.GpuHours.Spot + whole.GpuHours.OnDemand:0} GPU-hours)");
+        var largest = wholeRun.Segments.Concat(sharedRun.Segments).Where(x => x.Location == "cloud").GroupBy(x => x.JobId)
+            .Select(g => (Job: g.Key, Spend: g.Sum(x => x.Cost))).OrderByDescending(x => x.Spend).ThenBy(x => x.Job, StringComparer.Ordinal).FirstOrDefault();
+        if (largest.Job is not null)
+        {
+            decimal Without(ReplayResult run) => run.Segments.Where(x => x.Location == "cloud" && x.JobId != largest.Job).Sum(x => x.Cost);
+            yield return Line("sharing_cloud_spend_largest_job_whole", Math.Round(wholeRun.Segments.Where(x => x.Location == "cloud" && x.JobId == largest.Job).Sum(x => x.Cost), 2))
+                + string.Create(CultureInfo.InvariantCulture, $" ({largest.Job}, {byId[largest.Job].Gpus} GPUs, {byId[largest.Job].DurationS / 3600.0:0.0} h; the job with the most cloud spend in either run)");
+            yield return Line("sharing_cloud_spend_largest_job_shared", Math.Round(sharedRun.Segments.Where(x => x.Location == "cloud" && x.JobId == largest.Job).Sum(x => x.Cost), 2));
+            yield return Line("sharing_cloud_saving_without_largest_job", Ratio(Without(wholeRun) - Without(sharedRun), Without(wholeRun)));
+        }
+        yield return Line("sharing_cloud_packing_bound", Math.Round(packingBound, 2))
+            + " (shared run: fractional jobs' cloud spend x (1 - share), the most per-share billing on shared cloud instances could cut; not built)";
+        yield return Line("sharing_cloud_saving_with_packing_bound", Ratio(whole.CloudCost - shared.CloudCost + packingBound, whole.CloudCost));
         yield return Line("sharing_cloud_spend_whole", whole.CloudCost);
         yield return Line("sharing_cloud_spend_shared", shared.CloudCost);
         yield return Line("sharing_onprem_gpu_hours_whole", whole.GpuHours.OnPrem);
@@ -66,6 +117,8 @@ internal static class SharingReport
 
     private static double WaitRatio(ReplaySummary whole, ReplaySummary shared) =>
         whole.WaitSeconds.P95 <= 0 ? (shared.WaitSeconds.P95 <= 0 ? 1 : double.PositiveInfinity) : Math.Round(shared.WaitSeconds.P95 / whole.WaitSeconds.P95, 3);
+
+    private static double Ratio(decimal part, decimal whole) => whole <= 0 ? 0 : Math.Round((double)(part / whole), 3);
 
     private static string Line(string key, IFormattable value) => $"{key}={value.ToString(null, CultureInfo.InvariantCulture)}";
 }

@@ -87,7 +87,7 @@ internal sealed partial class OnPremPlanner
     private ShareEstimate? EstimateShare(int[] jobPools, decimal share, long duration)
     {
         ShareEstimate? best = null;
-        (long Start, int Fresh, int Leftover, int Node) bestKey = (long.MaxValue, 0, 0, 0);
+        (long Start, int Fresh, decimal Leftover, int Node) bestKey = (long.MaxValue, 0, 0m, 0);
         foreach (var node in Shardable(jobPools))
         {
             var perGpu = node.Node.ShardsPerGpu;
@@ -96,15 +96,16 @@ internal sealed partial class OnPremPlanner
             {
                 if (gpu.EarliestFit(shards, now, duration, node.HasSlotFreeingAt(gpu.WholeFreeAt)) is { } start)
                 {
-                    // Best fit over shares among equal starts: the GPU left with the fewest free shards.
-                    Consider((start, 0, perGpu - gpu.PeakUsage(start, start + duration) - shards, node.Index), gpu, shards);
+                    // Best fit over shares among equal starts: the GPU left with the least of a GPU free (not the fewest shards).
+                    Consider((start, 0, SharePacking.LeftoverOfAGpu(perGpu - gpu.PeakUsage(start, start + duration) - shards, perGpu), node.Index),
+                        gpu, shards);
                 }
             }
-            Consider((Math.Max(now, node.KthFree(1)), 1, 0, node.Index), null, shards);
+            Consider((Math.Max(now, node.KthFree(1)), 1, 0m, node.Index), null, shards);
         }
         return best;
 
-        void Consider((long, int, int, int) key, SharedGpuPlan? gpu, int shards)
+        void Consider((long, int, decimal, int) key, SharedGpuPlan? gpu, int shards)
         {
             if (key.CompareTo(bestKey) < 0)
             {

@@ -43,7 +43,7 @@ public static class SharePacking
         int minMemoryGb)
     {
         SharePlacement? best = null;
-        (int Leftover, int FreshLeft, string Name, int Gpu) bestKey = (int.MaxValue, int.MaxValue, "", 0);
+        (decimal Leftover, int FreshLeft, string Name, int Gpu) bestKey = (decimal.MaxValue, int.MaxValue, "", 0);
         foreach (var node in nodes)
         {
             if (!node.Schedulable || node.ShardsPerGpu <= 0 || node.GpuMemoryGb < minMemoryGb
@@ -55,15 +55,15 @@ public static class SharePacking
             for (var gpu = 0; gpu < node.ShardsUsedOnSharedGpus.Count; gpu++)
             {
                 var leftover = node.ShardsPerGpu - node.ShardsUsedOnSharedGpus[gpu] - shards;
-                Consider(leftover >= 0, (leftover, -1, node.Name, gpu), node, gpu, shards, opensFresh: false);
+                Consider(leftover >= 0, (LeftoverOfAGpu(leftover, node.ShardsPerGpu), -1, node.Name, gpu), node, gpu, shards, opensFresh: false);
             }
             // Opening a fresh GPU ranks after every open GPU with room; among nodes, the one left with the fewest fresh GPUs.
-            Consider(node.FreshGpus > 0, (int.MaxValue - 1, node.FreshGpus - 1, node.Name, 0), node, node.ShardsUsedOnSharedGpus.Count, shards,
+            Consider(node.FreshGpus > 0, (decimal.MaxValue, node.FreshGpus - 1, node.Name, 0), node, node.ShardsUsedOnSharedGpus.Count, shards,
                 opensFresh: true);
         }
         return best;
 
-        void Consider(bool fits, (int, int, string, int) key, ShareableNode node, int gpu, int shards, bool opensFresh)
+        void Consider(bool fits, (decimal, int, string, int) key, ShareableNode node, int gpu, int shards, bool opensFresh)
         {
             if (fits && key.CompareTo(bestKey) < 0)
             {
@@ -72,6 +72,12 @@ public static class SharePacking
             }
         }
     }
+
+    /// <summary>
+    /// Free shards left on a GPU as a part of one GPU: best fit compares GPUs of nodes cut into different shard counts (8 on
+    /// an H100, 4 on an L4), where one shard left on a 4-shard GPU is more room than 100 on a 1000-shard one.
+    /// </summary>
+    internal static decimal LeftoverOfAGpu(int leftoverShards, int shardsPerGpu) => (decimal)leftoverShards / shardsPerGpu;
 
     /// <summary>The node after the placement: the chosen GPU's shards grow (a fresh GPU joins the shared ones).</summary>
     public static ShareableNode After(ShareableNode node, SharePlacement placement)

@@ -41,6 +41,10 @@ public sealed class SharePackingTests
         { "a fresh GPU keeps an idle node whole", ["idle:8:0:4:", "busy:8:6:4:"], 0.25m, "busy/0", true },
         { "no GPU left: whole GPUs held and shards full", ["a:4:3:4:4", "b:2:2:4:"], 0.25m, "-", false },
         { "a node without shards takes no shared job", ["a:4:0:0:"], 0.25m, "-", false },
+        // Best fit compares what is left as a part of a GPU: 1 of 4 shards (0.25) is more room than 150 of 1000 (0.15).
+        { "best fit over nodes of different shard counts: fine grain left fuller", ["coarse:4:0:4:2", "fine:4:0:1000:600"], 0.25m, "fine/0", false },
+        { "best fit over nodes of different shard counts: coarse grain left full", ["coarse:4:0:4:3", "fine:4:0:1000:600"], 0.25m, "coarse/0", false },
+        { "best fit over nodes of different shard counts: 8-shard GPU left fuller", ["four:4:0:4:1", "eight:4:0:8:3"], 0.25m, "eight/0", false },
     };
 
     [Theory]

@@ -74,4 +74,29 @@ public sealed class ShareWaitEstimateTests
             Assert.Contains(wait.Explanation.Rejected, r => r.Detail.Contains("can share a GPU", StringComparison.Ordinal));
         }
     }
+
+    /// <summary>
+    /// Two one-GPU nodes, fully shared, cut into 4 and into 1000 shards ("shards@hours-left" tenants on each): the quarter-GPU
+    /// job is expected on the GPU left with the least of a GPU free once it joins, whatever the shard counts.
+    /// </summary>
+    [Theory]
+    [InlineData("2@1 2@5", "400@1 600@5", "fine")]   // at 1 h: 0.25 of the coarse GPU left, 0.15 of the fine one
+    [InlineData("1@1 3@5", "400@1 600@5", "coarse")] // at 1 h: the coarse GPU is left full, the fine one 0.15 free
+    [InlineData("2@1 2@5", "200@1 800@5", "coarse")] // at 1 h: the fine GPU has too few shards; the coarse one fits
+    public void A_shared_job_is_expected_on_the_best_fit_gpu_as_a_part_of_a_gpu_not_in_shards(string coarse, string fine, string expectedNode)
+    {
+        var builder = new SnapshotBuilder();
+        foreach (var (name, shardsPerGpu, tenants) in new[] { ("coarse", 4, coarse), ("fine", 1000, fine) })
+        {
+            var list = tenants.Split(' ').Select(t => t.Split('@')).Select(p => (Shards: int.Parse(p[0]), Hours: double.Parse(p[1]))).ToList();
+            builder.Node(new OnPremNode(name, "L4", 24, 1, 0, ShardsPerGpu: shardsPerGpu, SharedGpuShards: [list.Sum(t => t.Shards)],
+                SharedTenants: [.. list.Select(t => new SharedTenant(0, t.Shards, Now.AddHours(t.Hours)))])).Running(name, 1, list.Max(t => t.Hours));
+        }
+
+        var plan = builder.Job(NewJob("quarter", models: ["L4"]) with { GpuShare = 0.25m }).Place(PlacementStrategies.OnPremOnly);
+
+        var wait = Decision<WaitDecision>(plan, "quarter");
+        Assert.Equal(Now.AddHours(1), wait.EstimatedOnPremStart);
+        Assert.Contains(wait.Explanation.Rejected, r => r.Detail.Contains($"expected on {expectedNode} ", StringComparison.Ordinal));
+    }
 }

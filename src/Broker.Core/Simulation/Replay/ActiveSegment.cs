@@ -38,5 +38,8 @@ internal sealed class ActiveSegment
     /// <summary>Instances of a cloud gang (1 for one instance); they share the offer's spot trace, so they are lost together.</summary>
     public int Members { get; init; } = 1;
 
+    /// <summary>The engine's chosen option in words, kept on the closed segment.</summary>
+    public string Why { get; init; } = "";
+
     public bool IsCloud => OfferIndex >= 0;
 }

@@ -138,6 +138,7 @@ internal sealed partial class ReplayRun
             Id = nextSegmentId++, Job = job, StartS = t, EndS = t + job.RemainingS, Outcome = Outcomes.Completed,
             Market = Markets.OnPrem, PricePerHour = d.CostPerHour, GpuModel = d.GpuModel, Node = d.Node,
             SharedGpu = gpu, Shards = shards, ReservedShare = reserved, MemberNodes = d.MemberNodes is { Count: > 1 } m ? m : null,
+            Why = d.Explanation.Chosen,
         });
     }
 
@@ -162,7 +163,7 @@ internal sealed partial class ReplayRun
             Id = nextSegmentId++, Job = job, StartS = t, EndS = preempted ? loss!.Value : end,
             Outcome = preempted ? Outcomes.Preempted : Outcomes.Completed,
             Market = spot ? Markets.Spot : Markets.OnDemand, PricePerHour = d.PricePerHour, GpuModel = d.Offer.GpuModel,
-            OfferIndex = index, StartupS = startup, Members = d.Offer.Members,
+            OfferIndex = index, StartupS = startup, Members = d.Offer.Members, Why = d.Explanation.Chosen,
         });
         return true;
     }
@@ -253,6 +254,7 @@ internal sealed partial class ReplayRun
             GpuShare = s.ReservedShare,
             SharedGpu = s.SharedGpu >= 0 ? s.SharedGpu : null,
             Members = Members(s, end, offer),
+            Why = s.Why,
         });
     }
 

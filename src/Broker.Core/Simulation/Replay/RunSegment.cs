@@ -40,6 +40,9 @@ public sealed record RunSegment(
     /// <summary>GPUs the segment held: its share, else its GPUs (for GPU-hours and utilization).</summary>
     public decimal GpusHeld => GpuShare ?? Gpus;
 
+    /// <summary>The engine's words for the placement that started this run (its chosen option, <see cref="Broker.Core.Placement.Explanation.Chosen"/>).</summary>
+    public string Why { get; init; } = "";
+
     /// <summary>A gang's members (ADR 0012): on-prem its nodes, in the cloud its instances; empty for a single node or instance.</summary>
     public IReadOnlyList<GangMember> Members { get; init; } = [];
 }
