@@ -94,10 +94,11 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
     }
 
     /// <summary>
-    /// The running single-instance cloud segments of checkpointing jobs, as the rule that moves them back on-prem sees them
-    /// (ADR 0009, amendment): the work since the segment started, rounded down to the checkpoint interval, is kept; the rest
-    /// is rework; what is left is the job's planned runtime (as a pending job's) minus all the work done. Cloud gangs, shared
-    /// and MIG jobs are not offered (the rule moves whole GPUs of one instance).
+    /// The running single-instance cloud segments of jobs that checkpoint or accept interruption (spot allowed), as the rule
+    /// that moves them back on-prem sees them (ADR 0009, amendment): the work since the segment started, rounded down to the
+    /// checkpoint interval, is kept and the rest is rework; without checkpoints all of it is rework (the job restarts). What is
+    /// left is the job's planned runtime (as a pending job's) minus all the work done. Cloud gangs, shared and MIG jobs are
+    /// not offered (the rule moves whole GPUs of one instance).
     /// </summary>
     private async Task<List<RunningCloudJob>> CloudJobsAsync(IReadOnlyList<Allocation> live, RuntimeStatistics runtimes, DateTimeOffset now,
         CancellationToken ct)
@@ -110,7 +111,8 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         }
         var ids = segments.Keys.ToList();
         var jobs = await db.Jobs.AsNoTracking()
-            .Where(j => ids.Contains(j.Id) && j.State == JobState.Running && j.CheckpointInterval != null && j.CheckpointInterval > TimeSpan.Zero
+            .Where(j => ids.Contains(j.Id) && j.State == JobState.Running
+                && ((j.CheckpointInterval != null && j.CheckpointInterval > TimeSpan.Zero) || j.SpotAllowed)
                 && j.Gpu.Share == null && j.Gpu.MigProfile == null)
             .OrderBy(j => j.Seq).ToListAsync(ct);
         return [.. jobs.Select(j => ToRunningCloud(j, segments[j.Id], runtimes, now))];
@@ -118,15 +120,15 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
 
     private RunningCloudJob ToRunningCloud(Job j, Allocation segment, RuntimeStatistics runtimes, DateTimeOffset now)
     {
-        var every = j.CheckpointInterval!.Value;
+        TimeSpan? every = j.CheckpointInterval is { } interval && interval > TimeSpan.Zero ? interval : null;
         var work = now > segment.StartedAt!.Value ? now - segment.StartedAt.Value : TimeSpan.Zero;
-        var sinceCheckpoint = TimeSpan.FromTicks(work.Ticks % every.Ticks);
+        var sinceCheckpoint = every is { } e ? TimeSpan.FromTicks(work.Ticks % e.Ticks) : j.SavedProgress + work;
         var done = j.SavedProgress + work;
         var planned = RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, done);
         var remaining = planned > done ? planned - done : TimeSpan.Zero;
         return new RunningCloudJob(j.Id.ToString(), j.Team, j.Gpu.Count, j.Gpu.Models, j.Gpu.MinMemoryGb ?? 0, segment.PricePerHour,
             segment.Market, every, sinceCheckpoint, remaining, j.Deadline, j.Migrations > 0, j.CpuCores, j.MemoryGb,
-            tenancy.RefusalFor(j.Team));
+            tenancy.RefusalFor(j.Team), j.SpotAllowed);
     }
 
     /// <summary>
