@@ -63,7 +63,22 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         {
             return (new(InstanceEventResult.NotFound, "unknown-allocation", "No such allocation."), null);
         }
-        if (await DecideAsync(allocation, e, purpose, ct) is { } refusal)
+        if (WrongPurpose(allocation, purpose) is { } wrong)
+        {
+            return (wrong, null);
+        }
+        // The job (tracked) and the allocation's events in one statement, after the lock: every writer of its events holds
+        // that lock, so one read sees them all.
+        var (jobId, allocationId) = (allocation.JobId, allocation.Id);
+        var read = await db.Jobs.Where(j => j.Id == jobId)
+            .Select(j => new
+            {
+                Job = j,
+                Events = db.Set<AllocationEvent>().Where(x => x.AllocationId == allocationId)
+                    .Select(x => new RecordedEvent(x.Seq, x.BodyHash, x.Kind)).ToList(),
+            })
+            .FirstAsync(ct);
+        if (Decide(allocation, e, read.Events) is { } refusal)
         {
             return (refusal, null);
         }
@@ -71,7 +86,7 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         {
             return null;
         }
-        var job = await db.Jobs.FirstAsync(j => j.Id == allocation.JobId, ct);
+        var job = read.Job;
         var now = PostgresTime.Now(clock);
         var occurred = OccurredAt(allocation, e, slurm, now);
         db.Set<AllocationEvent>().Add(new AllocationEvent
@@ -133,19 +148,24 @@ internal sealed class InstanceEventRecorder(BrokerDbContext db, IOnPremCluster c
         }
     }
 
-    /// <summary>Null when the event may be applied; otherwise why not (and nothing changes).</summary>
-    private async Task<InstanceEventOutcome?> DecideAsync(Allocation allocation, InstanceEvent e, CallbackPurpose purpose, CancellationToken ct)
+    /// <summary>Null when the token was issued for this kind of allocation; otherwise the refusal.</summary>
+    private static InstanceEventOutcome? WrongPurpose(Allocation allocation, CallbackPurpose purpose)
     {
         var expected = allocation.IsOnPrem ? CallbackPurpose.OnPremScript : CallbackPurpose.CloudInstance;
-        if (purpose != expected)
+        if (purpose == expected)
         {
-            return new(InstanceEventResult.WrongPurpose, "wrong-purpose", allocation.IsOnPrem
-                ? "This is an on-prem allocation: only its Slurm job's own script may report on it, and this token was issued to a cloud instance."
-                : "This is a cloud allocation, and this token was issued to an on-prem job script.");
+            return null;
         }
-        // Read under the allocation's row lock, which every writer of its events holds: one read sees them all.
-        var events = await db.Set<AllocationEvent>().AsNoTracking().Where(x => x.AllocationId == e.AllocationId)
-            .Select(x => new { x.Seq, x.BodyHash, x.Kind }).ToListAsync(ct);
+        return new(InstanceEventResult.WrongPurpose, "wrong-purpose", allocation.IsOnPrem
+            ? "This is an on-prem allocation: only its Slurm job's own script may report on it, and this token was issued to a cloud instance."
+            : "This is a cloud allocation, and this token was issued to an on-prem job script.");
+    }
+
+    private sealed record RecordedEvent(int Seq, string BodyHash, InstanceEventKind Kind);
+
+    /// <summary>Null when the event may be applied, given the allocation's recorded events; otherwise why not (and nothing changes).</summary>
+    private static InstanceEventOutcome? Decide(Allocation allocation, InstanceEvent e, IReadOnlyList<RecordedEvent> events)
+    {
         int? highest = events.Count == 0 ? null : events.Max(x => x.Seq);
         var same = events.FirstOrDefault(x => x.Seq == e.Seq);
         if (same is not null)
