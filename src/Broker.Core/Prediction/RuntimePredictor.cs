@@ -6,7 +6,8 @@ namespace Broker.Core.Prediction;
 /// towards its parent's with weight n / (n + <see cref="PriorStrength"/>), and the root towards ratio 1 (the user's own
 /// estimate), so a group with few jobs says little and no history at all predicts exactly what the user asked for. The
 /// prediction is then conditioned on the work already done (a job that has run 3 h is a job that takes at least 3 h)
-/// and kept within [progress, requested]: it never cuts a job's limit.
+/// and kept within [progress, requested]: it never cuts a job's limit. A job that has outrun every learned runtime is
+/// predicted from its progress and its limit alone (log-uniform between them), not as ending at once.
 /// </summary>
 public static class RuntimePredictor
 {
@@ -41,10 +42,16 @@ public static class RuntimePredictor
         }
         // Condition on the work done: only the part of the distribution above the progress remains possible.
         var done = progress > TimeSpan.Zero ? Cdf(grid, Math.Log(Math.Max(progress / requested, RuntimeLearner.MinRatio))) : 0;
+        var beyondHistory = progress > TimeSpan.Zero && done >= 1;
+        var floor = Math.Max(progress.TotalSeconds, requested.TotalSeconds * Math.Exp(grid[^1]));
         TimeSpan At(double q)
         {
-            var ratio = Math.Exp(Quantile(grid, done + q * (1 - done)));
-            var t = TimeSpan.FromSeconds(Math.Ceiling(requested.TotalSeconds * ratio));
+            // Past every learned runtime the history says nothing more; what is left known is [work done, limit], and the
+            // remainder is taken log-uniform on it (ADR 0008 amendment), so the job is never expected to end "now".
+            var seconds = beyondHistory
+                ? floor * Math.Pow(requested.TotalSeconds / floor, q)
+                : requested.TotalSeconds * Math.Exp(Quantile(grid, done + q * (1 - done)));
+            var t = TimeSpan.FromSeconds(Math.Ceiling(seconds));
             return t < progress ? progress : t > requested ? requested : t;
         }
         return new RuntimePrediction(At(MedianQuantile), At(LowQuantile), At(HighQuantile), HighQuantile - LowQuantile, basis, samples);

@@ -154,6 +154,94 @@ public sealed class RuntimePredictorTests
         Assert.True(early < started.AddHours(3), "a job like those that took 2 h is expected to end near 2 h, not at its 10 h limit");
     }
 
+    /// <summary>Histories a running job can outlive: one finished job (an interval of width 0), a spread, a tight cluster.</summary>
+    private static RuntimeStatistics History(string shape) => RuntimeLearner.Train(shape switch
+    {
+        "one job" => [new RuntimeObservation("t", JobSignature.Of("job", "img"), 1, TimeSpan.FromHours(100), TimeSpan.FromHours(20), T0)],
+        "spread" => Enumerable.Range(0, 60).Select(i => new RuntimeObservation("t", JobSignature.Of("job", "img"), 1,
+            TimeSpan.FromHours(100), TimeSpan.FromHours(1 + i * 0.5), T0)),
+        _ => Enumerable.Range(0, 200).Select(i => new RuntimeObservation("t", JobSignature.Of("job", "img"), 1,
+            TimeSpan.FromHours(100), TimeSpan.FromHours(10 + i % 3 * 0.1), T0)),
+    });
+
+    /// <summary>
+    /// The longest runtime the model has learned, as the prior shrinks it: one 20 h job weighs 1/6 at each of the four
+    /// levels, so the model's top is about 43.4 h of the 100 h limit; 60 and 200 jobs are barely shrunk.
+    /// </summary>
+    private static TimeSpan LongestLearned(string shape) => shape switch
+    {
+        "one job" => TimeSpan.FromHours(43.5),
+        "spread" => TimeSpan.FromHours(30.6),
+        _ => TimeSpan.FromHours(10.25),
+    };
+
+    public static TheoryData<string, double> BeyondHistory => new()
+    {
+        // history, hours run (the limit is 100 h; every one is past the longest learned runtime)
+        { "one job", 44 },
+        { "one job", 60 },
+        { "one job", 99.9 },
+        { "spread", 31 },
+        { "spread", 80 },
+        { "cluster", 10.3 },
+        { "cluster", 50 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BeyondHistory))]
+    public void A_job_past_every_learned_runtime_is_expected_to_end_after_now_and_no_later_than_its_limit(string shape, double hours)
+    {
+        var statistics = History(shape);
+        var limit = TimeSpan.FromHours(100);
+        var started = T0;
+        var now = started.AddHours(hours);
+
+        var end = RuntimePredictions.ExpectedEnd(statistics, "t", "job", "img", 1, limit, TimeSpan.Zero, started, now);
+        var p = RuntimePredictor.Predict(statistics, new RuntimeQuery("t", JobSignature.Of("job", "img"), 1, limit, now - started));
+
+        Assert.True(end > now, $"after {hours} h (longest learned {LongestLearned(shape)}) the job is expected to end now ({end})");
+        Assert.True(end <= started + limit, $"after {hours} h the expected end {end} is past the limit");
+        Assert.True(now - started < p.Low && p.Low < p.Median && p.Median < p.High && p.High <= limit,
+            $"after {hours} h: {p.Low} / {p.Median} / {p.High}");
+    }
+
+    [Theory]
+    [InlineData("one job")]
+    [InlineData("spread")]
+    [InlineData("cluster")]
+    public void Beyond_the_history_a_job_that_keeps_running_keeps_being_expected_later_until_its_limit(string shape)
+    {
+        var statistics = History(shape);
+        var limit = TimeSpan.FromHours(100);
+        var started = T0;
+        var previous = DateTimeOffset.MinValue;
+
+        for (var hours = LongestLearned(shape).TotalHours + 0.25; hours < 100; hours += 0.25)
+        {
+            var end = RuntimePredictions.ExpectedEnd(statistics, "t", "job", "img", 1, limit, TimeSpan.Zero, started, started.AddHours(hours));
+
+            Assert.True(end >= previous, $"at {hours} h the expected end went back from {previous} to {end}");
+            previous = end;
+        }
+        var atLimit = RuntimePredictions.ExpectedEnd(statistics, "t", "job", "img", 1, limit, TimeSpan.Zero, started, started + limit);
+        Assert.Equal(started + limit, atLimit);
+    }
+
+    [Theory]
+    [InlineData("spread", 0)]
+    [InlineData("spread", 5)]
+    [InlineData("spread", 29)]
+    [InlineData("cluster", 0)]
+    [InlineData("cluster", 10.05)]
+    public void Inside_the_learned_range_a_job_is_expected_to_end_within_the_history(string shape, double hours)
+    {
+        var p = RuntimePredictor.Predict(History(shape),
+            new RuntimeQuery("t", JobSignature.Of("job", "img"), 1, TimeSpan.FromHours(100), TimeSpan.FromHours(hours)));
+
+        Assert.InRange(p.Median, TimeSpan.FromHours(hours), LongestLearned(shape));
+        Assert.InRange(p.High, TimeSpan.FromHours(hours), LongestLearned(shape));
+    }
+
     [Fact]
     public void Statistics_survive_a_round_trip_through_json()
     {
