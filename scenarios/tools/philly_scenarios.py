@@ -14,20 +14,8 @@ Nothing here looks at a replay's outcome.
 """
 import json, math, os, re, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from shared_data import ROOT, shared
 DATA = "../shared/data/traces/gavel-philly"
-
-
-def shared(path):
-    here = ROOT
-    while True:
-        candidate = os.path.normpath(os.path.join(here, path))
-        if os.path.exists(candidate):
-            return candidate
-        parent = os.path.dirname(here)
-        if parent == here:
-            sys.exit(path + " not found above " + ROOT)
-        here = parent
 
 
 def strip_comments(text):
