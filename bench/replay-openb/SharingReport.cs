@@ -55,10 +55,10 @@ internal static class SharingReport
         var (whole, shared) = (wholeRun.Summary, sharedRun.Summary);
         var headroom = SharingHeadroom.Of(sharedScenario.OnPrem, jobs, wholeRun);
         var byId = jobs.ToDictionary(j => j.JobId, StringComparer.Ordinal);
-        decimal FractionalSpend(ReplayResult run) => run.Segments.Where(x => x.Location == "cloud" && byId[x.JobId].GpuShare is not null).Sum(x => x.Cost);
+        bool Fractional(RunSegment x) => byId[x.JobId].GpuShare is not null;
+        decimal FractionalSpend(ReplayResult run) => CloudSpend(run, Fractional);
         // If several fractional jobs shared one cloud instance and each paid its share (not built): at most this much less.
-        var packingBound = sharedRun.Segments.Where(x => x.Location == "cloud" && byId[x.JobId].GpuShare is not null)
-            .Sum(x => x.Cost * (1 - byId[x.JobId].GpuShare!.Value));
+        var packingBound = CloudRuns(sharedRun).Where(Fractional).Sum(x => x.Cost * (1 - byId[x.JobId].GpuShare!.Value));
         yield return Line("sharing_cloud_spend_fractional_jobs_whole", Math.Round(FractionalSpend(wholeRun), 2)) + " (jobs asking a share, rounded up to a GPU)";
         yield return Line("sharing_cloud_spend_fractional_jobs_shared", Math.Round(FractionalSpend(sharedRun), 2));
         yield return Line("sharing_cloud_spend_floor", Math.Round(headroom.Floor, 2)) + " (whole run: jobs no on-prem node can ever take; sharing cannot touch it)";
@@ -67,14 +67,15 @@ internal static class SharingReport
             + " (whole run, first order: cloud runs whose job had room on an acceptable node during its wait had every fractional job there been packed perfectly)";
         yield return Line("sharing_rounding_waste_gpu_hours", headroom.RoundingWasteGpuHours)
             + string.Create(CultureInfo.InvariantCulture, $" (whole run: GPU-hours fractional jobs held beyond their shares; its cloud runs took {whole.GpuHours.Spot + whole.GpuHours.OnDemand:0} GPU-hours)");
-        var largest = wholeRun.Segments.Concat(sharedRun.Segments).Where(x => x.Location == "cloud").GroupBy(x => x.JobId)
+        var largest = CloudRuns(wholeRun).Concat(CloudRuns(sharedRun)).GroupBy(x => x.JobId)
             .Select(g => (Job: g.Key, Spend: g.Sum(x => x.Cost))).OrderByDescending(x => x.Spend).ThenBy(x => x.Job, StringComparer.Ordinal).FirstOrDefault();
         if (largest.Job is not null)
         {
-            decimal Without(ReplayResult run) => run.Segments.Where(x => x.Location == "cloud" && x.JobId != largest.Job).Sum(x => x.Cost);
-            yield return Line("sharing_cloud_spend_largest_job_whole", Math.Round(wholeRun.Segments.Where(x => x.Location == "cloud" && x.JobId == largest.Job).Sum(x => x.Cost), 2))
+            decimal Without(ReplayResult run) => CloudSpend(run, x => x.JobId != largest.Job);
+            decimal Only(ReplayResult run) => CloudSpend(run, x => x.JobId == largest.Job);
+            yield return Line("sharing_cloud_spend_largest_job_whole", Math.Round(Only(wholeRun), 2))
                 + string.Create(CultureInfo.InvariantCulture, $" ({largest.Job}, {byId[largest.Job].Gpus} GPUs, {byId[largest.Job].DurationS / 3600.0:0.0} h; the job with the most cloud spend in either run)");
-            yield return Line("sharing_cloud_spend_largest_job_shared", Math.Round(sharedRun.Segments.Where(x => x.Location == "cloud" && x.JobId == largest.Job).Sum(x => x.Cost), 2));
+            yield return Line("sharing_cloud_spend_largest_job_shared", Math.Round(Only(sharedRun), 2));
             yield return Line("sharing_cloud_saving_without_largest_job", Ratio(Without(wholeRun) - Without(sharedRun), Without(wholeRun)));
         }
         yield return Line("sharing_cloud_packing_bound", Math.Round(packingBound, 2))
@@ -117,6 +118,10 @@ internal static class SharingReport
 
     private static double WaitRatio(ReplaySummary whole, ReplaySummary shared) =>
         whole.WaitSeconds.P95 <= 0 ? (shared.WaitSeconds.P95 <= 0 ? 1 : double.PositiveInfinity) : Math.Round(shared.WaitSeconds.P95 / whole.WaitSeconds.P95, 3);
+
+    private static IEnumerable<RunSegment> CloudRuns(ReplayResult run) => run.Segments.Where(x => x.Location == "cloud");
+
+    private static decimal CloudSpend(ReplayResult run, Func<RunSegment, bool> which) => CloudRuns(run).Where(which).Sum(x => x.Cost);
 
     private static double Ratio(decimal part, decimal whole) => whole <= 0 ? 0 : Math.Round((double)(part / whole), 3);
 
