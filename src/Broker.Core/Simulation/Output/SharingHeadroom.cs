@@ -1,13 +1,14 @@
 using Broker.Core.Placement;
 using Broker.Core.Simulation.Replay;
 using Broker.Core.Simulation.Scenarios;
+using Broker.Core.Simulation.Traces;
 
 namespace Broker.Core.Simulation.Output;
 
 /// <summary>
 /// What GPU sharing could reach of a whole-GPU run's cloud spend (issue 14), measured on that run. The floor is the spend of
-/// jobs that can never run on-prem (no node of an acceptable model fits them, or their team may not use on-prem): sharing
-/// cannot touch it. Of the rest, first order (the run's own on-prem occupancy, no knock-on effects), a cloud run had room
+/// jobs that can never run on-prem (the engine's capacity check finds no node or on-prem gang for them, or their team may
+/// not use on-prem): sharing cannot touch it. Of the rest, first order (the run's own on-prem occupancy, no knock-on effects), a cloud run had room
 /// if packed when at some moment of its job's wait before it an acceptable node had room for the job with every fractional
 /// job there packed perfectly: idle GPUs plus the GPUs the node's rounded-up fractional jobs would free (their count minus
 /// the ceiling of their shares' sum, the fewest GPUs any packing needs). The rest of the reachable spend can only move
@@ -38,22 +39,25 @@ public sealed record SharingHeadroom(decimal CloudSpend, decimal NeverOnPrem, de
         var nodes = sharedFleet.Nodes.SelectMany(g => Enumerable.Range(0, g.Count).Select(i => (Name: g.NodeName(i), Group: g))).ToArray();
         var index = nodes.Select((n, i) => (n.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         var states = Occupancy(whole.Segments, byId, nodes.Select(n => n.Group).ToArray(), index);
+        var onPrem = GangShapes.OnPremCapacity(sharedFleet);
         var times = states.Select(s => s.At).ToArray();
         var (never, roomIfPacked) = (0m, 0m);
         foreach (var runs in whole.Segments.GroupBy(s => s.JobId))
         {
             var job = byId[runs.Key];
+            var everOnPrem = job.OnPremRefusal is null && CapacityFeasibility.Check(
+                new GpuRequestShape(job.Gpus, job.GpuModels, job.MinGpuMemoryGb, Shared: job.GpuShare is not null), onPrem).Feasible;
             var fits = Enumerable.Range(0, nodes.Length).Where(n => Accepts(job, nodes[n].Group)).ToArray();
             var pendingSince = job.SubmitS;
             foreach (var run in runs.OrderBy(s => s.StartS))
             {
                 if (run.Location == "cloud")
                 {
-                    if (job.OnPremRefusal is not null || fits.Length == 0)
+                    if (!everOnPrem)
                     {
                         never += run.Cost;
                     }
-                    else if (job.Gpus <= fits.Max(n => nodes[n].Group.GpusPerNode)
+                    else if (fits.Length > 0 && job.Gpus <= fits.Max(n => nodes[n].Group.GpusPerNode)
                         && RoomDuring(states, times, pendingSince, run.StartS, fits, job, nodes))
                     {
                         roomIfPacked += run.Cost;
@@ -67,13 +71,11 @@ public sealed record SharingHeadroom(decimal CloudSpend, decimal NeverOnPrem, de
         return new SharingHeadroom(whole.Segments.Where(s => s.Location == "cloud").Sum(s => s.Cost), never, roomIfPacked, Math.Round(waste, 1));
     }
 
-    /// <summary>An acceptable model, and a node the job fits on (or a gang of such nodes, the engine's rule); a fractional job
-    /// needs a node whose GPUs can be shared.</summary>
+    /// <summary>A node of an acceptable model and memory; a fractional job needs one whose GPUs can be shared.</summary>
     private static bool Accepts(TraceJob job, NodeGroup group) =>
         (job.GpuModels.Count == 0 || job.GpuModels.Contains(group.GpuModel, StringComparer.OrdinalIgnoreCase))
-        && (job.GpuShare is null
-            ? GangShape.Fit(job.Gpus, Enumerable.Repeat(group.GpusPerNode, group.Count).ToArray(), CapacityFeasibility.MaxGangMembers) is not null
-            : group.ShardsPerGpu > 0);
+        && group.GpuMemoryGb >= job.MinGpuMemoryGb
+        && (job.GpuShare is null || group.ShardsPerGpu > 0);
 
     /// <summary>The share a fractional job would reserve on the group's nodes; a whole GPU where they cannot be shared.</summary>
     private static decimal RoundedShare(decimal share, NodeGroup group) =>

@@ -17,10 +17,14 @@ public static class GangShapes
 
     /// <summary>The scenario's nodes and offers as the capacity check reads them (every node and offer, as configured).</summary>
     public static IReadOnlyList<CapacityUnit> Capacity(Scenario scenario) =>
-        [.. scenario.OnPrem.Nodes.SelectMany(g => Enumerable.Range(0, g.Count)
-                .Select(i => new CapacityUnit(g.NodeName(i), true, g.GpuModel, g.GpuMemoryGb, g.GpusPerNode))),
+        [.. OnPremCapacity(scenario.OnPrem),
             .. scenario.Cloud.Offers.Select(o => new CapacityUnit($"{o.Provider}/{o.Region}/{o.Zone ?? "-"}/{o.InstanceType}", false,
                 o.GpuModel, o.GpuMemoryGb, o.Gpus))];
+
+    /// <summary>The fleet's nodes as the capacity check reads them, with their shard counts.</summary>
+    public static IReadOnlyList<CapacityUnit> OnPremCapacity(OnPremFleet fleet) =>
+        [.. fleet.Nodes.SelectMany(g => Enumerable.Range(0, g.Count)
+            .Select(i => new CapacityUnit(g.NodeName(i), true, g.GpuModel, g.GpuMemoryGb, g.GpusPerNode, g.ShardsPerGpu)))];
 
     public static (IReadOnlyList<TraceJob> Placeable, IReadOnlyList<TraceJob> Unplaceable) Split(Scenario scenario, IReadOnlyList<TraceJob> jobs)
     {
