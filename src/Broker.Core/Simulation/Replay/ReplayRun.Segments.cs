@@ -63,46 +63,6 @@ internal sealed partial class ReplayRun
     }
 
     /// <summary>
-    /// What the engine sees running on-prem: whole-GPU jobs as they are, and each shared GPU once, as a one-GPU job ending
-    /// when its last tenant is expected to end (it frees as a whole GPU only then).
-    /// </summary>
-    private RunningOnPremJob[] RunningOnPrem(long t)
-    {
-        var onPrem = running.Values.Where(s => !s.IsCloud).ToArray();
-        // A gang is on the timeline of each member with its share of GPUs, as the live snapshot puts it.
-        var whole = onPrem.Where(s => s.SharedGpu < 0)
-            .SelectMany(s => (s.MemberNodes ?? [s.Node]).Select(node => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, node,
-                s.Job.Trace.Gpus / (s.MemberNodes?.Count ?? 1), ReplayClock.At(ExpectedEnd(s, t)))));
-        var shared = onPrem.Where(s => s.SharedGpu >= 0).GroupBy(s => (s.Node, s.SharedGpu))
-            .Select(g => g.OrderByDescending(s => ExpectedEnd(s, t)).ThenBy(s => s.Id).First())
-            .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, 1, ReplayClock.At(ExpectedEnd(s, t))));
-        return [.. whole, .. shared];
-    }
-
-    /// <summary>
-    /// The cloud runs as the engine sees them for a move back on-prem: progress rounded down to the checkpoint interval is
-    /// kept, the rest is rework; what is left is the engine's planned runtime minus the work done. Shared jobs are not offered
-    /// (the engine moves whole GPUs only).
-    /// </summary>
-    private RunningCloudJob[] RunningInCloud(long t) =>
-        [.. running.Values.Where(s => s.IsCloud && s.Job.Trace.GpuShare is null).Select(s =>
-        {
-            var job = s.Job;
-            var work = Math.Max(0, t - s.StartS - s.StartupS);
-            var done = job.SavedS + work;
-            var planned = done < job.PlannedS ? job.PlannedS : runtimes.PlannedS(job, done);
-            return new RunningCloudJob(job.Trace.JobId, job.Trace.Team, job.Trace.Gpus, job.Trace.GpuModels, job.Trace.MinGpuMemoryGb,
-                s.PricePerHour, s.Market == Markets.Spot ? CapacityType.Spot : CapacityType.OnDemand,
-                job.Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null, TimeSpan.FromSeconds(work - Checkpointed(job, work)),
-                TimeSpan.FromSeconds(Math.Max(0, planned - done)), job.Trace.DeadlineS is { } d ? ReplayClock.At(d) : null,
-                job.Migrations > 0, OnPremRefusal: job.Trace.OnPremRefusal, SpotAllowed: job.Trace.SpotOk);
-        })];
-
-    /// <summary>The part of a run's work the job keeps: down to its last checkpoint (none without checkpoints).</summary>
-    private static long Checkpointed(SimJob job, long work) =>
-        job.Trace.CheckpointS is { } c && c > 0 ? Math.Min(job.RemainingS, work / c * c) : 0;
-
-    /// <summary>
     /// A move back on-prem: the cloud run ends now, billed to now, with outcome migrated; the job restarts on the node from
     /// its last checkpoint. It is a migration, not an interruption: no strike, no requeue, spot is not blocked. The cloud
     /// run's scheduled end is dropped when it comes up (<see cref="DropEndedEarly"/>).
@@ -268,38 +228,5 @@ internal sealed partial class ReplayRun
         return offer is null || s.Members <= 1 ? []
             : [.. Enumerable.Range(0, s.Members).Select(m => new GangMember($"{s.Job.Trace.JobId}/{s.Id}/{m}", offer.Zone ?? "",
                 offer.InstanceType, offer.Gpus, s.StartS, end))];
-    }
-
-    /// <summary>
-    /// When the engine expects a running on-prem segment to end: from what it planned, given the work done by
-    /// <paramref name="t"/> (never before now, never past the user's limit); the real end only in oracle replays.
-    /// </summary>
-    private long ExpectedEnd(ActiveSegment s, long t)
-    {
-        var job = s.Job;
-        var done = job.SavedS + Math.Max(0, t - s.StartS);
-        var planned = done < job.PlannedS ? job.PlannedS : runtimes.PlannedS(job, done);
-        return s.StartS + Math.Max(planned - job.SavedS, t - s.StartS);
-    }
-
-    private decimal CloudSpendOf(string team, long t) =>
-        closedCloudCostByTeam.GetValueOrDefault(team)
-        + running.Values.Where(s => s.IsCloud && s.Job.Trace.Team == team)
-            .Sum(s => s.PricePerHour * Math.Max(0, t - s.StartS) / 3600m);
-
-    private Dictionary<string, int> GpusInUseByTeam() => GpusByTeam(cloudOnly: false);
-
-    private Dictionary<string, int> CloudGpusByTeam() => GpusByTeam(cloudOnly: true);
-
-    private Dictionary<string, int> GpusByTeam(bool cloudOnly)
-    {
-        var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var s in running.Values.Where(s => !cloudOnly || s.IsCloud))
-        {
-            // A cloud cap counts the instance's GPUs, as the live pass counts an allocation's.
-            var gpus = cloudOnly ? cloud.Offer(s.OfferIndex).Gpus * s.Members : s.Job.Trace.Gpus;
-            result[s.Job.Trace.Team] = result.GetValueOrDefault(s.Job.Trace.Team) + gpus;
-        }
-        return result;
     }
 }
