@@ -108,10 +108,9 @@ public static class JobLifecycle
         Release(allocation, end, reason, at);
         if (job.State is JobState.Running or JobState.Starting or JobState.Placed)
         {
-            if (wasRunning && allocation.StartedAt is { } started && job.CheckpointInterval is { } every && every > TimeSpan.Zero)
+            if (wasRunning && allocation.StartedAt is { } started)
             {
-                var kept = TimeSpan.FromTicks((at - started).Ticks / every.Ticks * every.Ticks);
-                job.SavedProgress = Min(job.EstimatedDuration, job.SavedProgress + kept);
+                KeepCheckpointedWork(job, started, at);
             }
             if (end == AllocationEnd.Interrupted)
             {
@@ -136,13 +135,20 @@ public static class JobLifecycle
             return false;
         }
         Release(allocation, AllocationEnd.Migrated, $"moved back on-prem to {target}", at);
+        KeepCheckpointedWork(job, started, at);
+        job.Migrations++;
+        job.MoveTo(JobState.Pending, JobEventKind.Migrated, $"Moved from {Where(allocation)} to {target} with {job.SavedProgress.TotalMinutes:0} min checkpointed.", at);
+        return true;
+    }
+
+    /// <summary>A run from <paramref name="started"/> to <paramref name="at"/> keeps its work down to its last checkpoint (none
+    /// without checkpoints), never more than the job's whole estimate.</summary>
+    private static void KeepCheckpointedWork(Job job, DateTimeOffset started, DateTimeOffset at)
+    {
         if (job.CheckpointInterval is { } every && every > TimeSpan.Zero && at > started)
         {
             job.SavedProgress = Min(job.EstimatedDuration, job.SavedProgress + TimeSpan.FromTicks((at - started).Ticks / every.Ticks * every.Ticks));
         }
-        job.Migrations++;
-        job.MoveTo(JobState.Pending, JobEventKind.Migrated, $"Moved from {Where(allocation)} to {target} with {job.SavedProgress.TotalMinutes:0} min checkpointed.", at);
-        return true;
     }
 
     /// <summary>
