@@ -23,13 +23,13 @@ public sealed class CallbackTokens(byte[] secret)
 
     /// <summary>
     /// When an allocation's tokens expire: its creation, plus the launch timeout (the latest a segment may start), plus the
-    /// lease (estimate x the segment's captured lease factor, <see cref="LifecycleOptions.LeaseOf"/>, measured by the
+    /// lease (estimate x the segment's captured lease factor plus the grace, <see cref="LifecycleOptions.LeaseOf"/>, measured by the
     /// reconciler from the start), plus a margin. The whole estimate, not what is left of it, because the lease the
     /// reconciler enforces uses the whole one.
     /// </summary>
     public static DateTimeOffset ExpiresAt(Allocation allocation, Job job, LifecycleOptions options)
     {
-        var seconds = options.LaunchTimeout.TotalSeconds + job.EstimatedDuration.TotalSeconds * options.LeaseFactorOf(allocation)
+        var seconds = options.LaunchTimeout.TotalSeconds + options.LeaseOf(allocation, job.EstimatedDuration).TotalSeconds
             + ExpiryMargin.TotalSeconds;
         var latest = (DateTimeOffset.MaxValue - allocation.CreatedAt).TotalSeconds - 1;
         return allocation.CreatedAt.AddSeconds(Math.Clamp(seconds, 0, latest));

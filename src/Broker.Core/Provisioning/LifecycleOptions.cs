@@ -65,6 +65,14 @@ public sealed class LifecycleOptions
     /// <summary>The lease factor a segment runs under: the one captured at its placement, else the configured one.</summary>
     public double LeaseFactorOf(Allocation allocation) => allocation.LeaseFactor ?? LeaseFactor;
 
-    /// <summary>How long a segment may run from its start: its job's whole estimate times its lease factor.</summary>
-    public TimeSpan LeaseOf(Allocation allocation, TimeSpan estimate) => estimate * LeaseFactorOf(allocation);
+    /// <summary>
+    /// Added to every lease. The lease measures the compute's lifetime (the Slurm job, the instance), and that includes the
+    /// script's own talk with Broker: the <c>started</c> post it waits for, the last log chunks and the <c>finished</c> post,
+    /// each retried with backoff up to a minute apart while Broker is slow or unreachable. Without it, a job of a minute
+    /// whose replica stalled for three (estimate x 3) was failed although its command had succeeded.
+    /// </summary>
+    public TimeSpan LeaseGrace { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a segment may run from its start: its job's whole estimate times its lease factor, plus the grace.</summary>
+    public TimeSpan LeaseOf(Allocation allocation, TimeSpan estimate) => estimate * LeaseFactorOf(allocation) + LeaseGrace;
 }

@@ -12,6 +12,7 @@ public sealed class ShortLeasePrivatePostgresApp : PrivatePostgresApp
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
     {
         ["Lifecycle:LeaseFactor"] = "0.05",
+        ["Lifecycle:LeaseGrace"] = "00:00:00",
     };
 }
 

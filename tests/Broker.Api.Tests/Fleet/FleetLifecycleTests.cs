@@ -21,6 +21,7 @@ public sealed class FleetLifecycleApp : LifecycleApp
         .Concat(LeaseTeams.Select(t => KeyValuePair.Create($"OnPrem:Teams:{t}:User", SlurmServer.TeamUserA))))
     {
         ["Lifecycle:LeaseFactor"] = "0.2",
+        ["Lifecycle:LeaseGrace"] = "00:00:00",
     };
 }
 

@@ -12,6 +12,7 @@ public sealed class ShortLeaseApp : LifecycleApp
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
     {
         ["Lifecycle:LeaseFactor"] = "0.05",
+        ["Lifecycle:LeaseGrace"] = "00:00:00",
     };
 }
 
@@ -61,6 +62,42 @@ public sealed class LeaseTests(ShortLeaseApp app) : IClassFixture<ShortLeaseApp>
         await app.StepUntilAsync(async () => (await JobAsync(client, job.Id())).Str("state") is "succeeded" or "failed", "the job to end");
 
         Assert.Equal("succeeded", (await JobAsync(client, job.Id())).Str("state"));
+        await Invariants.AssertNothingLeftAsync(app);
+    }
+}
+
+/// <summary>The same 3 s lease plus a grace of 30 s, as a replica's stall would need while the script retries its posts.</summary>
+public sealed class LeaseGraceApp : LifecycleApp
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
+    {
+        ["Lifecycle:LeaseFactor"] = "0.05",
+        ["Lifecycle:LeaseGrace"] = "00:00:30",
+    };
+}
+
+[Collection(LifecycleCollection.Name)]
+public sealed class LeaseGraceTests(LeaseGraceApp app) : IClassFixture<LeaseGraceApp>
+{
+    [Fact]
+    public async Task A_segment_past_estimate_times_factor_but_within_the_grace_is_not_failed()
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "lease-grace"));
+        var body = JobApi.ValidBody("outlives-factor");
+        body["gpu"] = new JsonObject { ["count"] = 1, ["models"] = new JsonArray("L4") };
+        body["spot"] = new JsonObject { ["allowed"] = false };
+        body["command"] = new JsonArray("sleep", "8");
+        body["estimatedDurationMinutes"] = 1;
+        body.Remove("maxPricePerGpuHour");
+        var job = await JobApi.SubmitAsync(client, body);
+
+        await app.StepUntilAsync(async () => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{job.Id()}"))!.Str("state") is "succeeded" or "failed",
+            "the job to end");
+
+        Assert.Equal("succeeded", (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{job.Id()}"))!.Str("state"));
+        await using var db = app.NewDbContext();
+        var segment = await db.Allocations.AsNoTracking().SingleAsync(a => a.JobId == Guid.Parse(job.Id()));
+        Assert.True(segment.EndedAt - segment.StartedAt > TimeSpan.FromSeconds(3), "the segment never outlived estimate x factor");
         await Invariants.AssertNothingLeftAsync(app);
     }
 }

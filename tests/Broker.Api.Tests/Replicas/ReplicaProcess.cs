@@ -100,6 +100,14 @@ public sealed class ReplicaProcess : IAsyncDisposable
 
     public int CountLines(string text) => Output.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>Each logged warning's first lines (the console logger writes the category after <c>warn:</c>, the message below).</summary>
+    public IEnumerable<string> Warnings(int max)
+    {
+        var lines = Output.Split('\n');
+        return lines.Select((line, i) => (line, i)).Where(l => l.line.Contains("warn:", StringComparison.Ordinal)).Take(max)
+            .Select(l => string.Join(" | ", lines.Skip(l.i).Take(2).Select(x => x.Trim())));
+    }
+
     public string Tail(int lines = 40) => string.Join('\n', Output.Split('\n').TakeLast(lines));
 
     public async ValueTask DisposeAsync()

@@ -129,11 +129,20 @@ public sealed class TwoReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"jobs: {Jobs} submitted in {submitted.TotalSeconds:0.0} s, all ended after {finished.TotalSeconds:0.0} s");
         output.WriteLine($"allocations: {allocations.Count} ({allocations.Count(a => a.IsOnPrem)} on-prem, {allocations.Count(a => !a.IsOnPrem)} cloud); " +
             "ends: " + string.Join(", ", allocations.GroupBy(a => a.End).Select(g => $"{g.Key}={g.Count()}")));
+        foreach (var failed in allocations.Where(a => a.End is not (AllocationEnd.Completed or AllocationEnd.NoCapacity))
+            .GroupBy(a => (a.IsOnPrem, a.End, a.EndReason)).OrderByDescending(g => g.Count()).Take(10))
+        {
+            output.WriteLine($"  {failed.Count()} {(failed.Key.IsOnPrem ? "on-prem" : "cloud")} ended {failed.Key.End}: {failed.Key.EndReason}");
+        }
         foreach (var r in replicas)
         {
             output.WriteLine($"{r.Name} (pid {r.ProcessId}): provisioned {provisioned.GetValueOrDefault(r.ProcessId)} allocations; " +
                 $"duplicate Slurm jobs cancelled {r.CountLines("Cancelling duplicate Slurm job")}; orphans terminated {r.CountLines("Terminating orphan")}; " +
                 $"warnings {r.CountLines("warn:")}");
+            foreach (var warning in r.Warnings(12))
+            {
+                output.WriteLine($"  {warning}");
+            }
         }
     }
 

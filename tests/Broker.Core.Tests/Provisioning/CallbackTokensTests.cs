@@ -7,7 +7,7 @@ public sealed class CallbackTokensTests
 {
     private static readonly CallbackTokens Tokens = CallbackTokens.FromConfiguredSecret("callback-tokens-test-secret-0123456789abcdef");
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly LifecycleOptions Options = new() { LaunchTimeout = TimeSpan.FromMinutes(15), LeaseFactor = 3 };
+    private static readonly LifecycleOptions Options = new() { LaunchTimeout = TimeSpan.FromMinutes(15), LeaseFactor = 3, LeaseGrace = TimeSpan.FromMinutes(10) };
 
     private static (Allocation, Job) Rows(Guid? allocationId = null)
     {
@@ -22,7 +22,7 @@ public sealed class CallbackTokensTests
 
         var expiresAt = CallbackTokens.ExpiresAt(allocation, job, Options);
 
-        Assert.Equal(allocation.CreatedAt + TimeSpan.FromMinutes(15) + TimeSpan.FromMinutes(120) + CallbackTokens.ExpiryMargin, expiresAt);
+        Assert.Equal(allocation.CreatedAt + TimeSpan.FromMinutes(15) + TimeSpan.FromMinutes(120 + 10) + CallbackTokens.ExpiryMargin, expiresAt);
     }
 
     [Fact]
@@ -33,8 +33,8 @@ public sealed class CallbackTokensTests
 
         var expiresAt = CallbackTokens.ExpiresAt(allocation, job, Options);
 
-        Assert.Equal(allocation.CreatedAt + TimeSpan.FromMinutes(15) + TimeSpan.FromMinutes(200) + CallbackTokens.ExpiryMargin, expiresAt);
-        Assert.Equal(expiresAt, CallbackTokens.ExpiresAt(allocation, job, new LifecycleOptions { LaunchTimeout = Options.LaunchTimeout, LeaseFactor = 1 }));
+        Assert.Equal(allocation.CreatedAt + TimeSpan.FromMinutes(15) + TimeSpan.FromMinutes(200 + 10) + CallbackTokens.ExpiryMargin, expiresAt);
+        Assert.Equal(expiresAt, CallbackTokens.ExpiresAt(allocation, job, new LifecycleOptions { LaunchTimeout = Options.LaunchTimeout, LeaseFactor = 1, LeaseGrace = Options.LeaseGrace }));
     }
 
     [Fact]
