@@ -16,12 +16,7 @@ public static class BackgroundJobs
         // The storage is this host's own singleton. AddHangfire would otherwise hand out the process-wide
         // JobStorage.Current, which the last host configured wins: several hosts in one process (tests, tools) would
         // then enqueue into each other's databases.
-        // Broker's own long runs take session advisory locks (RunLocks), so Hangfire's lock rows guard only its short internal
-        // sections; a SIGKILLed replica's row then blocks a recurring job for a minute, not the default ten.
-        var options = new PostgreSqlStorageOptions
-        {
-            PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1), DistributedLockTimeout = TimeSpan.FromMinutes(1),
-        };
+        var options = StorageOptions(configuration);
         // Hangfire.PostgreSql keeps no session state on its connections (its locks are rows, LISTEN only with long polling,
         // which is off), so Npgsql's DISCARD ALL on every reuse is pure cost: bench/lifecycle-throughput counted 9 per job,
         // each its own commit. RunLocks keeps the plain string: its advisory locks are session state.
@@ -58,6 +53,20 @@ public static class BackgroundJobs
         }
         return services;
     }
+
+    /// <summary>
+    /// Broker's own long runs take session advisory locks (RunLocks), so Hangfire's lock rows guard only its short internal
+    /// sections; a SIGKILLed replica's row then blocks a recurring job for a minute, not the default ten. A job a killed
+    /// replica had fetched is fetched again once <c>Hangfire:InvisibilityTimeout</c> (2 min) passes without the heartbeat
+    /// of its server, which renews a running job's fetch every fifth of it (sliding): so a job may run longer than the
+    /// timeout, and the default 30 min wait for a dead replica's work is gone (ADR 0013).
+    /// </summary>
+    public static PostgreSqlStorageOptions StorageOptions(IConfiguration configuration) => new()
+    {
+        PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1), DistributedLockTimeout = TimeSpan.FromMinutes(1),
+        InvisibilityTimeout = configuration.GetValue("Hangfire:InvisibilityTimeout", TimeSpan.FromMinutes(2)),
+        UseSlidingInvisibilityTimeout = true,
+    };
 
     /// <summary>The one switch: this replica runs the Hangfire server and registers the recurring jobs.</summary>
     public static bool ServerEnabled(IConfiguration configuration) => configuration.GetValue("Hangfire:ServerEnabled", false);

@@ -22,7 +22,7 @@ public enum RecordOutcome
 /// <summary>
 /// Writes the ledger entries of closed allocations, exactly once each: the entries and a <see cref="CostRecording"/>
 /// marker (primary key = allocation id) go in one transaction, so a second writer (another replica, a re-run background
-/// job) fails on the marker and writes nothing. The same transaction trues up the team's budget from the entries.
+/// job) finds the marker written (<c>ON CONFLICT DO NOTHING</c>, not an error) and writes nothing. The same transaction trues up the team's budget from the entries.
 /// </summary>
 public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, SegmentPricing pricing, BudgetAccounts budgets,
     TimeProvider clock, ILogger<CostRecorder> logger)
@@ -129,18 +129,17 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
         await using (own)
         {
             await BudgetAccounts.LockTeamAsync(db, team, ct);
-            db.CostRecordings.Add(new CostRecording { AllocationId = a.Id, Entries = entries.Count, Cost = entries.Sum(e => e.Cost), RecordedAt = now });
-            db.CostEntries.AddRange(entries);
-            try
+            if (!await ClaimAsync(a.Id, entries, now, ct))
             {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException e) when (own is not null && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                await own.RollbackAsync(ct);
+                if (own is not null)
+                {
+                    await own.RollbackAsync(ct);
+                }
                 db.ChangeTracker.Clear();
                 return RecordOutcome.AlreadyRecorded;
             }
+            db.CostEntries.AddRange(entries);
+            await db.SaveChangesAsync(ct);
             await budgets.TrueUpAsync(a.Id, team, entries, now, ct);
             if (own is not null)
             {
@@ -149,6 +148,21 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
         }
         db.ChangeTracker.Clear();
         return RecordOutcome.Recorded;
+    }
+
+    /// <summary>
+    /// Writes the allocation's marker unless another writer did: the at-least-once writers (the release's hook, the sweep,
+    /// on any replica) race for it as expected, so a conflict is an answer, not an error for EF to log; the entries, written
+    /// only under the marker, then never meet <c>ux_cost_entries_usage_part</c>.
+    /// </summary>
+    private async Task<bool> ClaimAsync(Guid allocationId, List<CostEntry> entries, DateTimeOffset now, CancellationToken ct)
+    {
+        var count = entries.Count;
+        var cost = entries.Sum(e => e.Cost);
+        return await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO cost_recordings (allocation_id, entries, cost, recorded_at) VALUES ({allocationId}, {count}, {cost}, {now})
+            ON CONFLICT (allocation_id) DO NOTHING
+            """, ct) == 1;
     }
 
     private static CostEntry ToEntry(Allocation a, Job job, CostPart p, string labels, string source, DateTimeOffset now,

@@ -211,10 +211,15 @@ public sealed partial class Reconciler(BrokerDbContext db, ComputeProviders clou
         return listed;
     }
 
+    /// <summary>
+    /// Terminates the managed instances that no live allocation owns once past the grace. A segment still releasing owns
+    /// its instance: its release (this round's, or the next one's while the cloud refuses) terminates it, so the sweep
+    /// must not terminate it a second time. A refused termination is left for the next round, as a release is.
+    /// </summary>
     private async Task<int> TerminateOrphansAsync(IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> listed,
         IReadOnlyList<Allocation> live, DateTimeOffset now, CancellationToken ct)
     {
-        var owned = live.Where(a => a.State != AllocationState.Releasing).Select(a => a.Id).ToHashSet();
+        var owned = live.Select(a => a.Id).ToHashSet();
         var terminated = 0;
         foreach (var (provider, instances) in listed)
         {
@@ -223,8 +228,16 @@ public sealed partial class Reconciler(BrokerDbContext db, ComputeProviders clou
                 && now - (i.LaunchedAt ?? now) > options.OrphanGrace))
             {
                 logger.LogWarning("Terminating orphan {Provider} instance {Instance} (allocation {Allocation})", provider, orphan.InstanceId, orphan.AllocationId);
-                await clouds.Get(provider).TerminateAsync(orphan.Region, orphan.Zone, orphan.InstanceId, ct);
-                terminated++;
+                try
+                {
+                    await clouds.Get(provider).TerminateAsync(orphan.Region, orphan.Zone, orphan.InstanceId, ct);
+                    terminated++;
+                }
+                catch (ProviderException e)
+                {
+                    logger.LogWarning("Cannot terminate orphan {Provider} instance {Instance} yet ({Code}): {Reason}", provider, orphan.InstanceId,
+                        e.ProviderCode, e.Message);
+                }
             }
         }
         return terminated;

@@ -102,22 +102,26 @@ public sealed class SecretsApp : BrokerApp
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> lines = new();
+    private readonly ConcurrentQueue<string> errors = new();
 
     public string Text => string.Join('\n', lines);
 
     public int Count => lines.Count;
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+    /// <summary>The lines written at <see cref="LogLevel.Error"/> or above.</summary>
+    public IReadOnlyList<string> Errors => [.. errors];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(string category, CapturedLogs logs) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull
         {
-            lines.Enqueue($"{category} scope {state}");
+            logs.lines.Enqueue($"{category} scope {state}");
             return null;
         }
 
@@ -126,7 +130,12 @@ public sealed class CapturedLogs : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-            lines.Enqueue($"{category} {logLevel} {formatter(state, exception)} {values} {exception}");
+            var line = $"{category} {logLevel} {formatter(state, exception)} {values} {exception}";
+            logs.lines.Enqueue(line);
+            if (logLevel >= LogLevel.Error)
+            {
+                logs.errors.Enqueue(line);
+            }
         }
     }
 }
