@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Broker.Api.Tests.Infrastructure;
 using Broker.Core.OnPrem;
 using Broker.Core.Persistence;
@@ -96,5 +97,24 @@ public sealed class SubmitCatalogTests(SubmitCatalogApp app) : IClassFixture<Sub
         Assert.Equal(HttpStatusCode.Created, acceptedOnNewNode);
         await using var db = app.NewDbContext();
         Assert.Equal(1, await db.Jobs.CountAsync(j => j.MemoryGb == LargeMemoryGb));
+    }
+    [Fact]
+    public async Task One_snapshot_judges_each_gpu_shape_on_its_own()
+    {
+        await ANodeAsync("catalog-node-c", 512_000);
+        using var client = await FreshCatalogClientAsync("catalog-c");
+        var before = app.CatalogReads.Count;
+
+        var fits = await SubmitAsync(client, 128);
+        var tooMuchMemory = JobApi.ValidBody();
+        tooMuchMemory["gpu"] = new JsonObject { ["count"] = 2, ["models"] = new JsonArray("h100", "A100-80GB"), ["minMemoryGb"] = 1000 };
+        using var refused = await JobApi.PostAsync(client, tooMuchMemory);
+        var fitsAgain = await SubmitAsync(client, 128);
+
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created], [fits, fitsAgain]);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.True((await JobApi.ProblemAsync(refused)).RootElement.GetProperty("errors").TryGetProperty("gpu.minMemoryGb", out _));
+        // The first snapshot and one fresh read for the refusal.
+        Assert.Equal(2, app.CatalogReads.Count - before);
     }
 }

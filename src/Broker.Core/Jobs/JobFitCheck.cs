@@ -45,11 +45,11 @@ public sealed class JobFitCheck(BrokerDbContext db, ComputeProviders clouds, Sub
         throw new RuleViolationException("No node or cloud offer could hold the job.", errors);
     }
 
-    private static List<Size> Sizes(SubmitCapacityCatalog.Snapshot snapshot) =>
+    private static List<Size> Sizes(SubmitCapacityCatalog.Snapshot snapshot) => snapshot.Derived("machine-sizes", static List<Size> (s) =>
     [
-        .. snapshot.Nodes.Select(n => new Size(n.Cpus, n.MemoryMb / 1024.0)),
-        .. snapshot.Offers.Where(o => o.Available).Select(o => new Size(o.VCpus, o.MemoryGb)).Distinct(),
-    ];
+        .. s.Nodes.Select(n => new Size(n.Cpus, n.MemoryMb / 1024.0)),
+        .. s.Offers.Where(o => o.Available).Select(o => new Size(o.VCpus, o.MemoryGb)).Distinct(),
+    ]);
 
     /// <summary>A machine's size; 0 means the source did not say, which never rules it out.</summary>
     private sealed record Size(int Cpus, double MemoryGb)

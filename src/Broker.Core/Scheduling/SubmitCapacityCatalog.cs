@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Broker.Core.Capacity;
 using Broker.Core.Persistence;
 using Broker.Core.Provisioning;
@@ -26,7 +27,28 @@ public sealed class SubmitCapacityCatalog(TimeProvider clock)
         double? GpuMemoryGb, int VCpus, double MemoryGb, bool Available);
 
     /// <param name="Fresh">Read for this call, not taken from the process's cache.</param>
-    public sealed record Snapshot(IReadOnlyList<Node> Nodes, IReadOnlyList<CloudOffer> Offers, DateTimeOffset ReadAt, bool Fresh);
+    public sealed record Snapshot(IReadOnlyList<Node> Nodes, IReadOnlyList<CloudOffer> Offers, DateTimeOffset ReadAt, bool Fresh)
+    {
+        /// <summary>The most values one snapshot keeps; past it they are computed per call (a flood of distinct GPU shapes).</summary>
+        public const int MaxDerived = 256;
+
+        // Shared by the copies `with` makes (the cached snapshot handed out as not fresh): they hold the same rows.
+        private readonly ConcurrentDictionary<string, object> derived = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// A value computed from this snapshot's rows alone, kept with it: the checks' views of thousands of offers (and their
+        /// verdict for a GPU shape) are built once per snapshot instead of once per submit.
+        /// </summary>
+        public T Derived<T>(string key, Func<Snapshot, T> build) where T : class
+        {
+            if (derived.TryGetValue(key, out var kept))
+            {
+                return (T)kept;
+            }
+            var value = build(this);
+            return derived.Count < MaxDerived ? (T)derived.GetOrAdd(key, value) : value;
+        }
+    }
 
     /// <summary>The cached snapshot while it is younger than <see cref="MaxAge"/>, else (or with <paramref name="fresh"/>) one read now.</summary>
     public async Task<Snapshot> ReadAsync(BrokerDbContext db, ComputeProviders clouds, bool fresh, CancellationToken ct)
