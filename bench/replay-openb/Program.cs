@@ -85,7 +85,6 @@ if (sharedPath is not null)
         Console.WriteLine($"sharing saving over hash seeds (teams, deadlines, checkpointing and user limits re-drawn; broker only):\n{SharingReport.Sensitivity(whole.Scenario, sharedScenario, seeds)}");
     }
     Console.WriteLine($"\nwhere the broker's cloud spend goes, whole GPUs and GPU shares (jobs classed by what they ask in {sharedName}):\n{SharingReport.Breakdown(sharedScenario.Scenario, shared.Jobs, whole.Broker, shared.Broker)}");
-    extraLines.AddRange(SharingReport.Lines(sharedScenario.Scenario, shared.Jobs, whole.Broker, shared.Broker));
     var fleet = sharedScenario.Scenario.OnPrem;
     if (SharingReport.LargestCloudJob(whole.Broker, shared.Broker) is { } largest)
     {
@@ -94,6 +93,7 @@ if (sharedPath is not null)
     }
     extraLines.AddRange(NodeFragmentation.Of(fleet, shared.Jobs, whole.Broker).Lines("fragmentation_whole_"));
     extraLines.AddRange(NodeFragmentation.Of(fleet, shared.Jobs, shared.Broker).Lines("fragmentation_shared_"));
+    extraLines.AddRange(SharingReport.Lines(sharedScenario.Scenario, shared.Jobs, whole.Broker, shared.Broker));
 }
 if (gangsPath is not null)
 {
