@@ -85,6 +85,14 @@ if (sharedPath is not null)
         Console.WriteLine($"sharing saving over hash seeds (teams, deadlines, checkpointing and user limits re-drawn; broker only):\n{SharingReport.Sensitivity(whole.Scenario, sharedScenario, seeds)}");
     }
     Console.WriteLine($"\nwhere the broker's cloud spend goes, whole GPUs and GPU shares (jobs classed by what they ask in {sharedName}):\n{SharingReport.Breakdown(sharedScenario.Scenario, shared.Jobs, whole.Broker, shared.Broker)}");
+    var fleet = sharedScenario.Scenario.OnPrem;
+    if (SharingReport.LargestCloudJob(whole.Broker, shared.Broker) is { } largest)
+    {
+        var job = shared.Jobs.Single(j => j.JobId == largest);
+        Console.WriteLine($"\n{largest}'s acceptable nodes at its submit, whole GPUs:\n{NodeFragmentation.AtSubmit(fleet, shared.Jobs, job, whole.Broker)}GPU shares:\n{NodeFragmentation.AtSubmit(fleet, shared.Jobs, job, shared.Broker)}");
+    }
+    extraLines.AddRange(NodeFragmentation.Of(fleet, shared.Jobs, whole.Broker).Lines("fragmentation_whole_"));
+    extraLines.AddRange(NodeFragmentation.Of(fleet, shared.Jobs, shared.Broker).Lines("fragmentation_shared_"));
     extraLines.AddRange(SharingReport.Lines(sharedScenario.Scenario, shared.Jobs, whole.Broker, shared.Broker));
 }
 if (gangsPath is not null)

@@ -67,14 +67,12 @@ internal static class SharingReport
             + " (whole run, first order: cloud runs whose job had room on an acceptable node during its wait had every fractional job there been packed perfectly)";
         yield return Line("sharing_rounding_waste_gpu_hours", headroom.RoundingWasteGpuHours)
             + string.Create(CultureInfo.InvariantCulture, $" (whole run: GPU-hours fractional jobs held beyond their shares; its cloud runs took {whole.GpuHours.Spot + whole.GpuHours.OnDemand:0} GPU-hours)");
-        var largest = CloudRuns(wholeRun).Concat(CloudRuns(sharedRun)).GroupBy(x => x.JobId)
-            .Select(g => (Job: g.Key, Spend: g.Sum(x => x.Cost))).OrderByDescending(x => x.Spend).ThenBy(x => x.Job, StringComparer.Ordinal).FirstOrDefault();
-        if (largest.Job is not null)
+        if (LargestCloudJob(wholeRun, sharedRun) is { } largestJob)
         {
-            decimal Without(ReplayResult run) => CloudSpend(run, x => x.JobId != largest.Job);
-            decimal Only(ReplayResult run) => CloudSpend(run, x => x.JobId == largest.Job);
+            decimal Without(ReplayResult run) => CloudSpend(run, x => x.JobId != largestJob);
+            decimal Only(ReplayResult run) => CloudSpend(run, x => x.JobId == largestJob);
             yield return Line("sharing_cloud_spend_largest_job_whole", Math.Round(Only(wholeRun), 2))
-                + string.Create(CultureInfo.InvariantCulture, $" ({largest.Job}, {byId[largest.Job].Gpus} GPUs, {byId[largest.Job].DurationS / 3600.0:0.0} h; the job with the most cloud spend in either run)");
+                + string.Create(CultureInfo.InvariantCulture, $" ({largestJob}, {byId[largestJob].Gpus} GPUs, {byId[largestJob].DurationS / 3600.0:0.0} h; the job with the most cloud spend in either run)");
             yield return Line("sharing_cloud_spend_largest_job_shared", Math.Round(Only(sharedRun), 2));
             yield return Line("sharing_cloud_saving_without_largest_job", Ratio(Without(wholeRun) - Without(sharedRun), Without(wholeRun)));
         }
@@ -92,6 +90,12 @@ internal static class SharingReport
         yield return Line("sharing_p95_wait_ratio", WaitRatio(whole, shared)) + " (shared / whole; target <= 1)";
         yield return Line("sharing_cloud_saving", Saving(whole, shared)) + " (1 - shared / whole cloud spend; target >= 0.30)";
     }
+
+    /// <summary>The job with the most cloud spend over both runs (ties by id); null when neither ran in the cloud.</summary>
+    public static string? LargestCloudJob(ReplayResult wholeRun, ReplayResult sharedRun) =>
+        CloudRuns(wholeRun).Concat(CloudRuns(sharedRun)).GroupBy(x => x.JobId)
+            .Select(g => (Job: g.Key, Spend: g.Sum(x => x.Cost))).OrderByDescending(x => x.Spend).ThenBy(x => x.Job, StringComparer.Ordinal)
+            .Select(x => x.Job).FirstOrDefault();
 
     /// <summary>The broker alone, whole and shared, with every hash-drawn assignment re-seeded: how stable the saving is.</summary>
     public static string Sensitivity(LoadedScenario whole, LoadedScenario shared, int seeds)
