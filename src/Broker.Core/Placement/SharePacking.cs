@@ -19,7 +19,7 @@ public sealed record SharePlacement(string Node, int SharedGpu, int Shards, deci
 /// <summary>
 /// Packs fractional-GPU jobs (ADR 0011). Rules, right for any trace: a share is rounded UP to the node's shard granularity
 /// (what is reserved and billed); a job goes first onto a GPU already shared, the one left with the fewest free shards
-/// (best fit over shares; between equally full GPUs, the one on the node with the fewest fresh GPUs); only when none fits does it open a fresh GPU, on the node left with the fewest fresh GPUs (so
+/// (best fit over shares); only when none fits does it open a fresh GPU, on the node left with the fewest fresh GPUs (so
 /// whole GPUs and whole nodes stay free for whole-GPU and gang jobs). A GPU's shards are never over-committed.
 /// </summary>
 public static class SharePacking
@@ -55,8 +55,7 @@ public static class SharePacking
             for (var gpu = 0; gpu < node.ShardsUsedOnSharedGpus.Count; gpu++)
             {
                 var leftover = node.ShardsPerGpu - node.ShardsUsedOnSharedGpus[gpu] - shards;
-                // Equal leftovers: the node with the fewest fresh GPUs, so the emptier node's shared GPU can drain and the node free whole.
-                Consider(leftover >= 0, (LeftoverOfAGpu(leftover, node.ShardsPerGpu), node.FreshGpus, node.Name, gpu), node, gpu, shards, opensFresh: false);
+                Consider(leftover >= 0, (LeftoverOfAGpu(leftover, node.ShardsPerGpu), -1, node.Name, gpu), node, gpu, shards, opensFresh: false);
             }
             // Opening a fresh GPU ranks after every open GPU with room; among nodes, the one left with the fewest fresh GPUs.
             Consider(node.FreshGpus > 0, (decimal.MaxValue, node.FreshGpus - 1, node.Name, 0), node, node.ShardsUsedOnSharedGpus.Count, shards,

@@ -37,11 +37,6 @@ public sealed class SharePackingTests
         { "best fit inside a node", ["a:4:0:8:2,5,7"], 0.25m, "a/1", false },
         { "an open GPU without room does not take it", ["a:4:0:4:3", "b:4:0:4:"], 0.5m, "a/1", true },
         { "free shards split over GPUs are not one room", ["a:2:0:8:5,5"], 0.5m, "-", false },
-        // Best fit over nodes among equally full GPUs: the tenant joins the node with fewer fresh GPUs, whatever the names.
-        { "equally full GPUs: the one on the node with fewer fresh GPUs", ["roomy:8:0:4:2", "tight:8:6:4:2"], 0.25m, "tight/0", false },
-        { "equally full GPUs: fewer fresh GPUs wins over name order", ["a-roomy:8:2:4:2,4", "b-tight:8:5:4:2"], 0.25m, "b-tight/0", false },
-        { "equally full GPUs on equally full nodes: name order", ["b:8:4:4:2", "a:8:4:4:2"], 0.25m, "a/0", false },
-        { "a fuller GPU still wins over a fuller node", ["roomy:8:0:4:3", "tight:8:6:4:2"], 0.25m, "roomy/0", false },
         { "a fresh GPU opens on the node with fewest fresh GPUs", ["a:4:0:4:", "b:4:3:4:"], 0.5m, "b/0", true },
         { "a fresh GPU keeps an idle node whole", ["idle:8:0:4:", "busy:8:6:4:"], 0.25m, "busy/0", true },
         { "no GPU left: whole GPUs held and shards full", ["a:4:3:4:4", "b:2:2:4:"], 0.25m, "-", false },
