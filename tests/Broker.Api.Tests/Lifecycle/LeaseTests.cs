@@ -19,7 +19,7 @@ public sealed class ShortLeaseApp : LifecycleApp
 [Collection(LifecycleCollection.Name)]
 public sealed class LeaseTests(ShortLeaseApp app) : IClassFixture<ShortLeaseApp>
 {
-    private static JsonObject Body(string name, string[] models, string[] command)
+    internal static JsonObject Body(string name, string[] models, string[] command)
     {
         var body = JobApi.ValidBody(name);
         body["gpu"] = new JsonObject { ["count"] = 1, ["models"] = new JsonArray([.. models.Select(m => (JsonNode)m)]) };
@@ -30,7 +30,7 @@ public sealed class LeaseTests(ShortLeaseApp app) : IClassFixture<ShortLeaseApp>
         return body;
     }
 
-    private static async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
+    internal static async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
 
     [Fact]
     public async Task A_running_onprem_segment_past_its_lease_is_cancelled_and_its_job_fails_with_lease_expired()
@@ -83,18 +83,11 @@ public sealed class LeaseGraceTests(LeaseGraceApp app) : IClassFixture<LeaseGrac
     public async Task A_segment_past_estimate_times_factor_but_within_the_grace_is_not_failed()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "lease-grace"));
-        var body = JobApi.ValidBody("outlives-factor");
-        body["gpu"] = new JsonObject { ["count"] = 1, ["models"] = new JsonArray("L4") };
-        body["spot"] = new JsonObject { ["allowed"] = false };
-        body["command"] = new JsonArray("sleep", "8");
-        body["estimatedDurationMinutes"] = 1;
-        body.Remove("maxPricePerGpuHour");
-        var job = await JobApi.SubmitAsync(client, body);
+        var job = await JobApi.SubmitAsync(client, LeaseTests.Body("outlives-factor", ["L4"], ["sleep", "8"]));
 
-        await app.StepUntilAsync(async () => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{job.Id()}"))!.Str("state") is "succeeded" or "failed",
-            "the job to end");
+        await app.StepUntilAsync(async () => (await LeaseTests.JobAsync(client, job.Id())).Str("state") is "succeeded" or "failed", "the job to end");
 
-        Assert.Equal("succeeded", (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{job.Id()}"))!.Str("state"));
+        Assert.Equal("succeeded", (await LeaseTests.JobAsync(client, job.Id())).Str("state"));
         await using var db = app.NewDbContext();
         var segment = await db.Allocations.AsNoTracking().SingleAsync(a => a.JobId == Guid.Parse(job.Id()));
         Assert.True(segment.EndedAt - segment.StartedAt > TimeSpan.FromSeconds(3), "the segment never outlived estimate x factor");
