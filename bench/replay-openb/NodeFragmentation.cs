@@ -84,7 +84,7 @@ internal static class NodeFragmentation
         var items = Items(run, nodes);
         var at = job.SubmitS;
         var text = new StringBuilder();
-        var groups = fleet.Nodes.Where(g => Accepts(job, g) && g.GpusPerNode >= job.Gpus).ToArray();
+        var groups = BigEnough(job, fleet);
         var live = items.Where(i => i.Start <= at && i.End > at && groups.Contains(nodes[i.Node].Group)).ToList();
         var everywhere = items.Where(i => i.Start <= at && i.End > at).ToList();
         for (var n = 0; n < nodes.Length; n++)
@@ -119,7 +119,7 @@ internal static class NodeFragmentation
         {
             return null;
         }
-        var groups = fleet.Nodes.Where(g => Accepts(job, g) && g.GpusPerNode >= job.Gpus).ToArray();
+        var groups = BigEnough(job, fleet);
         return groups.Length > 0 && groups.All(g => g.GpusPerNode == job.Gpus) ? groups : null;
     }
 
@@ -127,7 +127,7 @@ internal static class NodeFragmentation
     {
         var window = items.Where(i => i.Start <= to && i.End > from).ToList();
         List<Item> everywhereAt(long at) => window.Where(i => i.Start <= at && i.End > at).ToList();
-        var relevant = items.Where(i => i.Start <= to && i.End > from && groups.Contains(nodes[i.Node].Group)).ToList();
+        var relevant = window.Where(i => groups.Contains(nodes[i.Node].Group)).ToList();
         var moments = relevant
             .SelectMany(i => new[] { i.Start, i.End }).Where(t => t > from && t < to).Append(from).Distinct().Order();
         foreach (var at in moments)
@@ -245,7 +245,11 @@ internal static class NodeFragmentation
     }
 
     private static bool Accepts(TraceJob job, NodeGroup group) =>
-        (job.GpuModels.Count == 0 || job.GpuModels.Contains(group.GpuModel, StringComparer.OrdinalIgnoreCase)) && group.GpuMemoryGb >= job.MinGpuMemoryGb;
+        job.AcceptsModel(group.GpuModel) && group.GpuMemoryGb >= job.MinGpuMemoryGb;
+
+    /// <summary>The node groups of a model and memory the job accepts with nodes big enough for it.</summary>
+    private static NodeGroup[] BigEnough(TraceJob job, OnPremFleet fleet) =>
+        fleet.Nodes.Where(g => Accepts(job, g) && g.GpusPerNode >= job.Gpus).ToArray();
 
     private static Node[] Nodes(OnPremFleet fleet) =>
         [.. fleet.Nodes.SelectMany(g => Enumerable.Range(0, g.Count).Select(i => new Node(g.NodeName(i), g)))];

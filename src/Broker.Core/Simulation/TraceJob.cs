@@ -31,4 +31,7 @@ public sealed record TraceJob(
 {
     /// <summary>What the user asked for: the limit when known, else the real duration (an oracle).</summary>
     public long RequestedS => LimitS ?? DurationS;
+
+    /// <summary>Whether the job may run on GPUs of <paramref name="model"/>: any model when it names none.</summary>
+    public bool AcceptsModel(string model) => GpuModels.Count == 0 || GpuModels.Contains(model, StringComparer.OrdinalIgnoreCase);
 }

@@ -73,7 +73,7 @@ public sealed record SharingHeadroom(decimal CloudSpend, decimal NeverOnPrem, de
 
     /// <summary>A node of an acceptable model and memory; a fractional job needs one whose GPUs can be shared.</summary>
     private static bool Accepts(TraceJob job, NodeGroup group) =>
-        (job.GpuModels.Count == 0 || job.GpuModels.Contains(group.GpuModel, StringComparer.OrdinalIgnoreCase))
+        job.AcceptsModel(group.GpuModel)
         && group.GpuMemoryGb >= job.MinGpuMemoryGb
         && (job.GpuShare is null || group.ShardsPerGpu > 0);
 

@@ -61,7 +61,7 @@ internal sealed class SimFleet
     /// (<see cref="GangShape"/>, the engine's rule); for a shared job, a pool whose GPUs can be shared.
     /// </summary>
     public int[] PoolsFor(TraceJob job) => Enumerable.Range(0, poolModels.Length)
-        .Where(p => (job.GpuModels.Count == 0 || job.GpuModels.Contains(poolModels[p], StringComparer.OrdinalIgnoreCase))
+        .Where(p => job.AcceptsModel(poolModels[p])
             && (job.GpuShare is null
                 ? GangShape.Fit(job.Gpus, poolNodeSizes[p], CapacityFeasibility.MaxGangMembers) is not null
                 : poolShares[p]))

@@ -48,7 +48,7 @@ public static class GangShapes
     {
         var capacity = Capacity(scenario);
         return jobs.Where(j => j.GpuShare is null && capacity
-            .Where(u => j.GpuModels.Count == 0 || j.GpuModels.Contains(u.GpuModel, StringComparer.OrdinalIgnoreCase))
+            .Where(u => j.AcceptsModel(u.GpuModel))
             .All(u => u.Gpus < j.Gpus)).ToArray();
     }
 
