@@ -101,27 +101,27 @@ public sealed class SecretsApp : BrokerApp
 /// <summary>Every log line any category writes, with its structured values, for "the value is not in the logs".</summary>
 public sealed class CapturedLogs : ILoggerProvider
 {
-    private readonly ConcurrentQueue<string> lines = new();
-    private readonly ConcurrentQueue<string> errors = new();
+    /// <summary>Each line with the level it was written at; null for a scope.</summary>
+    private readonly ConcurrentQueue<(LogLevel? Level, string Text)> lines = new();
 
-    public string Text => string.Join('\n', lines);
+    public string Text => string.Join('\n', lines.Select(l => l.Text));
 
     public int Count => lines.Count;
 
-    /// <summary>The lines written at <see cref="LogLevel.Error"/> or above.</summary>
-    public IReadOnlyList<string> Errors => [.. errors];
+    /// <summary>The lines written at <see cref="LogLevel.Error"/> or above, in order.</summary>
+    public IReadOnlyList<string> Errors => [.. lines.Where(l => l.Level is >= LogLevel.Error and < LogLevel.None).Select(l => l.Text)];
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, CapturedLogs logs) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<(LogLevel? Level, string Text)> lines) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull
         {
-            logs.lines.Enqueue($"{category} scope {state}");
+            lines.Enqueue((null, $"{category} scope {state}"));
             return null;
         }
 
@@ -130,12 +130,7 @@ public sealed class CapturedLogs : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-            var line = $"{category} {logLevel} {formatter(state, exception)} {values} {exception}";
-            logs.lines.Enqueue(line);
-            if (logLevel >= LogLevel.Error)
-            {
-                logs.errors.Enqueue(line);
-            }
+            lines.Enqueue((logLevel, $"{category} {logLevel} {formatter(state, exception)} {values} {exception}"));
         }
     }
 }
