@@ -112,6 +112,7 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
     /// In the caller's open transaction, the one that has just closed <paramref name="closed"/> (a cloud segment: its
     /// lifetime needs no call out): its entries and marker, with the budget's true-up, committed or rolled back with the
     /// close. Throws what the ledger's writes throw (the caller rolls back and closes without it; the sweep prices it later).
+    /// The caller's tracked rows stay tracked (its pending changes are saved with the entries): only what the ledger tracked is detached.
     /// </summary>
     public async Task RecordInClosingTransactionAsync(Allocation closed, CancellationToken ct)
     {
@@ -119,7 +120,18 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
         {
             throw new InvalidOperationException($"allocation {closed.Id} must be a cloud segment closed in the caller's open transaction");
         }
-        await PriceAsync(closed, ct);
+        var callers = db.ChangeTracker.Entries().Select(e => e.Entity).ToHashSet(ReferenceEqualityComparer.Instance);
+        try
+        {
+            await PriceAsync(closed, ct);
+        }
+        finally
+        {
+            foreach (var ours in db.ChangeTracker.Entries().Where(e => !callers.Contains(e.Entity)).ToList())
+            {
+                ours.State = EntityState.Detached;
+            }
+        }
     }
 
     private async Task<RecordOutcome> WriteAsync(Allocation a, string team, List<CostEntry> entries, DateTimeOffset now, CancellationToken ct)
@@ -134,8 +146,8 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
                 if (own is not null)
                 {
                     await own.RollbackAsync(ct);
+                    db.ChangeTracker.Clear();
                 }
-                db.ChangeTracker.Clear();
                 return RecordOutcome.AlreadyRecorded;
             }
             db.CostEntries.AddRange(entries);
@@ -144,9 +156,9 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
             if (own is not null)
             {
                 await own.CommitAsync(ct);
+                db.ChangeTracker.Clear();
             }
         }
-        db.ChangeTracker.Clear();
         return RecordOutcome.Recorded;
     }
 

@@ -1,5 +1,7 @@
 using Broker.Core.Capacity;
 using Broker.Core.Costs;
+using Broker.Core.Costs.Budgets;
+using Broker.Core.Persistence;
 using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -134,6 +136,40 @@ public sealed class LedgerTests(CostsApp app) : IClassFixture<CostsApp>
         Assert.Equal(Usd.ForSeconds(15 * 3600, 27.197m) + Usd.ForSeconds(24 * 3600, 27.197m) + Usd.ForSeconds(1 * 3600, 27.197m), entries.Sum(e => e.Cost));
         Assert.All(entries, e => Assert.Equal(e.Cost, e.OnDemandCost));
         Assert.Equal(RecordOutcome.AlreadyRecorded, await app.RecordAsync(allocation.Id));
+    }
+
+    [Fact]
+    public async Task Recording_twice_in_the_callers_transaction_keeps_the_callers_own_changes_and_writes_one_entry_set()
+    {
+        var job = await app.SubmitAsync("vision");
+        var allocation = await app.AddClosedAsync(job, CapacityType.OnDemand, "azure", 27.197m, 8, T0, T0.AddHours(2),
+            instanceType: "Standard_ND96isr_H100_v5", region: "eastus");
+        var before = new Budget { Team = $"tx-before-{Guid.NewGuid():N}", AmountUsd = 100m, UpdatedAt = T0 };
+        var after = new Budget { Team = $"tx-after-{Guid.NewGuid():N}", AmountUsd = 200m, UpdatedAt = T0 };
+
+        await app.WithScopeAsync(async s =>
+        {
+            var db = s.GetRequiredService<BrokerDbContext>();
+            var recorder = s.GetRequiredService<CostRecorder>();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            db.Budgets.Add(before);
+            await recorder.RecordInClosingTransactionAsync(allocation, default);
+            db.Budgets.Add(after);
+            await recorder.RecordInClosingTransactionAsync(allocation, default);
+            before.AmountUsd = 150m;
+            await db.SaveChangesAsync();
+            await tx.CommitAsync();
+            return true;
+        });
+
+        await using var check = app.NewDbContext();
+        var budgets = await check.Budgets.AsNoTracking().Where(b => b.Team == before.Team || b.Team == after.Team)
+            .OrderBy(b => b.AmountUsd).Select(b => b.AmountUsd).ToListAsync();
+        Assert.Equal([150m, 200m], budgets);
+        var entries = await app.EntriesAsync(allocation.Id);
+        Assert.Equal(entries.Count, Assert.Single(await check.CostRecordings.AsNoTracking().Where(r => r.AllocationId == allocation.Id).ToListAsync()).Entries);
+        Assert.Equal(entries.Count, entries.Select(e => e.Part).Distinct().Count());
+        Assert.NotEmpty(entries);
     }
 
     [Fact]
