@@ -1,60 +1,11 @@
-using System.Collections.Concurrent;
-using Broker.Api.Tests.Costs;
 using Broker.Api.Tests.Fleet;
 using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Broker.Api.Tests.Lifecycle;
 
 /// <summary>One cloud, <c>aws</c>, that lists what the test puts in it and refuses (throttled) to terminate the instances it names.</summary>
-public sealed class OrphanSweepApp : CostsApp
-{
-    public ListedCloud Aws { get; } = new();
-
-    protected override void OverrideServices(IServiceCollection services)
-    {
-        base.OverrideServices(services);
-        services.RemoveAll<IComputeProvider>();
-        services.AddSingleton<IComputeProvider>(Aws);
-    }
-
-    public sealed class ListedCloud : IComputeProvider
-    {
-        private readonly ConcurrentDictionary<string, ProviderInstance> instances = new();
-        private readonly ConcurrentQueue<string> terminations = new();
-
-        public string Name => "aws";
-
-        public ConcurrentDictionary<string, bool> Refused { get; } = new();
-
-        public int TerminationsOf(string instanceId) => terminations.Count(i => i == instanceId);
-
-        public void Add(string instanceId, Guid? allocationId) => instances[instanceId] = new ProviderInstance("aws", instanceId, "us-east-1",
-            "us-east-1a", "p5.48xlarge", CapacityType.OnDemand, InstanceState.Running, allocationId, null, DateTimeOffset.UtcNow.AddHours(-1));
-
-        public Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken)
-        {
-            terminations.Enqueue(instanceId);
-            if (Refused.ContainsKey(instanceId))
-            {
-                throw new ProviderException(Name, ProviderErrorKind.Throttled, BlockScope.None, "RequestLimitExceeded", "Request limit exceeded.");
-            }
-            if (instances.TryGetValue(instanceId, out var instance))
-            {
-                instances[instanceId] = instance with { State = InstanceState.Terminated };
-            }
-            return Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<ProviderInstance>> ListManagedAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<ProviderInstance>>([.. instances.Values.Where(i => i.State != InstanceState.Terminated)]);
-    }
-}
+public sealed class OrphanSweepApp : TerminationCloudApp;
 
 /// <summary>
 /// The orphan sweep terminates only instances that no live allocation owns: a segment still <c>Releasing</c> owns its
@@ -110,11 +61,7 @@ public sealed class OrphanSweepTests(OrphanSweepApp app) : IClassFixture<OrphanS
         Assert.Equal(2, app.Aws.TerminationsOf(orphan));
     }
 
-    private Task<Reconciler.Result> ReconcileAsync() => app.WithScopeAsync(s => s.GetRequiredService<Reconciler>().RunAsync(default));
+    private Task<Reconciler.Result> ReconcileAsync() => app.ReconcileAsync();
 
-    private async Task<AllocationState> StateAsync(Guid id)
-    {
-        await using var db = app.NewDbContext();
-        return await db.Allocations.AsNoTracking().Where(a => a.Id == id).Select(a => a.State).SingleAsync();
-    }
+    private async Task<AllocationState> StateAsync(Guid id) => (await app.StatesAsync(id))[id];
 }

@@ -1,49 +1,15 @@
-using Broker.Api.Tests.Costs;
 using Broker.Api.Tests.Fleet;
 using Broker.Core.Capacity;
 using Broker.Core.Provisioning;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Broker.Api.Tests.Lifecycle;
 
 /// <summary>Two clouds that answer listings with nothing: <c>aws</c> refuses to terminate (throttled) until told otherwise.</summary>
-public sealed class ReleaseFailureApp : CostsApp
+public sealed class ReleaseFailureApp : TerminationCloudApp
 {
-    public ThrottledTerminations Aws { get; } = new("aws");
+    public ReleaseFailureApp() => Aws.Throttled = true;
 
-    protected override void OverrideServices(IServiceCollection services)
-    {
-        base.OverrideServices(services);
-        services.RemoveAll<IComputeProvider>();
-        services.AddSingleton<IComputeProvider>(Aws);
-        services.AddSingleton<IComputeProvider>(new ThrottledTerminations("azure") { Throttled = false });
-    }
-
-    public sealed class ThrottledTerminations(string name) : IComputeProvider
-    {
-        private int terminations;
-
-        public string Name => name;
-
-        public bool Throttled { get; set; } = true;
-
-        public int Terminations => Volatile.Read(ref terminations);
-
-        public Task<ProviderInstance> CreateAsync(InstanceRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task TerminateAsync(string region, string? zone, string instanceId, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref terminations);
-            return Throttled
-                ? throw new ProviderException(name, ProviderErrorKind.Throttled, BlockScope.None, "RequestLimitExceeded", "Request limit exceeded.")
-                : Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<ProviderInstance>> ListManagedAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<ProviderInstance>>([]);
-    }
+    protected override IEnumerable<TerminationCloud> OtherClouds => [new TerminationCloud("azure")];
 }
 
 public sealed class ReleaseFailureTests(ReleaseFailureApp app) : IClassFixture<ReleaseFailureApp>
@@ -68,12 +34,11 @@ public sealed class ReleaseFailureTests(ReleaseFailureApp app) : IClassFixture<R
         Assert.True(app.Aws.Terminations >= 2, $"aws saw {app.Aws.Terminations} terminations");
     }
 
-    private Task<Reconciler.Result> ReconcileAsync() => app.WithScopeAsync(s => s.GetRequiredService<Reconciler>().RunAsync(default));
+    private Task<Reconciler.Result> ReconcileAsync() => app.ReconcileAsync();
 
     private async Task<(AllocationState, AllocationState)> StatesAsync(Guid a, Guid b)
     {
-        await using var db = app.NewDbContext();
-        var states = await db.Allocations.AsNoTracking().Where(x => x.Id == a || x.Id == b).ToDictionaryAsync(x => x.Id, x => x.State);
+        var states = await app.StatesAsync(a, b);
         return (states[a], states[b]);
     }
 }
