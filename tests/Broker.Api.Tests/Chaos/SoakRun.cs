@@ -151,30 +151,12 @@ public sealed class SoakRun(SoakCluster cluster, IReadOnlyList<SoakJob> jobs, IR
                 Note("EC2: next RunInstances is carried out and its answer lost");
                 return true;
             case FaultKind.SpotInterruption:
-                for (var tries = 0; tries < 20; tries++)
-                {
-                    if (await cluster.Agent.InterruptSpotAsync(CancellationToken.None))
-                    {
-                        Note("spot instance interrupted");
-                        return true;
-                    }
-                    await Task.Delay(1000);
-                }
-                Note("spot interruption skipped: no running spot instance");
-                return false;
+                return await OncePerSecondAsync(20, () => cluster.Agent.InterruptSpotAsync(CancellationToken.None),
+                    "spot instance interrupted", "spot interruption skipped: no running spot instance");
             case FaultKind.GangSpotInterruption:
                 // A spot gang runs for seconds only: wait longer for one than for a lone spot instance.
-                for (var tries = 0; tries < 60; tries++)
-                {
-                    if (await cluster.Agent.InterruptGangMemberAsync(CancellationToken.None))
-                    {
-                        Note("one member of a spot gang interrupted");
-                        return true;
-                    }
-                    await Task.Delay(1000);
-                }
-                Note("gang interruption skipped: no running spot gang");
-                return false;
+                return await OncePerSecondAsync(60, () => cluster.Agent.InterruptGangMemberAsync(CancellationToken.None),
+                    "one member of a spot gang interrupted", "gang interruption skipped: no running spot gang");
             case FaultKind.DuplicateCallback:
                 cluster.Agent.SendDuplicates(3);
                 Note("next 3 callbacks posted twice");
@@ -186,6 +168,25 @@ public sealed class SoakRun(SoakCluster cluster, IReadOnlyList<SoakJob> jobs, IR
             default:
                 throw new ArgumentOutOfRangeException(nameof(fault));
         }
+    }
+
+    /// <summary>
+    /// A fault that needs a target running (a spot instance to interrupt): <paramref name="attempt"/> once a second until it
+    /// finds one, at most <paramref name="tries"/> times, noting which way it went.
+    /// </summary>
+    private async Task<bool> OncePerSecondAsync(int tries, Func<Task<bool>> attempt, string done, string skipped)
+    {
+        for (var i = 0; i < tries; i++)
+        {
+            if (await attempt())
+            {
+                Note(done);
+                return true;
+            }
+            await Task.Delay(1000);
+        }
+        Note(skipped);
+        return false;
     }
 
     private async Task DrainAsync(TimeSpan timeout)
