@@ -18,18 +18,11 @@ public sealed class BlueWatersRatios
 
     public static BlueWatersRatios Read(TextReader reader, string source)
     {
-        var header = (reader.ReadLine() ?? "").TrimEnd('\r').TrimStart('\uFEFF').Split(',');
-        var column = Required.ToDictionary(c => c, c => Array.IndexOf(header, c), StringComparer.Ordinal);
-        if (Required.FirstOrDefault(c => column[c] < 0) is { } missing)
-        {
-            throw TraceFormatException.AtLine(source, 1, $"missing column '{missing}' (need {string.Join(",", Required)})");
-        }
+        var (header, column) = TraceLines.Header(reader, source, Required);
         var byUser = new Dictionary<string, (List<double> Ratios, long MaxWall)>(StringComparer.Ordinal);
-        var lineNumber = 1;
-        while (reader.ReadLine() is { } raw)
+        foreach (var (lineNumber, line) in TraceLines.NonEmpty(reader, linesRead: 1))
         {
-            lineNumber++;
-            var f = raw.TrimEnd('\r').Split(',');
+            var f = line.Split(',');
             if (f.Length != header.Length)
             {
                 continue;

@@ -21,22 +21,10 @@ public static class AlibabaOpenbTrace
     public static IReadOnlyList<TraceJob> Read(TextReader reader, string source, AlibabaMapping mapping,
         IReadOnlyDictionary<string, IReadOnlyList<string>> equivalences, DeadlineRule? deadlines)
     {
-        var header = (reader.ReadLine() ?? "").TrimEnd('\r').TrimStart('\uFEFF').Split(',');
-        var column = Required.ToDictionary(c => c, c => Array.IndexOf(header, c), StringComparer.Ordinal);
-        if (Required.FirstOrDefault(c => column[c] < 0) is { } missing)
-        {
-            throw TraceFormatException.AtLine(source, 1, $"missing column '{missing}' (need {string.Join(",", Required)})");
-        }
+        var (header, column) = TraceLines.Header(reader, source, Required);
         var jobs = new List<TraceJob>();
-        var lineNumber = 1;
-        while (reader.ReadLine() is { } raw)
+        foreach (var (lineNumber, line) in TraceLines.NonEmpty(reader, linesRead: 1))
         {
-            lineNumber++;
-            var line = raw.TrimEnd('\r');
-            if (line.Length == 0)
-            {
-                continue;
-            }
             var f = line.Split(',');
             if (f.Length != header.Length)
             {

@@ -20,15 +20,8 @@ public static class GavelPhillyTrace
     {
         var vc = Path.GetFileNameWithoutExtension(source);
         var jobs = new List<TraceJob>();
-        var lineNumber = 0;
-        while (reader.ReadLine() is { } raw)
+        foreach (var (lineNumber, line) in TraceLines.NonEmpty(reader, linesRead: 0))
         {
-            lineNumber++;
-            var line = raw.TrimEnd('\r');
-            if (line.Length == 0)
-            {
-                continue;
-            }
             var f = line.Split('\t');
             if (f.Length != 7)
             {

@@ -30,15 +30,8 @@ public static class GenericCsvTrace
         var names = first.Split(',');
         var jobs = new List<TraceJob>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var lineNumber = 1;
-        while (reader.ReadLine() is { } raw)
+        foreach (var (lineNumber, line) in TraceLines.NonEmpty(reader, linesRead: 1))
         {
-            lineNumber++;
-            var line = raw.TrimEnd('\r');
-            if (line.Length == 0)
-            {
-                continue;
-            }
             var job = ParseRow(line, source, lineNumber, names);
             if (!seen.Add(job.JobId))
             {
