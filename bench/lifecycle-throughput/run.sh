@@ -3,14 +3,15 @@
 # simulated clouds: no provisioning delay, a million instances per offer, one-minute jobs at time scale 60, so each runs a
 # second), through placement, provisioning, started, finished and teardown; then, on the same database in the same run,
 # Hangfire's own no-op enqueue->execute rate with Broker's storage options and worker count.
-#   bench/lifecycle-throughput/run.sh [--jobs N] [--warmup N] [--noop N] [--clients C] [--pg-port P] [--top T] [--keep]
+#   bench/lifecycle-throughput/run.sh [--jobs N] [--warmup N] [--noop N] [--clients C] [--pg-port P] [--top T] [--api-env K=V]... [--keep]
 # Defaults: 10,000 jobs (after 200 warm-up jobs), 2,000 no-ops, 16 submitting clients, PostgreSQL on 34562 (fsync on;
-# PG_FSYNC=off to change); --top: how many of the most-called statements to list (12). Prints progress and where the statements and Hangfire executions go, then key=value figures:
+# PG_FSYNC=off to change); --top: how many of the most-called statements to list (12); --api-env: an environment variable
+# for the Broker process only (a runtime setting such as DOTNET_gcServer=0), repeatable. Prints progress and where the statements and Hangfire executions go, then key=value figures:
 # lifecycle_jobs_per_s, commits_per_job, hangfire_executions_per_job, hangfire_noop_per_s last.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/bench/lifecycle-throughput"
-jobs=10000 warmup=200 noop=2000 clients=16 pg_port=34562 keep=0 workers=4 top=12
+jobs=10000 warmup=200 noop=2000 clients=16 pg_port=34562 keep=0 workers=4 top=12 api_env=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --jobs) jobs=${2:?}; shift 2 ;;
@@ -20,7 +21,8 @@ while [ $# -gt 0 ]; do
         --pg-port) pg_port=${2:?}; shift 2 ;;
         --keep) keep=1; shift ;;
         --top) top=${2:?}; shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        --api-env) api_env+=("${2:?}"); shift 2 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -53,7 +55,7 @@ api_port=$(free_port)
 api="http://127.0.0.1:$api_port"
 bench_api_start broker "$api_port" "ConnectionStrings:Broker=$db" Hangfire:ServerEnabled=true Hangfire:WorkerCount=$workers \
     Providers:Simulated:ProvisioningDelay=00:00:00 Providers:Simulated:CapacityPerOffer=1000000 \
-    Providers:Simulated:SpotInterruptionsPerHour=0 Providers:Simulated:TimeScale=60 Placement:MaxWaitBeforeBurst=00:00:00
+    Providers:Simulated:SpotInterruptionsPerHour=0 Providers:Simulated:TimeScale=60 Placement:MaxWaitBeforeBurst=00:00:00 ${api_env[@]+"${api_env[@]}"}
 key=$(bench_key "$api" '{"name":"lifecycle","role":"submitter","team":"lifecycle"}')
 
 # The bench's own queries carry this marker, so they are left out of the statement counts; their commits are counted
