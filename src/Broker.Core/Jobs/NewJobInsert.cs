@@ -15,7 +15,7 @@ namespace Broker.Core.Jobs;
 /// </summary>
 internal static class NewJobInsert
 {
-    private const string Sql = """
+    internal const string Sql = """
         WITH job AS (
             INSERT INTO jobs (id, team, name, state, gpu_count, gpu_models, gpu_min_memory_gb, gpu_share, gpu_mig_profile,
                 cpu_cores, memory_gb, image, command, estimated_duration, deadline, priority, spot_allowed, checkpoint_interval,
