@@ -5,6 +5,7 @@ using Broker.Api.Contracts;
 using Broker.Core.Costs;
 using Broker.Core.Errors;
 using Broker.Core.Jobs;
+using Broker.Core.Persistence;
 using Broker.Core.Placement;
 using Broker.Core.Prediction;
 using Broker.Core.Scheduling;
@@ -40,7 +41,7 @@ public static class JobsEndpoints
         SubmitJobRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         ClaimsPrincipal user, JobService jobs, JobFitCheck fit, JobCosts costs, PlacementTrigger placement, CapacityCheck capacity,
-        TimeProvider clock,
+        TimeProvider clock, BrokerDbContext db,
         CancellationToken ct)
     {
         var errors = SubmitJobRules.Check(request, clock.GetUtcNow());
@@ -54,7 +55,8 @@ public static class JobsEndpoints
         }
         GpuShapeRules.Enforce(request.Gpu);
         var submission = request.ToSubmission();
-        // The capacity checks judge a catalog snapshot the process keeps a few seconds (SubmitCapacityCatalog).
+        // The capacity checks judge a catalog snapshot the process keeps a few seconds (SubmitCapacityCatalog), read outside
+        // the transaction so a submit holds no transaction while the catalog is read.
         var verdict = await capacity.CheckAsync(new GpuRequestShape(submission.GpuCount, submission.GpuModels, submission.MinGpuMemoryGb ?? 0, submission.GpuShare is not null), ct);
         if (!verdict.Feasible)
         {
@@ -64,10 +66,12 @@ public static class JobsEndpoints
         }
         var team = user.Team() ?? throw new InvalidOperationException("Submitter keys always carry a team.");
         await fit.EnsureSomeCapacityHoldsAsync(submission, ct);
-        // No transaction around it: a new job is one statement (one implicit transaction); a repeat's reads need none.
+        // The idempotency look-up and the insert share one transaction: one commit per submit.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await jobs.SubmitAsync(team, submission, idempotencyKey, ct);
         var body = result.Job.ToResponse(withTimeline: true).WithSegments(result.Created ? [] : await jobs.SegmentsAsync(result.Job.Id, ct))
             .WithCost(result.Created ? JobCost.None : await costs.ForAsync(result.Job, ct));
+        await tx.CommitAsync(ct);
         if (result.Created)
         {
             placement.Request();

@@ -3,6 +3,7 @@ using Broker.Core.Errors;
 using Broker.Core.Persistence;
 using Broker.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Broker.Core.Jobs;
 
@@ -13,30 +14,31 @@ public sealed class JobService(BrokerDbContext db, AuditTrail audit, TimeProvide
 
     /// <summary>
     /// Creates the job, or with an idempotency key returns the job first created with it. The same key with a different
-    /// body is a conflict. The insert comes first and does nothing when the key is taken (<see cref="NewJobInsert"/>):
-    /// a repeat, or the loser of a concurrent duplicate, then reads the first job; a new job costs no look-up.
+    /// body is a conflict. Concurrent duplicates race on a unique index; the losers read the winner's job.
     /// </summary>
     public async Task<SubmitResult> SubmitAsync(string team, JobSubmission submission, string? idempotencyKey, CancellationToken ct)
     {
         var hash = SubmissionFingerprint.Of(submission);
-        var secretEnv = submission.SecretEnv ?? new Dictionary<string, string>();
-        // A repeat is answered with the first job whatever became of the secrets it names since, so with secret references
-        // the key is looked up before they are checked; without any, nothing is checked before the insert.
-        if (idempotencyKey is not null && secretEnv.Count > 0 && await FindByKeyAsync(team, idempotencyKey, ct) is { } earlier)
+        if (idempotencyKey is not null && await FindByKeyAsync(team, idempotencyKey, ct) is { } earlier)
         {
             return Replay(earlier, hash);
         }
 
-        await Secrets.SecretReferences.EnsureUsableAsync(db, team, secretEnv, ct);
+        await Secrets.SecretReferences.EnsureUsableAsync(db, team, submission.SecretEnv ?? new Dictionary<string, string>(), ct);
         var job = NewJob(team, submission, idempotencyKey, hash);
-        if (await NewJobInsert.TryAsync(db, job, ct))
+        db.Jobs.Add(job);
+        try
         {
+            await db.SaveChangesAsync(ct);
             return new SubmitResult(job, Created: true);
         }
-        var first = idempotencyKey is null ? null : await FindByKeyAsync(team, idempotencyKey, ct);
-        return first is not null
-            ? Replay(first, hash)
-            : throw new InvalidOperationException("The job insert wrote nothing, yet no job holds its idempotency key.");
+        catch (DbUpdateException e) when (idempotencyKey is not null && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            db.ChangeTracker.Clear();
+            var winner = await FindByKeyAsync(team, idempotencyKey, ct)
+                ?? throw new InvalidOperationException("A unique violation on the idempotency key left no job behind.", e);
+            return Replay(winner, hash);
+        }
     }
 
     public async Task<Job> GetAsync(Guid id, string? team, CancellationToken ct)
