@@ -14,49 +14,31 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 jobs=${1:-10000}
 work=$(mktemp -d /tmp/broker-whatif-bench.XXXXXX)
 chmod 755 "$work"
-api_pid=""
-cleanup() {
-    [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
-    "$root/scripts/pg.sh" stop "$work/pg" >/dev/null 2>&1 || true
-    rm -rf "$work" 2>/dev/null || true
-}
+# shellcheck source=../lib/broker-bench.sh
+source "$root/bench/lib/broker-bench.sh"
+cleanup() { bench_stop_all; rm -rf "$work" 2>/dev/null || true; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 
 data=$(cd "$root" && for d in ../shared/data ../../shared/data /work/shared/data; do [ -d "$d" ] && { cd "$d"; pwd; break; }; done)
 spot="$data/spot/can-t-be-late-traces/availability/1-node/aws-02-15-2023/us-east-1a_v100_1.json"
 [ -f "$spot" ] || { echo "spot trace not found: $spot" >&2; exit 1; }
 
-echo "== build" >&2
-dotnet build "$root/src/Broker.Api" -c Release -nologo -v quiet >&2
+bench_build
 dotnet build "$root/src/Broker.Replay" -c Release -nologo -v quiet >&2
 replay() { dotnet "$root/src/Broker.Replay/bin/Release/net10.0/Broker.Replay.dll" "$@"; }
 
 echo "== PostgreSQL and Broker" >&2
-pg_port=$(free_port)
-db=$(PG_FSYNC=off "$root/scripts/pg.sh" start "$work/pg" "$pg_port")
-psql_() { psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+PG_FSYNC=off bench_pg_start "$(free_port)"
+db=$pg_admin
+psql_() { psql_db postgres "$@"; }
 api_port=$(free_port)
-admin=brk_whatif-bench-admin-key-0123456789abcdefghij
-(
-    cd "$work"
-    export ASPNETCORE_URLS="http://127.0.0.1:$api_port" ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Broker="$db"
-    export Database__MigrateOnStartup=true Hangfire__ServerEnabled=true Hangfire__WorkerCount=2 Bootstrap__AdminKey=$admin
-    export Callbacks__Secret=whatif-bench-callback-secret-0123456789 Logging__LogLevel__Default=Warning
-    export RateLimiting__PermitsPerSecond=100000 RateLimiting__Burst=100000 Placement__OnPremRatePerGpuHour=0.6
-    export WhatIf__SpotTracePath="$spot" Schedules__Inventory="0 0 1 1 *"
-    # Team names hold '-', which bash cannot export: env passes them.
-    exec env Logging__LogLevel__Broker.Core.WhatIf.WhatIfExecutor=Information OnPrem__Teams__team-0__User=broker-team-a OnPrem__Teams__team-1__User=broker-team-a \
-        OnPrem__Teams__team-2__User=broker-team-a OnPrem__Teams__team-3__User=broker-team-a \
-        dotnet "$root/src/Broker.Api/bin/Release/net10.0/Broker.Api.dll"
-) >"$work/api.log" 2>&1 &
-api_pid=$!
+bench_api_start api "$api_port" "ConnectionStrings:Broker=$db" Hangfire:ServerEnabled=true Hangfire:WorkerCount=2 \
+    Placement:OnPremRatePerGpuHour=0.6 "WhatIf:SpotTracePath=$spot" "Schedules:Inventory=0 0 1 1 *" \
+    Logging:LogLevel:Broker.Core.WhatIf.WhatIfExecutor=Information OnPrem:Teams:team-0:User=broker-team-a \
+    OnPrem:Teams:team-1:User=broker-team-a OnPrem:Teams:team-2:User=broker-team-a OnPrem:Teams:team-3:User=broker-team-a
 api="http://127.0.0.1:$api_port"
-for _ in $(seq 1 120); do curl -fs "$api/health/ready" >/dev/null 2>&1 && break; sleep 1; done
-curl -fs "$api/health/ready" >/dev/null || { cat "$work/api.log" >&2; exit 1; }
-ops=$(curl -fs -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' -d '{"name":"bench ops","role":"ops"}' \
-    "$api/v1/api-keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+ops=$(bench_key "$api" '{"name":"bench ops","role":"ops"}')
 auth=(-H "Authorization: Bearer $ops" -H 'Content-Type: application/json')
 curl -fs "${auth[@]}" -X PUT -H 'If-Match: "0"' -d '{"markets":["spot","on-demand"],"maxWaitBeforeBurstMinutes":30}' "$api/v1/policies/global" >/dev/null
 curl -fs "${auth[@]}" -X PUT -H 'If-Match: "0"' -d '{"maxWaitBeforeBurstMinutes":60}' "$api/v1/policies/team-1" >/dev/null
