@@ -13,11 +13,13 @@ namespace Broker.Bench.PlacementScaling;
 /// </summary>
 public static class PassTimer
 {
-    public static readonly (string Name, int Jobs, int Nodes, int Offers)[] Sizes =
+    public static readonly (string Name, int Jobs, Func<PlacementSnapshot> Snapshot)[] Sizes =
     [
-        ("small", 2_500, 250, 500),
-        ("large", 10_000, 1_000, 2_000),
-        ("xlarge", 100_000, 10_000, 20_000),
+        ("small", 2_500, () => SyntheticCluster.Create(2_500, 250, 500)),
+        ("large", 10_000, () => SyntheticCluster.Create(10_000, 1_000, 2_000)),
+        ("xlarge", 100_000, () => SyntheticCluster.Create(100_000, 10_000, 20_000)),
+        ("shares-small", 500, () => SharedQueueCluster.Create(500)),
+        ("shares-large", 4_000, () => SharedQueueCluster.Create(4_000)),
     ];
 
     /// <param name="only">Time only the size of this name (for profiling one size; no headline); null for all three.</param>
@@ -27,7 +29,7 @@ public static class PassTimer
         using var sampler = sampleAllocations ? new AllocationSampler() : null;
         var strategy = PlacementStrategies.Get(strategyName);
         var sizes = only is null ? Sizes : Sizes.Where(s => s.Name == only).ToArray();
-        var snapshots = sizes.Select(s => SyntheticCluster.Create(s.Jobs, s.Nodes, s.Offers)).ToArray();
+        var snapshots = sizes.Select(s => s.Snapshot()).ToArray();
         var stats = sizes.Select(_ => new SizeStats()).ToArray();
         var process = Process.GetCurrentProcess();
         for (var round = -1; round < rounds; round++)
@@ -82,7 +84,7 @@ public static class PassTimer
         for (var i = 0; i < sizes.Length; i++)
         {
             var s = stats[i];
-            Console.WriteLine(Invariant($"# {strategyName} {sizes[i].Name} ({sizes[i].Jobs} jobs x {sizes[i].Nodes} nodes x {sizes[i].Offers} offers): median {Median(s.Wall):0.0} ms of [{string.Join(", ", s.Wall.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))}], CPU median {Median(s.Cpu):0.0} ms, {s.Bytes / 1e6:0.0} MB allocated, GC pauses median {Median(s.GcPause):0.0} ms, gen0/1/2 GCs in the last pass {string.Join("/", s.Collections)}, decisions {s.Fingerprint}, with explanations {s.TextFingerprint}"));
+            Console.WriteLine(Invariant($"# {strategyName} {sizes[i].Name} ({sizes[i].Jobs} jobs x {snapshots[i].Nodes.Count} nodes x {snapshots[i].Offers.Count} offers): median {Median(s.Wall):0.0} ms of [{string.Join(", ", s.Wall.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))}], CPU median {Median(s.Cpu):0.0} ms, {s.Bytes / 1e6:0.0} MB allocated, GC pauses median {Median(s.GcPause):0.0} ms, gen0/1/2 GCs in the last pass {string.Join("/", s.Collections)}, decisions {s.Fingerprint}, with explanations {s.TextFingerprint}"));
         }
         if (sampler is not null)
         {
@@ -103,6 +105,9 @@ public static class PassTimer
         Console.WriteLine(Invariant($"decisions_per_s_large={Sizes[1].Jobs / (median[1] / 1000):0}"));
         Console.WriteLine(Invariant($"scaling_ratio={median[1] / median[0]:0.00}"));
         Console.WriteLine(Invariant($"xlarge_ratio={median[2] / median[1]:0.00}"));
+        Console.WriteLine(Invariant($"pass_ms_shares_small={median[3]:0.0}"));
+        Console.WriteLine(Invariant($"pass_ms_shares_large={median[4]:0.0}"));
+        Console.WriteLine(Invariant($"share_scaling_ratio={median[4] / median[3]:0.00}"));
         return 0;
     }
 

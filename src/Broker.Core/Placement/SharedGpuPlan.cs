@@ -12,6 +12,13 @@ internal sealed class SharedGpuPlan(int shardsPerGpu, int unknownShards, bool op
 {
     private readonly List<Tenancy> tenants = [];
 
+    // The shards held over time as a step function, rebuilt after a tenant is added: usage[k] holds on [times[k], times[k + 1]).
+    // Before times[0] only the unknown shards are held.
+    private long[] times = [];
+    private int[] usage = [];
+    private long[] ends = [];
+    private bool stale;
+
     public int ShardsPerGpu { get; } = shardsPerGpu;
 
     public int UnknownShards { get; } = unknownShards;
@@ -25,21 +32,14 @@ internal sealed class SharedGpuPlan(int shardsPerGpu, int unknownShards, bool op
     /// <summary>When the node's whole-GPU timeline frees this GPU (its last tenant's end); meaningful only without unknown shards.</summary>
     public long WholeFreeAt { get; set; } = wholeFreeAt;
 
-    public void Add(Tenancy tenancy) => tenants.Add(tenancy);
+    public void Add(Tenancy tenancy)
+    {
+        tenants.Add(tenancy);
+        stale = true;
+    }
 
     /// <summary>The most shards held at any moment of [from, to).</summary>
-    public int PeakUsage(long from, long to)
-    {
-        var peak = Usage(from);
-        foreach (var t in tenants)
-        {
-            if (t.Start > from && t.Start < to)
-            {
-                peak = Math.Max(peak, Usage(t.Start));
-            }
-        }
-        return peak;
-    }
+    public int PeakUsage(long from, long to) => PeakUsage(from, to, int.MaxValue);
 
     /// <summary>
     /// The earliest start from <paramref name="now"/> at which <paramref name="shards"/> stay free on this GPU for the whole
@@ -53,24 +53,65 @@ internal sealed class SharedGpuPlan(int shardsPerGpu, int unknownShards, bool op
             return null;
         }
         var first = Math.Max(now, AvailableFrom);
-        foreach (var start in tenants.Select(t => t.End).Where(e => e > first).Append(first).Order())
+        var room = ShardsPerGpu - shards;
+        Refresh();
+        var next = Array.BinarySearch(ends, first);
+        next = next >= 0 ? next + 1 : ~next;
+        for (var start = first; ; start = ends[next++])
         {
             var end = start + duration;
-            if (PeakUsage(start, end) + shards <= ShardsPerGpu && (canOutlast || end <= WholeFreeAt))
+            if (!canOutlast && end > WholeFreeAt)
+            {
+                // Later starts end later still.
+                return null;
+            }
+            if (PeakUsage(start, end, room) <= room)
             {
                 return start;
             }
+            if (next >= ends.Length)
+            {
+                return null;
+            }
         }
-        return null;
     }
 
-    private int Usage(long at)
+    /// <summary>The most shards held in [from, to), or some value above <paramref name="enough"/> as soon as one is seen.</summary>
+    private int PeakUsage(long from, long to, int enough)
     {
-        var used = UnknownShards;
-        foreach (var t in tenants)
+        Refresh();
+        var k = Array.BinarySearch(times, from);
+        k = k >= 0 ? k : ~k - 1;
+        var peak = k >= 0 ? usage[k] : UnknownShards;
+        for (var next = k + 1; next < times.Length && times[next] < to && peak <= enough; next++)
         {
-            used += t.Start <= at && at < t.End ? t.Shards : 0;
+            peak = Math.Max(peak, usage[next]);
         }
-        return used;
+        return peak;
+    }
+
+    private void Refresh()
+    {
+        if (!stale)
+        {
+            return;
+        }
+        var changes = new SortedDictionary<long, int>();
+        foreach (var t in tenants.Where(t => t.End > t.Start))
+        {
+            changes[t.Start] = changes.GetValueOrDefault(t.Start) + t.Shards;
+            changes[t.End] = changes.GetValueOrDefault(t.End) - t.Shards;
+        }
+        times = [.. changes.Keys];
+        ends = [.. tenants.Select(t => t.End).Distinct().Order()];
+        usage = new int[times.Length];
+        var held = UnknownShards;
+        var i = 0;
+        foreach (var change in changes.Values)
+        {
+            held += change;
+            usage[i++] = held;
+        }
+        stale = false;
     }
 }
