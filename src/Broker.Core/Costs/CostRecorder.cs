@@ -140,7 +140,8 @@ public sealed class CostRecorder(BrokerDbContext db, IOnPremCluster cluster, Seg
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         await using (own)
         {
-            await BudgetAccounts.LockTeamAsync(db, team, ct);
+            // Shared: the closes of one team run side by side; a period computed from the ledger waits for them.
+            await BudgetAccounts.LockTeamSharedAsync(db, team, ct);
             if (!await ClaimAsync(a.Id, entries, now, ct))
             {
                 if (own is not null)

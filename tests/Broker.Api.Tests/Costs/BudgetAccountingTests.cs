@@ -110,6 +110,81 @@ public sealed class BudgetAccountingTests(CostsApp app) : IClassFixture<CostsApp
         Assert.Contains(waiting["placement"]!["rejected"]!.AsArray(), r => r!.Str("reason") == "budget");
     }
 
+    [Fact]
+    public async Task Closes_of_one_team_run_side_by_side_and_a_budget_set_meanwhile_waits_for_them_and_counts_them()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var job = await app.SubmitAsync("sidebyside");
+        var first = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, now.AddMinutes(-90), now.AddMinutes(-30),
+            instanceType: "p5.48xlarge", region: "us-east-1");
+        var second = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, now.AddMinutes(-20), now.AddMinutes(-10),
+            instanceType: "p5.48xlarge", region: "us-east-1");
+        var recorded = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var open = Task.Run(() => app.WithScopeAsync(async s =>
+        {
+            var db = s.GetRequiredService<BrokerDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await s.GetRequiredService<CostRecorder>().RecordInClosingTransactionAsync(first, default);
+            recorded.SetResult();
+            await release.Task;
+            await tx.CommitAsync();
+            return true;
+        }));
+        Task set;
+        try
+        {
+            await recorded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            // The first close's transaction is still open: the second close of the same team does not wait for it.
+            Assert.Equal(RecordOutcome.Recorded, await app.RecordAsync(second.Id).WaitAsync(TimeSpan.FromSeconds(30)));
+            set = SetBudgetAsync("sidebyside", new { amountUsd = 1000, period = "custom", from = now.AddDays(-1), to = now.AddDays(1) });
+            await Task.Delay(500);
+            Assert.False(set.IsCompleted, "a budget set computes its period from the ledger: it must wait for the open close");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+        await open;
+        await set;
+
+        var spent = (await app.EntriesAsync(first.Id)).Concat(await app.EntriesAsync(second.Id)).Sum(e => e.Cost);
+        Assert.True(spent > 0);
+        Assert.Equal(spent, (await BudgetAsync("sidebyside"))["current"]!["spentUsd"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task A_reservation_of_a_team_without_a_budget_does_not_hold_up_its_closes()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var job = await app.SubmitAsync("nobudget");
+        var closed = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, now.AddMinutes(-90), now.AddMinutes(-30),
+            instanceType: "p5.48xlarge", region: "us-east-1");
+        var reserved = new TaskCompletionSource<bool>();
+        var release = new TaskCompletionSource();
+        var open = Task.Run(() => app.WithScopeAsync(async s =>
+        {
+            var db = s.GetRequiredService<BrokerDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            reserved.SetResult(await s.GetRequiredService<BudgetAccounts>().TryReserveAsync("nobudget", 40m, now, default));
+            await release.Task;
+            await tx.CommitAsync();
+            return true;
+        }));
+        try
+        {
+            Assert.True(await reserved.Task.WaitAsync(TimeSpan.FromSeconds(60)));
+
+            Assert.Equal(RecordOutcome.Recorded, await app.RecordAsync(closed.Id).WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+        await open;
+    }
+
     private async Task SetBudgetAsync(string team, object body)
     {
         using var finance = app.ClientWithKey(await app.CreateKeyAsync("finance"));

@@ -7,9 +7,11 @@ namespace Broker.Core.Costs.Budgets;
 
 /// <summary>
 /// The money side of budgets: reservations taken at placement and trued up from the ledger. Every writer of a team's
-/// budget state first takes the team's transaction-scoped advisory lock, so a lazily created period (computed from the
-/// ledger and the open reservations), a reservation and a true-up of one team never interleave; the period row itself is
-/// then locked with SELECT ... FOR UPDATE before its amounts change.
+/// budget state first takes the team's transaction-scoped advisory lock. Whatever computes a period from the ledger and the
+/// open reservations (a lazily created period, a budget set) or checks a reservation against a budget takes it exclusively;
+/// the writers of ledger entries and of reservations of a team without a budget take it shared, so they run side by side
+/// but never while a period is computed from what they write. The period row itself is locked with SELECT ... FOR UPDATE
+/// before its amounts change, which orders the true-ups of concurrent closes.
 /// </summary>
 public sealed class BudgetAccounts(BrokerDbContext db)
 {
@@ -19,13 +21,24 @@ public sealed class BudgetAccounts(BrokerDbContext db)
     public static Task LockTeamAsync(BrokerDbContext db, string team, CancellationToken ct) =>
         db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({LockClass}, hashtext({team}))", ct);
 
+    /// <summary>The team's lock in shared mode: for writers whose rows a period computed meanwhile would miss.</summary>
+    public static Task LockTeamSharedAsync(BrokerDbContext db, string team, CancellationToken ct) =>
+        db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock_shared({LockClass}, hashtext({team}))", ct);
+
     /// <summary>
     /// In the caller's transaction, which must be the one that writes the allocation: reserves <paramref name="expected"/>
     /// against the team's current budget period if it fits under the hard limit. True when it fits (or the team has no
-    /// budget now); false leaves nothing changed.
+    /// budget now); false leaves nothing changed. A team without a budget takes the lock shared: its reservation row, written
+    /// by the caller, is then counted by any period a budget set meanwhile computes (that waits for this transaction), and a
+    /// budget set between the look-up and the lock applies from the next placement.
     /// </summary>
     public async Task<bool> TryReserveAsync(string team, decimal expected, DateTimeOffset now, CancellationToken ct)
     {
+        if (!await db.Budgets.AnyAsync(b => b.Team == team, ct))
+        {
+            await LockTeamSharedAsync(db, team, ct);
+            return true;
+        }
         await LockTeamAsync(db, team, ct);
         var budget = await db.Budgets.AsNoTracking().FirstOrDefaultAsync(b => b.Team == team, ct);
         if (budget?.PeriodAt(now) is not { } period)
@@ -44,7 +57,7 @@ public sealed class BudgetAccounts(BrokerDbContext db)
     }
 
     /// <summary>
-    /// In the ledger's transaction (team lock held): settles the allocation's reservation with what its entries cost, and
+    /// In the ledger's transaction (team lock held, shared or exclusive): settles the allocation's reservation with what its entries cost, and
     /// moves both into every existing period of the team they fall in (reservation by placement time, entries by start).
     /// </summary>
     public async Task TrueUpAsync(Guid allocationId, string team, IReadOnlyList<CostEntry> entries, DateTimeOffset now, CancellationToken ct)
