@@ -237,6 +237,9 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
 
     private static Allocation? ToAllocation(PlacementDecision decision, Job job, DateTimeOffset now, double leaseFactor) => decision switch
     {
+        // Moving running jobs to free a node is not built live (the live snapshot gives no progress, so the engine never
+        // decides it); were it decided, the node is not free, so nothing is placed and the job is looked at next pass.
+        OnPremDecision { Moves: not null } => null,
         // A gang (ADR 0012) is ONE allocation naming every member: one Slurm job over those nodes, one segment, one ledger entry.
         OnPremDecision d => OnPrem(job, d.Node, d.MemberNodes, d.GpuModel, d.Gpus, d.CostPerHour, now, leaseFactor),
         // A job moved back on-prem gets the allocation a pending job placed on that node would.
