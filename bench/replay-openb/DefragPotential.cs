@@ -22,6 +22,7 @@ internal static class DefragPotential
         var onPrem = run.Segments.Where(s => s.Location == "onprem" && s.EndS > s.StartS && s.GpuShare is null && s.Members.Count == 0).ToArray();
         var pinned = run.Segments.Where(s => s.Location == "onprem" && s.EndS > s.StartS && (s.GpuShare is not null || s.Members.Count > 0)).ToArray();
         var (submits, enoughIdle, fits, allCheckpoint, allMovable, moves, spend, movableSpend) = (0, 0, 0, 0, 0, 0, 0m, 0m);
+        var (noRoomMovable, noRoomSpend) = (0, 0m);
         var moveCounts = new List<int>();
         foreach (var first in run.Segments.Where(s => s.Market == Markets.OnDemand).GroupBy(s => s.JobId).Select(g => g.OrderBy(s => s.StartS).First()))
         {
@@ -77,8 +78,15 @@ internal static class DefragPotential
             moveCounts.Add(moving.Length);
             var cost = run.Segments.Where(s => s.JobId == job.JobId && s.Location == "cloud").Sum(s => s.Cost);
             spend += cost;
+            bool Movable(RunSegment s) => byId[s.JobId].CheckpointS is not null || byId[s.JobId].SpotOk;
             if (!fit)
             {
+                // Where moving to the cloud (not built) would be the only way: every job to move may be stopped, none fits on-prem.
+                if (moving.All(Movable))
+                {
+                    noRoomMovable++;
+                    noRoomSpend += cost;
+                }
                 continue;
             }
             fits++;
@@ -99,6 +107,7 @@ internal static class DefragPotential
         yield return Invariant($"{prefix}moved_jobs_fit_elsewhere={fits} (median jobs to move {median}, {moves} moves in all)");
         yield return Invariant($"{prefix}all_moved_jobs_checkpoint={allCheckpoint}");
         yield return Invariant($"{prefix}all_moved_jobs_checkpoint_or_interruptible={allMovable} (their cloud spend ${Math.Round(movableSpend, 0)})");
+        yield return Invariant($"{prefix}no_room_but_all_moved_jobs_checkpoint_or_interruptible={noRoomMovable} (their cloud spend ${Math.Round(noRoomSpend, 0)}: only a move to the cloud would free the node)");
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
