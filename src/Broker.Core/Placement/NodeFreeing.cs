@@ -4,15 +4,13 @@ namespace Broker.Core.Placement;
 
 /// <summary>
 /// Frees a node for a pending job that would otherwise go to the cloud by moving running on-prem jobs onto idle GPUs of other
-/// on-prem nodes, or, for a job no other node has room for, to the cloud (ADR 0009, session 30 amendment). Decided by expected cost only: the saving is the job's expected cloud cost
+/// on-prem nodes (ADR 0009, session 30 amendment). Decided by expected cost only: the saving is the job's expected cloud cost
 /// less its on-prem charge; the cost of each move is its rework (work since its last checkpoint, or all its work in this run
-/// when it only accepts interruption) plus one recheck interval of restart, at its on-prem charge, and for a job sent to the
-/// cloud what its rework and remaining run cost there beyond its on-prem charge. A move happens only when the
+/// when it only accepts interruption) plus one recheck interval of restart, at its on-prem charge. A move happens only when the
 /// saving is at least twice the cost of all the moves it needs (the margin of <see cref="MigrationSteps"/>). A job is moved
 /// only when: the caller gave its progress; it checkpoints or accepts interruption; it was never moved by this rule; it is
 /// under its policy's preemption bound (interruptions and moves); its deadline is still met after the rework; it runs on one
-/// node with whole GPUs (not a gang member, not a shared GPU); another node it accepts has the idle GPUs for it, else a cloud
-/// option is allowed for it (the broker's own search: price caps, budgets, spot rules). Among the
+/// node with whole GPUs (not a gang member, not a shared GPU); another node it accepts has the idle GPUs for it. Among the
 /// nodes that could be freed, the one needing the fewest moves wins, then the cheapest, then node order.
 /// Only a job that wants a whole node (its GPUs are all of the node freed) is placed this way: a smaller job fits where GPUs
 /// are idle without freeing a node, and a gang is not placed by freeing nodes (not built).
@@ -23,7 +21,7 @@ internal static class NodeFreeing
     /// Runs after every pending job had its turn, so the moves only take GPUs the queue left idle (GPUs held for a waiting job
     /// stay held): each cloud decision, largest saving first, becomes an on-prem start on a freed node where that pays.
     /// </summary>
-    public static void Revise(PlacementPass pass, IReadOnlyList<PendingJob> pendingJobs, List<PlacementDecision> decisions, CloudRules rules)
+    public static void Revise(PlacementPass pass, IReadOnlyList<PendingJob> pendingJobs, List<PlacementDecision> decisions)
     {
         if (pass.RunningOnPrem.Count == 0 || !pass.RunningOnPrem.Any(r => r.Progress is not null))
         {
@@ -38,7 +36,7 @@ internal static class NodeFreeing
             .ToArray();
         foreach (var (decision, index, job) in cloud)
         {
-            if (TryFree(pass, job, pass.OnPrem.PoolsFor(job), decision!.ExpectedCost, rules) is { } freed)
+            if (TryFree(pass, job, pass.OnPrem.PoolsFor(job), decision!.ExpectedCost) is { } freed)
             {
                 decisions[index] = freed with
                 {
@@ -55,7 +53,7 @@ internal static class NodeFreeing
     private static decimal OnPremCost(PlacementPass pass, PendingJob job) =>
         pass.Policies.For(job.Team).OnPremRatePerGpuHour * job.Gpus * (decimal)job.RemainingWork.TotalHours;
 
-    public static OnPremDecision? TryFree(PlacementPass pass, PendingJob job, int[] pools, decimal cloudCost, CloudRules rules)
+    public static OnPremDecision? TryFree(PlacementPass pass, PendingJob job, int[] pools, decimal cloudCost)
     {
         if (job.GpuShare is not null || job.MigProfile is not null || job.OnPremRefusal is not null || pools.Length == 0
             || pass.OnPrem.Gangs.IsGang(pools, job.Gpus) || pass.RunningOnPrem.Count == 0)
@@ -69,7 +67,6 @@ internal static class NodeFreeing
             return null;
         }
         var byNode = Movable(pass);
-        var clouds = new Dictionary<string, CloudCandidate?>(StringComparer.Ordinal);
         Plan? best = null;
         for (var i = 0; i < pass.OnPrem.NodeCount; i++)
         {
@@ -79,7 +76,7 @@ internal static class NodeFreeing
             {
                 continue;
             }
-            if (PlanFor(pass, node, job.Gpus - node.FreeAt(pass.Now.UtcTicks), candidates, rules, clouds) is { } plan
+            if (PlanFor(pass, node, job.Gpus - node.FreeAt(pass.Now.UtcTicks), candidates) is { } plan
                 && 2 * plan.Cost <= saving
                 && (best is null || (plan.Moves.Count, plan.Cost, node.Index).CompareTo((best.Moves.Count, best.Cost, best.Node.Index)) < 0))
             {
@@ -90,8 +87,7 @@ internal static class NodeFreeing
     }
 
     /// <summary>The moves that free <paramref name="needed"/> GPUs on the node, cheapest first, each with an idle node to go to; null when none do.</summary>
-    private static Plan? PlanFor(PlacementPass pass, NodeSlots node, int needed, List<Candidate> candidates, CloudRules rules,
-        Dictionary<string, CloudCandidate?> clouds)
+    private static Plan? PlanFor(PlacementPass pass, NodeSlots node, int needed, List<Candidate> candidates)
     {
         if (needed <= 0)
         {
@@ -115,8 +111,7 @@ internal static class NodeFreeing
         }
         // Where each moved job goes: best fit over the other nodes' GPUs idle now, largest job first.
         var free = new Dictionary<int, int>();
-        var moves = new List<(Candidate Move, NodeSlots? To, CloudCandidate? Cloud)>();
-        var cloudExtra = 0m;
+        var moves = new List<(Candidate Move, NodeSlots To)>();
         foreach (var c in chosen.OrderByDescending(c => c.Job.Gpus).ThenBy(c => c.Job.JobId, StringComparer.Ordinal))
         {
             var jobPools = pass.OnPrem.PoolsFor(c.Progress.AcceptableGpuModels, c.Progress.MinGpuMemoryGb, null);
@@ -135,32 +130,19 @@ internal static class NodeFreeing
                     (to, toFree) = (other, idle);
                 }
             }
-            if (to is not null)
-            {
-                free[to.Index] = toFree - c.Job.Gpus;
-                moves.Add((c, to, null));
-                continue;
-            }
-            // No room on-prem: the cloud, paying what its remaining run costs there beyond its on-prem charge (never counted below zero).
-            if (!clouds.TryGetValue(c.Job.JobId, out var cloud))
-            {
-                clouds[c.Job.JobId] = cloud = CloudFor(pass, c, rules);
-            }
-            if (cloud is not { } launch)
+            if (to is null)
             {
                 return null;
             }
-            var onPrem = pass.Policies.For(c.Job.Team).OnPremRatePerGpuHour * c.Job.Gpus
-                * (decimal)(c.Progress.SinceCheckpoint + c.Progress.RemainingWork).TotalHours;
-            cloudExtra += Math.Max(0, launch.ExpectedCost - onPrem);
-            moves.Add((c, null, launch));
+            free[to.Index] = toFree - c.Job.Gpus;
+            moves.Add((c, to));
         }
-        return new Plan(node, moves, chosen.Sum(c => c.Cost) + cloudExtra);
+        return new Plan(node, moves, chosen.Sum(c => c.Cost));
     }
 
     private static OnPremDecision? Apply(PlacementPass pass, PendingJob job, Plan plan, decimal rate, decimal saving)
     {
-        foreach (var (move, _, _) in plan.Moves)
+        foreach (var (move, _) in plan.Moves)
         {
             if (!pass.OnPrem.TryVacate(plan.Node, move.Job))
             {
@@ -169,24 +151,12 @@ internal static class NodeFreeing
         }
         var words = new List<string>();
         var moves = new List<NodeFreeingMove>();
-        foreach (var (move, to, cloud) in plan.Moves)
+        foreach (var (move, to) in plan.Moves)
         {
             pass.MovedRunning.Add(move.Job.JobId);
-            if (cloud is { } launch)
-            {
-                pass.Budgets.Commit(move.Job.Team, launch.ExpectedCost);
-                pass.CloudGpus.Commit(move.Job.Team, launch.Offer.GpusPerInstance);
-                var where = Invariant($"cloud {pass.OfferText.Of(launch)}, expected ${launch.ExpectedCost:0.##}");
-                var decision = new CloudDecision(move.Job.JobId, launch.Offer, launch.Market, launch.PricePerHour, launch.ExpectedCost,
-                    new Explanation($"{where}: moved off {plan.Node.Node.Name} to free it (no other node has room)", []));
-                moves.Add(new NodeFreeingMove(move.Job.JobId, plan.Node.Node.Name, "", move.Job.Gpus, launch.Offer.GpuModel,
-                    launch.PricePerHour, move.Progress.SinceCheckpoint, decision));
-                words.Add(Invariant($"{move.Job.JobId} ({move.Job.Gpus} GPU) to {where}, {Hours(move.Progress.SinceCheckpoint)} of rework"));
-                continue;
-            }
-            pass.OnPrem.PlaceOn(to!, move.Job.Gpus, move.Progress.SinceCheckpoint + move.Progress.RemainingWork);
+            pass.OnPrem.PlaceOn(to, move.Job.Gpus, move.Progress.SinceCheckpoint + move.Progress.RemainingWork);
             var moveRate = pass.Policies.For(move.Job.Team).OnPremRatePerGpuHour * move.Job.Gpus;
-            moves.Add(new NodeFreeingMove(move.Job.JobId, plan.Node.Node.Name, to!.Node.Name, move.Job.Gpus, to.Node.GpuModel, moveRate,
+            moves.Add(new NodeFreeingMove(move.Job.JobId, plan.Node.Node.Name, to.Node.Name, move.Job.Gpus, to.Node.GpuModel, moveRate,
                 move.Progress.SinceCheckpoint));
             words.Add(Invariant($"{move.Job.JobId} ({move.Job.Gpus} GPU) to {to.Node.Name}, {Hours(move.Progress.SinceCheckpoint)} of rework"));
         }
@@ -243,21 +213,5 @@ internal static class NodeFreeing
 
     private sealed record Candidate(RunningOnPremJob Job, OnPremProgress Progress, decimal Cost);
 
-    private sealed record Plan(NodeSlots Node, List<(Candidate Move, NodeSlots? To, CloudCandidate? Cloud)> Moves, decimal Cost);
-
-    /// <summary>The cloud option of least expected cost for the moved job's rework and remaining run (the move counted as one
-    /// more preemption, so spot is refused at the bound); null when none is allowed.</summary>
-    private static CloudCandidate? CloudFor(PlacementPass pass, Candidate c, CloudRules rules)
-    {
-        var policy = pass.Policies.For(c.Job.Team);
-        if (!policy.AllowBurst || pass.Controls.BurstingStopped is not null)
-        {
-            return null;
-        }
-        var p = c.Progress;
-        var pending = new PendingJob(c.Job.JobId, c.Job.Team, c.Job.Gpus, p.AcceptableGpuModels, p.MinGpuMemoryGb,
-            p.SinceCheckpoint + p.RemainingWork, p.Deadline, 0, p.SpotAllowed, p.CheckpointInterval, null, pass.Now,
-            Interruptions: p.Preemptions + 1);
-        return pass.Cloud.Search(pending, policy, rules).Best;
-    }
+    private sealed record Plan(NodeSlots Node, List<(Candidate Move, NodeSlots To)> Moves, decimal Cost);
 }

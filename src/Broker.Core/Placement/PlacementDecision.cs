@@ -19,10 +19,8 @@ public sealed record OnPremDecision(string JobId, string Node, int Gpus, string 
 /// <paramref name="ToNode"/> from its last checkpoint (<paramref name="Rework"/> is the work since then, done again).
 /// </summary>
 /// <param name="CostPerHour">The on-prem charge per hour for the job's GPUs on the new node.</param>
-/// <param name="Cloud">When no other node has room: the cloud launch the job restarts on instead (<paramref name="ToNode"/> is
-/// then empty).</param>
 public sealed record NodeFreeingMove(string JobId, string FromNode, string ToNode, int Gpus, string GpuModel, decimal CostPerHour,
-    TimeSpan Rework, CloudDecision? Cloud = null);
+    TimeSpan Rework);
 
 /// <summary>Launch one instance of <paramref name="Offer"/> in <paramref name="Market"/> (Spot or OnDemand) now.</summary>
 /// <param name="ExpectedCost">Expected USD for the whole run, boot and expected spot rework included.</param>

@@ -30,7 +30,7 @@ public sealed class BrokerStrategy : PassStrategy
     /// <summary>Jobs sent to the cloud start on-prem instead where moving running jobs frees a node with GPUs the queue left idle
     /// (<see cref="NodeFreeing"/>).</summary>
     private protected override void Revise(PlacementPass pass, PlacementSnapshot snapshot, List<PlacementDecision> decisions) =>
-        NodeFreeing.Revise(pass, snapshot.PendingJobs, decisions, Rules);
+        NodeFreeing.Revise(pass, snapshot.PendingJobs, decisions);
 
     private protected override PlacementDecision DecideWithoutIdleNode(PlacementPass pass, PendingJob job,
         (DateTimeOffset Start, NodeSlots Node)? estimate, RejectedOption notNow)

@@ -80,7 +80,7 @@ internal sealed partial class ReplayRun
 
     /// <summary>
     /// A move that frees a node: the job's on-prem run ends now with outcome moved, keeping its work up to its last checkpoint
-    /// (none without checkpoints), and it restarts on the new node, or in the cloud, at once.
+    /// (none without checkpoints), and it restarts on the new node at once.
     /// </summary>
     private void MoveOffNode(NodeFreeingMove move, long t)
     {
@@ -91,15 +91,6 @@ internal sealed partial class ReplayRun
         Close(s, t, Outcomes.Moved, work, saved);
         job.MovedOffNode(saved);
         AddPending(job);
-        if (move.Cloud is { } cloud)
-        {
-            if (!TryStartCloud(job, cloud, t))
-            {
-                // Spot refused for capacity: the job is pending again and the next pass decides it.
-                wakeUps.Add(t + 1);
-            }
-            return;
-        }
         StartOnPrem(job, new OnPremDecision(move.JobId, move.ToNode, move.Gpus, move.GpuModel, move.CostPerHour,
             new Explanation($"moved from {move.FromNode} to free it", [])), t);
     }

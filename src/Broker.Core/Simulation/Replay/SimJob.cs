@@ -70,8 +70,7 @@ internal sealed class SimJob(TraceJob trace)
         Trace.MaxPricePerGpuHour,
         ReplayClock.At(Trace.SubmitS),
         Attempts,
-        // Moves that freed a node count against the per-job preemption bound as interruptions do.
-        Interruptions + NodeFreeingMoves,
+        Interruptions,
         TimeSpan.FromSeconds(SavedS),
         Trace.OnPremRefusal,
         SpotStrikes: strikes.Count == 0 ? null : strikes.ToArray(),
