@@ -40,7 +40,7 @@ internal sealed partial class ReplayRun
                 s.PricePerHour, s.Market == Markets.Spot ? CapacityType.Spot : CapacityType.OnDemand,
                 job.Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null, TimeSpan.FromSeconds(work - Checkpointed(job, work)),
                 TimeSpan.FromSeconds(Math.Max(0, planned - done)), job.Trace.DeadlineS is { } d ? ReplayClock.At(d) : null,
-                job.Migrations > 0, OnPremRefusal: job.Trace.OnPremRefusal, SpotAllowed: job.Trace.SpotOk);
+                job.MovedOnce, OnPremRefusal: job.Trace.OnPremRefusal, SpotAllowed: job.Trace.SpotOk);
         })];
 
     /// <summary>A single-node on-prem run's progress as the move that frees a node weighs it: work since the last checkpoint
@@ -53,7 +53,7 @@ internal sealed partial class ReplayRun
         return new OnPremProgress(job.Trace.GpuModels, job.Trace.MinGpuMemoryGb,
             job.Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null, TimeSpan.FromSeconds(work - Checkpointed(job, work)),
             TimeSpan.FromSeconds(Math.Max(0, PlannedAt(job, done) - done)), job.Trace.SpotOk,
-            job.Trace.DeadlineS is { } d ? ReplayClock.At(d) : null, job.Interruptions + job.NodeFreeingMoves, job.NodeFreeingMoves > 0);
+            job.Trace.DeadlineS is { } d ? ReplayClock.At(d) : null, job.Interruptions + job.Migrations + job.NodeFreeingMoves, job.MovedOnce);
     }
 
     /// <summary>The part of a run's work the job keeps: down to its last checkpoint (none without checkpoints).</summary>
