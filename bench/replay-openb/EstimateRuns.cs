@@ -46,7 +46,7 @@ internal sealed record EstimateRun(string Label, LoadedScenario Scenario, IReadO
         broker.WaitSeconds.P95 <= 0 ? double.PositiveInfinity : Math.Round(onPrem.WaitSeconds.P95 / broker.WaitSeconds.P95, 1);
 
     public static int MaxPreemptionsPerJob(ReplayResult r) =>
-        r.Segments.Where(s => s.Outcome == Outcomes.Preempted).GroupBy(s => s.JobId).Select(g => g.Count()).DefaultIfEmpty(0).Max();
+        r.Segments.Where(s => s.Outcome is Outcomes.Preempted or Outcomes.Moved).GroupBy(s => s.JobId).Select(g => g.Count()).DefaultIfEmpty(0).Max();
 
     /// <summary>User-estimate and oracle runs side by side: spend, waits and the prediction error of the broker's plans.</summary>
     public static string SideBySide(IReadOnlyList<EstimateRun> runs)

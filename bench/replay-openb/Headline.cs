@@ -55,6 +55,7 @@ internal static class Headline
             yield return Line($"max_preemptions_per_job_{Key(s.Strategy)}", s.MaxPreemptionsPerJob);
         }
         yield return Line("migrations", broker.Migrations) + " (cloud runs moved back on-prem; not preemptions)";
+        yield return Line("node_freeing_moves", broker.NodeFreeingMoves) + " (on-prem runs moved to another node to free theirs; counted as preemptions)";
         yield return Line("max_failed_spot_launches_per_job", broker.MaxFailedSpotLaunchesPerJob);
         yield return Line("max_preemptions_per_job", broker.MaxPreemptionsPerJob) + " (target <= 3)";
         yield return Line("max_wait_over_policy_s", broker.MaxWaitOverPolicyS) + " (target <= one pass interval)";
@@ -106,6 +107,7 @@ internal static class Headline
         var broker = Spend(PlacementStrategies.Broker);
         var errors = PredictionErrors.Of(runs.SelectMany(r => r.Broker.Predictions).ToArray());
         yield return Line(prefix + "migrations", runs.Sum(r => r.Of(PlacementStrategies.Broker).Migrations));
+        yield return Line(prefix + "node_freeing_moves", runs.Sum(r => r.Of(PlacementStrategies.Broker).NodeFreeingMoves));
         yield return Line(prefix + "max_preemptions_per_job", runs.Max(r => EstimateRun.MaxPreemptionsPerJob(r.Broker)));
         yield return Line(prefix + "failed_spot_launches_per_job",
             Math.Round(runs.Sum(r => r.Of(PlacementStrategies.Broker).FailedSpotLaunches) / (double)Math.Max(1, runs.Sum(r => r.Jobs.Count)), 3));

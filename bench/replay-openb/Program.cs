@@ -70,6 +70,10 @@ foreach (var path in scenarioPaths)
 }
 var extraLines = new List<string>();
 var extraViolations = 0;
+foreach (var run in user)
+{
+    extraLines.AddRange(DefragPotential.Lines($"defrag_potential_{run.Scenario.Scenario.Name}_", run.Scenario.Scenario.OnPrem, run.Jobs, run.Broker));
+}
 if (sharedPath is not null)
 {
     var whole = user[0];
@@ -94,6 +98,7 @@ if (sharedPath is not null)
     extraLines.AddRange(NodeFragmentation.Of(fleet, shared.Jobs, whole.Broker).Lines("fragmentation_whole_"));
     extraLines.AddRange(NodeFragmentation.Of(fleet, shared.Jobs, shared.Broker).Lines("fragmentation_shared_"));
     extraLines.AddRange(SharingReport.Lines(sharedScenario.Scenario, shared.Jobs, whole.Broker, shared.Broker));
+    extraLines.AddRange(DefragPotential.Lines($"defrag_potential_{sharedName}_", fleet, shared.Jobs, shared.Broker));
 }
 if (gangsPath is not null)
 {

@@ -130,6 +130,31 @@ internal sealed class NodeSlots
         return start;
     }
 
+    /// <summary>
+    /// Frees now <paramref name="gpus"/> slots that free at <paramref name="at"/> and hold no queued job (a running job moved off
+    /// this node); false, changing nothing, when there are not that many (the pass queued a job behind them).
+    /// </summary>
+    public bool TryVacate(long at, int gpus, long now)
+    {
+        if (VacatableAt(at) < gpus)
+        {
+            return false;
+        }
+        for (var i = 0; i < slots.Length && gpus > 0; i++)
+        {
+            if (slots[i].FreeAt == at && slots[i].HeldStart == 0)
+            {
+                slots[i] = new Slot(now, 0);
+                gpus--;
+            }
+        }
+        Sort();
+        return true;
+    }
+
+    /// <summary>Slots that free at <paramref name="at"/> and hold no queued job.</summary>
+    public int VacatableAt(long at) => slots.Count(s => s.FreeAt == at && s.HeldStart == 0);
+
     /// <summary>True when some GPU of this node frees at exactly <paramref name="at"/> in the plan.</summary>
     public bool HasSlotFreeingAt(long at) => Array.Exists(slots, s => s.FreeAt == at);
 

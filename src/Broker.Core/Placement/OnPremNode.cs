@@ -37,4 +37,28 @@ public sealed record SharedTenant(int SharedGpu, int Shards, DateTimeOffset Expe
 public sealed record MigRoom(string Profile, int Total, int Free);
 
 /// <summary>A job running on an on-prem node; its expected end feeds the wait estimate.</summary>
-public sealed record RunningOnPremJob(string JobId, string Team, string Node, int Gpus, DateTimeOffset ExpectedEnd);
+/// <param name="Progress">What the rule that moves running jobs to free a node reads (ADR 0009, session 30 amendment); null
+/// when the caller does not say (the job is then never moved).</param>
+public sealed record RunningOnPremJob(string JobId, string Team, string Node, int Gpus, DateTimeOffset ExpectedEnd,
+    OnPremProgress? Progress = null);
+
+/// <summary>A running on-prem job's progress, as the move that frees a node for a larger pending job weighs it.</summary>
+/// <param name="AcceptableGpuModels">Normalized GPU model names; empty means any model.</param>
+/// <param name="CheckpointInterval">Null when the job does not checkpoint.</param>
+/// <param name="SinceCheckpoint">Work done since its last checkpoint (all its work in this run without checkpoints): lost,
+/// and redone, if it moves now.</param>
+/// <param name="RemainingWork">The engine's estimate of the work left if the job stays where it is.</param>
+/// <param name="SpotAllowed">The job accepts being interrupted and restarted: without checkpoints it may still move, all its
+/// work in this run being the rework. A job that neither checkpoints nor accepts interruption never moves.</param>
+/// <param name="Preemptions">Times the job was interrupted or moved so far (the policy's per-job bound applies).</param>
+/// <param name="Moved">True once the job was moved to free a node: a job moves at most once by that rule.</param>
+public sealed record OnPremProgress(
+    IReadOnlyList<string> AcceptableGpuModels,
+    int MinGpuMemoryGb,
+    TimeSpan? CheckpointInterval,
+    TimeSpan SinceCheckpoint,
+    TimeSpan RemainingWork,
+    bool SpotAllowed,
+    DateTimeOffset? Deadline,
+    int Preemptions,
+    bool Moved);

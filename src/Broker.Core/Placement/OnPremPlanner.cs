@@ -14,10 +14,12 @@ internal sealed partial class OnPremPlanner
     private readonly List<SharedGpuPlan>[] sharedGpus;
     private readonly Dictionary<string, ShareEstimate> shareEstimates = new(StringComparer.Ordinal);
     private readonly Dictionary<RequestShape, int[]> poolsByShape = [];
+    private readonly long overdue;
 
     public OnPremPlanner(PlacementSnapshot snapshot, PlacementOptions options)
     {
         now = snapshot.Now.UtcTicks;
+        overdue = now + options.RecheckInterval.Ticks;
         var runningByNode = snapshot.RunningJobs.ToLookup(r => r.Node, StringComparer.Ordinal);
         var usable = snapshot.Nodes.Where(n => n.Schedulable && n.TotalGpus > 0)
             .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
@@ -45,6 +47,30 @@ internal sealed partial class OnPremPlanner
     public GangPlanning Gangs { get; }
 
     public NodeSlots Node(int index) => nodes[index];
+
+    public int NodeCount => nodes.Length;
+
+    /// <summary>When a running job's GPUs free in the plan: its expected end, or one recheck from now when it is overdue.</summary>
+    public long FreeAtOf(RunningOnPremJob job) => job.ExpectedEnd.UtcTicks > now ? job.ExpectedEnd.UtcTicks : overdue;
+
+    /// <summary>Frees a running job's GPUs on its node now (the job is moved); false, changing nothing, when the plan no longer
+    /// has them as that job's (the pass queued a job behind it).</summary>
+    public bool TryVacate(NodeSlots node, RunningOnPremJob job)
+    {
+        if (!node.TryVacate(FreeAtOf(job), job.Gpus, now))
+        {
+            return false;
+        }
+        Reindex(node);
+        return true;
+    }
+
+    /// <summary>Starts a job on this node now (its GPUs are free now).</summary>
+    public void PlaceOn(NodeSlots node, int gpus, TimeSpan duration)
+    {
+        node.PlaceNow(gpus, now, now + Math.Max(1, duration.Ticks));
+        Reindex(node);
+    }
 
     public OnPremPool Pool(int index) => pools[index];
 

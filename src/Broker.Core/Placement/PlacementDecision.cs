@@ -8,8 +8,19 @@ public abstract record PlacementDecision(string JobId, Explanation Explanation);
 /// <summary>Run on <paramref name="Node"/> now; all <paramref name="Gpus"/> come from that node.</summary>
 /// <param name="MemberNodes">For a gang (ADR 0012) every member node, <paramref name="Node"/> first, each giving
 /// <c>Gpus / MemberNodes.Count</c> GPUs; null for a single-node job.</param>
+/// <param name="Moves">Running on-prem jobs to move off <paramref name="Node"/> first, so that it has the job's GPUs (ADR 0009,
+/// session 30 amendment); null when the node's GPUs are idle already.</param>
 public sealed record OnPremDecision(string JobId, string Node, int Gpus, string GpuModel, decimal CostPerHour,
-    Explanation Explanation, IReadOnlyList<string>? MemberNodes = null) : PlacementDecision(JobId, Explanation);
+    Explanation Explanation, IReadOnlyList<string>? MemberNodes = null, IReadOnlyList<NodeFreeingMove>? Moves = null)
+    : PlacementDecision(JobId, Explanation);
+
+/// <summary>
+/// One running on-prem job moved to free a node: its run on <paramref name="FromNode"/> ends now and it restarts on
+/// <paramref name="ToNode"/> from its last checkpoint (<paramref name="Rework"/> is the work since then, done again).
+/// </summary>
+/// <param name="CostPerHour">The on-prem charge per hour for the job's GPUs on the new node.</param>
+public sealed record NodeFreeingMove(string JobId, string FromNode, string ToNode, int Gpus, string GpuModel, decimal CostPerHour,
+    TimeSpan Rework);
 
 /// <summary>Launch one instance of <paramref name="Offer"/> in <paramref name="Market"/> (Spot or OnDemand) now.</summary>
 /// <param name="ExpectedCost">Expected USD for the whole run, boot and expected spot rework included.</param>

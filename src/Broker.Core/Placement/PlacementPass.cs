@@ -16,7 +16,14 @@ internal sealed class PlacementPass
         Controls = snapshot.Controls ?? CloudControls.None;
         CloudGpus = new CloudGpuLedger(Controls);
         Cloud = new CloudSearch(Offers, Budgets, Now, Options, Controls, CloudGpus, OfferText);
+        RunningOnPrem = snapshot.RunningJobs;
     }
+
+    /// <summary>The jobs running on-prem at the snapshot (the move that frees a node reads them).</summary>
+    public IReadOnlyList<RunningOnPremJob> RunningOnPrem { get; }
+
+    /// <summary>Running on-prem jobs this pass moved to free a node: each moves once.</summary>
+    public HashSet<string> MovedRunning { get; } = new(StringComparer.Ordinal);
 
     public DateTimeOffset Now { get; }
 

@@ -141,6 +141,28 @@ public static class JobLifecycle
         return true;
     }
 
+    /// <summary>
+    /// The broker moves a running on-prem job to another node to free its node for a larger job (ADR 0009, session 30
+    /// amendment): as <see cref="Migrated"/>, the segment ends as <see cref="AllocationEnd.Migrated"/> (its Slurm job is
+    /// cancelled by the release) and the job goes back to pending with its checkpointed work, counted as a move, not an
+    /// interruption; the caller places it on <paramref name="target"/> in the same transaction. False (nothing changed)
+    /// unless the segment is a running single-node on-prem one and the job is still running.
+    /// </summary>
+    public static bool MovedOffNode(Job job, Allocation allocation, string target, DateTimeOffset at)
+    {
+        if (allocation is not { IsOnPrem: true, MemberNodes: null, State: AllocationState.Running, StartedAt: { } started }
+            || job.State != JobState.Running)
+        {
+            return false;
+        }
+        Release(allocation, AllocationEnd.Migrated, $"moved to {target} to free node {allocation.Node}", at);
+        KeepCheckpointedWork(job, started, at);
+        job.Migrations++;
+        job.MoveTo(JobState.Pending, JobEventKind.Migrated,
+            $"Moved from {Where(allocation)} to {target} to free its node for a larger job, with {job.SavedProgress.TotalMinutes:0} min checkpointed.", at);
+        return true;
+    }
+
     /// <summary>A run from <paramref name="started"/> to <paramref name="at"/> keeps its work down to its last checkpoint (none
     /// without checkpoints), never more than the job's whole estimate.</summary>
     private static void KeepCheckpointedWork(Job job, DateTimeOffset started, DateTimeOffset at)

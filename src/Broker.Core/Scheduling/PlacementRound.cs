@@ -53,22 +53,11 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
             var plan = Place(snapshot);
             // The terms a segment runs under are those of the policies this pass read: captured on its row, never re-read.
             var terms = new Policies.PolicyBook(snapshot.Policies, snapshot.DefaultPolicy);
-            var created = new List<Guid>();
             foreach (var decision in plan.Decisions)
             {
                 metrics.Decided(decision);
             }
-            foreach (var chunk in plan.Decisions.Where(d => d is not MigrationDecision).Chunk(Math.Max(1, lifecycle.PlacementWriteChunkSize)))
-            {
-                created.AddRange(await PersistChunkAsync(chunk, plan, terms, ct));
-            }
-            foreach (var migration in plan.Decisions.OfType<MigrationDecision>())
-            {
-                if (await MigrateAsync(migration, plan, terms, ct) is { } allocationId)
-                {
-                    created.Add(allocationId);
-                }
-            }
+            var created = await ApplyAsync(plan, terms, ct);
             metrics.PassCompleted(clock.GetElapsedTime(started), plan.Strategy);
             activity?.SetTag("broker.strategy", plan.Strategy);
             activity?.SetTag("broker.decisions", plan.Decisions.Count);
@@ -82,6 +71,29 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
             await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock_all()", CancellationToken.None);
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>Writes a plan's decisions (the pass's writes, after its lock and snapshot); the ids of the allocations written.</summary>
+    internal async Task<IReadOnlyList<Guid>> ApplyAsync(PlacementPlan plan, Policies.PolicyBook terms, CancellationToken ct)
+    {
+        var created = new List<Guid>();
+        foreach (var chunk in plan.Decisions.Where(d => d is not (MigrationDecision or OnPremDecision { Moves: not null })).Chunk(Math.Max(1, lifecycle.PlacementWriteChunkSize)))
+        {
+            created.AddRange(await PersistChunkAsync(chunk, plan, terms, ct));
+        }
+        foreach (var migration in plan.Decisions.OfType<MigrationDecision>())
+        {
+            if (await MigrateAsync(migration, plan, terms, ct) is { } allocationId)
+            {
+                created.Add(allocationId);
+            }
+        }
+        // A node freed by moving running jobs is written all or nothing, each decision in its own transaction.
+        foreach (var freeing in plan.Decisions.OfType<OnPremDecision>().Where(d => d.Moves is not null))
+        {
+            created.AddRange(await FreeNodeAsync(freeing, plan, terms, ct));
+        }
+        return created;
     }
 
     private async Task<bool> LockAsync(bool wait, CancellationToken ct)

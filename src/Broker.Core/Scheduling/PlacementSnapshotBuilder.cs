@@ -37,7 +37,10 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         var live = holding.Where(a => a.State != AllocationState.Releasing).ToList();
         var liveJobIds = live.Select(a => a.JobId).ToList();
         var liveJobs = await db.Jobs.AsNoTracking().Where(j => liveJobIds.Contains(j.Id))
-            .Select(j => new { j.Id, j.Team, j.Name, j.Image, Gpus = j.Gpu.Count, j.EstimatedDuration, j.SavedProgress }).ToDictionaryAsync(j => j.Id, ct);
+            .Select(j => new LiveJob(j.Id, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, j.SavedProgress, j.Gpu.Models,
+                j.Gpu.MinMemoryGb, j.CheckpointInterval, j.SpotAllowed, j.Deadline, j.Interruptions + j.Migrations, j.Migrations > 0,
+                j.Gpu.Share != null || j.Gpu.MigProfile != null))
+            .ToDictionaryAsync(j => j.Id, ct);
         // Runtimes as learned from finished jobs (ADR 0008): never above the user's estimate, never below the work done.
         var runtimes = await predictions.LatestAsync(ct);
         var nodes = await db.OnPremNodes.AsNoTracking().Where(n => n.Present).OrderBy(n => n.Name).ToListAsync(ct);
@@ -64,9 +67,14 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
         }).ToList();
         var running = live.Where(a => a.IsOnPrem && a.State == AllocationState.Running && liveJobs.ContainsKey(a.JobId))
             .Select(a => (Allocation: a, Job: liveJobs[a.JobId]))
-            .SelectMany(x => x.Allocation.Nodes.Select(node => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, node,
-                x.Allocation.GpusOn(node), RuntimePredictions.ExpectedEnd(runtimes, x.Job.Team, x.Job.Name, x.Job.Image, x.Job.Gpus,
-                    x.Job.EstimatedDuration, x.Job.SavedProgress, x.Allocation.StartedAt ?? now, now)))).ToList();
+            .SelectMany(x =>
+            {
+                var end = RuntimePredictions.ExpectedEnd(runtimes, x.Job.Team, x.Job.Name, x.Job.Image, x.Job.Gpus,
+                    x.Job.EstimatedDuration, x.Job.SavedProgress, x.Allocation.StartedAt ?? now, now);
+                var progress = ProgressOf(x.Allocation, x.Job, end, now);
+                return x.Allocation.Nodes.Select(node => new RunningOnPremJob(x.Allocation.JobId.ToString(), x.Job.Team, node,
+                    x.Allocation.GpusOn(node), end, progress));
+            }).ToList();
         var sharedJobShares = holding.Where(a => a.IsOnPrem && onPremHolders.GetValueOrDefault(a.JobId)?.Share is not null
                 && !MigProfiles.IsProfile(a.GpuModel)).DistinctBy(a => a.JobId)
             .ToDictionary(a => a.JobId.ToString(), a => onPremHolders[a.JobId].Share!.Value, StringComparer.Ordinal);
@@ -130,6 +138,30 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             segment.Market, every, sinceCheckpoint, remaining, j.Deadline, j.Migrations > 0, j.CpuCores, j.MemoryGb,
             tenancy.RefusalFor(j.Team), j.SpotAllowed);
     }
+
+    /// <summary>
+    /// A running on-prem segment's progress as the rule that moves running jobs to free a node weighs it (ADR 0009, session 30
+    /// amendment), for whole GPUs of one node only (not a gang, a shared GPU or a MIG slice: null, never moved). As for a cloud
+    /// job moved back on-prem: the work since the segment started, rounded down to the checkpoint interval, is kept and the
+    /// rest is rework (all of it without checkpoints); what is left runs to the segment's expected end.
+    /// </summary>
+    private static OnPremProgress? ProgressOf(Allocation a, LiveJob j, DateTimeOffset expectedEnd, DateTimeOffset now)
+    {
+        if (a is not { MemberNodes: null, StartedAt: { } started } || j.SharedOrMig || MigProfiles.IsProfile(a.GpuModel))
+        {
+            return null;
+        }
+        TimeSpan? every = j.CheckpointInterval is { } interval && interval > TimeSpan.Zero ? interval : null;
+        var work = now > started ? now - started : TimeSpan.Zero;
+        var sinceCheckpoint = every is { } e ? TimeSpan.FromTicks(work.Ticks % e.Ticks) : j.SavedProgress + work;
+        return new OnPremProgress(j.Models, j.MinGpuMemoryGb ?? 0, every, sinceCheckpoint,
+            expectedEnd > now ? expectedEnd - now : TimeSpan.Zero, j.SpotAllowed, j.Deadline, j.Preemptions, j.Moved);
+    }
+
+    /// <summary>What the snapshot reads of a job holding a live allocation, in the one query that reads them all.</summary>
+    private sealed record LiveJob(Guid Id, string Team, string Name, string Image, int Gpus, TimeSpan EstimatedDuration,
+        TimeSpan SavedProgress, List<string> Models, int? MinGpuMemoryGb, TimeSpan? CheckpointInterval, bool SpotAllowed,
+        DateTimeOffset? Deadline, int Preemptions, bool Moved, bool SharedOrMig);
 
     /// <summary>
     /// Idle GPUs of a node, never more than are really free. Slurm's count is as old as the last inventory sync, so Broker's

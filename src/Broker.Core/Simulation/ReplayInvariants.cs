@@ -180,7 +180,7 @@ public static class ReplayInvariants
     }
 
     /// <summary>
-    /// A job moves back on-prem at most once (ADR 0009, amendment); its runs never overlap, so it is never billed in two places
+    /// A job moves back on-prem at most once (ADR 0009, amendment), and off an on-prem node to free it at most once; its runs never overlap, so it is never billed in two places
     /// at once; a cloud run it left is billed to the move, not to a minimum beyond it.
     /// </summary>
     private static void CheckMigrations(IReadOnlyList<RunSegment> segments, List<string> violations)
@@ -192,6 +192,11 @@ public static class ReplayInvariants
             if (moves > 1)
             {
                 violations.Add($"job {job.Key} moved back on-prem {moves} times");
+            }
+            var freeing = runs.Where(s => s.Outcome == Outcomes.Moved).ToArray();
+            if (freeing.Length > 1 || freeing.Any(s => s.Location != "onprem"))
+            {
+                violations.Add($"job {job.Key} moved {freeing.Length} times to free a node (at most one on-prem run may end so)");
             }
             for (var i = 1; i < runs.Length; i++)
             {

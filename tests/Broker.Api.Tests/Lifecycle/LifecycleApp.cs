@@ -15,7 +15,7 @@ public class LifecycleApp : BrokerApp
 {
     /// <summary>Teams of the lifecycle, fault and tenancy tests that run on-prem, as the unprivileged test user A.</summary>
     public static readonly IReadOnlyList<string> OnPremTeams =
-        ["onprem", "burst", "cancel", "spot", "lost", "preview", "lease", "lease-ok", "lease-grace", "crash", "pg-restart", "outage", "tenant-a", "gang", "migrate", "migrate-od"];
+        ["onprem", "burst", "cancel", "spot", "lost", "preview", "lease", "lease-ok", "lease-grace", "crash", "pg-restart", "outage", "tenant-a", "gang", "migrate", "migrate-od", "defrag"];
 
     /// <summary>A team whose jobs run on-prem as test user B (another tenant of the same nodes).</summary>
     public const string SecondTenant = "tenant-b";

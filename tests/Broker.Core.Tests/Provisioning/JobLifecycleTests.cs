@@ -61,6 +61,37 @@ public sealed class JobLifecycleTests
     }
 
     [Fact]
+    public void A_move_off_a_node_ends_the_on_prem_segment_keeps_the_checkpointed_work_counts_as_a_move_and_applies_once()
+    {
+        var (job, allocation) = Running(CapacityType.OnPrem, TimeSpan.FromMinutes(10));
+        var at = T0.AddMinutes(1 + 25);
+
+        var moved = JobLifecycle.MovedOffNode(job, allocation, "on-prem node gpu-b", at);
+        var again = JobLifecycle.MovedOffNode(job, allocation, "on-prem node gpu-b", at.AddMinutes(5));
+
+        Assert.Equal((true, false), (moved, again));
+        Assert.Equal((AllocationState.Releasing, AllocationEnd.Migrated, at), (allocation.State, allocation.End!.Value, allocation.EndedAt!.Value));
+        Assert.Equal((JobState.Pending, TimeSpan.FromMinutes(20), 0, 1), (job.State, job.SavedProgress, job.Interruptions, job.Migrations));
+        Assert.Contains("to on-prem node gpu-b", Assert.Single(job.Events, e => e.Kind == JobEventKind.Migrated).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_a_running_single_node_on_prem_segment_of_a_running_job_moves_off_its_node()
+    {
+        var (cloudJob, cloud) = Running(CapacityType.OnDemand, TimeSpan.FromMinutes(10));
+        var (gangJob, gang) = Running(CapacityType.OnPrem, TimeSpan.FromMinutes(10));
+        gang.MemberNodes = ["gpu-a", "gpu-c"];
+        var (starting, submitted) = Placed(CapacityType.OnPrem, TimeSpan.FromMinutes(10));
+        JobLifecycle.Provisioning(starting, submitted, "42", T0.AddSeconds(5));
+
+        Assert.False(JobLifecycle.MovedOffNode(cloudJob, cloud, "on-prem node gpu-b", T0.AddHours(1)));
+        Assert.False(JobLifecycle.MovedOffNode(gangJob, gang, "on-prem node gpu-b", T0.AddHours(1)));
+        Assert.False(JobLifecycle.MovedOffNode(starting, submitted, "on-prem node gpu-b", T0.AddHours(1)));
+        Assert.Equal((AllocationState.Running, AllocationState.Running, AllocationState.Provisioning), (cloud.State, gang.State, submitted.State));
+        Assert.Equal((0, 0, 0), (cloudJob.Migrations, gangJob.Migrations, starting.Migrations));
+    }
+
+    [Fact]
     public void Provisioning_then_started_moves_both_once_even_when_repeated()
     {
         var (job, allocation) = Placed();

@@ -9,6 +9,8 @@ namespace Broker.Core.Placement.Strategies;
 /// deadline); otherwise the cloud option of least expected cost (spot rework and boot included), with deadline jobs kept
 /// on the Uniform Progress line, spot escalated away from markets that keep failing the job; price caps and budgets respected. After the queue,
 /// cloud jobs that checkpoint or accept interruption move back on-prem onto GPUs left idle when the move pays for its rework (ADR 0009, amendments).
+/// Then a job the pass sent to the cloud starts on-prem instead when moving a few running jobs onto GPUs the queue left idle
+/// frees a node for it and the cloud cost avoided is at least twice the moves' rework (<see cref="NodeFreeing"/>).
 /// </summary>
 public sealed class BrokerStrategy : PassStrategy
 {
@@ -24,6 +26,11 @@ public sealed class BrokerStrategy : PassStrategy
     /// <summary>Checkpointing cloud jobs move back on-prem onto GPUs the queue left idle (<see cref="MigrationSteps"/>).</summary>
     private protected override IEnumerable<PlacementDecision> AfterPendingJobs(PlacementPass pass, PlacementSnapshot snapshot) =>
         MigrationSteps.Decide(pass, snapshot.CloudJobs);
+
+    /// <summary>Jobs sent to the cloud start on-prem instead where moving running jobs frees a node with GPUs the queue left idle
+    /// (<see cref="NodeFreeing"/>).</summary>
+    private protected override void Revise(PlacementPass pass, PlacementSnapshot snapshot, List<PlacementDecision> decisions) =>
+        NodeFreeing.Revise(pass, snapshot.PendingJobs, decisions);
 
     private protected override PlacementDecision DecideWithoutIdleNode(PlacementPass pass, PendingJob job,
         (DateTimeOffset Start, NodeSlots Node)? estimate, RejectedOption notNow)

@@ -25,8 +25,14 @@ public abstract class PassStrategy : IPlacementStrategy
                 _ => 0,
             });
         }
+        Revise(pass, snapshot, decisions);
         decisions.AddRange(AfterPendingJobs(pass, snapshot));
         return new PlacementPlan(Name, snapshot.Now, decisions);
+    }
+
+    /// <summary>Changes decisions once every pending job had its turn (on what the queue left); none by default.</summary>
+    private protected virtual void Revise(PlacementPass pass, PlacementSnapshot snapshot, List<PlacementDecision> decisions)
+    {
     }
 
     /// <summary>Decisions about running jobs, made once every pending job had its turn; none by default.</summary>

@@ -52,6 +52,10 @@ public sealed record ReplaySummary(
 {
     /// <summary>Cloud runs ended to move the job back on-prem (ADR 0009, amendment); not preemptions.</summary>
     public int Migrations { get; init; }
+
+    /// <summary>On-prem runs ended to move the job to another node and free its node for a larger job (ADR 0009, session 30);
+    /// counted with interruptions in <see cref="MaxPreemptionsPerJob"/>.</summary>
+    public int NodeFreeingMoves { get; init; }
 }
 
 public sealed record MarketSpend(decimal Spot, decimal OnDemand);

@@ -16,7 +16,8 @@ internal sealed partial class ReplayRun
         // A gang is on the timeline of each member with its share of GPUs, as the live snapshot puts it.
         var whole = onPrem.Where(s => s.SharedGpu < 0)
             .SelectMany(s => (s.MemberNodes ?? [s.Node]).Select(node => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, node,
-                s.Job.Trace.Gpus / (s.MemberNodes?.Count ?? 1), ReplayClock.At(ExpectedEnd(s, t)))));
+                s.Job.Trace.Gpus / (s.MemberNodes?.Count ?? 1), ReplayClock.At(ExpectedEnd(s, t)),
+                s.MemberNodes is null ? Progress(s, t) : null)));
         var shared = onPrem.Where(s => s.SharedGpu >= 0).GroupBy(s => (s.Node, s.SharedGpu))
             .Select(g => g.OrderByDescending(s => ExpectedEnd(s, t)).ThenBy(s => s.Id).First())
             .Select(s => new RunningOnPremJob(s.Job.Trace.JobId, s.Job.Trace.Team, s.Node, 1, ReplayClock.At(ExpectedEnd(s, t))));
@@ -39,8 +40,21 @@ internal sealed partial class ReplayRun
                 s.PricePerHour, s.Market == Markets.Spot ? CapacityType.Spot : CapacityType.OnDemand,
                 job.Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null, TimeSpan.FromSeconds(work - Checkpointed(job, work)),
                 TimeSpan.FromSeconds(Math.Max(0, planned - done)), job.Trace.DeadlineS is { } d ? ReplayClock.At(d) : null,
-                job.Migrations > 0, OnPremRefusal: job.Trace.OnPremRefusal, SpotAllowed: job.Trace.SpotOk);
+                job.MovedOnce, OnPremRefusal: job.Trace.OnPremRefusal, SpotAllowed: job.Trace.SpotOk);
         })];
+
+    /// <summary>A single-node on-prem run's progress as the move that frees a node weighs it: work since the last checkpoint
+    /// (all of this run's work without checkpoints) is the rework; what is left is the planned runtime minus the work done.</summary>
+    private OnPremProgress Progress(ActiveSegment s, long t)
+    {
+        var job = s.Job;
+        var work = Math.Max(0, t - s.StartS);
+        var done = job.SavedS + work;
+        return new OnPremProgress(job.Trace.GpuModels, job.Trace.MinGpuMemoryGb,
+            job.Trace.CheckpointS is { } c ? TimeSpan.FromSeconds(c) : null, TimeSpan.FromSeconds(work - Checkpointed(job, work)),
+            TimeSpan.FromSeconds(Math.Max(0, PlannedAt(job, done) - done)), job.Trace.SpotOk,
+            job.Trace.DeadlineS is { } d ? ReplayClock.At(d) : null, job.Interruptions + job.Migrations + job.NodeFreeingMoves, job.MovedOnce);
+    }
 
     /// <summary>The part of a run's work the job keeps: down to its last checkpoint (none without checkpoints).</summary>
     private static long Checkpointed(SimJob job, long work) =>

@@ -78,8 +78,29 @@ internal sealed partial class ReplayRun
         StartOnPrem(job, new OnPremDecision(d.JobId, d.Node, d.Gpus, d.GpuModel, d.CostPerHour, d.Explanation, d.MemberNodes), t);
     }
 
+    /// <summary>
+    /// A move that frees a node: the job's on-prem run ends now with outcome moved, keeping its work up to its last checkpoint
+    /// (none without checkpoints), and it restarts on the new node at once.
+    /// </summary>
+    private void MoveOffNode(NodeFreeingMove move, long t)
+    {
+        var job = jobsById[move.JobId];
+        var s = running.Values.Single(r => r.Job == job && !r.IsCloud);
+        var work = Math.Max(0, t - s.StartS);
+        var saved = Checkpointed(job, work);
+        Close(s, t, Outcomes.Moved, work, saved);
+        job.MovedOffNode(saved);
+        AddPending(job);
+        StartOnPrem(job, new OnPremDecision(move.JobId, move.ToNode, move.Gpus, move.GpuModel, move.CostPerHour,
+            new Explanation($"moved from {move.FromNode} to free it", [])), t);
+    }
+
     private void StartOnPrem(SimJob job, OnPremDecision d, long t)
     {
+        foreach (var move in d.Moves ?? [])
+        {
+            MoveOffNode(move, t);
+        }
         var (gpu, shards, reserved) = (-1, 0, (decimal?)null);
         if (job.Trace.GpuShare is { } share)
         {

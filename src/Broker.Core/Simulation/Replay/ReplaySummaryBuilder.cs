@@ -43,11 +43,12 @@ internal static class ReplaySummaryBuilder
             new GpuHours(Hours(Markets.OnPrem), Hours(Markets.Spot), Hours(Markets.OnDemand)),
             passes,
             policyMaxWaitSeconds,
-            jobs.Select(j => j.Interruptions).DefaultIfEmpty(0).Max(),
+            jobs.Select(j => j.Interruptions + j.NodeFreeingMoves).DefaultIfEmpty(0).Max(),
             jobs.Select(j => j.FailedSpotLaunches).DefaultIfEmpty(0).Max(),
             jobs.Select(j => j.BurstPastLimitS ?? 0).DefaultIfEmpty(0).Max())
         {
             Migrations = ordered.Count(s => s.Outcome == Outcomes.Migrated),
+            NodeFreeingMoves = ordered.Count(s => s.Outcome == Outcomes.Moved),
         };
         return new ReplayResult(summary, ordered, metrics.Samples.ToArray());
     }

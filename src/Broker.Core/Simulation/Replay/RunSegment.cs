@@ -7,7 +7,8 @@ namespace Broker.Core.Simulation.Replay;
 /// </summary>
 /// <param name="Location">onprem or cloud.</param>
 /// <param name="Market">onprem, spot or ondemand.</param>
-/// <param name="Outcome">completed, preempted, migrated (moved back on-prem) or cancelled (still running when the replay ended).</param>
+/// <param name="Outcome">completed, preempted, migrated (moved back on-prem), moved (to another on-prem node, to free its node)
+/// or cancelled (still running when the replay ended).</param>
 public sealed record RunSegment(
     string JobId,
     string Team,
@@ -60,6 +61,9 @@ public static class Outcomes
     public const string Cancelled = "cancelled";
     /// <summary>A cloud run ended by the broker to restart the job on-prem from its last checkpoint (billed up to the move).</summary>
     public const string Migrated = "migrated";
+    /// <summary>An on-prem run ended by the broker to free its node for a larger job; the job restarts on another node from its
+    /// last checkpoint (ADR 0009, session 30 amendment).</summary>
+    public const string Moved = "moved";
 }
 
 public static class Markets

@@ -109,6 +109,21 @@ internal sealed class SimJob(TraceJob trace)
         pending = null;
     }
 
+    /// <summary>Times the job was moved between on-prem nodes to free a node for a larger job (at most once).</summary>
+    public int NodeFreeingMoves { get; private set; }
+
+    /// <summary>True once the job moved by either rule (back on-prem, or off a node to free it): as live, where both count in
+    /// <c>jobs.migrations</c>, a job moves at most once.</summary>
+    public bool MovedOnce => Migrations + NodeFreeingMoves > 0;
+
+    /// <summary>The job leaves its on-prem run to free the node, keeping its last checkpoint; it restarts on another node at once.</summary>
+    public void MovedOffNode(long savedS)
+    {
+        SavedS += savedS;
+        NodeFreeingMoves++;
+        pending = null;
+    }
+
     public void Launched()
     {
         Attempts++;

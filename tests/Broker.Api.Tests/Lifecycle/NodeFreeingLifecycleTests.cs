@@ -1,0 +1,180 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Broker.Api.Tests.Infrastructure;
+using Broker.Core.Costs;
+using Broker.Core.Jobs;
+using Broker.Core.Placement;
+using Broker.Core.Provisioning;
+using Broker.Core.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Broker.Api.Tests.Lifecycle;
+
+/// <summary>
+/// The live move of running on-prem jobs that frees a node for a larger pending job (ADR 0009, session 30 amendment), on the
+/// real PostgreSQL and the local Slurm cluster (two 8-GPU H100 nodes). The decision is handed to the round as the engine would
+/// make it: here the pending job could not burst (its price cap), so the engine itself would not free a node for it.
+/// </summary>
+[Collection(LifecycleCollection.Name)]
+public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<LifecycleApp>
+{
+    private static JsonObject Body(string name, int gpus, int sleepSeconds, int minutes, int? checkpointMinutes)
+    {
+        var body = JobApi.ValidBody(name);
+        body["gpu"] = new JsonObject { ["count"] = gpus, ["models"] = new JsonArray("H100-80GB") };
+        body["spot"] = checkpointMinutes is { } every
+            ? new JsonObject { ["allowed"] = false, ["checkpointIntervalMinutes"] = every }
+            : new JsonObject { ["allowed"] = false };
+        body["command"] = new JsonArray("sleep", sleepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        body["estimatedDurationMinutes"] = minutes;
+        // Below any H100 instance's price: the pending job never bursts, so only the hand-made decision places it.
+        body["maxPricePerGpuHour"] = 2;
+        return body;
+    }
+
+    private async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
+
+    private async Task<List<Allocation>> SegmentsAsync(string jobId)
+    {
+        await using var db = app.NewDbContext();
+        return await db.Allocations.AsNoTracking().Where(a => a.JobId == Guid.Parse(jobId)).OrderBy(a => a.CreatedAt).ToListAsync();
+    }
+
+    private async Task<Allocation> RunningOnPremAsync(HttpClient client, string id)
+    {
+        await app.StepUntilAsync(async () => (await JobAsync(client, id)).Str("state") == "running"
+            && (await SegmentsAsync(id)) is [{ IsOnPrem: true, State: AllocationState.Running }], $"job {id} to run on-prem");
+        return (await SegmentsAsync(id)).Single();
+    }
+
+    private async Task<string> OtherNodeAsync(string node)
+    {
+        await using var db = app.NewDbContext();
+        var model = await db.OnPremNodes.AsNoTracking().Where(n => n.Name == node).Select(n => n.GpuModel).SingleAsync();
+        return await db.OnPremNodes.AsNoTracking().Where(n => n.Present && n.Name != node && n.GpuModel == model).OrderBy(n => n.Name)
+            .Select(n => n.Name).FirstAsync();
+    }
+
+    private static PlacementPlan Freeing(string pendingId, string node, params NodeFreeingMove[] moves) => new("broker", DateTimeOffset.UtcNow,
+        [new OnPremDecision(pendingId, node, 8, "H100-80GB", 16m, new Explanation($"on-prem {node} freed by moving {moves.Length} jobs", []),
+            Moves: moves)]);
+
+    /// <summary>The round's writes of a hand-made plan, with the terms a pass would read, in a scope of its own.</summary>
+    private Task<IReadOnlyList<Guid>> ApplyAsync(PlacementPlan plan) => app.WithScopeAsync(async s =>
+    {
+        var snapshot = await s.GetRequiredService<PlacementSnapshotBuilder>().BuildAsync(TimeProvider.System, default);
+        var terms = new Broker.Core.Policies.PolicyBook(snapshot.Policies, snapshot.DefaultPolicy);
+        return await s.GetRequiredService<PlacementRound>().ApplyAsync(plan, terms, default);
+    });
+
+    [Fact]
+    public async Task A_decision_with_one_move_moves_the_job_once_places_the_pending_job_on_the_freed_node_and_releases_the_old_segment()
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "defrag"));
+        // Runs long enough to be moved, then restarts on the other node (checkpointing, so it may move).
+        var moved = await JobApi.SubmitAsync(client, Body("defrag-moved", 1, 20, 60, 10));
+        var old = await RunningOnPremAsync(client, moved.Id());
+        var from = old.Node!;
+        var to = await OtherNodeAsync(from);
+
+        // The snapshot's progress is what the rule reads: checkpoints every 10 min, never moved, the rework under a checkpoint.
+        var progress = await app.WithScopeAsync(async s =>
+            (await s.GetRequiredService<PlacementSnapshotBuilder>().BuildAsync(TimeProvider.System, default)).RunningJobs
+                .Single(r => r.JobId == moved.Id()).Progress);
+        Assert.NotNull(progress);
+        Assert.Equal((TimeSpan.FromMinutes(10), false, 0), (progress.CheckpointInterval, progress.Moved, progress.Preemptions));
+        Assert.InRange(progress.SinceCheckpoint, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        Assert.Contains("H100-80GB", progress.AcceptableGpuModels);
+
+        // Submitted and at once handed the decision, before any pass could place it on the idle node.
+        var pending = await JobApi.SubmitAsync(client, Body("defrag-whole-node", 8, 2, 10, null));
+        var plan = Freeing(pending.Id(), from, new NodeFreeingMove(moved.Id(), from, to, 1, "H100-80GB", 2m, TimeSpan.Zero));
+        // Two rounds apply the same decision at once, then a third after them: one move, one placement.
+        var applied = await Task.WhenAll(ApplyAsync(plan), ApplyAsync(plan));
+        var again = await ApplyAsync(plan);
+        Assert.Equal([0, 2], applied.Select(a => a.Count).Order());
+        Assert.Empty(again);
+
+        var segments = await SegmentsAsync(moved.Id());
+        Assert.Equal([(from, (AllocationEnd?)AllocationEnd.Migrated), (to, null)], segments.Select(a => (a.Node!, a.End)));
+        var placed = Assert.Single(await SegmentsAsync(pending.Id()));
+        Assert.Equal(from, placed.Node);
+        Assert.Equal("placed", (await JobAsync(client, pending.Id())).Str("state"));
+
+        await app.StepUntilAsync(async () => (await JobAsync(client, pending.Id())).Str("state") == "succeeded", "the pending job to run on the freed node");
+        await app.StepUntilAsync(async () => (await JobAsync(client, moved.Id())).Str("state") == "succeeded", "the moved job to finish on the other node", 120);
+        await app.StepUntilAsync(async () =>
+        {
+            await using var db = app.NewDbContext();
+            return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
+        }, "every segment to close");
+
+        var all = await SegmentsAsync(moved.Id());
+        Assert.True(all is [_, { End: AllocationEnd.Completed }], string.Join("; ", all.Select(a => $"{a.Node} {a.End} {a.EndReason}")));
+        var (oldSegment, newSegment) = (all[0], all[1]);
+        var slurmJob = await app.WithScopeAsync(s => s.GetRequiredService<IOnPremCluster>().GetJobAsync(oldSegment.Id, default));
+        Assert.Equal(OnPremJobState.Cancelled, slurmJob?.State);
+        await using (var db = app.NewDbContext())
+        {
+            var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == Guid.Parse(moved.Id()));
+            Assert.Equal((1, 0), (job.Migrations, job.Interruptions));
+            // The old segment is billed to its Slurm job's cancel (a round after the move), the new one from its own start
+            // after the move: one entry each, on their own nodes.
+            var usage = await db.CostEntries.AsNoTracking().Where(e => e.JobId == job.Id && e.Kind == CostEntryKind.Usage).ToListAsync();
+            var oldBilled = Assert.Single(usage, e => e.AllocationId == oldSegment.Id);
+            var newBilled = Assert.Single(usage, e => e.AllocationId == newSegment.Id);
+            // Slurm's times are whole seconds.
+            Assert.True(oldBilled.EndedAt <= slurmJob!.EndedAt!.Value.AddSeconds(1),
+                $"the old segment is billed to {oldBilled.EndedAt:O}, after its Slurm job ended at {slurmJob.EndedAt:O}");
+            Assert.True(newBilled.StartedAt >= oldSegment.EndedAt!.Value.AddSeconds(-1),
+                $"the new segment is billed from {newBilled.StartedAt:O}, before the move at {oldSegment.EndedAt:O}");
+            Assert.Equal((from, to), (oldBilled.Node, newBilled.Node));
+        }
+        var timeline = (await JobAsync(client, moved.Id()))["timeline"]!.AsArray();
+        var move = Assert.Single(timeline, e => e!.Str("kind") == "migrated")!;
+        Assert.Contains($"to on-prem node {to}", move.Str("message"), StringComparison.Ordinal);
+        Assert.DoesNotContain(timeline, e => e!.Str("kind") == "preempted");
+        await Invariants.AssertNothingLeftAsync(app);
+    }
+
+    [Fact]
+    public async Task A_decision_whose_moved_job_ended_since_the_snapshot_is_rolled_back_whole()
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "defrag"));
+        var stays = await JobApi.SubmitAsync(client, Body("defrag-stays", 1, 300, 60, 10));
+        var stayed = await RunningOnPremAsync(client, stays.Id());
+        var ends = await JobApi.SubmitAsync(client, Body("defrag-ends", 1, 300, 60, 10));
+        var ended = await RunningOnPremAsync(client, ends.Id());
+        (await client.PostAsync($"/v1/jobs/{ends.Id()}/cancel", null)).Dispose();
+        await app.StepUntilAsync(async () => (await JobAsync(client, ends.Id())).Str("state") == "cancelled", "the cancel");
+
+        var pending = await JobApi.SubmitAsync(client, Body("defrag-not-placed", 8, 2, 10, null));
+        var plan = Freeing(pending.Id(), stayed.Node!,
+            new NodeFreeingMove(stays.Id(), stayed.Node!, await OtherNodeAsync(stayed.Node!), 1, "H100-80GB", 2m, TimeSpan.Zero),
+            new NodeFreeingMove(ends.Id(), ended.Node!, await OtherNodeAsync(ended.Node!), 1, "H100-80GB", 2m, TimeSpan.Zero));
+        Assert.Empty(await ApplyAsync(plan));
+
+        // Nothing half-written: the first move (valid on its own) did not happen, the pending job is not placed.
+        Assert.Equal([(AllocationState.Running, (AllocationEnd?)null)], (await SegmentsAsync(stays.Id())).Select(a => (a.State, a.End)));
+        Assert.Empty(await SegmentsAsync(pending.Id()));
+        await using (var db = app.NewDbContext())
+        {
+            var jobs = await db.Jobs.AsNoTracking().Where(j => j.Id == Guid.Parse(stays.Id()) || j.Id == Guid.Parse(pending.Id()))
+                .ToDictionaryAsync(j => j.Id.ToString());
+            Assert.Equal((JobState.Running, 0), (jobs[stays.Id()].State, jobs[stays.Id()].Migrations));
+            Assert.Equal(JobState.Pending, jobs[pending.Id()].State);
+        }
+
+        foreach (var id in new[] { stays.Id(), pending.Id() })
+        {
+            (await client.PostAsync($"/v1/jobs/{id}/cancel", null)).Dispose();
+        }
+        await app.StepUntilAsync(async () =>
+        {
+            await using var db = app.NewDbContext();
+            return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
+        }, "every segment to close");
+        await Invariants.AssertNothingLeftAsync(app);
+    }
+}
