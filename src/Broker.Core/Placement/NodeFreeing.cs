@@ -34,9 +34,11 @@ internal static class NodeFreeing
             .OrderByDescending(c => c.Decision!.ExpectedCost - OnPremCost(pass, c.Job))
             .ThenBy(c => c.Decision!.JobId, StringComparer.Ordinal)
             .ToArray();
+        // Built once: a job moved by an earlier revision is skipped by PlanFor.
+        var movable = Movable(pass);
         foreach (var (decision, index, job) in cloud)
         {
-            if (TryFree(pass, job, pass.OnPrem.PoolsFor(job), decision!.ExpectedCost) is { } freed)
+            if (TryFree(pass, job, pass.OnPrem.PoolsFor(job), decision!.ExpectedCost, movable) is { } freed)
             {
                 decisions[index] = freed with
                 {
@@ -53,7 +55,8 @@ internal static class NodeFreeing
     private static decimal OnPremCost(PlacementPass pass, PendingJob job) =>
         pass.Policies.For(job.Team).OnPremRatePerGpuHour * job.Gpus * (decimal)job.RemainingWork.TotalHours;
 
-    public static OnPremDecision? TryFree(PlacementPass pass, PendingJob job, int[] pools, decimal cloudCost)
+    private static OnPremDecision? TryFree(PlacementPass pass, PendingJob job, int[] pools, decimal cloudCost,
+        Dictionary<string, List<Candidate>> byNode)
     {
         if (job.GpuShare is not null || job.MigProfile is not null || job.OnPremRefusal is not null || pools.Length == 0
             || pass.OnPrem.Gangs.IsGang(pools, job.Gpus) || pass.RunningOnPrem.Count == 0)
@@ -66,7 +69,6 @@ internal static class NodeFreeing
         {
             return null;
         }
-        var byNode = Movable(pass);
         Plan? best = null;
         for (var i = 0; i < pass.OnPrem.NodeCount; i++)
         {
@@ -100,6 +102,10 @@ internal static class NodeFreeing
             if (freed >= needed)
             {
                 break;
+            }
+            if (pass.MovedRunning.Contains(c.Job.JobId))
+            {
+                continue;
             }
             chosen.Add(c);
             freed += c.Job.Gpus;
@@ -168,7 +174,7 @@ internal static class NodeFreeing
             new Explanation(chosen, []), Moves: moves);
     }
 
-    /// <summary>The running jobs that may be moved, by node, cheapest move first.</summary>
+    /// <summary>The running jobs that may be moved, by node, cheapest move first (before this pass moved any).</summary>
     private static Dictionary<string, List<Candidate>> Movable(PlacementPass pass)
     {
         var nodesOf = pass.RunningOnPrem.GroupBy(r => r.JobId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
@@ -176,7 +182,6 @@ internal static class NodeFreeing
         foreach (var running in pass.RunningOnPrem)
         {
             if (running.Progress is not { } p || nodesOf[running.JobId] > 1 || running.Gpus < 1 || p.Moved
-                || pass.MovedRunning.Contains(running.JobId)
                 || (p.CheckpointInterval is not { } every || every <= TimeSpan.Zero) && !p.SpotAllowed)
             {
                 continue;
