@@ -134,10 +134,7 @@ public static class JobLifecycle
         {
             return false;
         }
-        Release(allocation, AllocationEnd.Migrated, $"moved back on-prem to {target}", at);
-        KeepCheckpointedWork(job, started, at);
-        job.Migrations++;
-        job.MoveTo(JobState.Pending, JobEventKind.Migrated, $"Moved from {Where(allocation)} to {target} with {job.SavedProgress.TotalMinutes:0} min checkpointed.", at);
+        EndForMove(job, allocation, started, $"moved back on-prem to {target}", $"Moved from {Where(allocation)} to {target}", at);
         return true;
     }
 
@@ -155,12 +152,20 @@ public static class JobLifecycle
         {
             return false;
         }
-        Release(allocation, AllocationEnd.Migrated, $"moved to {target} to free node {allocation.Node}", at);
+        EndForMove(job, allocation, started, $"moved to {target} to free node {allocation.Node}",
+            $"Moved from {Where(allocation)} to {target} to free its node for a larger job,", at);
+        return true;
+    }
+
+    /// <summary>What both moves do: the segment ends migrated, the job keeps its checkpointed work, counts one more move (not an
+    /// interruption) and goes back to pending, its event saying <paramref name="moved"/> and the minutes it keeps.</summary>
+    private static void EndForMove(Job job, Allocation allocation, DateTimeOffset started, string releaseReason, string moved,
+        DateTimeOffset at)
+    {
+        Release(allocation, AllocationEnd.Migrated, releaseReason, at);
         KeepCheckpointedWork(job, started, at);
         job.Migrations++;
-        job.MoveTo(JobState.Pending, JobEventKind.Migrated,
-            $"Moved from {Where(allocation)} to {target} to free its node for a larger job, with {job.SavedProgress.TotalMinutes:0} min checkpointed.", at);
-        return true;
+        job.MoveTo(JobState.Pending, JobEventKind.Migrated, $"{moved} with {job.SavedProgress.TotalMinutes:0} min checkpointed.", at);
     }
 
     /// <summary>A run from <paramref name="started"/> to <paramref name="at"/> keeps its work down to its last checkpoint (none
