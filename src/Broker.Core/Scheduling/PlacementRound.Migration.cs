@@ -21,8 +21,7 @@ public sealed partial class PlacementRound
         db.ChangeTracker.Clear();
         var jobId = Guid.Parse(decision.JobId);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM jobs WHERE id = {jobId} FOR UPDATE", ct);
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM allocations WHERE job_id = {jobId} AND state <> 'Closed' FOR UPDATE", ct);
+        await LockJobsAndLiveSegmentsAsync([jobId], ct);
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId, ct);
         var segments = await db.Allocations.Where(a => a.JobId == jobId && a.State != AllocationState.Closed).ToListAsync(ct);
         if (job is not { State: JobState.Running, Migrations: 0 } || segments is not [{ IsOnPrem: false, State: AllocationState.Running } cloud])
@@ -41,7 +40,7 @@ public sealed partial class PlacementRound
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
-        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (ChangedDuringPass(e))
         {
             logger.LogInformation("Job {Job} changed during the pass; its move on-prem is looked at again next pass", job.Id);
             return null;

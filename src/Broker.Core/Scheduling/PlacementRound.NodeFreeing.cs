@@ -30,10 +30,7 @@ public sealed partial class PlacementRound
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            // Rows in id order, so two passes (or a pass and another writer) locking the same jobs cannot deadlock each other.
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM jobs WHERE id = ANY({ids}) ORDER BY id FOR UPDATE", ct);
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"SELECT 1 FROM allocations WHERE job_id = ANY({ids}) AND state <> 'Closed' ORDER BY id FOR UPDATE", ct);
+            await LockJobsAndLiveSegmentsAsync(ids, ct);
             var jobs = await db.Jobs.Where(j => ids.Contains(j.Id)).ToDictionaryAsync(j => j.Id, ct);
             var segments = (await db.Allocations.Where(a => ids.Contains(a.JobId) && a.State != AllocationState.Closed).ToListAsync(ct))
                 .ToLookup(a => a.JobId);
@@ -74,7 +71,7 @@ public sealed partial class PlacementRound
             metrics.Placed(plan.Now - pendingSince, placed.Market);
             return created;
         }
-        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (ChangedDuringPass(e))
         {
             return Skipped(decision, "a job changed during the pass");
         }

@@ -96,6 +96,19 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
         return created;
     }
 
+    /// <summary>A write that failed because a job or its segment changed since the snapshot (a cancel, a concurrent duplicate).</summary>
+    private static bool ChangedDuringPass(DbUpdateException e) =>
+        e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>In the caller's transaction: locks the jobs and their live segments, in id order so two writers locking the same
+    /// jobs cannot deadlock each other.</summary>
+    private async Task LockJobsAndLiveSegmentsAsync(Guid[] jobIds, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM jobs WHERE id = ANY({jobIds}) ORDER BY id FOR UPDATE", ct);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"SELECT 1 FROM allocations WHERE job_id = ANY({jobIds}) AND state <> 'Closed' ORDER BY id FOR UPDATE", ct);
+    }
+
     private async Task<bool> LockAsync(bool wait, CancellationToken ct)
     {
         for (var attempt = 1; !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"").SingleAsync(ct); attempt++)
@@ -122,7 +135,7 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
         {
             placed = await WriteChunkAsync(chunk, plan, terms, ct);
         }
-        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (ChangedDuringPass(e))
         {
             logger.LogInformation("A job of a chunk of {Count} placements changed during the pass; they are written one by one", chunk.Length);
             var created = new List<Guid>();
@@ -228,7 +241,7 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
             }
             return allocation?.Id;
         }
-        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (ChangedDuringPass(e))
         {
             logger.LogInformation("Job {Job} changed during the pass; it is looked at again next pass", job.Id);
             return null;
