@@ -14,7 +14,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Broker.Core.Scheduling;
 
 /// <summary>Maps the database (and the live offer blocks) onto the engine's snapshot.</summary>
-public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProviders clouds, UnavailableOfferCache unavailable,
+public sealed partial class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProviders clouds, UnavailableOfferCache unavailable,
     PlacementSettings settings, OnPremTenancy tenancy, PolicyService policies, BudgetAccounts budgets, OnPremRates rates,
     RuntimePredictions predictions)
 {
@@ -125,43 +125,6 @@ public sealed class PlacementSnapshotBuilder(BrokerDbContext db, ComputeProvider
             .OrderBy(j => j.Seq).ToListAsync(ct);
         return [.. jobs.Select(j => ToRunningCloud(j, segments[j.Id], runtimes, now))];
     }
-
-    private RunningCloudJob ToRunningCloud(Job j, Allocation segment, RuntimeStatistics runtimes, DateTimeOffset now)
-    {
-        TimeSpan? every = j.CheckpointInterval is { } interval && interval > TimeSpan.Zero ? interval : null;
-        var work = now > segment.StartedAt!.Value ? now - segment.StartedAt.Value : TimeSpan.Zero;
-        var sinceCheckpoint = every is { } e ? TimeSpan.FromTicks(work.Ticks % e.Ticks) : j.SavedProgress + work;
-        var done = j.SavedProgress + work;
-        var planned = RuntimePredictions.Planned(runtimes, j.Team, j.Name, j.Image, j.Gpu.Count, j.EstimatedDuration, done);
-        var remaining = planned > done ? planned - done : TimeSpan.Zero;
-        return new RunningCloudJob(j.Id.ToString(), j.Team, j.Gpu.Count, j.Gpu.Models, j.Gpu.MinMemoryGb ?? 0, segment.PricePerHour,
-            segment.Market, every, sinceCheckpoint, remaining, j.Deadline, j.Migrations > 0, j.CpuCores, j.MemoryGb,
-            tenancy.RefusalFor(j.Team), j.SpotAllowed);
-    }
-
-    /// <summary>
-    /// A running on-prem segment's progress as the rule that moves running jobs to free a node weighs it (ADR 0009, session 30
-    /// amendment), for whole GPUs of one node only (not a gang, a shared GPU or a MIG slice: null, never moved). As for a cloud
-    /// job moved back on-prem: the work since the segment started, rounded down to the checkpoint interval, is kept and the
-    /// rest is rework (all of it without checkpoints); what is left runs to the segment's expected end.
-    /// </summary>
-    private static OnPremProgress? ProgressOf(Allocation a, LiveJob j, DateTimeOffset expectedEnd, DateTimeOffset now)
-    {
-        if (a is not { MemberNodes: null, StartedAt: { } started } || j.SharedOrMig || MigProfiles.IsProfile(a.GpuModel))
-        {
-            return null;
-        }
-        TimeSpan? every = j.CheckpointInterval is { } interval && interval > TimeSpan.Zero ? interval : null;
-        var work = now > started ? now - started : TimeSpan.Zero;
-        var sinceCheckpoint = every is { } e ? TimeSpan.FromTicks(work.Ticks % e.Ticks) : j.SavedProgress + work;
-        return new OnPremProgress(j.Models, j.MinGpuMemoryGb ?? 0, every, sinceCheckpoint,
-            expectedEnd > now ? expectedEnd - now : TimeSpan.Zero, j.SpotAllowed, j.Deadline, j.Preemptions, j.Moved);
-    }
-
-    /// <summary>What the snapshot reads of a job holding a live allocation, in the one query that reads them all.</summary>
-    private sealed record LiveJob(Guid Id, string Team, string Name, string Image, int Gpus, TimeSpan EstimatedDuration,
-        TimeSpan SavedProgress, List<string> Models, int? MinGpuMemoryGb, TimeSpan? CheckpointInterval, bool SpotAllowed,
-        DateTimeOffset? Deadline, int Preemptions, bool Moved, bool SharedOrMig);
 
     /// <summary>
     /// Idle GPUs of a node, never more than are really free. Slurm's count is as old as the last inventory sync, so Broker's
