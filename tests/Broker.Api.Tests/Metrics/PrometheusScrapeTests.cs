@@ -73,9 +73,11 @@ public sealed class PrometheusScrapeTests : IAsyncLifetime
             jobs.Add((await JobApi.SubmitAsync(submitter, Body($"cloud-short-{i}", ["A10G"], 1, minutes: 2, "sleep", "1"))).Id());
         }
 
-        // The run settles: three on-prem jobs and two long cloud jobs running, two short cloud jobs done and priced.
+        // The run settles: three on-prem jobs and two long cloud jobs running, two short cloud jobs done and priced, and the
+        // inventory's poll of Slurm has seen the on-prem jobs' GPUs (the jobs' own start callbacks can be seconds ahead of it).
         await WaitAsync(async () => await CountAsync(ops, "running") == 5 && await CountAsync(ops, "succeeded") == 2
-            && (await MonthSpendAsync(finance)).Values.Sum() > 0, "the scripted run to settle", TimeSpan.FromMinutes(3));
+            && (await MonthSpendAsync(finance)).Values.Sum() > 0
+            && (await NodesAsync(ops)).Sum(n => n["gpuUsed"]!.GetValue<int>()) >= 6, "the scripted run to settle", TimeSpan.FromMinutes(3));
         prometheus = await PrometheusServer.StartAsync($"127.0.0.1:{metricsPort}");
 
         foreach (var state in new[] { "pending", "placed", "starting", "running", "succeeded", "failed", "cancelled" })
