@@ -15,7 +15,7 @@ public sealed partial class AllocationWorker
     /// Launches the chunk's single cloud instances, at most <paramref name="parallelism"/> at once, with the offer blocks and
     /// circuits as every replica sees them at the start of the chunk, then moves every launched allocation to Provisioning
     /// (its job to Starting) in one transaction. Returns the allocations left to <see cref="ProvisionAsync"/> one by one:
-    /// on-prem and gangs (their own launch steps), cancelled jobs, and every cloud launch while ops stop any. Each step is
+    /// on-prem and gangs (their own launch steps), cancelled jobs, every cloud launch while ops stop any, and segments to release. Each step is
     /// still idempotent, so a chunk run twice, even at once, launches each instance once (by its allocation's token) and
     /// records it once. A launch refused for good is recorded on its own rows as <see cref="ProvisionAsync"/> does; a transient
     /// failure leaves the allocation Requested for the reconciler to hand back; neither holds up the others.
@@ -32,6 +32,11 @@ public sealed partial class AllocationWorker
         var launches = new List<(Allocation Allocation, Job Job)>();
         foreach (var a in allocations)
         {
+            if (a.State == AllocationState.Releasing)
+            {
+                oneByOne.Add(a.Id);
+                continue;
+            }
             if (a.State is not (AllocationState.Requested or AllocationState.Provisioning) || a.ExternalId is not null
                 || !jobs.TryGetValue(a.JobId, out var job))
             {

@@ -18,10 +18,19 @@ public sealed partial class AllocationWorker(BrokerDbContext db, ComputeProvider
     OfferCatalogService offers, UnavailableOfferCache unavailable, LifecycleOptions options, TimeProvider clock, ILogger<AllocationWorker> logger,
     OnPremTenancy tenancy, Costs.CostRecorder ledger, Scheduling.PlacementWakeUps passes, OnPremImageStoreOptions images, ProviderHealth health)
 {
+    /// <summary>
+    /// Carries an allocation out: launches a requested one; releases one already releasing (a segment a pass ended by moving
+    /// its job, ADR 0009: its Slurm job or instance goes at once rather than at the reconciler's next round).
+    /// </summary>
     public async Task ProvisionAsync(Guid allocationId, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         var allocation = await db.Allocations.AsNoTracking().FirstOrDefaultAsync(a => a.Id == allocationId, ct);
+        if (allocation is { State: AllocationState.Releasing })
+        {
+            await ReleaseAsync(allocation, ct);
+            return;
+        }
         var job = allocation is null ? null : await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == allocation.JobId, ct);
         if (allocation is null || job is null
             || allocation.State is not (AllocationState.Requested or AllocationState.Provisioning) || allocation.ExternalId is not null)

@@ -14,9 +14,10 @@ public sealed partial class PlacementRound
     /// Moves a cloud job back on-prem (ADR 0009, amendment) in one transaction, with the job's row and its live allocations
     /// locked: only while the job and its cloud segment are both still running (a pass may run twice, on two replicas) does
     /// the segment end as migrated, and the job is then placed on the decision's node as a pending job would be. The
-    /// reconciler's release terminates the instance; the ledger bills the segment to the instance's end.
+    /// ledger bills the segment to the instance's end.
     /// </summary>
-    private async Task<Guid?> MigrateAsync(MigrationDecision decision, PlacementPlan plan, Policies.PolicyBook terms, CancellationToken ct)
+    /// <returns>The ended cloud segment (to release) and the new on-prem allocation; empty when nothing was written.</returns>
+    private async Task<IReadOnlyList<Guid>> MigrateAsync(MigrationDecision decision, PlacementPlan plan, Policies.PolicyBook terms, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         var jobId = Guid.Parse(decision.JobId);
@@ -26,13 +27,13 @@ public sealed partial class PlacementRound
         var segments = await db.Allocations.Where(a => a.JobId == jobId && a.State != AllocationState.Closed).ToListAsync(ct);
         if (job is not { State: JobState.Running, Migrations: 0 } || segments is not [{ IsOnPrem: false, State: AllocationState.Running } cloud])
         {
-            return null;
+            return [];
         }
         var view = DecisionView.From(decision, plan);
         var allocation = ToAllocation(decision, job, plan.Now, terms.For(job.Team).LeaseFactor ?? lifecycle.LeaseFactor)!;
         if (!JobLifecycle.Migrated(job, cloud, JobLifecycle.Where(allocation), plan.Now))
         {
-            return null;
+            return [];
         }
         Record(job, view, allocation, CostReservation.For(allocation, decision, job), plan.Now);
         try
@@ -43,13 +44,13 @@ public sealed partial class PlacementRound
         catch (DbUpdateException e) when (ChangedDuringPass(e))
         {
             logger.LogInformation("Job {Job} changed during the pass; its move on-prem is looked at again next pass", job.Id);
-            return null;
+            return [];
         }
         finally
         {
             db.ChangeTracker.Clear();
         }
         metrics.Placed(TimeSpan.Zero, allocation.Market);
-        return allocation.Id;
+        return [cloud.Id, allocation.Id];
     }
 }

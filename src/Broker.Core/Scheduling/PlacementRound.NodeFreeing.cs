@@ -17,10 +17,11 @@ public sealed partial class PlacementRound
     /// once on <see cref="NodeFreeingMove.FromNode"/>, never moved before; its segment ends as migrated and it is placed on
     /// <see cref="NodeFreeingMove.ToNode"/> as a pending job would be; then the pending job is placed on the freed node. When
     /// any check fails (a pass ran twice, a moved job finished or was cancelled since the snapshot) nothing is written and the
-    /// job is looked at next pass. The reconciler's release cancels each old segment's Slurm job; the ledger bills each
-    /// segment from Slurm's own times, the old one to its cancel, the new one from its start.
+    /// job is looked at next pass. The ledger bills each segment from Slurm's own times, the old one to its cancel, the new
+    /// one from its start.
     /// </summary>
-    /// <returns>The allocations written (the moved jobs' and the pending job's), empty when the decision was rolled back.</returns>
+    /// <returns>The old segments (to release, first), then the allocations written (the moved jobs' and the pending job's);
+    /// empty when the decision was rolled back.</returns>
     private async Task<IReadOnlyList<Guid>> FreeNodeAsync(OnPremDecision decision, PlacementPlan plan, Policies.PolicyBook terms,
         CancellationToken ct)
     {
@@ -38,6 +39,7 @@ public sealed partial class PlacementRound
             {
                 return Skipped(decision, $"job {pendingId} is no longer pending");
             }
+            var released = new List<Guid>();
             var created = new List<Guid>();
             foreach (var move in decision.Moves!)
             {
@@ -56,6 +58,7 @@ public sealed partial class PlacementRound
                     return Skipped(decision, $"job {movedId}'s segment cannot end as moved");
                 }
                 Record(moved, DecisionView.From(to, plan), allocation, CostReservation.For(allocation, to, moved), plan.Now);
+                released.Add(old.Id);
                 created.Add(allocation.Id);
             }
             var pendingSince = job.UpdatedAt;
@@ -69,7 +72,7 @@ public sealed partial class PlacementRound
                 metrics.Placed(TimeSpan.Zero, CapacityType.OnPrem);
             }
             metrics.Placed(plan.Now - pendingSince, placed.Market);
-            return created;
+            return [.. released, .. created];
         }
         catch (DbUpdateException e) when (ChangedDuringPass(e))
         {

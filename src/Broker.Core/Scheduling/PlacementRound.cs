@@ -35,8 +35,8 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
     private PlacementPlan Place(PlacementSnapshot snapshot) => PlacementStrategies.Get(settings.Strategy).Place(snapshot);
 
     /// <summary>
-    /// Runs a pass and returns the ids of the allocations it wrote; empty when another replica holds the lock (a timed pass,
-    /// <paramref name="waitForLock"/>, waits for that pass to end instead: its moment matters).
+    /// Runs a pass and returns the ids of the allocations it leaves to carry out (<see cref="ApplyAsync"/>); empty when another
+    /// replica holds the lock (a timed pass, <paramref name="waitForLock"/>, waits for that pass to end instead: its moment matters).
     /// </summary>
     public async Task<IReadOnlyList<Guid>> RunAsync(CancellationToken ct, bool waitForLock = false)
     {
@@ -73,7 +73,11 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
         }
     }
 
-    /// <summary>Writes a plan's decisions (the pass's writes, after its lock and snapshot); the ids of the allocations written.</summary>
+    /// <summary>
+    /// Writes a plan's decisions (the pass's writes, after its lock and snapshot). Returns the allocations to carry out: every one
+    /// written, and, first, every segment a move ended (now releasing), so its Slurm job or instance goes at once instead of
+    /// running beside the job's new segment until the reconciler's next round.
+    /// </summary>
     internal async Task<IReadOnlyList<Guid>> ApplyAsync(PlacementPlan plan, Policies.PolicyBook terms, CancellationToken ct)
     {
         var created = new List<Guid>();
@@ -83,10 +87,7 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
         }
         foreach (var migration in plan.Decisions.OfType<MigrationDecision>())
         {
-            if (await MigrateAsync(migration, plan, terms, ct) is { } allocationId)
-            {
-                created.Add(allocationId);
-            }
+            created.AddRange(await MigrateAsync(migration, plan, terms, ct));
         }
         // A node freed by moving running jobs is written all or nothing, each decision in its own transaction.
         foreach (var freeing in plan.Decisions.OfType<OnPremDecision>().Where(d => d.Moves is not null))

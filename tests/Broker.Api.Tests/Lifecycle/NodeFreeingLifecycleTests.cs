@@ -93,8 +93,24 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
         // Two rounds apply the same decision at once, then a third after them: one move, one placement.
         var applied = await Task.WhenAll(ApplyAsync(plan), ApplyAsync(plan));
         var again = await ApplyAsync(plan);
-        Assert.Equal([0, 2], applied.Select(a => a.Count).Order());
+        Assert.Equal([0, 3], applied.Select(a => a.Count).Order());
         Assert.Empty(again);
+
+        // The applying round hands the old segment over first, with the two new allocations. Carried out as a pass's
+        // provisioning does, it is released at once, its Slurm job cancelled with no reconciler round, so the moved job does
+        // not go on running on its old node beside its new segment.
+        var toCarryOut = applied.Single(a => a.Count > 0);
+        Assert.Equal(old.Id, toCarryOut[0]);
+        var oneByOne = await app.WithScopeAsync(s => s.GetRequiredService<AllocationWorker>().ProvisionChunkAsync(toCarryOut, 4, default));
+        Assert.Contains(old.Id, oneByOne);
+        await app.WithScopeAsync(async s => { await s.GetRequiredService<AllocationWorker>().ProvisionAsync(old.Id, default); return 0; });
+        Assert.Equal(AllocationState.Closed, (await SegmentsAsync(moved.Id()))[0].State);
+        var cancelledBy = DateTime.UtcNow.AddSeconds(10);
+        while (await app.WithScopeAsync(s => s.GetRequiredService<IOnPremCluster>().GetJobAsync(old.Id, default)) is { State: not OnPremJobState.Cancelled } oldJob)
+        {
+            Assert.True(DateTime.UtcNow < cancelledBy, $"the old segment's Slurm job is still {oldJob.State}");
+            await Task.Delay(200);
+        }
 
         var segments = await SegmentsAsync(moved.Id());
         Assert.Equal([(from, (AllocationEnd?)AllocationEnd.Migrated), (to, null)], segments.Select(a => (a.Node!, a.End)));
