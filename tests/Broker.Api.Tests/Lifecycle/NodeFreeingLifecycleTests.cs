@@ -13,13 +13,14 @@ namespace Broker.Api.Tests.Lifecycle;
 
 /// <summary>
 /// The live move of running on-prem jobs that frees a node for a larger pending job (ADR 0009, session 30 amendment), on the
-/// real PostgreSQL and the local Slurm cluster (two 8-GPU H100 nodes). The decision is handed to the round as the engine would
-/// make it: here the pending job could not burst (its price cap), so the engine itself would not free a node for it.
+/// real PostgreSQL and the local Slurm cluster (two 8-GPU H100 nodes). Most tests hand the round a decision as the engine would
+/// make it (the pending job's price cap keeps it from bursting, so the engine itself would not free a node for it); one lets
+/// the engine decide the move in a pass.
 /// </summary>
 [Collection(LifecycleCollection.Name)]
 public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<LifecycleApp>
 {
-    private static JsonObject Body(string name, int gpus, int sleepSeconds, int minutes, int? checkpointMinutes)
+    private static JsonObject Body(string name, int gpus, int sleepSeconds, int minutes, int? checkpointMinutes, bool mayBurst = false)
     {
         var body = JobApi.ValidBody(name);
         body["gpu"] = new JsonObject { ["count"] = gpus, ["models"] = new JsonArray("H100-80GB") };
@@ -28,8 +29,16 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
             : new JsonObject { ["allowed"] = false };
         body["command"] = new JsonArray("sleep", sleepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         body["estimatedDurationMinutes"] = minutes;
-        // Below any H100 instance's price: the pending job never bursts, so only the hand-made decision places it.
-        body["maxPricePerGpuHour"] = 2;
+        // Below any H100 instance's price: the job never bursts, so only a hand-made decision or a freed node places it
+        // when no node has its GPUs idle.
+        if (mayBurst)
+        {
+            body.Remove("maxPricePerGpuHour");
+        }
+        else
+        {
+            body["maxPricePerGpuHour"] = 2;
+        }
         return body;
     }
 
@@ -151,6 +160,47 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
         var move = Assert.Single(timeline, e => e!.Str("kind") == "migrated")!;
         Assert.Contains($"to on-prem node {to}", move.Str("message"), StringComparison.Ordinal);
         Assert.DoesNotContain(timeline, e => e!.Str("kind") == "preempted");
+        await Invariants.AssertNothingLeftAsync(app);
+    }
+
+    [Fact]
+    public async Task The_engine_frees_a_node_for_a_whole_node_job_that_would_burst_by_moving_the_job_that_checkpoints()
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "defrag"));
+        // Both H100 nodes end up pinned by one 1-GPU job each: a 7-GPU job fills the first node beside the job that
+        // checkpoints, so the one that may not be stopped (no checkpoints, no spot) lands on the other node; then it ends.
+        var mover = await JobApi.SubmitAsync(client, Body("engine-moves", 1, 120, 600, 10));
+        var moverFrom = (await RunningOnPremAsync(client, mover.Id())).Node!;
+        var filler = await JobApi.SubmitAsync(client, Body("engine-fills", 7, 8, 600, null));
+        Assert.Equal(moverFrom, (await RunningOnPremAsync(client, filler.Id())).Node);
+        var stayer = await JobApi.SubmitAsync(client, Body("engine-stays", 1, 120, 600, null));
+        var stayerNode = (await RunningOnPremAsync(client, stayer.Id())).Node!;
+        Assert.NotEqual(moverFrom, stayerNode);
+        await app.StepUntilAsync(async () => (await JobAsync(client, filler.Id())).Str("state") == "succeeded", "the 7-GPU job to end");
+
+        // No node has 8 idle GPUs: the whole-node job would burst at once (no wait before bursting here), and the pass
+        // instead moves the checkpointing job onto the other node and starts it on the node that frees.
+        var whole = await JobApi.SubmitAsync(client, Body("engine-whole-node", 8, 2, 60, null, mayBurst: true));
+        await app.StepUntilAsync(async () => (await SegmentsAsync(whole.Id())).Count > 0, "the whole-node job to be placed");
+        var placed = Assert.Single(await SegmentsAsync(whole.Id()));
+        Assert.True(placed.IsOnPrem, $"placed at {placed.Provider} {placed.Region}, not on-prem");
+        Assert.Equal(moverFrom, placed.Node);
+        var shown = (await JobAsync(client, whole.Id())).ToJsonString();
+        Assert.Contains($"freed by moving {mover.Id()} (1 GPU) to {stayerNode}", shown, StringComparison.Ordinal);
+        Assert.Equal([(moverFrom, (AllocationEnd?)AllocationEnd.Migrated), (stayerNode, null)],
+            (await SegmentsAsync(mover.Id())).Select(a => (a.Node!, a.End)));
+        Assert.True(await SegmentsAsync(stayer.Id()) is [{ State: AllocationState.Running, End: null }], "the job that may not stop is left alone");
+
+        await app.StepUntilAsync(async () => (await JobAsync(client, whole.Id())).Str("state") == "succeeded", "the whole-node job to run on-prem");
+        foreach (var id in new[] { mover.Id(), stayer.Id() })
+        {
+            (await client.PostAsync($"/v1/jobs/{id}/cancel", null)).Dispose();
+        }
+        await app.StepUntilAsync(async () =>
+        {
+            await using var db = app.NewDbContext();
+            return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
+        }, "every segment to close");
         await Invariants.AssertNothingLeftAsync(app);
     }
 
