@@ -77,6 +77,21 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
         return await s.GetRequiredService<PlacementRound>().ApplyAsync(plan, terms, default);
     });
 
+    /// <summary>Cancels the jobs, steps until every segment has closed, and checks nothing is left behind.</summary>
+    private async Task CancelAndCloseAllAsync(HttpClient client, params string[] jobIds)
+    {
+        foreach (var id in jobIds)
+        {
+            (await client.PostAsync($"/v1/jobs/{id}/cancel", null)).Dispose();
+        }
+        await app.StepUntilAsync(async () =>
+        {
+            await using var db = app.NewDbContext();
+            return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
+        }, "every segment to close");
+        await Invariants.AssertNothingLeftAsync(app);
+    }
+
     [Fact]
     public async Task A_decision_with_one_move_moves_the_job_once_places_the_pending_job_on_the_freed_node_and_releases_the_old_segment()
     {
@@ -192,16 +207,7 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
         Assert.True(await SegmentsAsync(stayer.Id()) is [{ State: AllocationState.Running, End: null }], "the job that may not stop is left alone");
 
         await app.StepUntilAsync(async () => (await JobAsync(client, whole.Id())).Str("state") == "succeeded", "the whole-node job to run on-prem");
-        foreach (var id in new[] { mover.Id(), stayer.Id() })
-        {
-            (await client.PostAsync($"/v1/jobs/{id}/cancel", null)).Dispose();
-        }
-        await app.StepUntilAsync(async () =>
-        {
-            await using var db = app.NewDbContext();
-            return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
-        }, "every segment to close");
-        await Invariants.AssertNothingLeftAsync(app);
+        await CancelAndCloseAllAsync(client, mover.Id(), stayer.Id());
     }
 
     [Fact]
@@ -232,15 +238,6 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
             Assert.Equal(JobState.Pending, jobs[pending.Id()].State);
         }
 
-        foreach (var id in new[] { stays.Id(), pending.Id() })
-        {
-            (await client.PostAsync($"/v1/jobs/{id}/cancel", null)).Dispose();
-        }
-        await app.StepUntilAsync(async () =>
-        {
-            await using var db = app.NewDbContext();
-            return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
-        }, "every segment to close");
-        await Invariants.AssertNothingLeftAsync(app);
+        await CancelAndCloseAllAsync(client, stays.Id(), pending.Id());
     }
 }
