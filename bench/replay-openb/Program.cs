@@ -73,6 +73,7 @@ var extraViolations = 0;
 foreach (var run in user)
 {
     extraLines.AddRange(DefragPotential.Lines($"defrag_potential_{run.Scenario.Scenario.Name}_", run.Scenario.Scenario.OnPrem, run.Jobs, run.Broker));
+    extraLines.AddRange(NodeBreakPotential.Lines($"node_break_potential_{run.Scenario.Scenario.Name}_", run.Scenario.Scenario.OnPrem, run.Jobs, run.Broker));
 }
 if (sharedPath is not null)
 {
@@ -99,6 +100,7 @@ if (sharedPath is not null)
     extraLines.AddRange(NodeFragmentation.Of(fleet, shared.Jobs, shared.Broker).Lines("fragmentation_shared_"));
     extraLines.AddRange(SharingReport.Lines(sharedScenario.Scenario, shared.Jobs, whole.Broker, shared.Broker));
     extraLines.AddRange(DefragPotential.Lines($"defrag_potential_{sharedName}_", fleet, shared.Jobs, shared.Broker));
+    extraLines.AddRange(NodeBreakPotential.Lines($"node_break_potential_{sharedName}_", fleet, shared.Jobs, shared.Broker));
 }
 if (gangsPath is not null)
 {
