@@ -93,6 +93,10 @@ cpu_of() { python3 "$root/bench/lib/cpu-seconds.py" "$@"; }
 machine_busy() { awk -v t="$(getconf CLK_TCK)" '/^cpu /{printf "%.2f\n", ($2+$3+$4+$7+$8+$9)/t}' /proc/stat; }
 postmaster=$(head -1 "$work/pg/data/postmaster.pid")
 broker_cpu0=$(cpu_of "${api_pids[0]}") pg_cpu0=$(cpu_of "$postmaster" --tree) machine_cpu0=$(machine_busy)
+# Broker's CPU by thread group (the tiered JIT's background thread, the GC's threads, the rest): how much of a run's
+# Broker CPU is the runtime still compiling after the warm-up rather than the lifecycle's own work.
+python3 "$root/bench/lib/thread-cpu.py" "${api_pids[0]}" "$work/threads.stop" >"$work/threads.txt" &
+threads_pid=$!
 t0=$(now)
 tool submit --url "$api" --key "$key" --count "$jobs" --concurrency "$clients" --prefix lt | tee "$work/submit.txt" >&2
 wait_closed lt "$jobs"
@@ -100,6 +104,8 @@ t1=$(now)
 broker_cpu=$(python3 -c "print(round($(cpu_of "${api_pids[0]}") - $broker_cpu0, 2))")
 pg_cpu=$(python3 -c "print(round($(cpu_of "$postmaster" --tree) - $pg_cpu0, 2))")
 machine_cpu=$(python3 -c "print(round($(machine_busy) - $machine_cpu0, 2))")
+touch "$work/threads.stop"; wait "$threads_pid"
+read -r broker_jit broker_gc _ < <(sed 's/[a-z]*=//g' "$work/threads.txt")
 queued_left=$(psql_db broker -c "/* bench-poll */ SELECT count(*) FROM hangfire.jobqueue WHERE fetchedat IS NULL")
 sleep 2
 # Less the bench's own: the polls and the four single reads after commits0 (commits0's, state0's, hfjob0's, queued_left's).
@@ -143,10 +149,10 @@ wall=$(python3 -c "print(round($t1 - $t0, 3))")
 python3 - "$jobs" "$wall" "$to_running" "$running_to_closed" "$submit_to_closed" "$commits" "$statements" "$executions" \
     "$hangfire_jobs" "$succeeded" "$wait_p50" "$run_p50" "$(value submit_per_s "$work/submit.txt")" \
     "$(value hangfire_noop_per_s "$work/noop.txt")" "$(value hangfire_noop_commits_per_job "$work/noop.txt")" "$(uptime | sed 's/.*load average: //')" \
-    "$queued_left" "$broker_cpu" "$pg_cpu" "$machine_cpu" <<'PY'
+    "$queued_left" "$broker_cpu" "$pg_cpu" "$machine_cpu" "$broker_jit" "$broker_gc" <<'PY'
 import sys
 (n, wall, to_running, to_closed, submit_to_closed, commits, statements, executions, hf_jobs, succeeded, wait_p50, run_p50,
- submit_rate, noop_rate, noop_commits, load, queued_left, broker_cpu, pg_cpu, machine_cpu) = sys.argv[1:]
+ submit_rate, noop_rate, noop_commits, load, queued_left, broker_cpu, pg_cpu, machine_cpu, broker_jit, broker_gc) = sys.argv[1:]
 n = int(n)
 def rate(seconds): return f"{n / float(seconds):.1f}" if float(seconds) > 0 else "nan"
 print(f'load_after="{load}"')
@@ -163,6 +169,8 @@ print(f"hangfire_queued_at_close={queued_left}")
 print(f"hangfire_noop_commits_per_job={noop_commits}")
 print(f"wall_s={wall}")
 print(f"broker_cpu_ms_per_job={float(broker_cpu) * 1000 / n:.2f}")
+print(f"broker_jit_thread_cpu_ms_per_job={float(broker_jit) * 1000 / n:.2f}")
+print(f"broker_gc_threads_cpu_ms_per_job={float(broker_gc) * 1000 / n:.2f}")
 print(f"postgres_cpu_ms_per_job={float(pg_cpu) * 1000 / n:.2f}")
 print(f"machine_busy_cores={float(machine_cpu) / float(wall):.2f}")
 print(f"other_cpu_ms_per_job={(float(machine_cpu) - float(broker_cpu) - float(pg_cpu)) * 1000 / n:.2f}")
