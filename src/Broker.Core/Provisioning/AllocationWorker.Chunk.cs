@@ -15,9 +15,9 @@ public sealed partial class AllocationWorker
     /// Launches the chunk's single cloud instances, at most <paramref name="parallelism"/> at once, with the offer blocks and
     /// circuits as every replica sees them at the start of the chunk, then moves every launched allocation to Provisioning
     /// (its job to Starting) in one transaction. Returns the allocations left to <see cref="ProvisionAsync"/> one by one:
-    /// on-prem and gangs (their own launch steps), cancelled jobs, every cloud launch while ops stop any, and segments to release. Each step is
-    /// still idempotent, so a chunk run twice, even at once, launches each instance once (by its allocation's token) and
-    /// records it once. A launch refused for good is recorded on its own rows as <see cref="ProvisionAsync"/> does; a transient
+    /// on-prem and gangs (their own launch steps), cancelled jobs, every cloud launch while ops stop any, and segments to
+    /// release. Each step is still idempotent, so a chunk run twice, even at once, launches each instance once (by its
+    /// allocation's token) and records it once. A launch refused for good is recorded on its own rows as <see cref="ProvisionAsync"/> does; a transient
     /// failure leaves the allocation Requested for the reconciler to hand back; neither holds up the others.
     /// </summary>
     public async Task<IReadOnlyList<Guid>> ProvisionChunkAsync(IReadOnlyList<Guid> allocationIds, int parallelism, CancellationToken ct)

@@ -75,8 +75,8 @@ public sealed partial class PlacementRound(BrokerDbContext db, PlacementSnapshot
 
     /// <summary>
     /// Writes a plan's decisions (the pass's writes, after its lock and snapshot). Returns the allocations to carry out: every one
-    /// written, and, first, every segment a move ended (now releasing), so its Slurm job or instance goes at once instead of
-    /// running beside the job's new segment until the reconciler's next round.
+    /// written and every segment a move ended (now releasing, listed before its move's new allocations), so its Slurm job or
+    /// instance goes at once instead of running beside the job's new segment until the reconciler's next round.
     /// </summary>
     internal async Task<IReadOnlyList<Guid>> ApplyAsync(PlacementPlan plan, Policies.PolicyBook terms, CancellationToken ct)
     {
