@@ -119,22 +119,15 @@ public sealed class BudgetAccountingTests(CostsApp app) : IClassFixture<CostsApp
             instanceType: "p5.48xlarge", region: "us-east-1");
         var second = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, now.AddMinutes(-20), now.AddMinutes(-10),
             instanceType: "p5.48xlarge", region: "us-east-1");
-        var recorded = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var open = Task.Run(() => app.WithScopeAsync(async s =>
+        var open = InOpenTransaction(async s =>
         {
-            var db = s.GetRequiredService<BrokerDbContext>();
-            await using var tx = await db.Database.BeginTransactionAsync();
             await s.GetRequiredService<CostRecorder>().RecordInClosingTransactionAsync(first, default);
-            recorded.SetResult();
-            await release.Task;
-            await tx.CommitAsync();
             return true;
-        }));
+        });
         Task set;
         try
         {
-            await recorded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await open.Done.WaitAsync(TimeSpan.FromSeconds(60));
 
             // The first close's transaction is still open: the second close of the same team does not wait for it.
             Assert.Equal(RecordOutcome.Recorded, await app.RecordAsync(second.Id).WaitAsync(TimeSpan.FromSeconds(30)));
@@ -144,9 +137,9 @@ public sealed class BudgetAccountingTests(CostsApp app) : IClassFixture<CostsApp
         }
         finally
         {
-            release.TrySetResult();
+            open.Release();
         }
-        await open;
+        await open.Committed;
         await set;
 
         var spent = (await app.EntriesAsync(first.Id)).Concat(await app.EntriesAsync(second.Id)).Sum(e => e.Cost);
@@ -161,28 +154,37 @@ public sealed class BudgetAccountingTests(CostsApp app) : IClassFixture<CostsApp
         var job = await app.SubmitAsync("nobudget");
         var closed = await app.AddClosedAsync(job, CapacityType.OnDemand, "aws", 36m, 8, now.AddMinutes(-90), now.AddMinutes(-30),
             instanceType: "p5.48xlarge", region: "us-east-1");
-        var reserved = new TaskCompletionSource<bool>();
-        var release = new TaskCompletionSource();
-        var open = Task.Run(() => app.WithScopeAsync(async s =>
-        {
-            var db = s.GetRequiredService<BrokerDbContext>();
-            await using var tx = await db.Database.BeginTransactionAsync();
-            reserved.SetResult(await s.GetRequiredService<BudgetAccounts>().TryReserveAsync("nobudget", 40m, now, default));
-            await release.Task;
-            await tx.CommitAsync();
-            return true;
-        }));
+        var open = InOpenTransaction(s => s.GetRequiredService<BudgetAccounts>().TryReserveAsync("nobudget", 40m, now, default));
         try
         {
-            Assert.True(await reserved.Task.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.True(await open.Done.WaitAsync(TimeSpan.FromSeconds(60)));
 
             Assert.Equal(RecordOutcome.Recorded, await app.RecordAsync(closed.Id).WaitAsync(TimeSpan.FromSeconds(30)));
         }
         finally
         {
-            release.TrySetResult();
+            open.Release();
         }
-        await open;
+        await open.Committed;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction of its own and keeps the transaction (and the locks it took) open until
+    /// <c>Release</c>: <c>Done</c> completes with the work's result while it is still open, <c>Committed</c> after the commit.
+    /// </summary>
+    private (Task<T> Done, Task Committed, Action Release) InOpenTransaction<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        var done = new TaskCompletionSource<T>();
+        var release = new TaskCompletionSource();
+        var committed = Task.Run(() => app.WithScopeAsync(async s =>
+        {
+            await using var tx = await s.GetRequiredService<BrokerDbContext>().Database.BeginTransactionAsync();
+            done.SetResult(await work(s));
+            await release.Task;
+            await tx.CommitAsync();
+            return true;
+        }));
+        return (done.Task, committed, () => release.TrySetResult());
     }
 
     private async Task SetBudgetAsync(string team, object body)
