@@ -42,6 +42,9 @@ public static class JobApi
         return client.SendAsync(request);
     }
 
+    /// <summary>The job as <c>GET /v1/jobs/{id}</c> shows it.</summary>
+    public static async Task<JsonObject> GetAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
+
     public static async Task<JsonObject> ReadAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonObject>())!;
 

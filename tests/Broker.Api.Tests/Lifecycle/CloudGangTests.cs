@@ -31,15 +31,7 @@ public sealed class CloudGangTests(LifecycleApp app) : IClassFixture<LifecycleAp
         return body;
     }
 
-    private async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
-
     private SimulatedCloud Cloud(string provider) => app.Services.GetRequiredService<SimulatedClouds>()[provider];
-
-    private async Task<List<Allocation>> SegmentsAsync(string jobId)
-    {
-        await using var db = app.NewDbContext();
-        return await db.Allocations.AsNoTracking().Where(a => a.JobId == Guid.Parse(jobId)).OrderBy(a => a.CreatedAt).ToListAsync();
-    }
 
     [Fact]
     public async Task A_16_gpu_cloud_only_job_runs_as_two_8_gpu_instances_in_one_placement_group_and_the_ledger_bills_both()
@@ -47,10 +39,10 @@ public sealed class CloudGangTests(LifecycleApp app) : IClassFixture<LifecycleAp
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", Team));
         var job = await JobApi.SubmitAsync(client, Body("cloud-gang-16", spot: false, minutes: 30));
 
-        await app.StepUntilAsync(async () => (await JobAsync(client, job.Id())).Str("state") == "succeeded", "the cloud gang to finish");
-        await app.StepUntilAsync(async () => (await SegmentsAsync(job.Id())).All(a => a.State == AllocationState.Closed), "the gang's release");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, job.Id())).Str("state") == "succeeded", "the cloud gang to finish");
+        await app.StepUntilAsync(async () => (await app.SegmentsAsync(job.Id())).All(a => a.State == AllocationState.Closed), "the gang's release");
 
-        var segment = Assert.Single(await SegmentsAsync(job.Id()));
+        var segment = Assert.Single(await app.SegmentsAsync(job.Id()));
         Assert.Equal((16, 2, AllocationEnd.Completed, CapacityType.OnDemand), (segment.Gpus, segment.InstanceCount, segment.End, segment.Market));
         var members = segment.MemberInstanceIds!;
         Assert.Equal(2, members.Distinct().Count());
@@ -60,7 +52,7 @@ public sealed class CloudGangTests(LifecycleApp app) : IClassFixture<LifecycleAp
         Assert.All(launched, i => Assert.Equal((segment.Zone, segment.InstanceType, InstanceState.Terminated), (i.Zone, i.InstanceType, i.State)));
         Assert.All(members, id => Assert.Equal(CloudGang.PlacementGroupName(segment.Id), Cloud(segment.Provider).PlacementGroupOf(id)));
 
-        var done = await JobAsync(client, job.Id());
+        var done = await JobApi.GetAsync(client, job.Id());
         var placed = done["timeline"]!.AsArray().Single(e => e!.Str("kind") == "placed")!.Str("message");
         Assert.Contains("gang of 2 x", placed, StringComparison.Ordinal);
         var starting = done["timeline"]!.AsArray().Single(e => e!.Str("kind") == "starting")!.Str("message");
@@ -93,7 +85,7 @@ public sealed class CloudGangTests(LifecycleApp app) : IClassFixture<LifecycleAp
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", Team));
         var job = await JobApi.SubmitAsync(client, Body("cloud-gang-no-capacity", spot: false, minutes: 30));
         var allocationId = (await app.WithScopeAsync(s => s.GetRequiredService<PlacementRound>().RunAsync(default))).Single();
-        var gang = (await SegmentsAsync(job.Id())).Single(a => a.Id == allocationId);
+        var gang = (await app.SegmentsAsync(job.Id())).Single(a => a.Id == allocationId);
         Assert.Equal(2, gang.InstanceCount);
         var cloud = Cloud(gang.Provider);
         // Someone else in the account holds all but one of the offer's capacity: the first member launches, the second cannot.
@@ -107,7 +99,7 @@ public sealed class CloudGangTests(LifecycleApp app) : IClassFixture<LifecycleAp
 
             await app.WithScopeAsync(async s => { await s.GetRequiredService<AllocationWorker>().ProvisionAsync(allocationId, default); return 0; });
 
-            var ended = (await SegmentsAsync(job.Id())).Single(a => a.Id == allocationId);
+            var ended = (await app.SegmentsAsync(job.Id())).Single(a => a.Id == allocationId);
             Assert.Equal((AllocationState.Closed, AllocationEnd.NoCapacity), (ended.State, ended.End!.Value));
             Assert.Contains("gang member 2 of 2", ended.EndReason, StringComparison.Ordinal);
             var launched = Assert.Single(cloud.InstancesOf(allocationId));
@@ -116,7 +108,7 @@ public sealed class CloudGangTests(LifecycleApp app) : IClassFixture<LifecycleAp
             var block = await db.OfferBlocks.AsNoTracking().SingleAsync(b => b.Key == $"offering:{gang.Provider}/{gang.Region}/{gang.Zone ?? "-"}/{gang.InstanceType}/{gang.Market}");
             Assert.True(block.Until > DateTimeOffset.UtcNow);
             Assert.Equal(JobState.Pending, (await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == Guid.Parse(job.Id()))).State);
-            Assert.Contains(((await JobAsync(client, job.Id()))["timeline"]!.AsArray()), e => e!.Str("kind") == "requeued");
+            Assert.Contains(((await JobApi.GetAsync(client, job.Id()))["timeline"]!.AsArray()), e => e!.Str("kind") == "requeued");
             await Invariants.CheckAsync(app);
         }
         finally
@@ -127,7 +119,7 @@ public sealed class CloudGangTests(LifecycleApp app) : IClassFixture<LifecycleAp
             }
             (await client.PostAsync($"/v1/jobs/{job.Id()}/cancel", null)).Dispose();
         }
-        await app.StepUntilAsync(async () => (await SegmentsAsync(job.Id())).All(a => a.State == AllocationState.Closed), "the cancelled job's segments to close");
+        await app.StepUntilAsync(async () => (await app.SegmentsAsync(job.Id())).All(a => a.State == AllocationState.Closed), "the cancelled job's segments to close");
         await Invariants.AssertNothingLeftAsync(app);
     }
 
@@ -136,8 +128,8 @@ public sealed class CloudGangTests(LifecycleApp app) : IClassFixture<LifecycleAp
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", Team));
         var job = await JobApi.SubmitAsync(client, Body("cloud-gang-spot", spot: true, minutes: 240));
-        await app.StepUntilAsync(async () => (await JobAsync(client, job.Id())).Str("state") == "running", "the gang to run");
-        var first = (await SegmentsAsync(job.Id())).Single(a => a.State == AllocationState.Running);
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, job.Id())).Str("state") == "running", "the gang to run");
+        var first = (await app.SegmentsAsync(job.Id())).Single(a => a.State == AllocationState.Running);
         Assert.Equal((CapacityType.Spot, 2), (first.Market, first.MemberInstanceIds!.Count));
         // The lifecycle counts checkpoints in real time: the gang is made to have started 35 minutes ago (three 10-minute checkpoints).
         await using (var rewind = app.NewDbContext())
@@ -147,14 +139,14 @@ public sealed class CloudGangTests(LifecycleApp app) : IClassFixture<LifecycleAp
         }
 
         Assert.True(Cloud(first.Provider).InterruptNow(first.MemberInstanceIds[1]));
-        await app.StepUntilAsync(async () => (await JobAsync(client, job.Id())).Str("state") == "succeeded", "the requeued gang to finish", 120);
-        await app.StepUntilAsync(async () => (await SegmentsAsync(job.Id())).All(a => a.State == AllocationState.Closed), "the gang's release");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, job.Id())).Str("state") == "succeeded", "the requeued gang to finish", 120);
+        await app.StepUntilAsync(async () => (await app.SegmentsAsync(job.Id())).All(a => a.State == AllocationState.Closed), "the gang's release");
 
-        var segments = await SegmentsAsync(job.Id());
+        var segments = await app.SegmentsAsync(job.Id());
         Assert.Equal([AllocationEnd.Interrupted, AllocationEnd.Completed], segments.Select(a => a.End!.Value));
         Assert.All(Cloud(first.Provider).InstancesOf(first.Id), i => Assert.Equal(InstanceState.Terminated, i.State));
         Assert.Equal(2, Cloud(first.Provider).InstancesOf(first.Id).Count);
-        var timeline = (await JobAsync(client, job.Id()))["timeline"]!.AsArray();
+        var timeline = (await JobApi.GetAsync(client, job.Id()))["timeline"]!.AsArray();
         var preempted = Assert.Single(timeline, e => e!.Str("kind") == "preempted")!;
         Assert.Contains("requeued with 30 min checkpointed", preempted.Str("message"), StringComparison.Ordinal);
         Assert.Equal(2, timeline.Count(e => e!.Str("kind") == "started"));

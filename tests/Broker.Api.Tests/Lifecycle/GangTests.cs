@@ -30,17 +30,15 @@ public sealed class GangTests(LifecycleApp app) : IClassFixture<LifecycleApp>
         return body;
     }
 
-    private async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
-
     [Fact]
     public async Task A_16_gpu_job_runs_as_one_slurm_job_over_both_8_gpu_nodes_once_per_node_and_completes()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "gang"));
         var job = await JobApi.SubmitAsync(client, Body("gang-16", 16, ["bash", "-c", "echo \"member $SLURMD_NODENAME of $SLURM_NNODES\"; sleep 2"], 5));
 
-        await app.StepUntilAsync(async () => (await JobAsync(client, job.Id())).Str("state") == "succeeded", "the gang to finish");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, job.Id())).Str("state") == "succeeded", "the gang to finish");
 
-        var done = await JobAsync(client, job.Id());
+        var done = await JobApi.GetAsync(client, job.Id());
         Assert.Equal(["submitted", "placed", "starting", "started", "finished"], done["timeline"]!.AsArray().Select(e => e!.Str("kind")));
         Assert.Contains("gang of 2 nodes gpu-h100-1, gpu-h100-2 (8 GPUs each)", done["timeline"]![1]!.Str("message"), StringComparison.Ordinal);
         await using var db = app.NewDbContext();
@@ -76,7 +74,7 @@ public sealed class GangTests(LifecycleApp app) : IClassFixture<LifecycleApp>
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "gang"));
         // One GPU of gpu-h100-1 is busy for a few seconds (expected: 2 minutes); the gang needs all 16.
         var blocker = await JobApi.SubmitAsync(client, Body("gang-blocker", 1, ["sleep", "4"], 2));
-        await app.StepUntilAsync(async () => (await JobAsync(client, blocker.Id())).Str("state") is "starting" or "running", "the blocker to start");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, blocker.Id())).Str("state") is "starting" or "running", "the blocker to start");
         var gang = await JobApi.SubmitAsync(client, Body("gang-reserved", 16, ["sleep", "1"], 5));
         var stream = new List<string>();
 
@@ -87,7 +85,7 @@ public sealed class GangTests(LifecycleApp app) : IClassFixture<LifecycleApp>
             {
                 stream.Add((await JobApi.SubmitAsync(client, Body($"gang-stream-{stream.Count}", 1, ["sleep", "1"], 60))).Id());
             }
-            return (await JobAsync(client, gang.Id())).Str("state") == "succeeded";
+            return (await JobApi.GetAsync(client, gang.Id())).Str("state") == "succeeded";
         }, "the reserved gang to run", seconds: 120);
 
         await using var db = app.NewDbContext();

@@ -25,9 +25,7 @@ public sealed class JobLifecycleTests(LifecycleApp app) : IClassFixture<Lifecycl
         return body;
     }
 
-    private async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
-
-    private async Task<bool> InStateAsync(HttpClient client, string id, string state) => (await JobAsync(client, id)).Str("state") == state;
+    private async Task<bool> InStateAsync(HttpClient client, string id, string state) => (await JobApi.GetAsync(client, id)).Str("state") == state;
 
     [Fact]
     public async Task A_job_runs_on_idle_onprem_gpus_through_slurm_and_completes()
@@ -37,7 +35,7 @@ public sealed class JobLifecycleTests(LifecycleApp app) : IClassFixture<Lifecycl
 
         await app.StepUntilAsync(() => InStateAsync(client, job.Id(), "succeeded"), "the Slurm job to finish");
 
-        var done = await JobAsync(client, job.Id());
+        var done = await JobApi.GetAsync(client, job.Id());
         Assert.Equal(["submitted", "placed", "starting", "started", "finished"], done["timeline"]!.AsArray().Select(e => e!.Str("kind")));
         Assert.Contains("on-prem node gpu-h100", done["timeline"]![1]!.Str("message"), StringComparison.Ordinal);
         await Invariants.AssertNothingLeftAsync(app);
@@ -56,7 +54,7 @@ public sealed class JobLifecycleTests(LifecycleApp app) : IClassFixture<Lifecycl
             return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
         }, "the instance to be released");
 
-        var done = await JobAsync(client, job.Id());
+        var done = await JobApi.GetAsync(client, job.Id());
         var placed = done["timeline"]!.AsArray().Single(e => e!.Str("kind") == "placed")!.Str("message");
         Assert.Contains("(spot)", placed, StringComparison.Ordinal);
         await using var db = app.NewDbContext();
@@ -70,7 +68,7 @@ public sealed class JobLifecycleTests(LifecycleApp app) : IClassFixture<Lifecycl
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "cancel"));
         var job = await JobApi.SubmitAsync(client, Body("cancel-me", 1, ["L4"], false, ["sleep", "600"], minutes: 60));
-        await app.StepUntilAsync(async () => (await JobAsync(client, job.Id())).Str("state") is "starting" or "running", "the job to start");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, job.Id())).Str("state") is "starting" or "running", "the job to start");
 
         (await client.PostAsync($"/v1/jobs/{job.Id()}/cancel", null)).Dispose();
         await app.StepUntilAsync(async () =>
@@ -79,7 +77,7 @@ public sealed class JobLifecycleTests(LifecycleApp app) : IClassFixture<Lifecycl
             return !await db.Allocations.AnyAsync(a => a.JobId == Guid.Parse(job.Id()) && a.State != AllocationState.Closed);
         }, "the allocation to close");
 
-        Assert.Equal("cancelled", (await JobAsync(client, job.Id())).Str("state"));
+        Assert.Equal("cancelled", (await JobApi.GetAsync(client, job.Id())).Str("state"));
         await Invariants.CheckAsync(app);
     }
 
@@ -102,7 +100,7 @@ public sealed class JobLifecycleTests(LifecycleApp app) : IClassFixture<Lifecycl
         Assert.Equal(InstanceEventResult.Accepted, noticed.Result);
         await app.StepUntilAsync(() => InStateAsync(client, job.Id(), "succeeded"), "the requeued job to finish");
 
-        var kinds = (await JobAsync(client, job.Id()))["timeline"]!.AsArray().Select(e => e!.Str("kind")).ToList();
+        var kinds = (await JobApi.GetAsync(client, job.Id()))["timeline"]!.AsArray().Select(e => e!.Str("kind")).ToList();
         Assert.Equal(2, kinds.Count(k => k == "started"));
         Assert.Contains("preempted", kinds);
         await using var db = app.NewDbContext();

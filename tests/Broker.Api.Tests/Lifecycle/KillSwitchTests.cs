@@ -24,8 +24,6 @@ public sealed class KillSwitchTests(LifecycleApp app) : IClassFixture<LifecycleA
         return body;
     }
 
-    private static async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
-
     private async Task<int> AllocationsOfAsync(string jobId)
     {
         await using var db = app.NewDbContext();
@@ -38,7 +36,7 @@ public sealed class KillSwitchTests(LifecycleApp app) : IClassFixture<LifecycleA
         using var ops = app.ClientWithKey(await app.CreateKeyAsync("ops"));
         using var team = app.ClientWithKey(await app.CreateKeyAsync("submitter", "kill-switch"));
         var running = (await JobApi.SubmitAsync(team, CloudBody("before-stop", 60))).Id();
-        await app.StepUntilAsync(async () => (await JobAsync(team, running)).Str("state") is "running", "the first job to run in the cloud");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(team, running)).Str("state") is "running", "the first job to run in the cloud");
 
         using (var stop = await ops.PostAsJsonAsync("/v1/bursting/stop", new { reason = "cloud bill review" }))
         {
@@ -47,7 +45,7 @@ public sealed class KillSwitchTests(LifecycleApp app) : IClassFixture<LifecycleA
         var waiting = (await JobApi.SubmitAsync(team, CloudBody("after-stop", 60))).Id();
         await app.StepAsync();
 
-        var job = await JobAsync(team, waiting);
+        var job = await JobApi.GetAsync(team, waiting);
         Assert.Equal("pending", job.Str("state"));
         Assert.Contains("bursting stopped by ops", job["placement"]!["chosen"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains(job["placement"]!["rejected"]!.AsArray(),
@@ -56,11 +54,11 @@ public sealed class KillSwitchTests(LifecycleApp app) : IClassFixture<LifecycleA
         var providers = (await ops.GetFromJsonAsync<JsonObject>("/v1/providers"))!;
         Assert.False(providers["bursting"]!["running"]!.GetValue<bool>());
 
-        await app.StepUntilAsync(async () => (await JobAsync(team, running)).Str("state") is "succeeded", "the running job to finish");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(team, running)).Str("state") is "succeeded", "the running job to finish");
         Assert.Equal(0, await AllocationsOfAsync(waiting));
 
         (await ops.PostAsync("/v1/bursting/resume", null)).Dispose();
-        await app.StepUntilAsync(async () => (await JobAsync(team, waiting)).Str("state") is "succeeded", "the waiting job to run after resume");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(team, waiting)).Str("state") is "succeeded", "the waiting job to run after resume");
         await Invariants.AssertNothingLeftAsync(app);
     }
 
@@ -94,6 +92,6 @@ public sealed class KillSwitchTests(LifecycleApp app) : IClassFixture<LifecycleA
 
         (await ops.PostAsync($"/v1/providers/{allocation.Provider}/undrain", null)).Dispose();
         (await team.PostAsync($"/v1/jobs/{id}/cancel", null)).Dispose();
-        await app.StepUntilAsync(async () => (await JobAsync(team, id)).Str("state") is "cancelled", "the job to be cancelled");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(team, id)).Str("state") is "cancelled", "the job to be cancelled");
     }
 }

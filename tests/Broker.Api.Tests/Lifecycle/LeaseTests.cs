@@ -30,17 +30,15 @@ public sealed class LeaseTests(ShortLeaseApp app) : IClassFixture<ShortLeaseApp>
         return body;
     }
 
-    internal static async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
-
     [Fact]
     public async Task A_running_onprem_segment_past_its_lease_is_cancelled_and_its_job_fails_with_lease_expired()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "lease"));
         var job = await JobApi.SubmitAsync(client, Body("hangs", ["L4"], ["sleep", "600"]));
 
-        await app.StepUntilAsync(async () => (await JobAsync(client, job.Id())).Str("state") == "failed", "the lease to expire");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, job.Id())).Str("state") == "failed", "the lease to expire");
 
-        var done = await JobAsync(client, job.Id());
+        var done = await JobApi.GetAsync(client, job.Id());
         var last = done["timeline"]!.AsArray().Last()!;
         Assert.Equal("failed", last.Str("kind"));
         Assert.Contains("lease expired", last.Str("message"), StringComparison.Ordinal);
@@ -59,9 +57,9 @@ public sealed class LeaseTests(ShortLeaseApp app) : IClassFixture<ShortLeaseApp>
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "lease-ok"));
         var job = await JobApi.SubmitAsync(client, Body("quick", ["H100-80GB"], ["true"]));
 
-        await app.StepUntilAsync(async () => (await JobAsync(client, job.Id())).Str("state") is "succeeded" or "failed", "the job to end");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, job.Id())).Str("state") is "succeeded" or "failed", "the job to end");
 
-        Assert.Equal("succeeded", (await JobAsync(client, job.Id())).Str("state"));
+        Assert.Equal("succeeded", (await JobApi.GetAsync(client, job.Id())).Str("state"));
         await Invariants.AssertNothingLeftAsync(app);
     }
 }
@@ -85,9 +83,9 @@ public sealed class LeaseGraceTests(LeaseGraceApp app) : IClassFixture<LeaseGrac
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "lease-grace"));
         var job = await JobApi.SubmitAsync(client, LeaseTests.Body("outlives-factor", ["L4"], ["sleep", "8"]));
 
-        await app.StepUntilAsync(async () => (await LeaseTests.JobAsync(client, job.Id())).Str("state") is "succeeded" or "failed", "the job to end");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, job.Id())).Str("state") is "succeeded" or "failed", "the job to end");
 
-        Assert.Equal("succeeded", (await LeaseTests.JobAsync(client, job.Id())).Str("state"));
+        Assert.Equal("succeeded", (await JobApi.GetAsync(client, job.Id())).Str("state"));
         await using var db = app.NewDbContext();
         var segment = await db.Allocations.AsNoTracking().SingleAsync(a => a.JobId == Guid.Parse(job.Id()));
         Assert.True(segment.EndedAt - segment.StartedAt > TimeSpan.FromSeconds(3), "the segment never outlived estimate x factor");

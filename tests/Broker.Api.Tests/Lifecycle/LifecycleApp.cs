@@ -3,6 +3,7 @@ using Broker.Core.OnPrem;
 using Broker.Core.Provisioning;
 using Broker.Core.Scheduling;
 using Broker.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Broker.Api.Tests.Lifecycle;
@@ -38,6 +39,13 @@ public class LifecycleApp : BrokerApp
         ["Lifecycle:RequeueRequestedAfter"] = "00:00:00",
         ["Placement:MaxWaitBeforeBurst"] = "00:00:00",
     };
+
+    /// <summary>A job's segments (allocation rows) as the database holds them, oldest first.</summary>
+    public async Task<List<Allocation>> SegmentsAsync(string jobId)
+    {
+        await using var db = NewDbContext();
+        return await db.Allocations.AsNoTracking().Where(a => a.JobId == Guid.Parse(jobId)).OrderBy(a => a.CreatedAt).ToListAsync();
+    }
 
     public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
     {

@@ -27,8 +27,6 @@ public sealed class MigAndShareLifecycleTests(LifecycleApp app) : IClassFixture<
         return body;
     }
 
-    private async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
-
     [Fact]
     public async Task A_mig_job_runs_on_the_mig_node_and_a_profile_no_node_declares_gets_no_on_prem_option()
     {
@@ -36,12 +34,12 @@ public sealed class MigAndShareLifecycleTests(LifecycleApp app) : IClassFixture<
         var slice = await JobApi.SubmitAsync(client, Body("mig-slice", new JsonObject { ["count"] = 1, ["migProfile"] = "1g.10gb" }, ["sleep", "1"]));
         var undeclared = await JobApi.SubmitAsync(client, Body("mig-undeclared", new JsonObject { ["count"] = 1, ["migProfile"] = "2g.20gb" }, ["sleep", "1"]));
 
-        await app.StepUntilAsync(async () => (await JobAsync(client, slice.Id())).Str("state") == "succeeded", "the MIG job to finish");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, slice.Id())).Str("state") == "succeeded", "the MIG job to finish");
 
         await using var db = app.NewDbContext();
         var segment = await db.Allocations.AsNoTracking().SingleAsync(a => a.JobId == Guid.Parse(slice.Id()));
         Assert.Equal(("gpu-a100mig-1", "1g.10gb", AllocationEnd.Completed), (segment.Node, segment.GpuModel, segment.End!.Value));
-        var other = await JobAsync(client, undeclared.Id());
+        var other = await JobApi.GetAsync(client, undeclared.Id());
         Assert.Contains("no on-prem node declares MIG profile 2g.20gb", other["placement"]!.ToJsonString(), StringComparison.Ordinal);
         Assert.False(await db.Allocations.AnyAsync(a => a.JobId == Guid.Parse(undeclared.Id()) && a.Market == CapacityType.OnPrem));
         (await client.PostAsync($"/v1/jobs/{undeclared.Id()}/cancel", null)).Dispose();
@@ -69,7 +67,7 @@ public sealed class MigAndShareLifecycleTests(LifecycleApp app) : IClassFixture<
             {
                 foreach (var id in ids)
                 {
-                    if ((await JobAsync(client, id)).Str("state") != "running")
+                    if ((await JobApi.GetAsync(client, id)).Str("state") != "running")
                     {
                         return false;
                     }
@@ -115,7 +113,7 @@ public sealed class MigAndShareLifecycleTests(LifecycleApp app) : IClassFixture<
         {
             foreach (var id in shares)
             {
-                if ((await JobAsync(client, id)).Str("state") != "running")
+                if ((await JobApi.GetAsync(client, id)).Str("state") != "running")
                 {
                     return false;
                 }
@@ -125,7 +123,7 @@ public sealed class MigAndShareLifecycleTests(LifecycleApp app) : IClassFixture<
 
         // Four quarters fill one L4 (4 shards); the node's three other GPUs stay whole for a 3-GPU job now.
         var whole = await JobApi.SubmitAsync(client, Body("whole-three", new JsonObject { ["count"] = 3, ["models"] = new JsonArray("L4") }, ["sleep", "1"]));
-        await app.StepUntilAsync(async () => (await JobAsync(client, whole.Id())).Str("state") == "succeeded", "the 3-GPU job to finish");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, whole.Id())).Str("state") == "succeeded", "the 3-GPU job to finish");
 
         await using var db = app.NewDbContext();
         var segments = await db.Allocations.AsNoTracking().Where(a => shares.Select(Guid.Parse).Contains(a.JobId)).ToListAsync();

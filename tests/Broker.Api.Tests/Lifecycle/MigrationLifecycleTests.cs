@@ -18,41 +18,20 @@ namespace Broker.Api.Tests.Lifecycle;
 [Collection(LifecycleCollection.Name)]
 public sealed class MigrationLifecycleTests(LifecycleApp app) : IClassFixture<LifecycleApp>
 {
-    private static JsonObject Body(string name, int gpus, string[] command, int minutes, int? checkpointMinutes, bool spotAllowed = false)
-    {
-        var body = JobApi.ValidBody(name);
-        body["gpu"] = new JsonObject { ["count"] = gpus, ["models"] = new JsonArray("H100-80GB") };
-        body["spot"] = checkpointMinutes is { } every
-            ? new JsonObject { ["allowed"] = false, ["checkpointIntervalMinutes"] = every }
-            : new JsonObject { ["allowed"] = spotAllowed };
-        body["command"] = new JsonArray([.. command.Select(c => (JsonNode)c)]);
-        body["estimatedDurationMinutes"] = minutes;
-        body.Remove("maxPricePerGpuHour");
-        if (gpus > 8)
-        {
-            // The blocker is on-prem's: below any H100 instance's price it cannot burst.
-            body["maxPricePerGpuHour"] = 2;
-        }
-        return body;
-    }
+    // The blocker (more GPUs than a node) is on-prem's: below any H100 instance's price it cannot burst.
+    private static JsonObject Body(string name, int gpus, string[] command, int minutes, int? checkpointMinutes, bool spotAllowed = false) =>
+        H100Job.Body(name, gpus, command, minutes, checkpointMinutes, spotAllowed, gpus > 8 ? 2 : null);
 
-    private async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
-
-    private async Task<List<Allocation>> SegmentsAsync(string jobId)
-    {
-        await using var db = app.NewDbContext();
-        return await db.Allocations.AsNoTracking().Where(a => a.JobId == Guid.Parse(jobId)).OrderBy(a => a.CreatedAt).ToListAsync();
-    }
 
     private async Task<bool> RunningInCloudAsync(HttpClient client, string id) =>
-        (await JobAsync(client, id)).Str("state") == "running" && (await SegmentsAsync(id)) is [{ IsOnPrem: false, State: AllocationState.Running }];
+        (await JobApi.GetAsync(client, id)).Str("state") == "running" && (await app.SegmentsAsync(id)) is [{ IsOnPrem: false, State: AllocationState.Running }];
 
     [Fact]
     public async Task A_checkpointing_cloud_job_and_a_restartable_one_move_back_on_prem_once_and_one_that_neither_checkpoints_nor_accepts_interruption_stays()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync("submitter", "migrate"));
         var blocker = await JobApi.SubmitAsync(client, Body("migrate-blocker", 16, ["sleep", "600"], 60, null));
-        await app.StepUntilAsync(async () => (await JobAsync(client, blocker.Id())).Str("state") is "starting" or "running", "the blocker to fill on-prem");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, blocker.Id())).Str("state") is "starting" or "running", "the blocker to fill on-prem");
 
         // 48 and 24 simulated hours: 48 and 24 s in the simulated cloud, far more than the move takes.
         var mover = await JobApi.SubmitAsync(client, Body("migrate-ckpt", 1, ["sleep", "2"], 2880, 10));
@@ -67,33 +46,33 @@ public sealed class MigrationLifecycleTests(LifecycleApp app) : IClassFixture<Li
             && await RunningInCloudAsync(onDemandTeam, restarter.Id()), "the three jobs to run in the cloud on-demand");
         foreach (var id in new[] { mover.Id(), restarter.Id() })
         {
-            Assert.Equal(CapacityType.OnDemand, (await SegmentsAsync(id)).Single().Market);
+            Assert.Equal(CapacityType.OnDemand, (await app.SegmentsAsync(id)).Single().Market);
         }
 
         (await client.PostAsync($"/v1/jobs/{blocker.Id()}/cancel", null)).Dispose();
-        await app.StepUntilAsync(async () => (await SegmentsAsync(mover.Id())).Any(a => a.End == AllocationEnd.Migrated)
-            && (await SegmentsAsync(restarter.Id())).Any(a => a.End == AllocationEnd.Migrated), "the two moves back on-prem", 40);
+        await app.StepUntilAsync(async () => (await app.SegmentsAsync(mover.Id())).Any(a => a.End == AllocationEnd.Migrated)
+            && (await app.SegmentsAsync(restarter.Id())).Any(a => a.End == AllocationEnd.Migrated), "the two moves back on-prem", 40);
 
         // Passes run again, two at once, while the instance may still be terminating: the moved job is not placed again (the
         // once-only guard of the move itself is pinned by the Core JobLifecycle tests; a stale decision cannot be fed in here).
         await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => app.WithScopeAsync(s => s.GetRequiredService<PlacementRound>().RunAsync(default, waitForLock: true))));
-        await app.StepUntilAsync(async () => (await JobAsync(client, mover.Id())).Str("state") == "succeeded", "the moved job to finish on-prem");
-        await app.StepUntilAsync(async () => (await JobAsync(onDemandTeam, restarter.Id())).Str("state") == "succeeded", "the restarted job to finish on-prem");
-        await app.StepUntilAsync(async () => (await JobAsync(client, stayer.Id())).Str("state") == "succeeded", "the cloud job to finish", 60);
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, mover.Id())).Str("state") == "succeeded", "the moved job to finish on-prem");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(onDemandTeam, restarter.Id())).Str("state") == "succeeded", "the restarted job to finish on-prem");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, stayer.Id())).Str("state") == "succeeded", "the cloud job to finish", 60);
         await app.StepUntilAsync(async () =>
         {
             await using var db = app.NewDbContext();
             return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
         }, "every segment to close");
 
-        var segments = await SegmentsAsync(mover.Id());
+        var segments = await app.SegmentsAsync(mover.Id());
         Assert.Equal([(false, AllocationEnd.Migrated), (true, AllocationEnd.Completed)], segments.Select(a => (a.IsOnPrem, a.End!.Value)));
         var (moved, onPrem) = (segments[0], segments[1]);
         Assert.StartsWith("gpu-h100-", onPrem.Node, StringComparison.Ordinal);
         var instances = await app.WithScopeAsync(s => s.GetRequiredService<ComputeProviders>().Get(moved.Provider).ListManagedAsync(default));
         Assert.DoesNotContain(instances, i => i.AllocationId == moved.Id);
 
-        var timeline = (await JobAsync(client, mover.Id()))["timeline"]!.AsArray();
+        var timeline = (await JobApi.GetAsync(client, mover.Id()))["timeline"]!.AsArray();
         var migrated = Assert.Single(timeline, e => e!.Str("kind") == "migrated")!;
         Assert.Contains($"to on-prem node {onPrem.Node}", migrated.Str("message"), StringComparison.Ordinal);
         Assert.Contains(moved.Provider, migrated.Str("message"), StringComparison.Ordinal);
@@ -113,9 +92,9 @@ public sealed class MigrationLifecycleTests(LifecycleApp app) : IClassFixture<Li
             Assert.True(moved.EndedAt!.Value <= onPrem.StartedAt!.Value + TimeSpan.FromSeconds(30), "the instance went soon after the move");
         }
 
-        var restarted = await SegmentsAsync(restarter.Id());
+        var restarted = await app.SegmentsAsync(restarter.Id());
         Assert.Equal([(false, AllocationEnd.Migrated), (true, AllocationEnd.Completed)], restarted.Select(a => (a.IsOnPrem, a.End!.Value)));
-        var restartMove = Assert.Single((await JobAsync(onDemandTeam, restarter.Id()))["timeline"]!.AsArray(), e => e!.Str("kind") == "migrated")!;
+        var restartMove = Assert.Single((await JobApi.GetAsync(onDemandTeam, restarter.Id()))["timeline"]!.AsArray(), e => e!.Str("kind") == "migrated")!;
         Assert.Contains("with 0 min checkpointed", restartMove.Str("message"), StringComparison.Ordinal);
         await using (var db = app.NewDbContext())
         {
@@ -123,9 +102,9 @@ public sealed class MigrationLifecycleTests(LifecycleApp app) : IClassFixture<Li
             Assert.Equal((1, 0, TimeSpan.Zero), (job.Migrations, job.Interruptions, job.SavedProgress));
         }
 
-        var stayed = await SegmentsAsync(stayer.Id());
+        var stayed = await app.SegmentsAsync(stayer.Id());
         Assert.Equal([(false, AllocationEnd.Completed)], stayed.Select(a => (a.IsOnPrem, a.End!.Value)));
-        Assert.DoesNotContain((await JobAsync(client, stayer.Id()))["timeline"]!.AsArray(), e => e!.Str("kind") == "migrated");
+        Assert.DoesNotContain((await JobApi.GetAsync(client, stayer.Id()))["timeline"]!.AsArray(), e => e!.Str("kind") == "migrated");
         await Invariants.AssertNothingLeftAsync(app);
     }
 }

@@ -20,41 +20,18 @@ namespace Broker.Api.Tests.Lifecycle;
 [Collection(LifecycleCollection.Name)]
 public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<LifecycleApp>
 {
-    private static JsonObject Body(string name, int gpus, int sleepSeconds, int minutes, int? checkpointMinutes, bool mayBurst = false)
-    {
-        var body = JobApi.ValidBody(name);
-        body["gpu"] = new JsonObject { ["count"] = gpus, ["models"] = new JsonArray("H100-80GB") };
-        body["spot"] = checkpointMinutes is { } every
-            ? new JsonObject { ["allowed"] = false, ["checkpointIntervalMinutes"] = every }
-            : new JsonObject { ["allowed"] = false };
-        body["command"] = new JsonArray("sleep", sleepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        body["estimatedDurationMinutes"] = minutes;
-        // Below any H100 instance's price: the job never bursts, so only a hand-made decision or a freed node places it
-        // when no node has its GPUs idle.
-        if (mayBurst)
-        {
-            body.Remove("maxPricePerGpuHour");
-        }
-        else
-        {
-            body["maxPricePerGpuHour"] = 2;
-        }
-        return body;
-    }
+    // Below any H100 instance's price unless it may burst: such a job never bursts, so only a hand-made decision or a freed
+    // node places it when no node has its GPUs idle.
+    private static JsonObject Body(string name, int gpus, int sleepSeconds, int minutes, int? checkpointMinutes, bool mayBurst = false) =>
+        H100Job.Body(name, gpus, ["sleep", sleepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)], minutes,
+            checkpointMinutes, spotAllowed: false, mayBurst ? null : 2);
 
-    private async Task<JsonObject> JobAsync(HttpClient client, string id) => (await client.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
-
-    private async Task<List<Allocation>> SegmentsAsync(string jobId)
-    {
-        await using var db = app.NewDbContext();
-        return await db.Allocations.AsNoTracking().Where(a => a.JobId == Guid.Parse(jobId)).OrderBy(a => a.CreatedAt).ToListAsync();
-    }
 
     private async Task<Allocation> RunningOnPremAsync(HttpClient client, string id)
     {
-        await app.StepUntilAsync(async () => (await JobAsync(client, id)).Str("state") == "running"
-            && (await SegmentsAsync(id)) is [{ IsOnPrem: true, State: AllocationState.Running }], $"job {id} to run on-prem");
-        return (await SegmentsAsync(id)).Single();
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, id)).Str("state") == "running"
+            && (await app.SegmentsAsync(id)) is [{ IsOnPrem: true, State: AllocationState.Running }], $"job {id} to run on-prem");
+        return (await app.SegmentsAsync(id)).Single();
     }
 
     private async Task<string> OtherNodeAsync(string node)
@@ -128,7 +105,7 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
         var oneByOne = await app.WithScopeAsync(s => s.GetRequiredService<AllocationWorker>().ProvisionChunkAsync(toCarryOut, 4, default));
         Assert.Contains(old.Id, oneByOne);
         await app.WithScopeAsync(async s => { await s.GetRequiredService<AllocationWorker>().ProvisionAsync(old.Id, default); return 0; });
-        Assert.Equal(AllocationState.Closed, (await SegmentsAsync(moved.Id()))[0].State);
+        Assert.Equal(AllocationState.Closed, (await app.SegmentsAsync(moved.Id()))[0].State);
         var cancelledBy = DateTime.UtcNow.AddSeconds(10);
         while (await app.WithScopeAsync(s => s.GetRequiredService<IOnPremCluster>().GetJobAsync(old.Id, default)) is { State: not OnPremJobState.Cancelled } oldJob)
         {
@@ -136,21 +113,21 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
             await Task.Delay(200);
         }
 
-        var segments = await SegmentsAsync(moved.Id());
+        var segments = await app.SegmentsAsync(moved.Id());
         Assert.Equal([(from, (AllocationEnd?)AllocationEnd.Migrated), (to, null)], segments.Select(a => (a.Node!, a.End)));
-        var placed = Assert.Single(await SegmentsAsync(pending.Id()));
+        var placed = Assert.Single(await app.SegmentsAsync(pending.Id()));
         Assert.Equal(from, placed.Node);
-        Assert.Equal("placed", (await JobAsync(client, pending.Id())).Str("state"));
+        Assert.Equal("placed", (await JobApi.GetAsync(client, pending.Id())).Str("state"));
 
-        await app.StepUntilAsync(async () => (await JobAsync(client, pending.Id())).Str("state") == "succeeded", "the pending job to run on the freed node");
-        await app.StepUntilAsync(async () => (await JobAsync(client, moved.Id())).Str("state") == "succeeded", "the moved job to finish on the other node", 120);
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, pending.Id())).Str("state") == "succeeded", "the pending job to run on the freed node");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, moved.Id())).Str("state") == "succeeded", "the moved job to finish on the other node", 120);
         await app.StepUntilAsync(async () =>
         {
             await using var db = app.NewDbContext();
             return !await db.Allocations.AnyAsync(a => a.State != AllocationState.Closed);
         }, "every segment to close");
 
-        var all = await SegmentsAsync(moved.Id());
+        var all = await app.SegmentsAsync(moved.Id());
         Assert.True(all is [_, { End: AllocationEnd.Completed }], string.Join("; ", all.Select(a => $"{a.Node} {a.End} {a.EndReason}")));
         var (oldSegment, newSegment) = (all[0], all[1]);
         var slurmJob = await app.WithScopeAsync(s => s.GetRequiredService<IOnPremCluster>().GetJobAsync(oldSegment.Id, default));
@@ -171,7 +148,7 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
                 $"the new segment is billed from {newBilled.StartedAt:O}, before the move at {oldSegment.EndedAt:O}");
             Assert.Equal((from, to), (oldBilled.Node, newBilled.Node));
         }
-        var timeline = (await JobAsync(client, moved.Id()))["timeline"]!.AsArray();
+        var timeline = (await JobApi.GetAsync(client, moved.Id()))["timeline"]!.AsArray();
         var move = Assert.Single(timeline, e => e!.Str("kind") == "migrated")!;
         Assert.Contains($"to on-prem node {to}", move.Str("message"), StringComparison.Ordinal);
         Assert.DoesNotContain(timeline, e => e!.Str("kind") == "preempted");
@@ -191,22 +168,22 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
         var stayer = await JobApi.SubmitAsync(client, Body("engine-stays", 1, 120, 600, null));
         var stayerNode = (await RunningOnPremAsync(client, stayer.Id())).Node!;
         Assert.NotEqual(moverFrom, stayerNode);
-        await app.StepUntilAsync(async () => (await JobAsync(client, filler.Id())).Str("state") == "succeeded", "the 7-GPU job to end");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, filler.Id())).Str("state") == "succeeded", "the 7-GPU job to end");
 
         // No node has 8 idle GPUs: the whole-node job would burst at once (no wait before bursting here), and the pass
         // instead moves the checkpointing job onto the other node and starts it on the node that frees.
         var whole = await JobApi.SubmitAsync(client, Body("engine-whole-node", 8, 2, 60, null, mayBurst: true));
-        await app.StepUntilAsync(async () => (await SegmentsAsync(whole.Id())).Count > 0, "the whole-node job to be placed");
-        var placed = Assert.Single(await SegmentsAsync(whole.Id()));
+        await app.StepUntilAsync(async () => (await app.SegmentsAsync(whole.Id())).Count > 0, "the whole-node job to be placed");
+        var placed = Assert.Single(await app.SegmentsAsync(whole.Id()));
         Assert.True(placed.IsOnPrem, $"placed at {placed.Provider} {placed.Region}, not on-prem");
         Assert.Equal(moverFrom, placed.Node);
-        var shown = (await JobAsync(client, whole.Id())).ToJsonString();
+        var shown = (await JobApi.GetAsync(client, whole.Id())).ToJsonString();
         Assert.Contains($"freed by moving {mover.Id()} (1 GPU) to {stayerNode}", shown, StringComparison.Ordinal);
         Assert.Equal([(moverFrom, (AllocationEnd?)AllocationEnd.Migrated), (stayerNode, null)],
-            (await SegmentsAsync(mover.Id())).Select(a => (a.Node!, a.End)));
-        Assert.True(await SegmentsAsync(stayer.Id()) is [{ State: AllocationState.Running, End: null }], "the job that may not stop is left alone");
+            (await app.SegmentsAsync(mover.Id())).Select(a => (a.Node!, a.End)));
+        Assert.True(await app.SegmentsAsync(stayer.Id()) is [{ State: AllocationState.Running, End: null }], "the job that may not stop is left alone");
 
-        await app.StepUntilAsync(async () => (await JobAsync(client, whole.Id())).Str("state") == "succeeded", "the whole-node job to run on-prem");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, whole.Id())).Str("state") == "succeeded", "the whole-node job to run on-prem");
         await CancelAndCloseAllAsync(client, mover.Id(), stayer.Id());
     }
 
@@ -219,7 +196,7 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
         var ends = await JobApi.SubmitAsync(client, Body("defrag-ends", 1, 300, 60, 10));
         var ended = await RunningOnPremAsync(client, ends.Id());
         (await client.PostAsync($"/v1/jobs/{ends.Id()}/cancel", null)).Dispose();
-        await app.StepUntilAsync(async () => (await JobAsync(client, ends.Id())).Str("state") == "cancelled", "the cancel");
+        await app.StepUntilAsync(async () => (await JobApi.GetAsync(client, ends.Id())).Str("state") == "cancelled", "the cancel");
 
         var pending = await JobApi.SubmitAsync(client, Body("defrag-not-placed", 8, 2, 10, null));
         var plan = Freeing(pending.Id(), stayed.Node!,
@@ -228,8 +205,8 @@ public sealed class NodeFreeingLifecycleTests(LifecycleApp app) : IClassFixture<
         Assert.Empty(await ApplyAsync(plan));
 
         // Nothing half-written: the first move (valid on its own) did not happen, the pending job is not placed.
-        Assert.Equal([(AllocationState.Running, (AllocationEnd?)null)], (await SegmentsAsync(stays.Id())).Select(a => (a.State, a.End)));
-        Assert.Empty(await SegmentsAsync(pending.Id()));
+        Assert.Equal([(AllocationState.Running, (AllocationEnd?)null)], (await app.SegmentsAsync(stays.Id())).Select(a => (a.State, a.End)));
+        Assert.Empty(await app.SegmentsAsync(pending.Id()));
         await using (var db = app.NewDbContext())
         {
             var jobs = await db.Jobs.AsNoTracking().Where(j => j.Id == Guid.Parse(stays.Id()) || j.Id == Guid.Parse(pending.Id()))

@@ -86,7 +86,7 @@ public sealed class VanishTests(VanishApp app) : IClassFixture<VanishApp>
         var rounds = new[] { await ReconcileAsync(), await ReconcileAsync() };
 
         Assert.Equal(end == AllocationEnd.Vanished ? 1 : 0, rounds.Sum(r => r.Vanished));
-        var segments = await SegmentsAsync(jobId);
+        var segments = await app.SegmentsAsync(jobId);
         var closed = Assert.Single(segments);
         Assert.Equal((firstId, AllocationState.Closed, end), (closed.Id, closed.State, closed.End!.Value));
         Assert.Equal(reason, closed.EndReason);
@@ -96,7 +96,7 @@ public sealed class VanishTests(VanishApp app) : IClassFixture<VanishApp>
         await ReconcileAsync();
         await ReconcileAsync();
 
-        segments = await SegmentsAsync(jobId);
+        segments = await app.SegmentsAsync(jobId);
         Assert.Equal(2, segments.Count);
         Assert.Equal(firstId, segments[0].Id);
         Assert.Equal(AllocationState.Running, segments[1].State);
@@ -108,18 +108,12 @@ public sealed class VanishTests(VanishApp app) : IClassFixture<VanishApp>
         Assert.DoesNotContain(timeline, e => e!.Str("kind") == "failed");
 
         (await client.PostAsync($"/v1/jobs/{jobId}/cancel", null)).EnsureSuccessStatusCode();
-        await app.StepUntilAsync(async () => (await SegmentsAsync(jobId)).All(a => a.State == AllocationState.Closed), "the job to be released");
+        await app.StepUntilAsync(async () => (await app.SegmentsAsync(jobId)).All(a => a.State == AllocationState.Closed), "the job to be released");
         await Invariants.CheckAsync(app);
     }
 
     private Task<Reconciler.Result> ReconcileAsync() => app.WithScopeAsync(s => s.GetRequiredService<Reconciler>().RunAsync(default));
 
-    private async Task<List<Allocation>> SegmentsAsync(string jobId)
-    {
-        await using var db = app.NewDbContext();
-        return await db.Allocations.AsNoTracking().Where(a => a.JobId == Guid.Parse(jobId)).OrderBy(a => a.CreatedAt).ToListAsync();
-    }
-
     private async Task<Allocation> LiveSegmentAsync(string jobId) =>
-        (await SegmentsAsync(jobId)).Single(a => a.State == AllocationState.Running);
+        (await app.SegmentsAsync(jobId)).Single(a => a.State == AllocationState.Running);
 }
