@@ -61,12 +61,14 @@ foreach (var path in scenarioPaths)
     Console.WriteLine($"\n{name}, {mode} estimates:\n{ReplayReport.Table(run.Results)}");
     Console.WriteLine($"{name}, oracle estimates:\n{ReplayReport.Table(truth.Results)}");
     Console.WriteLine($"{name}: the cost of not knowing runtimes (broker's plans at each job's first start; errors relative to the actual runtime)\n{EstimateRun.SideBySide([run, truth])}");
+    EstimateRun[] draws = [run with { Label = "(reference)" },
+        .. Enumerable.Range(1, seeds).Select(s => EstimateRun.Execute($"s{s}", EstimateRun.Reseeded(scenario, $"s{s}")))];
     if (seeds > 0)
     {
         Console.WriteLine($"{name}: sensitivity over hash seeds (teams, deadlines, checkpointing and user limits re-drawn; {mode} estimates)");
-        Console.WriteLine(EstimateRun.SideBySide([run with { Label = "(reference)" },
-            .. Enumerable.Range(1, seeds).Select(s => EstimateRun.Execute($"s{s}", EstimateRun.Reseeded(scenario, $"s{s}")))]));
+        Console.WriteLine(EstimateRun.SideBySide(draws));
     }
+    Console.WriteLine($"{name}: how little cloud the trace needs at best (clairvoyant fluid reference, {mode} estimates; oracle estimates: the same jobs, so the same reference)\n{FluidReport.Table(draws)}");
 }
 var extraLines = new List<string>();
 var extraViolations = 0;
@@ -134,6 +136,7 @@ foreach (var line in user.Count == 1 ? Headline.Lines(user[0].Results, seconds, 
 {
     Console.WriteLine(line);
 }
+extraLines.AddRange(FluidReport.Lines(user));
 foreach (var line in Headline.EstimateLines(user, oracle, violations).Concat(extraLines))
 {
     Console.WriteLine(line);
