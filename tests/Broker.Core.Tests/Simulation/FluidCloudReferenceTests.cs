@@ -56,7 +56,9 @@ public sealed class FluidCloudReferenceTests
 
         var reference = FluidCloudReference.Of(OneGpu(shardsPerGpu: 4), jobs);
 
-        Assert.Equal(0.75m, reference.NoWait); // a quarter of a $3 GPU-hour beyond the one GPU
+        // A quarter of the GPU is missing for the hour. The quarter job bills a whole $3 instance for its share, so it stays
+        // on-prem first; a half job loses half of its share, and its own instance ($3 an hour for the half) is what it pays.
+        Assert.Equal(1.5m, reference.NoWait);
     }
 
     [Fact]
@@ -80,6 +82,22 @@ public sealed class FluidCloudReferenceTests
         Assert.Equal(1, reference.JobsLeftOut);
         Assert.Equal(4m, reference.NeverOnPrem); // two hours of the $2 L4: no on-prem node has one
         Assert.Equal(4m, reference.NoWait);
+    }
+
+    [Theory]
+    [InlineData(40, 1, 14)] // one 4-GPU instance is the smallest that holds 3 GPUs ($14), not three 1-GPU ones ($9)
+    [InlineData(4, 0, 0)]   // $14 / 3 GPUs is above a $4 cap: the job can only wait
+    public void A_job_pays_the_instance_that_holds_it_within_the_cap(double cap, int included, double spend)
+    {
+        var scenario = Scenario([new NodeGroup("l4", 1, 4, "L4", 24)],
+            [Offer("us-east-1a", "p3.2xlarge", "V100-16GB", 1, 3m), Offer("us-east-1a", "p3.8xlarge", "V100-16GB", 4, 14m)]).Scenario;
+        scenario = scenario with { Policy = new PolicySet(new PolicySettings(AllowBurst: true, AllowSpot: true, 0, (decimal)cap)) };
+
+        var reference = FluidCloudReference.Of(scenario, [Job("three-v100", 0, Hour, gpus: 3, models: "V100-16GB")]);
+
+        Assert.Equal(1 - included, reference.JobsLeftOut);
+        Assert.Equal((decimal)spend, reference.NeverOnPrem);
+        Assert.Equal((decimal)spend, reference.NoWait);
     }
 
     [Fact]

@@ -8,10 +8,11 @@ namespace Broker.Core.Simulation.Output;
 /// How little cloud a trace needs at best (issue 13): a clairvoyant, fluid reference that no real schedule beats except by
 /// waiting. Every job runs from its submit for exactly its real duration; at each moment the on-prem GPUs (all acceptable
 /// models pooled, shares as fractions of a GPU) go to the running jobs whose cheapest cloud price per GPU-hour is highest,
-/// moved freely between jobs, and the rest of the demand pays that cheapest price: spot where the job tolerates interruptions
-/// and its team's policy allows spot, always available and never interrupted; no start-up or minimum billing, no price cap,
-/// any provider or region, instances exactly as large as the job. Jobs whose team may not burst, or that no offer could hold,
-/// are left out (they can only wait, which costs no cloud); jobs that can never run on-prem pay their cheapest price in full.
+/// moved freely between jobs, and the rest of the demand pays that cheapest price: the whole instances the job needs of one
+/// offer its policy allows (provider, region, price cap per GPU as the engine reads it), spot where the job tolerates
+/// interruptions and its team's policy allows spot, always available and never interrupted; no start-up or minimum billing.
+/// Jobs whose team may not burst or has a budget (which may refuse it), or that no allowed offer holds, are left out (they can
+/// only wait, which costs no cloud); jobs that can never run on-prem pay their cheapest price in full.
 /// Every relaxation lowers the spend, so a strategy that starts each job at once and loses no work cannot spend less than
 /// <see cref="NoWait"/>. A strategy that waits can: delaying a job by w frees at most its GPUs × w of on-prem time for
 /// others, so <see cref="OneMaxWait"/> subtracts, for every job left in, its price × GPUs × the longest wait its policy
@@ -36,7 +37,7 @@ public sealed record FluidCloudReference(decimal NoWait, decimal OneMaxWait, dec
         {
             var policy = scenario.Policy.Teams?.GetValueOrDefault(job.Team) ?? scenario.Policy.Default;
             var price = CheapestPerGpuHour(scenario.Cloud.Offers, job, policy);
-            if (!policy.AllowBurst || price is not { } perGpuHour)
+            if (!policy.AllowBurst || scenario.Budgets.ContainsKey(job.Team) || price is not { } perGpuHour)
             {
                 leftOut++;
                 continue;
@@ -61,20 +62,34 @@ public sealed record FluidCloudReference(decimal NoWait, decimal OneMaxWait, dec
     public static double BestSaving(decimal reference, decimal spend) => spend <= 0 ? 0 : Math.Round((double)(1 - reference / spend), 3);
 
     /// <summary>
-    /// The cheapest price per GPU-hour of any offer whose GPUs the job accepts, spot where allowed; null when none holds it.
-    /// An offer's price is spread over its GPUs (a job of fewer GPUs than the instance would pay for all of them).
+    /// The cheapest hourly price of any allowed offer that holds the job, per GPU the job asks for (per unit of its share for a
+    /// share: one instance bills whole), spot where allowed; null when no offer holds it within the caps. As in the engine, a
+    /// job takes one instance at least as large as it, or, larger than every such instance, a gang of equal instances; the
+    /// cap applies to that price per GPU of the job.
     /// </summary>
     private static double? CheapestPerGpuHour(IReadOnlyList<ScenarioOffer> offers, TraceJob job, PolicySettings policy)
     {
+        var cap = job.MaxPricePerGpuHour is { } own && policy.MaxPricePerGpuHour is { } set ? Math.Min(own, set)
+            : job.MaxPricePerGpuHour ?? policy.MaxPricePerGpuHour;
+        var holding = offers.Where(o => job.AcceptsModel(o.GpuModel) && o.GpuMemoryGb >= job.MinGpuMemoryGb).ToArray();
+        var gang = holding.Length > 0 && job.Gpus > holding.Max(o => o.Gpus);
         double? best = null;
-        foreach (var offer in offers.Where(o => job.AcceptsModel(o.GpuModel) && o.GpuMemoryGb >= job.MinGpuMemoryGb))
+        foreach (var offer in holding.Where(o => (gang || o.Gpus >= job.Gpus) && Allows(policy, o)))
         {
-            var hourly = job.SpotOk && policy.AllowSpot && offer.SpotPerHour is { } spot ? Math.Min(spot, offer.OnDemandPerHour) : offer.OnDemandPerHour;
-            var perGpu = (double)hourly / offer.Gpus;
-            best = best is { } b ? Math.Min(b, perGpu) : perGpu;
+            var instances = (job.Gpus + offer.Gpus - 1) / offer.Gpus;
+            var markets = job.SpotOk && policy.AllowSpot && offer.SpotPerHour is { } spot ? new[] { offer.OnDemandPerHour, spot } : [offer.OnDemandPerHour];
+            foreach (var perJobGpu in markets.Select(hourly => hourly * instances / job.Gpus).Where(p => cap is not { } c || p <= c))
+            {
+                var perUnit = (double)perJobGpu / (job.GpuShare is { } share ? (double)share : 1);
+                best = best is { } b ? Math.Min(b, perUnit) : perUnit;
+            }
         }
         return best;
     }
+
+    private static bool Allows(PolicySettings policy, ScenarioOffer offer) =>
+        (policy.AllowedProviders is not { Count: > 0 } providers || providers.Contains(offer.Provider, StringComparer.OrdinalIgnoreCase))
+        && (policy.AllowedRegions is not { Count: > 0 } regions || regions.Contains(offer.Region, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>
     /// The cloud spend of the demand beyond <paramref name="onPremGpus"/>, sweeping the moments where a job starts or ends: in
