@@ -2,6 +2,7 @@ using System.Globalization;
 using Broker.Core.Simulation;
 using Broker.Core.Simulation.Replay;
 using Broker.Core.Simulation.Scenarios;
+using static Broker.Bench.ReplayOpenb.InvariantText;
 
 namespace Broker.Bench.ReplayOpenb;
 
@@ -109,6 +110,4 @@ internal static class DefragPotential
         yield return Invariant($"{prefix}all_moved_jobs_checkpoint_or_interruptible={allMovable} (their cloud spend ${Math.Round(movableSpend, 0)})");
         yield return Invariant($"{prefix}no_room_but_all_moved_jobs_checkpoint_or_interruptible={noRoomMovable} (their cloud spend ${Math.Round(noRoomSpend, 0)}: only a move to the cloud would free the node)");
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Broker.Core.Placement;
 using Broker.Core.Simulation.Output;
+using static Broker.Bench.ReplayOpenb.InvariantText;
 
 namespace Broker.Bench.ReplayOpenb;
 
@@ -22,7 +23,7 @@ internal static class FluidReport
         {
             var r = Of(run);
             var (cheapest, broker) = (run.Of(PlacementStrategies.CheapestFirst).CloudCost, run.Of(PlacementStrategies.Broker).CloudCost);
-            text.Append(Invariant($"| {run.Label} | {r.NoWait:0.00} | {r.OneMaxWait:0.00} | {r.NeverOnPrem:0.00} | {cheapest:0.00} | {broker:0.00} | {FluidCloudReference.BestSaving(r.OneMaxWait, cheapest):0.000} | {EstimateRun.Saving(broker, cheapest):0.000} | {Ratio(broker, r.OneMaxWait)} | {Below(run, r)} |\n"));
+            text.Append(Invariant($"| {run.Label} | {r.NoWait:0.00} | {r.OneMaxWait:0.00} | {r.NeverOnPrem:0.00} | {cheapest:0.00} | {broker:0.00} | {EstimateRun.Saving(r.OneMaxWait, cheapest):0.000} | {EstimateRun.Saving(broker, cheapest):0.000} | {Ratio(broker, r.OneMaxWait)} | {Below(run, r)} |\n"));
         }
         return text.ToString();
     }
@@ -50,8 +51,8 @@ internal static class FluidReport
         decimal Spend(string strategy) => runs.Sum(r => r.Of(strategy).CloudCost);
         var (cheapest, burst, broker) = (Spend(PlacementStrategies.CheapestFirst), Spend(PlacementStrategies.BurstOnDemand), Spend(PlacementStrategies.Broker));
         yield return Invariant($"{prefix}fluid_reference_cloud_spend={noWait} (clairvoyant, fluid, no job waits; with one max wait per job {oneWait})");
-        yield return Invariant($"{prefix}fluid_ceiling_saving_vs_cheapest_first={FluidCloudReference.BestSaving(oneWait, cheapest):0.000} (no wait: {FluidCloudReference.BestSaving(noWait, cheapest):0.000}; target >= 0.30)");
-        yield return Invariant($"{prefix}fluid_ceiling_saving_vs_burst_ondemand={FluidCloudReference.BestSaving(oneWait, burst):0.000} (no wait: {FluidCloudReference.BestSaving(noWait, burst):0.000}; target >= 0.50)");
+        yield return Invariant($"{prefix}fluid_ceiling_saving_vs_cheapest_first={EstimateRun.Saving(oneWait, cheapest):0.000} (no wait: {EstimateRun.Saving(noWait, cheapest):0.000}; target >= 0.30)");
+        yield return Invariant($"{prefix}fluid_ceiling_saving_vs_burst_ondemand={EstimateRun.Saving(oneWait, burst):0.000} (no wait: {EstimateRun.Saving(noWait, burst):0.000}; target >= 0.50)");
         yield return Invariant($"{prefix}broker_over_fluid_reference={Ratio(broker, oneWait)} (broker cloud spend / the reference with one max wait per job)");
         yield return Invariant($"{prefix}strategies_below_fluid_reference={runs.Select((r, i) => Below(r, references[i])).Sum()} (strategy runs that spent less than the reference with one max wait)");
     }
@@ -61,6 +62,4 @@ internal static class FluidReport
 
     private static string Ratio(decimal spend, decimal reference) =>
         reference <= 0 ? "n/a" : Math.Round((double)(spend / reference), 3).ToString(CultureInfo.InvariantCulture);
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Broker.Core.Simulation;
 using Broker.Core.Simulation.Replay;
 using Broker.Core.Simulation.Scenarios;
+using static Broker.Bench.ReplayOpenb.InvariantText;
 
 namespace Broker.Bench.ReplayOpenb;
 
@@ -115,6 +116,4 @@ internal static class NodeBreakPotential
         yield return Invariant($"{prefix}enough_nodes_if_unbroken_later_jobs_fit_elsewhere={followersFit} (the same, counting only broken nodes whose later jobs fit in GPUs idle elsewhere at the burst; their cloud spend ${Math.Round(followersFitSpend, 0)})");
         yield return Invariant($"{prefix}enough_nodes_if_unbroken_sole={sole} (the same, counting only nodes where the breaking job is the only one left; their cloud spend ${Math.Round(soleSpend, 0)})");
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,7 @@
+using Broker.Core.Capacity;
 using Broker.Core.Placement;
+using Broker.Core.Policies;
+using Broker.Core.Simulation.Replay;
 using Broker.Core.Simulation.Scenarios;
 using Broker.Core.Simulation.Traces;
 
@@ -31,11 +34,12 @@ public sealed record FluidCloudReference(decimal NoWait, decimal OneMaxWait, dec
     {
         var onPremGpus = scenario.OnPrem.Nodes.Sum(g => (double)g.Count * g.GpusPerNode);
         var capacity = GangShapes.OnPremCapacity(scenario.OnPrem);
+        var policies = ReplayEngineInputs.From(scenario).Book;
         var demands = new List<Demand>();
         var (neverOnPrem, waitSaving, leftOut) = (0.0, 0.0, 0);
         foreach (var job in jobs.Where(j => j.DurationS > 0))
         {
-            var policy = scenario.Policy.Teams?.GetValueOrDefault(job.Team) ?? scenario.Policy.Default;
+            var policy = policies.For(job.Team);
             var price = CheapestPerGpuHour(scenario.Cloud.Offers, job, policy);
             if (!policy.AllowBurst || scenario.Budgets.ContainsKey(job.Team) || price is not { } perGpuHour)
             {
@@ -50,7 +54,7 @@ public sealed record FluidCloudReference(decimal NoWait, decimal OneMaxWait, dec
                 neverOnPrem += perGpuHour * gpus * job.DurationS / 3600.0;
                 continue;
             }
-            var longestWaitS = Math.Max(policy.MaxWaitMinutes * 60, policy.MaxSlowdown is { } s ? (s - 1) * job.DurationS : 0);
+            var longestWaitS = Math.Max(policy.MaxWaitBeforeBurst.TotalSeconds, policy.MaxSlowdown is { } s ? (s - 1) * job.DurationS : 0);
             waitSaving += perGpuHour * gpus * Math.Min(longestWaitS, job.DurationS) / 3600.0;
             demands.Add(new Demand(job.SubmitS, job.SubmitS + job.DurationS, gpus, perGpuHour, demands.Count));
         }
@@ -58,28 +62,27 @@ public sealed record FluidCloudReference(decimal NoWait, decimal OneMaxWait, dec
         return new FluidCloudReference(Money(noWait), Money(Math.Max(neverOnPrem, noWait - waitSaving)), Money(neverOnPrem), leftOut);
     }
 
-    /// <summary>1 − reference / <paramref name="spend"/>: the largest saving against that spend the reference leaves room for.</summary>
-    public static double BestSaving(decimal reference, decimal spend) => spend <= 0 ? 0 : Math.Round((double)(1 - reference / spend), 3);
-
     /// <summary>
     /// The cheapest hourly price of any allowed offer that holds the job, per GPU the job asks for (per unit of its share for a
     /// share: one instance bills whole), spot where allowed; null when no offer holds it within the caps. As in the engine, a
     /// job takes one instance at least as large as it, or, larger than every such instance, a gang of equal instances; the
     /// cap applies to that price per GPU of the job.
     /// </summary>
-    private static double? CheapestPerGpuHour(IReadOnlyList<ScenarioOffer> offers, TraceJob job, PolicySettings policy)
+    private static double? CheapestPerGpuHour(IReadOnlyList<ScenarioOffer> offers, TraceJob job, BurstPolicy policy)
     {
-        var cap = job.MaxPricePerGpuHour is { } own && policy.MaxPricePerGpuHour is { } set ? Math.Min(own, set)
-            : job.MaxPricePerGpuHour ?? policy.MaxPricePerGpuHour;
         var holding = offers.Where(o => job.AcceptsModel(o.GpuModel) && o.GpuMemoryGb >= job.MinGpuMemoryGb).ToArray();
         var gang = holding.Length > 0 && job.Gpus > holding.Max(o => o.Gpus);
         double? best = null;
-        foreach (var offer in holding.Where(o => (gang || o.Gpus >= job.Gpus) && Allows(policy, o)))
+        foreach (var offer in holding.Where(o => (gang || o.Gpus >= job.Gpus) && policy.AllowsProvider(o.Provider) && policy.AllowsRegion(o.Region)))
         {
             var instances = (job.Gpus + offer.Gpus - 1) / offer.Gpus;
-            var markets = job.SpotOk && policy.AllowSpot && offer.SpotPerHour is { } spot ? new[] { offer.OnDemandPerHour, spot } : [offer.OnDemandPerHour];
-            foreach (var perJobGpu in markets.Select(hourly => hourly * instances / job.Gpus).Where(p => cap is not { } c || p <= c))
+            foreach (var (market, hourly) in Markets(offer, job, policy))
             {
+                var perJobGpu = hourly * instances / job.Gpus;
+                if (PolicyBook.PriceCap(job.MaxPricePerGpuHour, policy, market) is { } cap && perJobGpu > cap)
+                {
+                    continue;
+                }
                 var perUnit = (double)perJobGpu / (job.GpuShare is { } share ? (double)share : 1);
                 best = best is { } b ? Math.Min(b, perUnit) : perUnit;
             }
@@ -87,9 +90,17 @@ public sealed record FluidCloudReference(decimal NoWait, decimal OneMaxWait, dec
         return best;
     }
 
-    private static bool Allows(PolicySettings policy, ScenarioOffer offer) =>
-        (policy.AllowedProviders is not { Count: > 0 } providers || providers.Contains(offer.Provider, StringComparer.OrdinalIgnoreCase))
-        && (policy.AllowedRegions is not { Count: > 0 } regions || regions.Contains(offer.Region, StringComparer.OrdinalIgnoreCase));
+    private static IEnumerable<(CapacityType Market, decimal Hourly)> Markets(ScenarioOffer offer, TraceJob job, BurstPolicy policy)
+    {
+        if (policy.AllowsMarket(CapacityType.OnDemand))
+        {
+            yield return (CapacityType.OnDemand, offer.OnDemandPerHour);
+        }
+        if (job.SpotOk && policy.AllowsMarket(CapacityType.Spot) && offer.SpotPerHour is { } spot)
+        {
+            yield return (CapacityType.Spot, spot);
+        }
+    }
 
     /// <summary>
     /// The cloud spend of the demand beyond <paramref name="onPremGpus"/>, sweeping the moments where a job starts or ends: in
